@@ -1,0 +1,141 @@
+"""Recognising what each column holds, from its header in many languages and export layouts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from tracker.core.errors import ImportRejected
+
+CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "phone", "company", "tags", "notes", "source")
+INTERACTION_FIELDS = ("email", "date", "kind", "amount", "score", "note", "channel", "order", "name", "phone")
+
+_SYNONYMS: dict[str, list[str]] = {
+    "email": [
+        "email", "e-mail", "email address", "e-mail address", "mail", "email 1", "e-mail 1 - value",
+        "e-mail 1", "primary email", "email 1 - value", "billing email", "customer email", "courriel",
+        "adresse de messagerie", "adresse e-mail", "adresse email", "e-mail-adresse", "e-mail adresse",
+        "correo", "correo electronico", "posta elettronica", "indirizzo email", "эл. почта",
+        "электронная почта", "почта", "email адрес", "电子邮件", "电子邮箱", "邮箱", "電子郵件", "メールアドレス",
+        "メール", "이메일", "e-posta", "sähköposti", "epost",
+    ],
+    "first_name": [
+        "first name", "firstname", "first", "given name", "forename", "billing first name", "vorname",
+        "prenom", "nombre", "nome", "voornaam", "imie", "имя", "名", "名前", "이름",
+    ],
+    "last_name": [
+        "last name", "lastname", "last", "surname", "family name", "billing last name", "nachname", "nom",
+        "nom de famille", "apellido", "apellidos", "cognome", "achternaam", "nazwisko", "фамилия", "姓", "성",
+    ],
+    "name": [
+        "name", "full name", "fullname", "display name", "contact name", "customer name", "billing name",
+        "contact", "customer", "client", "nom complet", "vollstandiger name", "nombre completo",
+        "имя и фамилия", "фио", "姓名", "氏名", "名称",
+    ],
+    "phone": [
+        "phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone",
+        "phone 1 - value", "primary phone", "business phone", "home phone", "billing phone", "mobiltelefon",
+        "telefon", "telefonnummer", "telephone mobile", "tel. mobile", "tel mobile", "portable", "telefono",
+        "movil", "cellulare", "телефон", "мобильный", "мобильный телефон", "电话", "手机", "电话号码",
+        "電話", "電話番号", "携帯電話", "전화",
+    ],
+    "company": [
+        "company", "company name", "organization", "organisation", "organization name", "organization 1 - name",
+        "business", "business name", "account", "firma", "unternehmen", "societe", "entreprise", "empresa",
+        "azienda", "bedrijf", "компания", "организация", "公司", "会社", "会社名", "회사",
+    ],
+    "tags": [
+        "tags", "tag", "labels", "label", "categories", "category", "group membership", "groups", "segments",
+        "lists", "kategorien", "categories outlook", "etiquettes", "categorias", "метки", "теги", "标签", "タグ",
+    ],
+    "notes": ["notes", "note", "comments", "comment", "notizen", "remarques", "notas", "заметки", "备注", "メモ"],
+    "source": ["source", "lead source", "origin", "quelle"],
+}
+
+_INTERACTION_SYNONYMS: dict[str, list[str]] = {
+    "email": _SYNONYMS["email"] + ["contact email", "contact"],
+    "date": [
+        "date", "occurred at", "occurred_at", "timestamp", "time", "datetime", "when", "created at", "created",
+        "paid at", "order date", "order_date", "datum", "fecha", "data", "дата", "日期", "日付",
+    ],
+    "kind": ["type", "kind", "event", "activity", "action", "interaction", "event type", "activity type"],
+    "amount": [
+        "amount", "total", "value", "revenue", "price", "order total", "order_total", "betrag", "montant",
+        "importe", "сумма", "金额",
+    ],
+    "score": ["score", "rating", "nps", "nps score"],
+    "note": ["note", "notes", "comment", "comments", "description", "details", "lineitem name"],
+    "channel": ["channel", "medium", "via"],
+    "order": ["order", "order id", "order number", "order_id", "order name"],
+    "name": ["billing name", "customer name", "full name"],
+    "phone": ["billing phone", "phone"],
+}
+
+
+def normalise_header(text: str) -> str:
+    """Lower-case, accents and the `(UTC+0)`-style suffixes removed, punctuation as spaces."""
+    text = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"\(.*?\)", " ", text)
+    text = re.sub(r"[_*]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" :.")
+    return text
+
+
+def _index(synonyms: dict[str, list[str]]) -> dict[str, str]:
+    return {normalise_header(word): field for field, words in synonyms.items() for word in words}
+
+
+_CONTACT_INDEX = _index(_SYNONYMS)
+_INTERACTION_INDEX = _index(_INTERACTION_SYNONYMS)
+_NUMBERED = re.compile(r"^(.*?)\s*\d+\s*(?:-\s*(value|address))?$")
+
+
+def _lookup(header: str, index: dict[str, str]) -> str | None:
+    key = normalise_header(header)
+    if key in index:
+        return index[key]
+    numbered = _NUMBERED.match(key)  # "E-mail 2 - Value", "Phone 3 - Value", "Email 1"
+    if numbered and numbered.group(1) in index:
+        return index[numbered.group(1)]
+    return None
+
+
+def parse_overrides(pairs: list[str] | tuple[str, ...], fields: tuple[str, ...]) -> dict[str, str]:
+    """`["Column=field", …]` → {column: field}; `field` may be `ignore`."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ImportRejected(f"--map takes Column=field, not '{pair}'.")
+        column, field = (part.strip() for part in pair.rsplit("=", 1))
+        if field not in (*fields, "ignore"):
+            raise ImportRejected(f"'{field}' is not a field; use one of {', '.join(fields)} or ignore.")
+        out[column] = field
+    return out
+
+
+def map_columns(
+    header: list[str],
+    *,
+    interactions: bool = False,
+    overrides: dict[str, str] | None = None,
+) -> dict[int, str]:
+    """Column index → field. Where a field appears in several columns all are kept (first non-empty wins)."""
+    index = _INTERACTION_INDEX if interactions else _CONTACT_INDEX
+    overrides = overrides or {}
+    known = {normalise_header(h) for h in header}
+    for column in overrides:
+        if normalise_header(column) not in known:
+            raise ImportRejected(f"--map names a column '{column}' that the file does not have.")
+    normalised_overrides = {normalise_header(k): v for k, v in overrides.items()}
+    mapping: dict[int, str] = {}
+    for position, title in enumerate(header):
+        override = normalised_overrides.get(normalise_header(title))
+        if override:
+            if override != "ignore":
+                mapping[position] = override
+            continue
+        field = _lookup(title, index)
+        if field:
+            mapping[position] = field
+    return mapping

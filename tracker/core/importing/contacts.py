@@ -1,0 +1,170 @@
+"""Importing contacts: map columns, clean values, merge duplicates by e-mail then phone, in one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.core.errors import ImportCancelled, ImportRejected
+from tracker.core.importing.columns import CONTACT_FIELDS, map_columns, parse_overrides
+from tracker.core.importing.reading import read_table
+from tracker.core.importing.report import Cancelled, ImportReport, Progress
+from tracker.core.normalize import (
+    clean_email,
+    clean_phone,
+    email_key,
+    is_valid_email,
+    phone_key,
+    split_tags,
+)
+from tracker.core.store import Store
+
+_IDENTITY = ("first_name", "last_name", "email", "phone", "company")
+_PROGRESS_EVERY = 2000
+
+
+@dataclass(slots=True)
+class Record:
+    """One contact to write, possibly built from several rows of the file."""
+
+    values: dict[str, str]
+    tags: tuple[str, ...] = ()
+    lines: list[int] = field(default_factory=list)
+
+    def merge(self, other: Record) -> None:
+        """Fill empty fields from `other`; never replace a value with an empty one."""
+        for key, value in other.values.items():
+            if value and not self.values.get(key):
+                self.values[key] = value
+        self.tags = split_tags([*self.tags, *other.tags])
+        self.lines.extend(other.lines)
+
+
+def split_full_name(full: str) -> tuple[str, str]:
+    """'Marta Nowak' → ('Marta', 'Nowak'); 'Kowalska, Marta' → ('Marta', 'Kowalska'); one word stays whole."""
+    text = " ".join(full.split())
+    if "," in text:
+        last, _, first = text.partition(",")
+        return first.strip(), last.strip()
+    if " " not in text:
+        return text, ""
+    first, _, last = text.rpartition(" ")
+    return first, last
+
+
+def _record_from_row(row: list[str], mapping: dict[int, str], line: int, report: ImportReport) -> Record | None:
+    columns: dict[str, list[str]] = defaultdict(list)
+    for position, field_name in mapping.items():
+        if position < len(row) and row[position].strip():
+            columns[field_name].append(row[position].strip())
+    values: dict[str, str] = {}
+    notes: list[str] = []
+    for key in ("first_name", "last_name", "company", "source"):
+        if columns[key]:
+            values[key] = columns[key][0]
+    if columns["name"] and not (values.get("first_name") or values.get("last_name")):
+        values["first_name"], values["last_name"] = split_full_name(columns["name"][0])
+    emails = [e for e in (clean_email(v) for v in columns["email"]) if e]
+    valid = [e for e in emails if is_valid_email(e)]
+    for bad in (e for e in emails if not is_valid_email(e)):
+        report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
+    if valid:
+        values["email"] = valid[0]
+        if len(valid) > 1:
+            notes.append("Other e-mails: " + ", ".join(valid[1:]))
+    phones = [clean_phone(p) for p in columns["phone"] if clean_phone(p)]
+    if phones:
+        values["phone"] = phones[0]
+        if len(phones) > 1:
+            notes.append("Other phones: " + ", ".join(phones[1:]))
+    notes.extend(columns["notes"])
+    if notes:
+        values["notes"] = "\n".join(notes)
+    if not any(values.get(k) for k in _IDENTITY):
+        reason = "no name, e-mail or phone"
+        if emails and not valid:
+            reason = f"invalid e-mail '{emails[0]}' and no name or phone"
+        report.reject(line, reason, row)
+        if emails and not valid:
+            report.problems = [p for p in report.problems if not (p.line == line and not p.rejected)]
+        return None
+    tags = split_tags([t for cell in columns["tags"] for t in split_tags(cell)])
+    return Record(values, tags, [line])
+
+
+def _key(record: Record) -> tuple[str, str] | None:
+    email = email_key(record.values.get("email"))
+    if email:
+        return ("email", email)
+    phone = phone_key(record.values.get("phone"))
+    return ("phone", phone) if phone else None
+
+
+def import_contacts(
+    store: Store,
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    mapping: list[str] | tuple[str, ...] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportReport:
+    """Import a contacts CSV as one batch; a dry run does the same work and rolls it back."""
+    source = Path(path)
+    table = read_table(source, encoding=encoding, delimiter=delimiter)
+    columns = map_columns(table.header, overrides=parse_overrides(mapping, CONTACT_FIELDS))
+    report = ImportReport(
+        kind="contacts", source=source.name, encoding=table.encoding, delimiter=table.delimiter,
+        header=table.header, mapping={table.header[i]: f for i, f in sorted(columns.items())},
+        rows=len(table.rows), dry_run=dry_run,
+    )
+    if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
+        raise ImportRejected(
+            f"No column of {source.name} looks like a name, e-mail or phone (columns: "
+            f"{', '.join(table.header[:8])}); say which with --map 'Column=email'."
+        )
+    total = len(table.rows)
+    merged: dict[tuple[str, str], Record] = {}
+    loose: list[Record] = []
+    for done, (line, row) in enumerate(zip(table.line_numbers, table.rows, strict=True), 1):
+        record = _record_from_row(row, columns, line, report)
+        if record is not None:
+            key = _key(record)
+            if key is None:
+                loose.append(record)
+            elif key in merged:
+                merged[key].merge(record)
+            else:
+                merged[key] = record
+        if done % _PROGRESS_EVERY == 0:
+            if cancelled and cancelled():
+                raise ImportCancelled("Import cancelled; nothing was imported.")
+            if progress:
+                progress(done, total)
+    records = list(merged.values()) + loose
+    try:
+        with store.transaction():
+            report.batch_id = store.imports.begin("contacts", str(source))
+            created, updated = store.contacts.write_batch(
+                [(r.values, r.tags) for r in records], report.batch_id, default_source=source.name
+            )
+            if cancelled and cancelled():
+                raise ImportCancelled("Import cancelled; nothing was imported.")
+            report.created = created
+            report.updated = total - report.rejected - created
+            store.imports.finish(report.batch_id, report.counts())
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.batch_id = None
+    if progress:
+        progress(total, total)
+    return report
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+

@@ -1,0 +1,63 @@
+"""Reading the dates found in exports: ISO, dd.mm.yyyy, dd/mm/yyyy or mm/dd/yyyy, times and offsets."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
+)
+_NUMERIC = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+    r"\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
+)
+DAY_FIRST = "day-first"
+MONTH_FIRST = "month-first"
+
+
+def decide_order(values: list[str]) -> str:
+    """Day-first or month-first for a whole column: a first number above 12 decides; dots mean day-first."""
+    for value in values:
+        match = _NUMERIC.match(value.strip())
+        if not match:
+            continue
+        first, separator, second = int(match.group(1)), match.group(2), int(match.group(3))
+        if first > 12:
+            return DAY_FIRST
+        if second > 12:
+            return MONTH_FIRST
+        if separator == ".":
+            return DAY_FIRST
+    return DAY_FIRST
+
+
+def parse_datetime(text: str, order: str = DAY_FIRST, fmt: str | None = None) -> datetime | None:
+    """The moment in `text` as local wall-clock time, or None if it is not a date this reader knows."""
+    value = text.strip()
+    if not value:
+        return None
+    if fmt:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            return None
+    iso = _ISO.match(value)
+    try:
+        if iso:
+            year, month, day, hour, minute, second = (int(g) if g else 0 for g in iso.groups())
+            return datetime(year, month, day, hour, minute, second)
+        numeric = _NUMERIC.match(value)
+        if numeric:
+            a, _, b, year_text, hour, minute, second, meridiem = numeric.groups()
+            day, month = (int(a), int(b)) if order == DAY_FIRST else (int(b), int(a))
+            year = int(year_text)
+            if len(year_text) == 2:
+                year += 2000 if year < 70 else 1900
+            hours = int(hour or 0)
+            if meridiem:
+                hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
+            return datetime(year, month, day, hours, int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,73 @@
+"""Cleaning the values people type or export: e-mail addresses, phone numbers, tags, names."""
+
+from __future__ import annotations
+
+import re
+
+# Deliberately simple: one @, no spaces, a dot in the domain. Real validation is sending the mail.
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")
+_ANGLE = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_TAG_SPLIT = re.compile(r"\s*(?::::|[,;|])\s*")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def clean_email(text: str | None) -> str | None:
+    """Trim, drop `mailto:` and `Name <…>` wrappers; None when empty. Case is kept as typed."""
+    if text is None:
+        return None
+    value = str(text).strip()
+    angle = _ANGLE.search(value)
+    if angle:
+        value = angle.group(1)
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    value = value.strip().strip("'\"").strip()
+    return value or None
+
+
+def is_valid_email(email: str) -> bool:
+    return bool(_EMAIL.match(email))
+
+
+def email_key(email: str | None) -> str | None:
+    """The form duplicates are matched on: trimmed and lower-cased."""
+    cleaned = clean_email(email)
+    return cleaned.lower() if cleaned else None
+
+
+def clean_phone(text: str | None) -> str:
+    """Trim and drop the leading apostrophe Excel and Shopify use to keep numbers as text."""
+    value = (text or "").strip()
+    if value.startswith("'"):
+        value = value[1:].strip()
+    return value
+
+
+def phone_key(text: str | None) -> str | None:
+    """Digits only, keeping a leading + (00 becomes +); None when fewer than 5 digits."""
+    value = clean_phone(text)
+    digits = _NOT_DIGIT.sub("", value)
+    if len(digits) < 5:
+        return None
+    if value.startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    return digits
+
+
+def split_tags(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Split `a, b; c ::: d` into unique tags, first spelling wins, Google's `* myContacts` dropped."""
+    if not text:
+        return ()
+    parts = text if isinstance(text, list | tuple) else _TAG_SPLIT.split(str(text))
+    seen: dict[str, str] = {}
+    for part in parts:
+        tag = str(part).strip().lstrip("*").strip()
+        if tag and tag.lower() != "mycontacts" and tag.lower() not in seen:
+            seen[tag.lower()] = tag
+    return tuple(seen.values())
+
+
+def join_tags(tags: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(tags)

@@ -1,0 +1,93 @@
+"""Opening the SQLite file safely (pragmas, busy timeout, refusing foreign files) and write transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tracker.core.errors import NotATrackerFile, StoreBusy, StoreError
+
+#: Written into the file header so Tracker can tell its own databases from other SQLite files ("TRAK").
+APPLICATION_ID = 0x5452414B
+BUSY_TIMEOUT_MS = 5000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> bool:
+    """Return True if the file exists and has content; raise NotATrackerFile if it is not SQLite at all."""
+    if path.is_dir():
+        raise NotATrackerFile(f"{path} is a folder, not a Tracker database file.")
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if header != _SQLITE_MAGIC:
+        raise NotATrackerFile(f"{path} is not a Tracker database (it is not an SQLite file).")
+    return True
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open a connection with WAL, foreign keys and a busy timeout; transactions are explicit."""
+    target = str(path)
+    if target == ":memory:":
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    else:
+        mode = "ro" if readonly else "rwc"
+        uri = Path(target).absolute().as_uri() + f"?mode={mode}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"Cannot open {target}: {exc}.") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly and target != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _translate(exc, target) from None
+    return conn
+
+
+def _translate(exc: sqlite3.Error, target: str = "the database") -> StoreError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreBusy("The database is busy (another Tracker window or command is writing); try again.")
+    if "not a database" in text or "malformed" in text:
+        return NotATrackerFile(f"{target} is damaged or not a Tracker database ({text}).")
+    if "readonly" in text or "read-only" in text:
+        return StoreError("The database is read-only; nothing was changed.")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError("The disk is full; nothing was changed.")
+    return StoreError(f"The database could not be changed ({text}); nothing was changed.")
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error; nested use becomes a savepoint."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise _translate(exc) from None
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError):
+            raise _translate(exc) from None
+        raise

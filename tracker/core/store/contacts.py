@@ -1,0 +1,233 @@
+"""SQL for the contacts table: add, find, update, delete, tag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tracker.core.dates import now_iso
+from tracker.core.errors import ContactNotFound, InvalidInput
+from tracker.core.models import Changes, Contact
+from tracker.core.normalize import (
+    clean_email,
+    clean_phone,
+    is_valid_email,
+    join_tags,
+    phone_key,
+    split_tags,
+)
+
+if TYPE_CHECKING:
+    from tracker.core.store.store import Store
+
+COLUMNS = (
+    "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
+)
+EDITABLE = ("first_name", "last_name", "email", "phone", "company", "tags", "source", "notes")
+
+
+def contact_from_row(row: tuple) -> Contact:
+    return Contact(
+        id=row[0], first_name=row[1], last_name=row[2], email=row[3], phone=row[4], company=row[5],
+        tags=split_tags(row[6]), source=row[7], notes=row[8], created_at=row[9], updated_at=row[10],
+    )
+
+
+def _validated(values: dict) -> dict:
+    """Clean editable fields; raise InvalidInput for an e-mail that cannot be one."""
+    out: dict = {}
+    for key, value in values.items():
+        if key not in EDITABLE:
+            raise InvalidInput(f"'{key}' is not a contact field; fields: {', '.join(EDITABLE)}.")
+        if key == "email":
+            email = clean_email(value)
+            if email is not None and not is_valid_email(email):
+                raise InvalidInput(f"'{value}' is not a valid e-mail address.")
+            out["email"] = email
+        elif key == "phone":
+            out["phone"] = clean_phone(value)
+            out["phone_key"] = phone_key(value)
+        elif key == "tags":
+            out["tags"] = join_tags(split_tags(value))
+        else:
+            out[key] = (value or "").strip() if key != "notes" else (value or "")
+    return out
+
+
+class ContactsTable:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def conn(self):
+        return self.store.conn
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+
+    def get(self, contact_id: int) -> Contact:
+        row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise ContactNotFound(f"There is no contact with id {contact_id}.")
+        return contact_from_row(row)
+
+    def by_email(self, email: str) -> Contact | None:
+        cleaned = clean_email(email)
+        if not cleaned:
+            return None
+        row = self.conn.execute(
+            f"SELECT {COLUMNS} FROM contacts WHERE lower(email) = lower(?)", (cleaned,)
+        ).fetchone()
+        return contact_from_row(row) if row else None
+
+    def require(self, email: str) -> Contact:
+        """The contact with this e-mail, or ContactNotFound with a sentence the user can act on."""
+        found = self.by_email(email)
+        if found is None:
+            raise ContactNotFound(f"No contact has the e-mail address '{email}'.")
+        return found
+
+    def add(self, contact: Contact | None = None, *, import_id: int | None = None, **values) -> Contact:
+        """Insert a contact; InvalidInput if its e-mail is invalid or already taken."""
+        if contact is not None:
+            values = {k: getattr(contact, k) for k in EDITABLE} | values
+        data = _validated(values)
+        if not any(data.get(k) for k in ("first_name", "last_name", "email", "phone", "company")):
+            raise InvalidInput("A contact needs at least a name, a company, an e-mail or a phone number.")
+        if data.get("email") and self.by_email(data["email"]):
+            raise InvalidInput(f"A contact with the e-mail address {data['email']} already exists.")
+        stamp = now_iso()
+        data.update(created_at=stamp, updated_at=stamp, import_id=import_id)
+        names = ", ".join(data)
+        marks = ", ".join("?" for _ in data)
+        with self.store.transaction():
+            cursor = self.conn.execute(f"INSERT INTO contacts ({names}) VALUES ({marks})", tuple(data.values()))
+        return self.get(cursor.lastrowid)
+
+    def get_or_create(self, email: str, *, source: str = "", import_id: int | None = None) -> tuple[Contact, bool]:
+        """The contact with this e-mail, created (with only the e-mail) if missing; (contact, created)."""
+        found = self.by_email(email)
+        if found:
+            return found, False
+        return self.add(email=email, source=source, import_id=import_id), True
+
+    def update(self, contact_id: int, **values) -> Changes:
+        """Change some fields of one contact; an e-mail may not collide with another contact's."""
+        self.get(contact_id)
+        data = _validated(values)
+        if not data:
+            return Changes()
+        if data.get("email"):
+            other = self.by_email(data["email"])
+            if other and other.id != contact_id:
+                raise InvalidInput(f"Another contact already has the e-mail address {data['email']}.")
+        data["updated_at"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in data)
+        with self.store.transaction():
+            self.conn.execute(
+                f"UPDATE contacts SET {assignments} WHERE id = ?", (*data.values(), contact_id)
+            )
+        return Changes(contacts=True)
+
+    def delete(self, contact_ids: Iterable[int]) -> Changes:
+        """Delete contacts with their interactions and follow-ups, in one transaction."""
+        ids = [(int(i),) for i in contact_ids]
+        with self.store.transaction():
+            self.conn.executemany("DELETE FROM contacts WHERE id = ?", ids)
+        return Changes(contacts=True, interactions=True, follow_ups=True)
+
+    def add_tags(self, contact_ids: Iterable[int], tags: Iterable[str]) -> Changes:
+        """Add tags to many contacts at once (bulk tag), keeping their existing tags."""
+        new = split_tags(list(tags))
+        with self.store.transaction():
+            for contact_id in contact_ids:
+                contact = self.get(contact_id)
+                merged = join_tags(split_tags([*contact.tags, *new]))
+                self.conn.execute(
+                    "UPDATE contacts SET tags = ?, updated_at = ? WHERE id = ?",
+                    (merged, now_iso(), contact_id),
+                )
+        return Changes(contacts=True)
+
+    def all_tags(self) -> list[str]:
+        tags: dict[str, str] = {}
+        for (text,) in self.conn.execute("SELECT DISTINCT tags FROM contacts WHERE tags <> ''"):
+            for tag in split_tags(text):
+                tags.setdefault(tag.lower(), tag)
+        return sorted(tags.values(), key=str.lower)
+
+    def write_batch(
+        self, records: list[tuple[dict[str, str], tuple[str, ...]]], import_id: int, *, default_source: str = ""
+    ) -> tuple[int, int]:
+        """Insert new contacts and fill empty fields of existing ones (matched by e-mail, then phone).
+
+        Call inside a transaction. Returns (created, existing contacts changed). The state of each changed
+        contact before the import is kept in import_changes so the batch can be undone.
+        """
+        by_email: dict[str, int] = {}
+        by_phone: dict[str, int] = {}
+        for contact_id, key, phone in self.conn.execute("SELECT id, lower(email), phone_key FROM contacts"):
+            if key:
+                by_email[key] = contact_id
+            if phone:
+                by_phone.setdefault(phone, contact_id)
+        stamp = now_iso()
+        inserts, matched = [], []
+        for values, tags in records:
+            data = _validated({k: v for k, v in values.items() if k in EDITABLE})
+            data["tags"] = join_tags(tags)
+            email = data.get("email")
+            existing = by_email.get(email.lower()) if email else None
+            if existing is None and not email and data.get("phone_key"):
+                existing = by_phone.get(data["phone_key"])
+            if existing is None:
+                inserts.append(data)
+            else:
+                matched.append((existing, data))
+        fields = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
+        self.conn.executemany(
+            f"INSERT INTO contacts ({', '.join(fields)}, import_id, created_at, updated_at) "
+            f"VALUES ({', '.join('?' for _ in fields)}, ?, ?, ?)",
+            [
+                (
+                    d.get("first_name", ""), d.get("last_name", ""), d.get("email"), d.get("phone", ""),
+                    d.get("phone_key"), d.get("company", ""), d.get("tags", ""),
+                    d.get("source") or default_source, d.get("notes", ""), import_id, stamp, stamp,
+                )
+                for d in inserts
+            ],
+        )
+        changed = 0
+        for contact_id, data in matched:
+            changed += self._fill_empty(contact_id, data, import_id, stamp)
+        return len(inserts), changed
+
+    def _fill_empty(self, contact_id: int, data: dict, import_id: int, stamp: str) -> int:
+        row = self.conn.execute(
+            "SELECT first_name, last_name, email, phone, phone_key, company, tags, source, notes "
+            "FROM contacts WHERE id = ?",
+            (contact_id,),
+        ).fetchone()
+        names = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
+        current = dict(zip(names, row, strict=True))
+        updates = {k: v for k, v in data.items() if k != "tags" and v and not current.get(k)}
+        if "phone" in updates and current.get("phone"):
+            updates.pop("phone_key", None)
+        tags = join_tags(split_tags([*split_tags(current["tags"]), *split_tags(data.get("tags", ""))]))
+        if tags != current["tags"]:
+            updates["tags"] = tags
+        if not updates:
+            return 0
+        self.store.imports.remember_before(import_id, contact_id, current)
+        assignments = ", ".join(f"{name} = ?" for name in updates)
+        self.conn.execute(
+            f"UPDATE contacts SET {assignments}, updated_at = ? WHERE id = ?",
+            (*updates.values(), stamp, contact_id),
+        )
+        return 1
+
+    def email_keys(self) -> set[str]:
+        return {key for (key,) in self.conn.execute("SELECT lower(email) FROM contacts WHERE email IS NOT NULL")}
+
+    def ids_by_email(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))

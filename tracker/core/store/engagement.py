@@ -1,0 +1,168 @@
+"""The set-based SQL behind engagement levels: one grouped pass over the interactions for all contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from tracker.core.dates import day_number, from_day_number
+from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
+from tracker.core.models import ContactRow, Engagement
+from tracker.core.store.contacts import COLUMNS, contact_from_row
+
+if TYPE_CHECKING:
+    from tracker.core.store.store import Store
+
+#: A score of 50 means signals worth this much weight today (two purchases, or five calls).
+SCORE_HALF = 10.0
+
+# The stage one interaction gives evidence for: a survey kind's promoter stage when it scores 9-10.
+_STAGE = (
+    "CASE WHEN k.promoter_stage IS NOT NULL AND i.score >= :promoter THEN k.promoter_stage ELSE k.stage END"
+)
+
+# Per contact: highest stage in the window, distinct conversion days in the window, recency-weighted
+# signal (linear decay to zero at the window's far edge) and the last day with any engagement signal.
+_AGGREGATE = f"""
+    SELECT i.contact_id AS cid,
+           max(CASE WHEN i.day >= :start THEN {_STAGE} END) AS max_stage,
+           count(DISTINCT CASE WHEN i.day >= :start AND k.stage = 4 THEN i.day END) AS conversion_days,
+           sum(CASE WHEN i.day >= :start THEN k.weight * (1.0 - (:end - i.day) / (:window + 1.0)) END) AS raw,
+           max(i.day) AS last_day
+    FROM interactions i JOIN kinds k ON k.id = i.kind_id
+    WHERE i.day <= :end AND k.stage > 1 {{contact_filter}}
+    GROUP BY i.contact_id
+"""
+
+_LEVEL = "max(coalesce(a.max_stage, 1), CASE WHEN a.conversion_days >= :repeat THEN 5 ELSE 1 END)"
+_SCORE = f"CAST(round(100.0 * coalesce(a.raw, 0) / (coalesce(a.raw, 0) + {SCORE_HALF})) AS INTEGER)"
+_ENGAGEMENT_COLUMNS = f"{_LEVEL} AS level, {_SCORE} AS score, a.last_day, coalesce(a.conversion_days, 0)"
+
+
+def _params(as_of: date, settings: Settings) -> dict:
+    end = day_number(as_of)
+    return {
+        "end": end,
+        "start": end - settings.window_days,
+        "window": settings.window_days,
+        "repeat": settings.repeat_days,
+        "promoter": PROMOTER_MIN,
+    }
+
+
+def _engagement(contact_id: int, level: int, score: int, last_day: int | None, conv: int, end: int) -> Engagement:
+    return Engagement(
+        contact_id=contact_id,
+        level=Level(level),
+        score=score,
+        days_since=None if last_day is None else end - last_day,
+        last_engaged=None if last_day is None else from_day_number(last_day).isoformat(),
+        conversion_days=conv,
+    )
+
+
+class EngagementQueries:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def classify(self, as_of: date, settings: Settings, contact_id: int | None = None) -> list[Engagement]:
+        """Level, score and recency of every contact (or one) as of a date, in one grouped query."""
+        params = _params(as_of, settings)
+        contact_filter = ""
+        outer_filter = ""
+        if contact_id is not None:
+            contact_filter = "AND i.contact_id = :cid"
+            outer_filter = "WHERE c.id = :cid"
+            params["cid"] = contact_id
+        sql = (
+            f"WITH a AS ({_AGGREGATE.format(contact_filter=contact_filter)}) "
+            f"SELECT c.id, {_ENGAGEMENT_COLUMNS} FROM contacts c LEFT JOIN a ON a.cid = c.id {outer_filter} "
+            "ORDER BY c.id"
+        )
+        end = params["end"]
+        return [_engagement(*row, end) for row in self.store.conn.execute(sql, params)]
+
+    def level_counts(self, as_of: date, settings: Settings) -> dict[Level, int]:
+        """How many contacts are at each level (all six present, zeros included)."""
+        params = _params(as_of, settings)
+        sql = (
+            f"WITH a AS ({_AGGREGATE.format(contact_filter='')}) "
+            f"SELECT {_LEVEL} AS level, count(*) FROM contacts c LEFT JOIN a ON a.cid = c.id GROUP BY level"
+        )
+        counts = dict.fromkeys(Level, 0)
+        for level, count in self.store.conn.execute(sql, params):
+            counts[Level(level)] = count
+        return counts
+
+    def contact_rows(
+        self,
+        as_of: date,
+        settings: Settings,
+        *,
+        level: Level | None = None,
+        search: str | None = None,
+        tag: str | None = None,
+    ) -> list[ContactRow]:
+        """Contacts joined with their engagement and next follow-up, filtered by level, text and tag."""
+        params = _params(as_of, settings)
+        where = []
+        if level is not None:
+            where.append(f"{_LEVEL} = :level")
+            params["level"] = int(level)
+        if search:
+            where.append(
+                "(c.first_name || ' ' || c.last_name || ' ' || coalesce(c.email, '') || ' ' || c.company "
+                "|| ' ' || c.phone || ' ' || c.tags) LIKE :search"
+            )
+            params["search"] = f"%{search.strip()}%"
+        if tag:
+            where.append("(', ' || lower(c.tags) || ',') LIKE :tag")
+            params["tag"] = f"%, {tag.strip().lower()},%"
+        columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
+        sql = (
+            f"WITH a AS ({_AGGREGATE.format(contact_filter='')}) "
+            f"SELECT {columns}, {_ENGAGEMENT_COLUMNS} FROM contacts c LEFT JOIN a ON a.cid = c.id "
+            + ("WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY lower(c.last_name), lower(c.first_name), c.id"
+        )
+        end = params["end"]
+        next_due = self.store.follow_ups.next_due_by_contact()
+        rows = []
+        width = len(COLUMNS.split(","))
+        for row in self.store.conn.execute(sql, params):
+            contact = contact_from_row(row[:width])
+            rows.append(
+                ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id))
+            )
+        return rows
+
+    def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict]:
+        """The contact's engagement signals up to `as_of`, oldest first, each with the stage it counts for."""
+        params = _params(as_of, settings) | {"cid": contact_id}
+        sql = f"""
+            SELECT i.day, k.name AS kind, {_STAGE} AS stage, i.score, i.amount, i.day >= :start AS in_window
+            FROM interactions i JOIN kinds k ON k.id = i.kind_id
+            WHERE i.contact_id = :cid AND i.day <= :end AND k.stage > 1
+            ORDER BY i.day, i.id
+        """
+        return [
+            {"day": from_day_number(day), "kind": kind, "stage": Level(stage), "score": score,
+             "amount": amount, "in_window": bool(in_window)}
+            for day, kind, stage, score, amount, in_window in self.store.conn.execute(sql, params)
+        ]
+
+    def detractors(self, as_of: date, days: int) -> dict[int, tuple[int, date, str]]:
+        """Contacts whose latest survey answer within `days` scored 0–6: id → (score, day, kind)."""
+        end = day_number(as_of)
+        sql = """
+            SELECT contact_id, score, day, name FROM (
+                SELECT i.contact_id, i.score, i.day, k.name,
+                       row_number() OVER (PARTITION BY i.contact_id ORDER BY i.day DESC, i.id DESC) AS latest
+                FROM interactions i JOIN kinds k ON k.id = i.kind_id
+                WHERE k.survey = 1 AND i.score IS NOT NULL AND i.day BETWEEN ? AND ?
+            ) WHERE latest = 1 AND score <= ?
+        """
+        return {
+            cid: (score, from_day_number(day), kind)
+            for cid, score, day, kind in self.store.conn.execute(sql, (end - days, end, DETRACTOR_MAX))
+        }

@@ -1,0 +1,92 @@
+"""SQL for scheduled follow-ups: schedule, list what is due, done, snooze, reschedule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from tracker.core.dates import now_iso
+from tracker.core.errors import InvalidInput
+from tracker.core.models import Changes, FollowUp
+
+if TYPE_CHECKING:
+    from tracker.core.store.store import Store
+
+_COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
+
+
+def _from_row(row: tuple) -> FollowUp:
+    return FollowUp(*row)
+
+
+class FollowUpsTable:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def conn(self):
+        return self.store.conn
+
+    def schedule(self, contact_id: int, due: date, reason: str = "") -> FollowUp:
+        self.store.contacts.get(contact_id)
+        with self.store.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO follow_ups (contact_id, due, reason, created_at) VALUES (?, ?, ?, ?)",
+                (contact_id, due.isoformat(), reason.strip(), now_iso()),
+            )
+        return self.get(cursor.lastrowid)
+
+    def get(self, follow_up_id: int) -> FollowUp:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM follow_ups WHERE id = ?", (follow_up_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"There is no follow-up with id {follow_up_id}.")
+        return _from_row(row)
+
+    def open_until(self, as_of: date | None = None) -> list[FollowUp]:
+        """Open follow-ups due on or before `as_of` (all open ones if None), not snoozed past it."""
+        if as_of is None:
+            sql = f"SELECT {_COLUMNS} FROM follow_ups WHERE status = 'open' ORDER BY due, id"
+            return [_from_row(r) for r in self.conn.execute(sql)]
+        day = as_of.isoformat()
+        sql = (
+            f"SELECT {_COLUMNS} FROM follow_ups WHERE status = 'open' AND due <= ? "
+            "AND (snoozed_until IS NULL OR snoozed_until <= ?) ORDER BY due, id"
+        )
+        return [_from_row(r) for r in self.conn.execute(sql, (day, day))]
+
+    def for_contact(self, contact_id: int) -> list[FollowUp]:
+        sql = f"SELECT {_COLUMNS} FROM follow_ups WHERE contact_id = ? ORDER BY status DESC, due"
+        return [_from_row(r) for r in self.conn.execute(sql, (contact_id,))]
+
+    def next_due_by_contact(self) -> dict[int, str]:
+        """For each contact with an open follow-up, the earliest date it is due (or snoozed to)."""
+        sql = (
+            "SELECT contact_id, min(max(due, coalesce(snoozed_until, due))) FROM follow_ups "
+            "WHERE status = 'open' GROUP BY contact_id"
+        )
+        return dict(self.conn.execute(sql).fetchall())
+
+    def mark_done(self, ids: Iterable[int]) -> Changes:
+        with self.store.transaction():
+            self.conn.executemany(
+                "UPDATE follow_ups SET status = 'done', done_at = ? WHERE id = ?",
+                [(now_iso(), int(i)) for i in ids],
+            )
+        return Changes(follow_ups=True)
+
+    def snooze(self, ids: Iterable[int], until: date) -> Changes:
+        with self.store.transaction():
+            self.conn.executemany(
+                "UPDATE follow_ups SET snoozed_until = ? WHERE id = ? AND status = 'open'",
+                [(until.isoformat(), int(i)) for i in ids],
+            )
+        return Changes(follow_ups=True)
+
+    def reschedule(self, follow_up_id: int, due: date) -> Changes:
+        self.get(follow_up_id)
+        with self.store.transaction():
+            self.conn.execute(
+                "UPDATE follow_ups SET due = ?, snoozed_until = NULL WHERE id = ?", (due.isoformat(), follow_up_id)
+            )
+        return Changes(follow_ups=True)

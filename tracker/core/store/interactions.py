@@ -1,0 +1,172 @@
+"""SQL for the interactions table: log one, list them newest first, delete."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from tracker.core.dates import day_number, iso_moment, now_iso
+from tracker.core.errors import InvalidInput
+from tracker.core.models import Changes, Interaction
+
+if TYPE_CHECKING:
+    from tracker.core.store.store import Store
+
+MAX_AMOUNT = 1e12
+_SELECT = """
+    SELECT i.id, i.contact_id, k.name, i.occurred_at, i.amount, i.score, i.channel, i.note, i.import_id,
+           c.email, trim(c.first_name || ' ' || c.last_name)
+    FROM interactions i JOIN kinds k ON k.id = i.kind_id JOIN contacts c ON c.id = i.contact_id
+"""
+
+
+def check_amount(amount: float | None) -> float | None:
+    if amount is None:
+        return None
+    value = float(amount)
+    if not math.isfinite(value) or value < 0 or value > MAX_AMOUNT:
+        raise InvalidInput(f"An amount must be a number from 0 to {MAX_AMOUNT:,.0f}, not {amount}.")
+    return round(value, 2)
+
+
+def check_score(score: int | None) -> int | None:
+    if score is None:
+        return None
+    if isinstance(score, float) and not score.is_integer():
+        raise InvalidInput(f"A score must be a whole number from 0 to 10, not {score}.")
+    value = int(score)
+    if not 0 <= value <= 10:
+        raise InvalidInput(f"A score must be a whole number from 0 to 10, not {score}.")
+    return value
+
+
+def check_moment(moment: datetime) -> str:
+    if not 1900 <= moment.year <= 2200:
+        raise InvalidInput(f"{moment.date()} is not a plausible date for an interaction.")
+    return iso_moment(moment)
+
+
+def _from_row(row: tuple) -> Interaction:
+    return Interaction(
+        id=row[0], contact_id=row[1], kind=row[2], occurred_at=row[3], amount=row[4], score=row[5],
+        channel=row[6], note=row[7], import_id=row[8], contact_email=row[9], contact_name=row[10],
+    )
+
+
+class InteractionsTable:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def conn(self):
+        return self.store.conn
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
+
+    def log(
+        self,
+        contact_id: int,
+        kind: str,
+        occurred_at: datetime,
+        *,
+        amount: float | None = None,
+        score: int | None = None,
+        channel: str = "",
+        note: str = "",
+        import_id: int | None = None,
+    ) -> Interaction:
+        """Record one interaction; unknown kinds, bad amounts or scores raise before anything is written."""
+        kind_row = self.store.kind(kind)
+        self.store.contacts.get(contact_id)
+        values = (
+            contact_id, kind_row.id, check_moment(occurred_at), check_amount(amount), check_score(score),
+            channel.strip(), note, import_id, now_iso(),
+        )
+        with self.store.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
+                "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        return self.get(cursor.lastrowid)
+
+    def get(self, interaction_id: int) -> Interaction:
+        row = self.conn.execute(_SELECT + " WHERE i.id = ?", (interaction_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"There is no interaction with id {interaction_id}.")
+        return _from_row(row)
+
+    def list(
+        self,
+        *,
+        contact_id: int | None = None,
+        kinds: Iterable[str] = (),
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[Interaction]:
+        """Interactions newest first, filtered by contact, kinds and an inclusive date range."""
+        where, params = [], []
+        if contact_id is not None:
+            where.append("i.contact_id = ?")
+            params.append(contact_id)
+        kind_ids = [self.store.kind(k).id for k in kinds]
+        if kind_ids:
+            where.append(f"i.kind_id IN ({', '.join('?' for _ in kind_ids)})")
+            params.extend(kind_ids)
+        if since is not None:
+            where.append("i.day >= ?")
+            params.append(day_number(since))
+        if until is not None:
+            where.append("i.day <= ?")
+            params.append(day_number(until))
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY i.occurred_at DESC, i.id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_from_row(row) for row in self.conn.execute(sql, params)]
+
+    def delete(self, interaction_ids: Iterable[int]) -> Changes:
+        with self.store.transaction():
+            self.conn.executemany("DELETE FROM interactions WHERE id = ?", [(int(i),) for i in interaction_ids])
+        return Changes(interactions=True)
+
+    def write_batch(self, rows: list[tuple], import_id: int) -> tuple[int, int]:
+        """Insert (email, kind, moment, amount, score, channel, note) rows for known contacts; call in a transaction.
+
+        A row identical to a stored interaction (same contact, kind, moment and amount) is not added again.
+        Returns (inserted, skipped as already there).
+        """
+        ids = self.store.contacts.ids_by_email()
+        kinds = {name: kind.id for name, kind in self.store.kinds().items()}
+        stamp = now_iso()
+        existing: set[tuple] = set()
+        if self.conn.execute("SELECT 1 FROM interactions LIMIT 1").fetchone():
+            wanted = sorted({ids[r[0].lower()] for r in rows})
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                existing.update(
+                    self.conn.execute(
+                        "SELECT contact_id, kind_id, occurred_at, amount FROM interactions "
+                        f"WHERE contact_id IN ({', '.join('?' for _ in chunk)})",
+                        chunk,
+                    )
+                )
+        values, skipped = [], 0
+        for email, kind, moment, amount, score, channel, note in rows:
+            contact_id, kind_id, occurred = ids[email.lower()], kinds[kind.lower()], iso_moment(moment)
+            key = (contact_id, kind_id, occurred, amount)
+            if key in existing:
+                skipped += 1
+                continue
+            existing.add(key)
+            values.append((contact_id, kind_id, occurred, amount, score, channel, note, import_id, stamp))
+        self.conn.executemany(
+            "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
+            "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        return len(values), skipped

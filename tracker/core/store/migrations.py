@@ -1,0 +1,162 @@
+"""Append-only schema migrations keyed by PRAGMA user_version; never edit a step once it has landed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from tracker.core.errors import NotATrackerFile, StoreTooNew
+from tracker.core.store.connection import APPLICATION_ID, write_transaction
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a step; its position in the list (1-based) is the schema version it produces."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+def check_compatible(conn: sqlite3.Connection, where: str = "The database") -> int:
+    """Return the file's schema version; refuse files from a newer Tracker or from another program."""
+    version = schema_version(conn)
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if app_id not in (0, APPLICATION_ID) or (has_tables and app_id != APPLICATION_ID):
+        raise NotATrackerFile(f"{where} is an SQLite file made by another program, not a Tracker database.")
+    if version > latest_version():
+        raise StoreTooNew(
+            f"{where} was made by a newer version of Tracker (schema {version}, this one knows "
+            f"{latest_version()}); update Tracker to open it."
+        )
+    return version
+
+
+def migrate(conn: sqlite3.Connection, *, target: int | None = None, where: str = "The database") -> int:
+    """Apply pending steps up to `target` (default: all), each in its own transaction; return the version."""
+    version = check_compatible(conn, where)
+    stop = latest_version() if target is None else target
+    for number in range(version + 1, stop + 1):
+        with write_transaction(conn):
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return max(version, stop)
+
+
+# Built-in interaction kinds as of schema 1: (name, stage, weight, promoter_stage, survey).
+_KINDS_V1 = [
+    ("note", 1, 0.0, None, 0),
+    *[(name, 2, 1.0, None, 0) for name in ("email_open", "website_visit", "content_view", "inquiry")],
+    *[
+        (name, 3, 2.0, None, 0)
+        for name in (
+            "email_reply", "email_click", "call", "meeting", "message",
+            "social_like", "social_comment", "social_share", "event_attended",
+        )
+    ],
+    ("nps", 3, 2.0, 6, 1),
+    ("feedback", 3, 2.0, None, 1),
+    *[(name, 4, 5.0, None, 0) for name in ("purchase", "subscription", "signup")],
+    *[(name, 6, 8.0, None, 0) for name in ("referral", "review", "testimonial")],
+]
+
+
+@migration
+def m001_initial(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    statements = [
+        """CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            counts TEXT NOT NULL DEFAULT '{}',
+            undone_at TEXT
+        )""",
+        """CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT '',
+            email TEXT CHECK (email IS NULL OR (email <> '' AND email = trim(email))),
+            phone TEXT NOT NULL DEFAULT '',
+            phone_key TEXT,
+            company TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX contacts_email ON contacts(lower(email)) WHERE email IS NOT NULL",
+        "CREATE INDEX contacts_phone_key ON contacts(phone_key) WHERE phone_key IS NOT NULL",
+        "CREATE INDEX contacts_import ON contacts(import_id) WHERE import_id IS NOT NULL",
+        """CREATE TABLE kinds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            stage INTEGER NOT NULL CHECK (stage BETWEEN 1 AND 6),
+            weight REAL NOT NULL DEFAULT 1 CHECK (weight >= 0),
+            promoter_stage INTEGER CHECK (promoter_stage IS NULL OR promoter_stage BETWEEN 1 AND 6),
+            survey INTEGER NOT NULL DEFAULT 0,
+            builtin INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind_id INTEGER NOT NULL REFERENCES kinds(id),
+            occurred_at TEXT NOT NULL CHECK (julianday(occurred_at) IS NOT NULL),
+            day INTEGER GENERATED ALWAYS AS
+                (CAST(julianday(substr(occurred_at, 1, 10)) - 2440587.5 AS INTEGER)) STORED,
+            amount REAL,
+            score INTEGER CHECK (score IS NULL OR score BETWEEN 0 AND 10),
+            channel TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX interactions_contact_day ON interactions(contact_id, day, kind_id, score)",
+        "CREATE INDEX interactions_day ON interactions(day)",
+        "CREATE INDEX interactions_kind ON interactions(kind_id)",
+        "CREATE INDEX interactions_import ON interactions(import_id) WHERE import_id IS NOT NULL",
+        """CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            due TEXT NOT NULL CHECK (date(due) IS NOT NULL),
+            reason TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            snoozed_until TEXT,
+            created_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX follow_ups_open ON follow_ups(status, due)",
+        "CREATE INDEX follow_ups_contact ON follow_ups(contact_id)",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+    conn.executemany(
+        "INSERT INTO kinds (name, stage, weight, promoter_stage, survey, builtin) VALUES (?, ?, ?, ?, ?, 1)",
+        _KINDS_V1,
+    )
+
+
+@migration
+def m002_import_changes(conn: sqlite3.Connection) -> None:
+    """Keep each contact's fields as they were before an import changed them, so the import can be undone."""
+    conn.execute(
+        """CREATE TABLE import_changes (
+            import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            before TEXT NOT NULL,
+            PRIMARY KEY (import_id, contact_id)
+        )"""
+    )

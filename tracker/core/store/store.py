@@ -1,0 +1,166 @@
+"""The Store: one open Tracker database, its settings and kinds, and the tables hung off it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from tracker.core.errors import InvalidInput, StoreError, UnknownKind
+from tracker.core.levels import Level, Settings
+from tracker.core.models import Changes, Kind
+from tracker.core.store.connection import check_file, connect, write_transaction
+from tracker.core.store.contacts import ContactsTable
+from tracker.core.store.engagement import EngagementQueries
+from tracker.core.store.follow_ups import FollowUpsTable
+from tracker.core.store.imports import ImportsTable
+from tracker.core.store.interactions import InteractionsTable
+from tracker.core.store.migrations import migrate
+
+_KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class Store:
+    """A Tracker database. Open with `Store.open(path)`; use as a context manager to close it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.contacts = ContactsTable(self)
+        self.interactions = InteractionsTable(self)
+        self.follow_ups = FollowUpsTable(self)
+        self.engagement = EngagementQueries(self)
+        self.imports = ImportsTable(self)
+        self._kinds: dict[str, Kind] | None = None
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Store:
+        """Open (and create or upgrade) the database at `path`; ':memory:' for a throwaway one."""
+        if str(path) == ":memory:":
+            conn = connect(":memory:")
+            migrate(conn)
+            return cls(conn)
+        target = Path(path).expanduser()
+        exists = check_file(target)
+        if not exists and not create:
+            raise StoreError(f"There is no database at {target}.")
+        if not exists:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Cannot create the folder {target.parent}: {exc.strerror}.") from None
+        conn = connect(target)
+        try:
+            migrate(conn, where=str(target))
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, target)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside lands together or not at all."""
+        with write_transaction(self.conn) as conn:
+            yield conn
+
+    def query(self, sql: str, params: dict | tuple = ()) -> Iterator[dict]:
+        return self.db.query(sql, params)
+
+    # Settings -----------------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        stored = dict(self.conn.execute("SELECT key, value FROM settings").fetchall())
+        values = {}
+        for name in Settings.names():
+            if name in stored:
+                values[name] = json.loads(stored[name])
+        return Settings(**values)
+
+    def update_settings(self, **values: int) -> Changes:
+        """Change thresholds; unknown names or values out of range raise InvalidInput, nothing written."""
+        unknown = set(values) - set(Settings.names())
+        if unknown:
+            raise InvalidInput(
+                f"Unknown setting {', '.join(sorted(unknown))}; known: {', '.join(Settings.names())}."
+            )
+        current = self.settings()
+        try:
+            merged = Settings(**{**{n: getattr(current, n) for n in Settings.names()}, **values}).validated()
+        except ValueError as exc:
+            raise InvalidInput(str(exc).capitalize() + ".") from None
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [(name, json.dumps(getattr(merged, name))) for name in values],
+            )
+        return Changes(settings=True)
+
+    # Kinds --------------------------------------------------------------------------------------
+
+    def kinds(self) -> dict[str, Kind]:
+        """All interaction kinds by lower-case name (cached until a kind changes)."""
+        if self._kinds is None:
+            rows = self.conn.execute(
+                "SELECT id, name, stage, weight, promoter_stage, survey, builtin FROM kinds ORDER BY stage, name"
+            ).fetchall()
+            self._kinds = {
+                row[1].lower(): Kind(
+                    id=row[0], name=row[1], stage=Level(row[2]), weight=row[3],
+                    promoter_stage=Level(row[4]) if row[4] else None,
+                    survey=bool(row[5]), builtin=bool(row[6]),
+                )
+                for row in rows
+            }
+        return self._kinds
+
+    def kind(self, name: str) -> Kind:
+        """The kind called `name` (any case); UnknownKind lists the known ones."""
+        found = self.kinds().get(name.strip().lower())
+        if found is None:
+            known = ", ".join(sorted(self.kinds()))
+            raise UnknownKind(
+                f"Unknown interaction kind '{name}'; known kinds: {known} "
+                "(add your own with `tracker kinds add NAME --stage LEVEL`)."
+            )
+        return found
+
+    def save_kind(
+        self, name: str, stage: Level, weight: float | None = None, *, survey: bool | None = None
+    ) -> Changes:
+        """Add a kind, or move an existing one to another stage / weight."""
+        clean = name.strip().lower().replace(" ", "_")
+        if not clean or not set(clean) <= _KIND_NAME_CHARS or len(clean) > 40:
+            raise InvalidInput(f"'{name}' cannot be a kind name; use letters, digits and _ (up to 40).")
+        if weight is not None and not 0 <= weight <= 100:
+            raise InvalidInput(f"A kind's weight must be between 0 and 100, not {weight}.")
+        existing = self.kinds().get(clean)
+        with self.transaction():
+            if existing:
+                self.conn.execute(
+                    "UPDATE kinds SET stage = ?, weight = ?, survey = ? WHERE id = ?",
+                    (int(stage), existing.weight if weight is None else weight,
+                     int(existing.survey if survey is None else survey), existing.id),
+                )
+            else:
+                default_weight = {1: 0.0, 2: 1.0, 3: 2.0, 4: 5.0, 5: 6.0, 6: 8.0}[int(stage)]
+                self.conn.execute(
+                    "INSERT INTO kinds (name, stage, weight, survey) VALUES (?, ?, ?, ?)",
+                    (clean, int(stage), default_weight if weight is None else weight, int(bool(survey))),
+                )
+        self._kinds = None
+        return Changes(kinds=True)
