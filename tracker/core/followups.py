@@ -88,7 +88,7 @@ def suggest_follow_ups(store: Store, as_of: date | None = None) -> list[Suggesti
         if contact_id in detractors:
             score, day, kind = detractors[contact_id]
             label = "NPS" if kind.lower() == "nps" else kind
-            priority, reason = Priority.DETRACTOR, f"Gave a {label} score of {score} on {day.isoformat()}"
+            priority, reason = Priority.DETRACTOR, f"Unhappy: {label} score {score} on {day.isoformat()}"
         elif level >= Level.CONVERSION and since is not None and since >= settings.drifting_days:
             priority = Priority.WIN_BACK
             reason = f"{level.label} customer drifting away: no engagement for {since} days"

@@ -148,7 +148,7 @@ def import_contacts(
     try:
         with store.transaction():
             report.batch_id = store.imports.begin("contacts", str(source))
-            created, updated = store.contacts.write_batch(
+            created, _ = store.contacts.write_batch(
                 [(r.values, r.tags) for r in records], report.batch_id, default_source=source.name
             )
             if cancelled and cancelled():

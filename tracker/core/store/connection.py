@@ -43,16 +43,22 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        if not readonly and target != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise _translate(exc, target) from None
+        raise translate_error(exc, target) from None
     return conn
 
 
-def _translate(exc: sqlite3.Error, target: str = "the database") -> StoreError:
+def enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging (readers never block the writer); call only on a file known to be ours."""
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        raise translate_error(exc) from None
+
+
+def translate_error(exc: sqlite3.Error, target: str = "the database") -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreBusy("The database is busy (another Tracker window or command is writing); try again.")
@@ -81,7 +87,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _translate(exc) from None
+        raise translate_error(exc) from None
     try:
         yield conn
         conn.execute("COMMIT")
@@ -89,5 +95,5 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.OperationalError):
-            raise _translate(exc) from None
+            raise translate_error(exc) from None
         raise

@@ -13,13 +13,13 @@ import sqlite_utils
 from tracker.core.errors import InvalidInput, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
-from tracker.core.store.connection import check_file, connect, write_transaction
+from tracker.core.store.connection import check_file, connect, enable_wal, translate_error, write_transaction
 from tracker.core.store.contacts import ContactsTable
 from tracker.core.store.engagement import EngagementQueries
 from tracker.core.store.follow_ups import FollowUpsTable
 from tracker.core.store.imports import ImportsTable
 from tracker.core.store.interactions import InteractionsTable
-from tracker.core.store.migrations import migrate
+from tracker.core.store.migrations import check_compatible, migrate
 
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -56,7 +56,12 @@ class Store:
                 raise StoreError(f"Cannot create the folder {target.parent}: {exc.strerror}.") from None
         conn = connect(target)
         try:
+            check_compatible(conn, str(target))  # before anything writes to a file that may not be ours
+            enable_wal(conn)
             migrate(conn, where=str(target))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise translate_error(exc, str(target)) from None
         except BaseException:
             conn.close()
             raise

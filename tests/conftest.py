@@ -1,0 +1,54 @@
+"""Shared fixtures: an offscreen Qt platform, a fresh database per test, the sample files."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tracker.core.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    with Store.open(db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def add_contact(store: Store):
+    """Make a contact quickly: add_contact("anna@example.com", first_name="Anna")."""
+
+    def make(email: str | None = None, **fields):
+        return store.contacts.add(email=email, **({"first_name": "Test"} | fields))
+
+    return make
+
+
+@pytest.fixture
+def log(store: Store):
+    """Log an interaction on a day: log(contact, "purchase", "2026-05-01", amount=10)."""
+
+    def record(contact, kind: str, day: str, **fields):
+        moment = datetime.fromisoformat(day) if "T" in day else datetime.fromisoformat(day + "T12:00:00")
+        return store.interactions.log(contact.id, kind, moment, **fields)
+
+    return record

@@ -1,0 +1,40 @@
+"""The layering rule: tracker.core is a library without Qt, GUI backends, click, tracker.ui or tracker.cli."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import tracker.core
+
+RUNTIME_FORBIDDEN = ("PySide6", "shiboken6", "matplotlib.backends", "tracker.ui", "tracker.cli")
+SOURCE_FORBIDDEN = (*RUNTIME_FORBIDDEN, "click", "matplotlib.pyplot")
+
+
+def test_core_loads_without_qt_or_the_app():
+    """Checked in a fresh interpreter: pytest-qt has already loaded PySide6 into this one."""
+    code = (
+        "import sys, pkgutil, importlib, tracker.core\n"
+        "for m in pkgutil.walk_packages(tracker.core.__path__, 'tracker.core.'):\n"
+        "    importlib.import_module(m.name)\n"
+        f"bad = [n for n in sys.modules if n.startswith({RUNTIME_FORBIDDEN!r})]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"tracker.core pulled in: {result.stdout.strip()}"
+
+
+def test_core_sources_do_not_import_click_or_pyplot():
+    """sqlite-utils loads click itself, so for click the check reads our own import statements."""
+    offenders = []
+    for path in Path(tracker.core.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(SOURCE_FORBIDDEN)]
+    assert offenders == []

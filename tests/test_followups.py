@@ -1,0 +1,111 @@
+"""Follow-up suggestions: each rule, its reason, the order of the list, snooze and done."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracker.core.followups import Priority, suggest_follow_ups
+
+AS_OF = date(2026, 11, 23)
+
+
+def days_before(n: int) -> str:
+    return (AS_OF - timedelta(days=n)).isoformat()
+
+
+def by_email(suggestions):
+    return {s.contact.email: s for s in suggestions}
+
+
+def test_overdue_and_due_today_scheduled_follow_ups(store, add_contact):
+    anna, bob, cleo = (add_contact(f"{n}@example.com") for n in ("anna", "bob", "cleo"))
+    store.follow_ups.schedule(anna.id, AS_OF - timedelta(days=3), "Send the quote")
+    store.follow_ups.schedule(bob.id, AS_OF, "Call back")
+    store.follow_ups.schedule(cleo.id, AS_OF + timedelta(days=2), "Not yet")
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["anna@example.com"].priority is Priority.OVERDUE
+    assert result["anna@example.com"].reason == "Send the quote (due 2026-11-20, 3 days overdue)"
+    assert result["bob@example.com"].priority is Priority.DUE_TODAY
+    assert "cleo@example.com" not in result
+
+
+def test_done_and_snoozed_follow_ups_leave_the_list(store, add_contact):
+    anna, bob = add_contact("anna@example.com"), add_contact("bob@example.com")
+    done = store.follow_ups.schedule(anna.id, AS_OF - timedelta(days=1), "x")
+    snoozed = store.follow_ups.schedule(bob.id, AS_OF - timedelta(days=1), "y")
+    store.follow_ups.mark_done([done.id])
+    store.follow_ups.snooze([snoozed.id], AS_OF + timedelta(days=7))
+    assert suggest_follow_ups(store, AS_OF) == []
+    later = by_email(suggest_follow_ups(store, AS_OF + timedelta(days=7)))
+    assert list(later) == ["bob@example.com"]
+    store.follow_ups.reschedule(snoozed.id, AS_OF + timedelta(days=30))
+    assert suggest_follow_ups(store, AS_OF + timedelta(days=7)) == []
+
+
+def test_customer_without_engagement_for_90_days_is_win_back(store, add_contact, log):
+    drifting, fresh = add_contact("drifting@example.com"), add_contact("fresh@example.com")
+    log(drifting, "purchase", days_before(90))
+    log(fresh, "purchase", days_before(89))
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["drifting@example.com"].priority is Priority.WIN_BACK
+    assert "no engagement for 90 days" in result["drifting@example.com"].reason
+    assert "fresh@example.com" not in result
+
+
+def test_warm_lead_is_nurture_only_within_14_days_and_without_conversion(store, add_contact, log):
+    warm, cold, buyer = (add_contact(f"{n}@example.com") for n in ("warm", "cold", "buyer"))
+    log(warm, "email_click", days_before(14))
+    log(cold, "email_click", days_before(15))
+    log(buyer, "email_click", days_before(1))
+    log(buyer, "purchase", days_before(2))
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["warm@example.com"].priority is Priority.NURTURE
+    assert "cold@example.com" not in result
+    assert "buyer@example.com" not in result
+
+
+def test_repeat_customer_without_advocacy_is_asked_for_a_referral(store, add_contact, log):
+    regular, advocate = add_contact("regular@example.com"), add_contact("advocate@example.com")
+    for contact in (regular, advocate):
+        log(contact, "purchase", days_before(40))
+        log(contact, "purchase", days_before(10))
+    log(advocate, "review", days_before(5))
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["regular@example.com"].priority is Priority.ASK_REFERRAL
+    assert "advocate@example.com" not in result
+
+
+def test_recent_detractor_gets_a_call_unless_a_later_answer_is_better(store, add_contact, log):
+    unhappy, recovered, old = (add_contact(f"{n}@example.com") for n in ("unhappy", "recovered", "old"))
+    log(unhappy, "nps", days_before(10), score=6)
+    log(recovered, "nps", days_before(30), score=2)
+    log(recovered, "nps", days_before(5), score=9)
+    log(old, "nps", days_before(91), score=0)
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["unhappy@example.com"].priority is Priority.DETRACTOR
+    assert result["unhappy@example.com"].reason == f"Unhappy: NPS score 6 on {days_before(10)}"
+    assert "recovered@example.com" not in result or result["recovered@example.com"].priority != Priority.DETRACTOR
+    assert "old@example.com" not in result
+
+
+def test_list_is_ordered_by_priority_and_each_entry_has_reason_and_action(store, add_contact, log):
+    lead, drifting, unhappy, promised = (add_contact(f"{n}@example.com") for n in ("lead", "drift", "sad", "late"))
+    log(lead, "email_open", days_before(1))
+    log(drifting, "purchase", days_before(200))
+    log(unhappy, "feedback", days_before(3), score=1)
+    store.follow_ups.schedule(promised.id, AS_OF - timedelta(days=1), "Deliver the cake stand")
+    result = suggest_follow_ups(store, AS_OF)
+    assert [s.priority for s in result] == sorted(s.priority for s in result)
+    assert [s.contact.email for s in result][:2] == ["late@example.com", "sad@example.com"]
+    assert all(s.reason and s.action and s.due for s in result)
+    document = result[0].to_dict()
+    assert set(document) >= {"email", "name", "reason", "action", "due", "priority"}
+    assert document["due"] == "2026-11-22" and document["priority"] == 1
+
+
+def test_drifting_threshold_is_a_setting(store, add_contact, log):
+    anna = add_contact("anna@example.com")
+    log(anna, "purchase", days_before(60))
+    assert suggest_follow_ups(store, AS_OF) == []
+    store.update_settings(drifting_days=45)
+    assert [s.priority for s in suggest_follow_ups(store, AS_OF)] == [Priority.WIN_BACK]

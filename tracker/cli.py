@@ -1,0 +1,591 @@
+"""The `tracker` command line: a thin adapter that opens the store, calls the core once and prints the result."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import click
+
+from tracker import __version__
+from tracker.core.dates import parse_day, parse_moment
+from tracker.core.engagement import explain, level_counts
+from tracker.core.errors import InvalidInput, TrackerError
+from tracker.core.export import write_csv
+from tracker.core.followups import suggest_follow_ups
+from tracker.core.importing import ImportReport, import_contacts, import_interactions
+from tracker.core.levels import Level, Settings
+from tracker.core.paths import default_db_path
+from tracker.core.store import Store
+
+CONTACT_EXPORT_COLUMNS = (
+    "first_name", "last_name", "email", "phone", "company", "tags", "source",
+    "level", "score", "days_since_last", "last_engaged", "next_follow_up",
+)
+FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
+INTERACTION_EXPORT_COLUMNS = ("contact_email", "contact_name", "kind", "occurred_at", "amount", "score", "channel",
+                              "note")
+
+
+class TrackerGroup(click.Group):
+    """Lists commands in the order they were added, which follows a user's day rather than the alphabet."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+def emit_json(document: dict) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Plain aligned columns for a terminal; long cells are cut with an ellipsis."""
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
+    cells = [[c if len(c) <= 40 else c[:39] + "…" for c in row] for row in cells]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(columns)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def with_store(fn: Callable) -> Callable:
+    """Open the database named by --db / TRACKER_DB (or the default) for the command and close it after."""
+
+    @click.pass_context
+    @functools.wraps(fn)
+    def wrapper(ctx: click.Context, *args, **kwargs):
+        with Store.open(ctx.obj["db"]) as store:
+            return ctx.invoke(fn, store, *args, **kwargs)
+
+    return wrapper
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+as_of_option = click.option("--as-of", "as_of", metavar="DATE", help="Evaluate as of this date (default today).")
+
+
+@click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", "db", metavar="PATH", type=click.Path(path_type=Path),
+    help="Database file (default: $TRACKER_DB, else tracker.db in your user data folder).",
+)
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None) -> None:
+    """Tracker: your customers, what they did, and who to contact next.
+
+    Run without a command to open the desktop window.
+
+    \b
+    Examples:
+      tracker import contacts customers.csv
+      tracker log anna@example.com purchase --amount 35
+      tracker followups --export today.csv
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db or default_db_path()
+    if ctx.invoked_subcommand is None:
+        from tracker.ui.app import run_app
+
+        ctx.exit(run_app(ctx.obj["db"]))
+
+
+# Import ------------------------------------------------------------------------------------------
+
+
+@cli.group(name="import", cls=TrackerGroup)
+def import_group() -> None:
+    """Import contacts or interactions from a CSV file (one undoable batch each)."""
+
+
+def import_options(fn: Callable) -> Callable:
+    for decorator in reversed(
+        [
+            click.argument("file", type=click.Path(path_type=Path)),
+            json_option,
+            click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing."),
+            click.option("--encoding", help="The file's encoding, e.g. cp1252 (default: detected)."),
+            click.option("--delimiter", help="Field delimiter, e.g. ';' or tab (default: detected)."),
+            click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+                         help="Say what a column holds, e.g. --map 'Courriel=email' (repeatable)."),
+            click.option("--rejects", type=click.Path(path_type=Path), metavar="PATH",
+                         help="Write rejected rows, as they were, with a reason column."),
+        ]
+    ):
+        fn = decorator(fn)
+    return fn
+
+
+def report_import(report: ImportReport, as_json: bool, rejects: Path | None) -> None:
+    if rejects is not None and report.rejects:
+        report.write_rejects(rejects)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    click.echo(report.summary())
+    click.echo(f"Read as {report.encoding}, delimiter {report.delimiter!r}; columns: "
+               + ", ".join(f"{k} → {v}" for k, v in report.mapping.items()))
+    for problem in report.problems[:10]:
+        label = "rejected" if problem.rejected else "warning"
+        click.echo(f"  line {problem.line}: {label}: {problem.reason}")
+    if len(report.problems) > 10:
+        click.echo(f"  … and {len(report.problems) - 10} more" + ("" if rejects else " (see --rejects PATH)"))
+    if report.batch_id:
+        click.echo(f"Batch {report.batch_id}; undo with: tracker undo-import {report.batch_id}")
+
+
+@import_group.command(name="contacts")
+@import_options
+@with_store
+def import_contacts_command(store: Store, file: Path, as_json: bool, dry_run: bool, encoding: str | None,
+                            delimiter: str | None, mapping: tuple[str, ...], rejects: Path | None) -> None:
+    """Import contacts; duplicates merge by e-mail, then phone.
+
+    Example: tracker import contacts google.csv --dry-run
+    """
+    report = import_contacts(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping, dry_run=dry_run)
+    report_import(report, as_json, rejects)
+
+
+@import_group.command(name="interactions")
+@import_options
+@click.option("--date-format", metavar="FORMAT", help="strptime format of the dates, e.g. %d/%m/%Y.")
+@click.option("--kind", "default_kind", metavar="KIND", help="Kind for rows without a type column.")
+@with_store
+def import_interactions_command(store: Store, file: Path, as_json: bool, dry_run: bool, encoding: str | None,
+                                delimiter: str | None, mapping: tuple[str, ...], rejects: Path | None,
+                                date_format: str | None, default_kind: str | None) -> None:
+    """Import an activity log (email, date, type, amount, note) or a shop's order export.
+
+    Example: tracker import interactions orders_export.csv
+    """
+    report = import_interactions(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping,
+                                 date_format=date_format, default_kind=default_kind, dry_run=dry_run)
+    report_import(report, as_json, rejects)
+
+
+@cli.command(name="imports")
+@json_option
+@with_store
+def imports_command(store: Store, as_json: bool) -> None:
+    """List past imports, newest first.
+
+    Example: tracker imports --json
+    """
+    batches = store.imports.list()
+    if as_json:
+        emit_json({"imports": [{"id": b.id, "kind": b.kind, "source": b.source, "started_at": b.started_at,
+                                "undone_at": b.undone_at, **b.counts} for b in batches]})
+        return
+    click.echo(table(("id", "kind", "file", "when", "rows", "created", "updated", "rejected", "undone"),
+                     [(b.id, b.kind, Path(b.source).name, b.started_at, b.counts.get("rows"), b.counts.get("created"),
+                       b.counts.get("updated"), b.counts.get("rejected"), b.undone_at or "") for b in batches]))
+
+
+@cli.command(name="undo-import")
+@click.argument("batch_id", type=int, metavar="ID")
+@json_option
+@with_store
+def undo_import_command(store: Store, batch_id: int, as_json: bool) -> None:
+    """Undo one import: remove what it created, restore what it changed.
+
+    Example: tracker undo-import 3
+    """
+    result, _ = store.imports.undo(batch_id)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"Undid import {batch_id}: removed {result['contacts_removed']} contacts and "
+                   f"{result['interactions_removed']} interactions, restored {result['contacts_restored']} contacts.")
+
+
+# Contacts ----------------------------------------------------------------------------------------
+
+
+def contact_options(fn: Callable) -> Callable:
+    for name in reversed(("first-name", "last-name", "email", "phone", "company", "tags", "notes")):
+        fn = click.option(f"--{name}", name.replace("-", "_"), help=f"The contact's {name.replace('-', ' ')}.")(fn)
+    return fn
+
+
+@cli.command(name="contacts")
+@click.option("--level", help="Only contacts at this level (Awareness … Advocacy).")
+@click.option("--tag", help="Only contacts with this tag.")
+@click.option("--search", help="Only contacts whose name, e-mail, company, phone or tags contain this.")
+@as_of_option
+@json_option
+@click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
+@with_store
+def contacts_command(store: Store, level: str | None, tag: str | None, search: str | None, as_of: str | None,
+                     as_json: bool, export: Path | None) -> None:
+    """List contacts with their engagement level and score.
+
+    Example: tracker contacts --level Retention --export regulars.csv
+    """
+    try:
+        wanted = Level.parse(level) if level else None
+    except ValueError as exc:
+        raise InvalidInput(str(exc) + ".") from None
+    rows = store.engagement.contact_rows(parse_day(as_of), store.settings(), level=wanted, search=search, tag=tag)
+    documents = [row.to_dict() for row in rows]
+    if export:
+        count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents)
+        if not as_json:
+            click.echo(f"Wrote {count} contacts to {export}.")
+    if as_json:
+        emit_json({"contacts": documents})
+    elif not export:
+        click.echo(table(("id", "name", "email", "phone", "company", "level", "score", "last", "tags"),
+                         [(r.contact.id, r.contact.name, r.contact.email, r.contact.phone, r.contact.company,
+                           r.engagement.level.label, r.engagement.score, r.engagement.last_engaged,
+                           ", ".join(r.contact.tags)) for r in rows]))
+        click.echo(f"{len(rows)} contacts")
+
+
+@cli.command(name="add")
+@contact_options
+@json_option
+@with_store
+def add_command(store: Store, as_json: bool, **fields: str | None) -> None:
+    """Add one contact.
+
+    Example: tracker add --first-name Anna --email anna@example.com --tags "wedding, vip"
+    """
+    contact = store.contacts.add(**{k: v for k, v in fields.items() if v is not None})
+    if as_json:
+        emit_json(contact.to_dict())
+    else:
+        click.echo(f"Added {contact.name} (id {contact.id}).")
+
+
+@cli.command(name="edit")
+@click.argument("email")
+@contact_options
+@json_option
+@with_store
+def edit_command(store: Store, email: str, as_json: bool, **fields: str | None) -> None:
+    """Change fields of the contact with this e-mail.
+
+    Example: tracker edit anna@example.com --phone "+31 6 1234 5678"
+    """
+    contact = store.contacts.require(email)
+    store.contacts.update(contact.id, **{k: v for k, v in fields.items() if v is not None})
+    updated = store.contacts.get(contact.id)
+    if as_json:
+        emit_json(updated.to_dict())
+    else:
+        click.echo(f"Updated {updated.name}.")
+
+
+@cli.command(name="delete")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_store
+def delete_command(store: Store, emails: tuple[str, ...], yes: bool) -> None:
+    """Delete contacts with their interactions and follow-ups.
+
+    Example: tracker delete old@example.com --yes
+    """
+    contacts = [store.contacts.require(email) for email in emails]
+    names = ", ".join(c.name for c in contacts)
+    if not yes and not click.confirm(f"Delete {names} and everything logged for them?", default=False):
+        raise InvalidInput("Nothing deleted.")
+    store.contacts.delete(c.id for c in contacts)
+    click.echo(f"Deleted {len(contacts)} contact(s).")
+
+
+# Interactions -------------------------------------------------------------------------------------
+
+
+@cli.command(name="interactions")
+@click.option("--contact", "email", metavar="EMAIL", help="Only this contact's interactions.")
+@click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
+@click.option("--since", metavar="DATE", help="From this date on.")
+@click.option("--until", metavar="DATE", help="Up to this date.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many, newest first.")
+@json_option
+@click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
+@with_store
+def interactions_command(store: Store, email: str | None, kinds: tuple[str, ...], since: str | None,
+                         until: str | None, limit: int | None, as_json: bool, export: Path | None) -> None:
+    """List interactions, newest first.
+
+    Example: tracker interactions --contact anna@example.com --json
+    """
+    contact_id = store.contacts.require(email).id if email else None
+    items = store.interactions.list(
+        contact_id=contact_id, kinds=kinds, since=parse_day(since) if since else None,
+        until=parse_day(until) if until else None, limit=limit,
+    )
+    documents = [
+        {"id": i.id, "contact_email": i.contact_email, "contact_name": i.contact_name, "kind": i.kind,
+         "occurred_at": i.occurred_at, "amount": i.amount, "score": i.score, "channel": i.channel, "note": i.note}
+        for i in items
+    ]
+    if export:
+        count = write_csv(export, INTERACTION_EXPORT_COLUMNS, documents)
+        if not as_json:
+            click.echo(f"Wrote {count} interactions to {export}.")
+    if as_json:
+        emit_json({"interactions": documents})
+    elif not export:
+        click.echo(table(("when", "contact", "kind", "amount", "score", "note"),
+                         [(d["occurred_at"].replace("T", " "), d["contact_email"] or d["contact_name"], d["kind"],
+                           d["amount"], d["score"], d["note"]) for d in documents]))
+
+
+@cli.command(name="log")
+@click.argument("email")
+@click.argument("kind")
+@click.option("--at", metavar="DATE", help="When it happened (default now), e.g. 2026-05-01 or '2026-05-01 14:30'.")
+@click.option("--amount", type=float, help="Money involved, e.g. 35.50.")
+@click.option("--score", type=int, help="Survey score 0–10 (nps, feedback).")
+@click.option("--note", default="", help="Free text.")
+@click.option("--channel", default="", help="Where it happened: shop, phone, e-mail, web…")
+@json_option
+@with_store
+def log_command(store: Store, email: str, kind: str, at: str | None, amount: float | None, score: int | None,
+                note: str, channel: str, as_json: bool) -> None:
+    """Record one interaction; an unknown e-mail becomes a new contact.
+
+    Example: tracker log anna@example.com purchase --amount 35 --note "Wedding bouquet"
+    """
+    store.kind(kind)  # an unknown kind must fail before a contact is created
+    moment = parse_moment(at)
+    with store.transaction():
+        contact, created = store.contacts.get_or_create(email, source="tracker log")
+        interaction = store.interactions.log(contact.id, kind, moment, amount=amount, score=score, note=note,
+                                             channel=channel)
+    if as_json:
+        emit_json({**interaction.to_dict(), "contact_created": created})
+    else:
+        made = " (new contact)" if created else ""
+        click.echo(f"Logged {interaction.kind} for {contact.name}{made} at {interaction.occurred_at}.")
+
+
+# Follow-ups -----------------------------------------------------------------------------------------
+
+
+@cli.command(name="followup")
+@click.argument("email")
+@click.option("--due", required=True, metavar="DATE", help="When to follow up, e.g. 2026-12-01 or +7d.")
+@click.option("--reason", default="", help="Why, in a few words.")
+@json_option
+@with_store
+def followup_command(store: Store, email: str, due: str, reason: str, as_json: bool) -> None:
+    """Schedule a follow-up with a contact.
+
+    Example: tracker followup anna@example.com --due +7d --reason "Send the quote"
+    """
+    contact = store.contacts.require(email)
+    follow_up = store.follow_ups.schedule(contact.id, parse_day(due), reason)
+    if as_json:
+        emit_json({"id": follow_up.id, "email": contact.email, "due": follow_up.due, "reason": follow_up.reason})
+    else:
+        click.echo(f"Follow up with {contact.name} by {follow_up.due} (id {follow_up.id}).")
+
+
+@cli.command(name="followups")
+@as_of_option
+@json_option
+@click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH",
+              help="Write the list as a CSV for mail merge or a phone list.")
+@with_store
+def followups_command(store: Store, as_of: str | None, as_json: bool, export: Path | None) -> None:
+    """Who to contact next and why, most urgent first.
+
+    Example: tracker followups --export calls.csv
+    """
+    suggestions = suggest_follow_ups(store, parse_day(as_of))
+    documents = [s.to_dict() for s in suggestions]
+    if export:
+        count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents)
+        if not as_json:
+            click.echo(f"Wrote {count} follow-ups to {export}.")
+    if as_json:
+        emit_json({"followups": documents})
+    elif not export:
+        click.echo(table(("due", "name", "email", "reason", "action"),
+                         [(d["due"], d["name"], d["email"], d["reason"], d["action"]) for d in documents]))
+        click.echo(f"{len(documents)} follow-ups")
+
+
+@cli.command(name="done")
+@click.argument("follow_up_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@with_store
+def done_command(store: Store, follow_up_ids: tuple[int, ...]) -> None:
+    """Mark scheduled follow-ups done (ids from `tracker followups --json`).
+
+    Example: tracker done 4 5
+    """
+    for follow_up_id in follow_up_ids:
+        store.follow_ups.get(follow_up_id)
+    store.follow_ups.mark_done(follow_up_ids)
+    click.echo(f"Marked {len(follow_up_ids)} follow-up(s) done.")
+
+
+@cli.command(name="snooze")
+@click.argument("follow_up_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@click.option("--until", "until", default="+1d", show_default=True, metavar="DATE", help="Hide until this date.")
+@with_store
+def snooze_command(store: Store, follow_up_ids: tuple[int, ...], until: str) -> None:
+    """Snooze scheduled follow-ups.
+
+    Example: tracker snooze 4 --until +7d
+    """
+    day = parse_day(until)
+    for follow_up_id in follow_up_ids:
+        store.follow_ups.get(follow_up_id)
+    store.follow_ups.snooze(follow_up_ids, day)
+    click.echo(f"Snoozed {len(follow_up_ids)} follow-up(s) until {day.isoformat()}.")
+
+
+# Engagement ------------------------------------------------------------------------------------------
+
+
+@cli.command(name="explain")
+@click.argument("email")
+@as_of_option
+@json_option
+@with_store
+def explain_command(store: Store, email: str, as_of: str | None, as_json: bool) -> None:
+    """Show a contact's engagement level and the reasons for it.
+
+    Example: tracker explain anna@example.com
+    """
+    explanation = explain(store, store.contacts.require(email), parse_day(as_of))
+    if as_json:
+        emit_json(explanation.to_dict())
+        return
+    e = explanation.engagement
+    click.echo(f"{explanation.contact.name}: {e.level.label} (score {e.score}/100)")
+    for reason in explanation.reasons:
+        click.echo(f"  - {reason}")
+
+
+@cli.command(name="levels")
+@as_of_option
+@json_option
+@with_store
+def levels_command(store: Store, as_of: str | None, as_json: bool) -> None:
+    """Count contacts at each engagement level.
+
+    Example: tracker levels --as-of 2026-06-30 --json
+    """
+    counts = level_counts(store, parse_day(as_of))
+    if as_json:
+        emit_json({"levels": {level.label: count for level, count in counts.items()}})
+        return
+    total = sum(counts.values()) or 1
+    click.echo(table(("level", "contacts", "share"),
+                     [(lv.label, n, f"{100 * n / total:.0f} %") for lv, n in counts.items()]))
+
+
+@cli.group(name="kinds", cls=TrackerGroup, invoke_without_command=True)
+@json_option
+@click.pass_context
+def kinds_group(ctx: click.Context, as_json: bool) -> None:
+    """List interaction kinds and the level each counts toward; `kinds add` adds your own.
+
+    Example: tracker kinds add workshop --stage Interaction
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with Store.open(ctx.obj["db"]) as store:
+        kinds = list(store.kinds().values())
+    if as_json:
+        emit_json({"kinds": [{"name": k.name, "level": k.stage.label, "weight": k.weight, "survey": k.survey,
+                              "builtin": k.builtin} for k in kinds]})
+        return
+    click.echo(table(("kind", "counts toward", "weight", "notes"),
+                     [(k.name, k.stage.label, k.weight,
+                       ("survey; 9–10 counts as " + k.promoter_stage.label) if k.promoter_stage else
+                       ("survey" if k.survey else "")) for k in kinds]))
+
+
+@kinds_group.command(name="add")
+@click.argument("name")
+@click.option("--stage", "--level", "stage", required=True, help="Level it counts toward, e.g. Interest.")
+@click.option("--weight", type=float, help="Weight in the engagement score (default by level).")
+@click.option("--survey", is_flag=True, default=None, help="Answers carry a 0–10 score.")
+@with_store
+def kinds_add_command(store: Store, name: str, stage: str, weight: float | None, survey: bool | None) -> None:
+    """Add a kind, or move an existing kind to another level.
+
+    Example: tracker kinds add tasting --stage Interaction
+    """
+    try:
+        level = Level.parse(stage)
+    except ValueError as exc:
+        raise InvalidInput(str(exc) + ".") from None
+    store.save_kind(name, level, weight, survey=survey)
+    kind = store.kind(name.strip().lower().replace(" ", "_"))
+    click.echo(f"Kind {kind.name} counts toward {kind.stage.label} (weight {kind.weight:g}).")
+
+
+@cli.group(name="settings", cls=TrackerGroup, invoke_without_command=True)
+@json_option
+@click.pass_context
+def settings_group(ctx: click.Context, as_json: bool) -> None:
+    """Show the engagement thresholds; `settings set NAME DAYS` changes one.
+
+    Example: tracker settings set drifting_days 60
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with Store.open(ctx.obj["db"]) as store:
+        settings = store.settings()
+    values = {name: getattr(settings, name) for name in Settings.names()}
+    if as_json:
+        emit_json({"settings": values})
+        return
+    click.echo(table(("setting", "value", "meaning"), [(k, v, Settings.HELP[k]) for k, v in values.items()]))
+
+
+@settings_group.command(name="set")
+@click.argument("name")
+@click.argument("value", type=int)
+@with_store
+def settings_set_command(store: Store, name: str, value: int) -> None:
+    """Change one threshold.
+
+    Example: tracker settings set window_days 180
+    """
+    store.update_settings(**{name: value})
+    click.echo(f"{name} = {value}")
+
+
+# Entry point ----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: usage and input errors are one line on stderr with exit code 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}")
+    except click.Abort:
+        _fail("Cancelled.", 1)
+    except TrackerError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("Interrupted; nothing half-written was kept.", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        _fail(f"Unexpected error ({type(exc).__name__}: {exc}); set TRACKER_DEBUG=1 to see details.", 1)
+    sys.exit(0)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"tracker: {message.splitlines()[0] if message else 'error'}", err=True)
+    sys.exit(code)
