@@ -64,6 +64,8 @@ def with_store(fn: Callable) -> Callable:
     return wrapper
 
 
+#: Ids and counts as SQLite can hold them (64-bit); anything larger is an input error, not a crash.
+ID = click.IntRange(1, 2**63 - 1)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
 as_of_option = click.option("--as-of", "as_of", metavar="DATE", help="Evaluate as of this date (default today).")
 
@@ -99,7 +101,10 @@ def cli(ctx: click.Context, db: Path | None) -> None:
 
 @cli.group(name="import", cls=TrackerGroup)
 def import_group() -> None:
-    """Import contacts or interactions from a CSV file (one undoable batch each)."""
+    """Import contacts or interactions from a CSV file (one undoable batch each).
+
+    Example: tracker import contacts google_contacts.csv --rejects problems.csv
+    """
 
 
 def import_options(fn: Callable) -> Callable:
@@ -187,7 +192,7 @@ def imports_command(store: Store, as_json: bool) -> None:
 
 
 @cli.command(name="undo-import")
-@click.argument("batch_id", type=int, metavar="ID")
+@click.argument("batch_id", type=ID, metavar="ID")
 @json_option
 @with_store
 def undo_import_command(store: Store, batch_id: int, as_json: bool) -> None:
@@ -263,16 +268,16 @@ def add_command(store: Store, as_json: bool, **fields: str | None) -> None:
 
 
 @cli.command(name="edit")
-@click.argument("email")
+@click.argument("contact_email", metavar="EMAIL")
 @contact_options
 @json_option
 @with_store
-def edit_command(store: Store, email: str, as_json: bool, **fields: str | None) -> None:
-    """Change fields of the contact with this e-mail.
+def edit_command(store: Store, contact_email: str, as_json: bool, **fields: str | None) -> None:
+    """Change fields of the contact with this e-mail (including the e-mail itself).
 
     Example: tracker edit anna@example.com --phone "+31 6 1234 5678"
     """
-    contact = store.contacts.require(email)
+    contact = store.contacts.require(contact_email)
     store.contacts.update(contact.id, **{k: v for k, v in fields.items() if v is not None})
     updated = store.contacts.get(contact.id)
     if as_json:
@@ -306,7 +311,7 @@ def delete_command(store: Store, emails: tuple[str, ...], yes: bool) -> None:
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
 @click.option("--since", metavar="DATE", help="From this date on.")
 @click.option("--until", metavar="DATE", help="Up to this date.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many, newest first.")
+@click.option("--limit", type=ID, help="At most this many, newest first.")
 @json_option
 @click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
 @with_store
@@ -415,7 +420,7 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
 
 
 @cli.command(name="done")
-@click.argument("follow_up_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@click.argument("follow_up_ids", nargs=-1, type=ID, required=True, metavar="ID...")
 @with_store
 def done_command(store: Store, follow_up_ids: tuple[int, ...]) -> None:
     """Mark scheduled follow-ups done (ids from `tracker followups --json`).
@@ -429,7 +434,7 @@ def done_command(store: Store, follow_up_ids: tuple[int, ...]) -> None:
 
 
 @cli.command(name="snooze")
-@click.argument("follow_up_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@click.argument("follow_up_ids", nargs=-1, type=ID, required=True, metavar="ID...")
 @click.option("--until", "until", default="+1d", show_default=True, metavar="DATE", help="Hide until this date.")
 @with_store
 def snooze_command(store: Store, follow_up_ids: tuple[int, ...], until: str) -> None:

@@ -139,3 +139,13 @@ def map_columns(
         if field:
             mapping[position] = field
     return mapping
+
+
+def header_recognition(line: str) -> float:
+    """Share of a line's cells that are known column names (any delimiter): evidence it was decoded right."""
+    cells = [c for c in re.split(r"[,;\t|]", line) if c.strip()]
+    if not cells:
+        return 0.0
+    known = sum(1 for c in cells if _lookup(c.strip().strip('"'), _CONTACT_INDEX) or
+                _lookup(c.strip().strip('"'), _INTERACTION_INDEX))
+    return known / len(cells)

@@ -69,9 +69,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode("utf-16-le", errors="replace"), "utf-16-le"
         if even_nuls > 0.3 and odd_nuls < 0.05:
             return data.decode("utf-16-be", errors="replace"), "utf-16-be"
+    from tracker.core.importing.columns import header_recognition
     from tracker.core.importing.encodings import guess_legacy
 
-    return guess_legacy(data)
+    return guess_legacy(data, header_recognition)
 
 
 def _reject_binary(data: bytes, name: str) -> None:

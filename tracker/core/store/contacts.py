@@ -26,10 +26,15 @@ COLUMNS = (
 EDITABLE = ("first_name", "last_name", "email", "phone", "company", "tags", "source", "notes")
 
 
+def stored_tags(text: str) -> tuple[str, ...]:
+    """Tags as the store keeps them (already clean, joined with ', '): a plain split, no re-normalising."""
+    return tuple(text.split(", ")) if text else ()
+
+
 def contact_from_row(row: tuple) -> Contact:
     return Contact(
         id=row[0], first_name=row[1], last_name=row[2], email=row[3], phone=row[4], company=row[5],
-        tags=split_tags(row[6]), source=row[7], notes=row[8], created_at=row[9], updated_at=row[10],
+        tags=stored_tags(row[6]), source=row[7], notes=row[8], created_at=row[9], updated_at=row[10],
     )
 
 
