@@ -63,7 +63,7 @@ def split_tags(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...
     parts = text if isinstance(text, list | tuple) else _TAG_SPLIT.split(str(text))
     seen: dict[str, str] = {}
     for part in parts:
-        tag = str(part).strip().lstrip("*").strip()
+        tag = str(part).strip().lstrip("*").strip().strip('"').strip()
         if tag and tag.lower() != "mycontacts" and tag.lower() not in seen:
             seen[tag.lower()] = tag
     return tuple(seen.values())

@@ -34,13 +34,15 @@ _SYNONYMS: dict[str, list[str]] = {
     ],
     "phone": [
         "phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone",
-        "phone 1 - value", "primary phone", "business phone", "home phone", "billing phone", "mobiltelefon",
+        "phone 1 - value", "primary phone", "default address phone", "business phone", "home phone",
+        "billing phone", "mobiltelefon",
         "telefon", "telefonnummer", "telephone mobile", "tel. mobile", "tel mobile", "portable", "telefono",
         "movil", "cellulare", "телефон", "мобильный", "мобильный телефон", "电话", "手机", "电话号码",
         "電話", "電話番号", "携帯電話", "전화",
     ],
     "company": [
-        "company", "company name", "organization", "organisation", "organization name", "organization 1 - name",
+        "company", "company name", "organization", "organisation", "default address company", "organization name",
+        "organization 1 - name",
         "business", "business name", "account", "firma", "unternehmen", "societe", "entreprise", "empresa",
         "azienda", "bedrijf", "компания", "организация", "公司", "会社", "会社名", "회사",
     ],
@@ -77,7 +79,7 @@ def normalise_header(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"\(.*?\)", " ", text)
-    text = re.sub(r"[_*]+", " ", text)
+    text = re.sub(r"[_*:]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" :.")
     return text
 
@@ -88,7 +90,11 @@ def _index(synonyms: dict[str, list[str]]) -> dict[str, str]:
 
 _CONTACT_INDEX = _index(_SYNONYMS)
 _INTERACTION_INDEX = _index(_INTERACTION_SYNONYMS)
-_NUMBERED = re.compile(r"^(.*?)\s*\d+\s*(?:-\s*(value|address))?$")
+_NUMBERED = re.compile(r"^(.*?)\s*\d+\s*(?:-?\s*(value|address|adresse))?$")
+_EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NAME_VALUE = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+){0,3}\.?$")
+_PHONE_VALUE = re.compile(r"^'?\+?[\d\s().\-/]{6,20}$")
+MULTI_VALUE = " ::: "
 
 
 def _lookup(header: str, index: dict[str, str]) -> str | None:
@@ -114,13 +120,40 @@ def parse_overrides(pairs: list[str] | tuple[str, ...], fields: tuple[str, ...])
     return out
 
 
+def infer_from_values(values: list[str]) -> str | None:
+    """'email' or 'phone' when most non-empty values look like one; None otherwise."""
+    filled = [v.strip() for v in values if v and v.strip()]
+    if len(filled) < 1:
+        return None
+    first = [v.split(MULTI_VALUE)[0].strip() for v in filled]
+    if sum(bool(_EMAIL_VALUE.match(v)) for v in first) >= 0.8 * len(first):
+        return "email"
+    digits = [v for v in first if _PHONE_VALUE.match(v) and sum(c.isdigit() for c in v) >= 6]
+    if len(digits) >= 0.8 * len(first) and any(not v.replace(" ", "").isdigit() or v.startswith("0") for v in first):
+        return "phone"
+    if sum(bool(_NAME_VALUE.match(v)) and " " in v for v in first) >= 0.8 * len(first):
+        return "name"
+    return None
+
+
+def header_score(row: list[str], interactions: bool = False) -> int:
+    """How many cells of a row are known column names: the header row is the one that scores best."""
+    index = _INTERACTION_INDEX if interactions else _CONTACT_INDEX
+    return sum(1 for cell in row if cell.strip() and _lookup(cell, index))
+
+
 def map_columns(
     header: list[str],
     *,
     interactions: bool = False,
     overrides: dict[str, str] | None = None,
+    sample: list[list[str]] | None = None,
 ) -> dict[int, str]:
-    """Column index → field. Where a field appears in several columns all are kept (first non-empty wins)."""
+    """Column index → field. Where a field appears in several columns all are kept (first non-empty wins).
+
+    Headers are matched against names in many languages and export layouts; a column whose header is unknown
+    is recognised from its values in `sample` (e-mail addresses, phone numbers).
+    """
     index = _INTERACTION_INDEX if interactions else _CONTACT_INDEX
     overrides = overrides or {}
     known = {normalise_header(h) for h in header}
@@ -138,6 +171,14 @@ def map_columns(
         field = _lookup(title, index)
         if field:
             mapping[position] = field
+    if sample:
+        for position, title in enumerate(header):
+            if position in mapping or normalise_header(title) in normalised_overrides:
+                continue
+            inferred = infer_from_values([row[position] for row in sample if position < len(row)])
+            names_known = {"name", "first_name", "last_name"} & set(mapping.values())
+            if inferred in ("email", "phone") or (inferred == "name" and not names_known and not interactions):
+                mapping[position] = inferred
     return mapping
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected
-from tracker.core.importing.columns import CONTACT_FIELDS, map_columns, parse_overrides
+from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import (
@@ -41,23 +41,47 @@ class Record:
         self.lines.extend(other.lines)
 
 
+_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "des", "dos", "du", "la", "le", "van", "von", "ter",
+              "ten", "bin", "al", "el", "st.", "mac"}
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
 def split_full_name(full: str) -> tuple[str, str]:
-    """'Marta Nowak' → ('Marta', 'Nowak'); 'Kowalska, Marta' → ('Marta', 'Kowalska'); one word stays whole."""
+    """Split a full name into (first, last) the way its culture writes it; one word stays whole.
+
+    'Marta Nowak' → ('Marta', 'Nowak'); 'Kowalska, Marta' → ('Marta', 'Kowalska'); 'Jan de Vries' →
+    ('Jan', 'de Vries'); '佐藤 花子' → ('花子', '佐藤') (family name first); '王伟' stays whole.
+    """
     text = " ".join(full.split())
     if "," in text:
         last, _, first = text.partition(",")
         return first.strip(), last.strip()
-    if " " not in text:
+    words = text.split(" ")
+    if len(words) == 1:
         return text, ""
-    first, _, last = text.rpartition(" ")
-    return first, last
+    if _is_cjk(text):
+        return " ".join(words[1:]), words[0]
+    for position in range(1, len(words) - 1):
+        if words[position].lower() in _PARTICLES:
+            return " ".join(words[:position]), " ".join(words[position:])
+    return " ".join(words[:-1]), words[-1]
 
 
 def _record_from_row(row: list[str], mapping: dict[int, str], line: int, report: ImportReport) -> Record | None:
+    if any("\x00" in cell for cell in row):
+        report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
+        return None
     columns: dict[str, list[str]] = defaultdict(list)
     for position, field_name in mapping.items():
         if position < len(row) and row[position].strip():
-            columns[field_name].append(row[position].strip())
+            cell = row[position].strip()
+            if field_name in ("email", "phone"):  # Google joins several values in one cell with ' ::: '
+                columns[field_name].extend(part.strip() for part in cell.split(MULTI_VALUE) if part.strip())
+            else:
+                columns[field_name].append(cell)
     values: dict[str, str] = {}
     notes: list[str] = []
     for key in ("first_name", "last_name", "company", "source"):
@@ -115,7 +139,9 @@ def import_contacts(
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back."""
     source = Path(path)
     table = read_table(source, encoding=encoding, delimiter=delimiter)
-    columns = map_columns(table.header, overrides=parse_overrides(mapping, CONTACT_FIELDS))
+    columns = map_columns(
+        table.header, overrides=parse_overrides(mapping, CONTACT_FIELDS), sample=table.rows[:200]
+    )
     report = ImportReport(
         kind="contacts", source=source.name, encoding=table.encoding, delimiter=table.delimiter,
         header=table.header, mapping={table.header[i]: f for i, f in sorted(columns.items())},

@@ -96,7 +96,7 @@ def import_interactions(
         for title in table.header:
             if normalise_header(title) == "name":
                 overrides.setdefault(title, "order")
-    columns = map_columns(table.header, interactions=True, overrides=overrides)
+    columns = map_columns(table.header, interactions=True, overrides=overrides, sample=table.rows[:200])
     present = set(columns.values())
     report = ImportReport(
         kind="interactions", source=source.name, encoding=table.encoding, delimiter=table.delimiter,
@@ -130,6 +130,9 @@ def import_interactions(
                 raise ImportCancelled("Import cancelled; nothing was imported.")
             if progress:
                 progress(done, total)
+        if any("\x00" in cell for cell in raw):
+            report.reject(line, "the row contains NUL bytes (damaged data)", raw)
+            continue
         values: dict[str, list[str]] = defaultdict(list)
         for position, name in columns.items():
             if position < len(raw) and raw[position].strip():

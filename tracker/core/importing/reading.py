@@ -110,9 +110,21 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _is_preamble(row: list[str]) -> bool:
-    filled = [cell for cell in row if cell.strip()]
-    return len(filled) <= 1
+def _find_header(rows: list[tuple[int, list[str]]], modal: int) -> int:
+    """Index of the header row among the first ten: the one naming most known columns, else the first wide one.
+
+    Excel's `sep=` line, LinkedIn's `Notes:` paragraph and report titles come before the real header.
+    """
+    from tracker.core.importing.columns import header_score
+
+    candidates = rows[:10]
+    scores = [max(header_score(r), header_score(r, interactions=True)) for _, r in candidates]
+    if scores and max(scores) > 0:
+        return scores.index(max(scores))
+    for position, (_, row) in enumerate(candidates):
+        if sum(1 for cell in row if cell.strip()) >= min(2, modal):
+            return position
+    return 0
 
 
 def read_table(
@@ -159,9 +171,7 @@ def read_table(
         raise ImportRejected(f"{name} has no rows; there is nothing to import.")
     widths = [len(r) for _, r in rows[:_SAMPLE_LINES]]
     modal = max(set(widths), key=widths.count)
-    start = 0
-    while start < len(rows) - 1 and start < 10 and _is_preamble(rows[start][1]) and modal > 1:
-        start += 1
+    start = _find_header(rows, modal)
     header_line, header = rows[start]
     while header and not header[-1].strip():
         header = header[:-1]
