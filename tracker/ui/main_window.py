@@ -9,6 +9,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 from tracker.core.store import Store
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
+_MEANWHILE = {
+    "Dashboard": "tracker levels",
+    "Contacts": "tracker contacts",
+    "Follow-ups": "tracker followups",
+    "Interactions": "tracker interactions",
+}
 
 
 class MainWindow(QMainWindow):
@@ -22,8 +28,11 @@ class MainWindow(QMainWindow):
         self.resize(1300, 760)
         self.tabs = QTabWidget()
         for title in TAB_TITLES:
-            placeholder = QLabel(f"{title}: coming in the desktop-app issue.\n"
-                                 f"{store.contacts.count()} contacts in this database.")
+            placeholder = QLabel(
+                f"The {title} tab is not ready yet.\n\n"
+                f"{store.contacts.count()} contacts in this database. Until this tab arrives, the command\n"
+                f"`{_MEANWHILE[title]}` in a terminal shows the same information."
+            )
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(placeholder, title)
         self.setCentralWidget(self.tabs)
