@@ -113,3 +113,36 @@ def test_undo_interactions_import_removes_its_interactions_and_new_contacts(stor
                       "interactions_removed": 5}
     assert store.interactions.count() == 0
     assert store.contacts.count() == 1 and store.contacts.get(known.id).email == known.email
+
+
+def interaction_indexes(store) -> set[str]:
+    return {name for (name,) in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions'")}
+
+
+def test_big_batches_rebuild_secondary_indexes_and_keep_them(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("tracker.core.store.interactions._REBUILD_AT", 3)
+    before = interaction_indexes(store)
+    rows = "".join(f"p{i % 4}@example.com,2026-05-0{1 + i % 9},call,\n" for i in range(40))
+    report = import_interactions(store, write(tmp_path, "big.csv", "email,date,type,amount\n" + rows))
+    assert report.created == 36 and report.updated == 4  # (email, day) repeats after 36 rows
+    assert interaction_indexes(store) == before
+    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM interactions WHERE day > 0").fetchall()
+    assert "interactions_day" in str(plan)
+
+
+def test_a_cancelled_big_batch_leaves_indexes_and_rows_as_they_were(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("tracker.core.store.interactions._REBUILD_AT", 3)
+    before = interaction_indexes(store)
+    rows = "".join(f"p{i}@example.com,2026-05-01,call,\n" for i in range(20))
+    calls = []
+
+    def cancel_after_writing():
+        calls.append(1)
+        return len(calls) > 0
+
+    with pytest.raises(Exception, match="cancelled"):
+        import_interactions(store, write(tmp_path, "big.csv", "email,date,type\n" + rows),
+                            cancelled=cancel_after_writing)
+    assert interaction_indexes(store) == before
+    assert store.interactions.count() == 0 and store.contacts.count() == 0

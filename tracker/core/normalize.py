@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Real validation is sending the mail.
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")
@@ -16,6 +17,8 @@ def clean_email(text: str | None) -> str | None:
     if text is None:
         return None
     value = str(text).strip()
+    if "<" not in value and ":" not in value and "'" not in value and '"' not in value:
+        return value or None  # the common case, without a regex
     angle = _ANGLE.search(value)
     if angle:
         value = angle.group(1)
@@ -60,7 +63,18 @@ def split_tags(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...
     """Split `a, b; c ::: d` into unique tags, first spelling wins, Google's `* myContacts` dropped."""
     if not text:
         return ()
-    parts = text if isinstance(text, list | tuple) else _TAG_SPLIT.split(str(text))
+    if isinstance(text, str):
+        return _split_tag_text(text)
+    return _unique_tags(text)
+
+
+@lru_cache(maxsize=4096)
+def _split_tag_text(text: str) -> tuple[str, ...]:
+    """Cached: an export repeats the same few label cells on thousands of rows."""
+    return _unique_tags(_TAG_SPLIT.split(text))
+
+
+def _unique_tags(parts: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for part in parts:
         tag = str(part).strip().lstrip("*").strip().strip('"').strip()

@@ -7,20 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected
+from tracker.core.importing.bulk import collector_paused
 from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
-from tracker.core.normalize import (
-    clean_email,
-    clean_phone,
-    email_key,
-    is_valid_email,
-    phone_key,
-    split_tags,
-)
+from tracker.core.normalize import clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
 
-_IDENTITY = ("first_name", "last_name", "email", "phone", "company")
 _PROGRESS_EVERY = 2000
 
 
@@ -70,62 +63,88 @@ def split_full_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _record_from_row(row: list[str], mapping: dict[int, str], line: int, report: ImportReport) -> Record | None:
-    if any("\x00" in cell for cell in row):
+def _plan(mapping: dict[int, str]) -> dict[str, tuple[int, ...]]:
+    """For each field, the columns holding it in file order (worked out once per file, not per row)."""
+    plan: dict[str, list[int]] = defaultdict(list)
+    for position, field_name in sorted(mapping.items()):
+        plan[field_name].append(position)
+    return {name: tuple(positions) for name, positions in plan.items()}
+
+
+def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> list[str]:
+    out = []
+    width = len(row)
+    for position in positions:
+        if position < width:
+            cell = row[position].strip()
+            if cell:
+                if multi and MULTI_VALUE.strip() in cell:  # Google joins several values with ' ::: '
+                    out.extend(part.strip() for part in cell.split(MULTI_VALUE.strip()) if part.strip())
+                else:
+                    out.append(cell)
+    return out
+
+
+def _record_from_row(
+    row: list[str], plan: dict[str, tuple[int, ...]], line: int, report: ImportReport, check_nul: bool
+) -> Record | None:
+    if check_nul and any("\x00" in cell for cell in row):
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
         return None
-    columns: dict[str, list[str]] = defaultdict(list)
-    for position, field_name in mapping.items():
-        if position < len(row) and row[position].strip():
-            cell = row[position].strip()
-            if field_name in ("email", "phone"):  # Google joins several values in one cell with ' ::: '
-                columns[field_name].extend(part.strip() for part in cell.split(MULTI_VALUE) if part.strip())
-            else:
-                columns[field_name].append(cell)
     values: dict[str, str] = {}
-    notes: list[str] = []
     for key in ("first_name", "last_name", "company", "source"):
-        if columns[key]:
-            values[key] = columns[key][0]
-    if columns["name"] and not (values.get("first_name") or values.get("last_name")):
-        values["first_name"], values["last_name"] = split_full_name(columns["name"][0])
-    emails = [e for e in (clean_email(v) for v in columns["email"]) if e]
+        if key in plan:
+            found = _cells(row, plan[key])
+            if found:
+                values[key] = found[0]
+    if "name" in plan and not (values.get("first_name") or values.get("last_name")):
+        found = _cells(row, plan["name"])
+        if found:
+            values["first_name"], values["last_name"] = split_full_name(found[0])
+    notes: list[str] = []
+    emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
     valid = [e for e in emails if is_valid_email(e)]
-    for bad in (e for e in emails if not is_valid_email(e)):
-        report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
+    if len(valid) < len(emails):
+        for bad in (e for e in emails if not is_valid_email(e)):
+            report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
     if valid:
         values["email"] = valid[0]
         if len(valid) > 1:
             notes.append("Other e-mails: " + ", ".join(valid[1:]))
-    phones = [clean_phone(p) for p in columns["phone"] if clean_phone(p)]
+    phones = [p for p in map(clean_phone, _cells(row, plan.get("phone", ()), multi=True)) if p]
     if phones:
         values["phone"] = phones[0]
+        values["phone_key"] = phone_key(phones[0])
         if len(phones) > 1:
             notes.append("Other phones: " + ", ".join(phones[1:]))
-    notes.extend(columns["notes"])
+    notes.extend(_cells(row, plan.get("notes", ())))
     if notes:
         values["notes"] = "\n".join(notes)
-    if not any(values.get(k) for k in _IDENTITY):
+    if not (values.get("email") or values.get("phone") or values.get("first_name") or values.get("last_name")
+            or values.get("company")):
         reason = "no name, e-mail or phone"
         if emails and not valid:
             reason = f"invalid e-mail '{emails[0]}' and no name or phone"
-        report.reject(line, reason, row)
-        if emails and not valid:
             report.problems = [p for p in report.problems if not (p.line == line and not p.rejected)]
+        report.reject(line, reason, row)
         return None
-    tags = split_tags([t for cell in columns["tags"] for t in split_tags(cell)])
+    tag_cells = _cells(row, plan.get("tags", ()))
+    if len(tag_cells) == 1:
+        tags = split_tags(tag_cells[0])
+    else:
+        tags = split_tags([tag for cell in tag_cells for tag in split_tags(cell)])
     return Record(values, tags, [line])
 
 
 def _key(record: Record) -> tuple[str, str] | None:
-    email = email_key(record.values.get("email"))
+    email = record.values.get("email")
     if email:
-        return ("email", email)
-    phone = phone_key(record.values.get("phone"))
+        return ("email", email.lower())
+    phone = record.values.get("phone_key")
     return ("phone", phone) if phone else None
 
 
-def import_contacts(
+def _import_contacts(
     store: Store,
     path: Path | str,
     *,
@@ -155,8 +174,9 @@ def import_contacts(
     total = len(table.rows)
     merged: dict[tuple[str, str], Record] = {}
     loose: list[Record] = []
+    plan = _plan(columns)
     for done, (line, row) in enumerate(zip(table.line_numbers, table.rows, strict=True), 1):
-        record = _record_from_row(row, columns, line, report)
+        record = _record_from_row(row, plan, line, report, table.has_nul)
         if record is not None:
             key = _key(record)
             if key is None:
@@ -175,7 +195,7 @@ def import_contacts(
         with store.transaction():
             report.batch_id = store.imports.begin("contacts", str(source))
             created, _ = store.contacts.write_batch(
-                [(r.values, r.tags) for r in records], report.batch_id, default_source=source.name
+                [(r.values, r.tags) for r in records], report.batch_id, default_source=source.name, cleaned=True
             )
             if cancelled and cancelled():
                 raise ImportCancelled("Import cancelled; nothing was imported.")
@@ -194,3 +214,11 @@ def import_contacts(
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
+
+
+def import_contacts(store: Store, path: Path | str, **options) -> ImportReport:
+    """Import a contacts CSV as one batch; a dry run does the same work and rolls it back.
+
+    Options: encoding, delimiter, mapping (["Column=field"]), dry_run, progress(done, total), cancelled()"""
+    with collector_paused():
+        return _import_contacts(store, path, **options)

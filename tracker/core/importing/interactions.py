@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected, InvalidInput
+from tracker.core.importing.bulk import collector_paused
 from tracker.core.importing.columns import (
     INTERACTION_FIELDS,
     map_columns,
@@ -16,7 +15,7 @@ from tracker.core.importing.columns import (
     parse_overrides,
 )
 from tracker.core.importing.contacts import split_full_name
-from tracker.core.importing.dates import decide_order, parse_datetime
+from tracker.core.importing.dates import decide_order, iso_text
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import clean_email, is_valid_email
@@ -55,25 +54,7 @@ def parse_amount(text: str) -> float | None:
         raise InvalidInput(f"'{text}' is not an amount") from None
 
 
-@dataclass(slots=True)
-class Row:
-    email: str
-    moment: datetime
-    kind: str
-    amount: float | None = None
-    score: int | None = None
-    note: str = ""
-    channel: str = ""
-    name: str = ""
-    phone: str = ""
-    lines: list[int] = field(default_factory=list)
-
-
-def _first(values: dict[str, list[str]], key: str) -> str:
-    return values[key][0] if values.get(key) else ""
-
-
-def import_interactions(
+def _import_interactions(
     store: Store,
     path: Path | str,
     *,
@@ -120,8 +101,34 @@ def import_interactions(
     date_values = [row[i] for row in table.rows[:2000] for i, f in columns.items() if f == "date" and i < len(row)]
     order = decide_order(date_values)
 
-    rows: list[Row] = []
-    by_order: dict[str, Row] = {}
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, name in sorted(columns.items()):
+        positions[name].append(position)
+
+    def first(raw: list[str], name: str) -> str:
+        for position in positions.get(name, ()):
+            if position < len(raw):
+                cell = raw[position].strip()
+                if cell:
+                    return cell
+        return ""
+
+    # The usual one column per field is read by index; fields spread over several columns go through first().
+    single = {name: places[0] for name, places in positions.items() if len(places) == 1}
+    absent = max(len(row) for row in table.rows[:1] or [[]]) + 10**6  # an index no row reaches
+
+    def cell(raw: list[str], name: str) -> str:
+        position = single.get(name, absent)
+        if position == absent:
+            return first(raw, name) if name in positions else ""
+        return raw[position].strip() if position < len(raw) else ""
+
+    emails: dict[str, str | None] = {}  # raw cell → clean address, or None when invalid (checked once each)
+    known = store.contacts.email_keys()
+    unknown_rows: dict[str, list[str]] = {}  # new address → the first row naming it, to name the new contact
+    kind_names: dict[str, str | None] = {}
+    rows: list[list] = []  # [email, kind, occurred_at ISO, amount, score, channel, note]
+    by_order: dict[str, list] = {}
     seen: set[tuple] = set()
     total = len(table.rows)
     for done, (line, raw) in enumerate(zip(table.line_numbers, table.rows, strict=True), 1):
@@ -130,73 +137,78 @@ def import_interactions(
                 raise ImportCancelled("Import cancelled; nothing was imported.")
             if progress:
                 progress(done, total)
-        if any("\x00" in cell for cell in raw):
+        if table.has_nul and any("\x00" in cell for cell in raw):
             report.reject(line, "the row contains NUL bytes (damaged data)", raw)
             continue
-        values: dict[str, list[str]] = defaultdict(list)
-        for position, name in columns.items():
-            if position < len(raw) and raw[position].strip():
-                values[name].append(raw[position].strip())
-        order_key = _first(values, "order")
-        if shop and order_key and order_key in by_order:
-            parent = by_order[order_key]
-            if values.get("note"):
-                parent.note = f"{parent.note}; {values['note'][0]}" if parent.note else values["note"][0]
-            parent.lines.append(line)
+        order_key = cell(raw, "order") if shop else ""
+        if order_key and order_key in by_order:
+            parent, note = by_order[order_key], cell(raw, "note")
+            if note:
+                parent[6] = f"{parent[6]}; {note}" if parent[6] else note
             report.updated += 1
             continue
-        email = clean_email(_first(values, "email"))
-        if not email:
-            report.reject(line, "no e-mail address", raw)
+        email_text = cell(raw, "email")
+        if email_text not in emails:
+            cleaned = clean_email(email_text)
+            emails[email_text] = cleaned if cleaned and is_valid_email(cleaned) else None
+        email = emails[email_text]
+        if email is None:
+            reason = f"'{email_text}' is not a valid e-mail address" if email_text else "no e-mail address"
+            report.reject(line, reason, raw)
             continue
-        if not is_valid_email(email):
-            report.reject(line, f"'{email}' is not a valid e-mail address", raw)
-            continue
-        moment = None
-        for text in values.get("date", []):
-            moment = parse_datetime(text, order, date_format)
-            if moment:
-                break
-        if moment is None:
-            shown = _first(values, "date")
+        occurred = None
+        for position in positions["date"]:
+            if position < len(raw) and raw[position].strip():
+                occurred = iso_text(raw[position], order, date_format)
+                if occurred:
+                    break
+        if occurred is None:
+            shown = first(raw, "date")
             report.reject(line, f"unreadable date '{shown}'" if shown else "no date", raw)
             continue
-        kind_text = _first(values, "kind") or default_kind or ""
-        kind_key = re.sub(r"[\s\-]+", "_", kind_text.strip().lower())
-        kind = kinds.get(kind_key) or kinds.get(KIND_SYNONYMS.get(kind_key, ""))
-        if kind is None:
+        kind_text = cell(raw, "kind") or default_kind or ""
+        if kind_text not in kind_names:
+            kind_key = re.sub(r"[\s\-]+", "_", kind_text.strip().lower())
+            kind = kinds.get(kind_key) or kinds.get(KIND_SYNONYMS.get(kind_key, ""))
+            kind_names[kind_text] = kind.name if kind else None
+        kind_name = kind_names[kind_text]
+        if kind_name is None:
             report.reject(line, f"unknown type '{kind_text}' (add it with `tracker kinds add`)", raw)
             continue
         try:
-            amount = parse_amount(_first(values, "amount"))
-            score_text = _first(values, "score")
+            amount_text, score_text = cell(raw, "amount"), cell(raw, "score")
+            amount = parse_amount(amount_text) if amount_text else None
             score = check_score(float(score_text.replace(",", "."))) if score_text else None
         except (InvalidInput, ValueError) as exc:
             report.reject(line, str(exc).rstrip("."), raw)
             continue
-        item = Row(email, moment, kind.name, amount, score, _first(values, "note"), _first(values, "channel"),
-                   _first(values, "name"), _first(values, "phone"), [line])
-        signature = (email.lower(), item.moment, item.kind, item.amount, item.note)
+        note = cell(raw, "note")
+        signature = (email.lower(), occurred, kind_name, amount, note)
         if not shop and signature in seen:
             report.updated += 1
             continue
         seen.add(signature)
-        if shop and order_key:
+        key = email.lower()
+        if key not in known and key not in unknown_rows:
+            unknown_rows[key] = raw
+        item = [email, kind_name, occurred, amount, score, cell(raw, "channel"), note]
+        if order_key:
             by_order[order_key] = item
         rows.append(item)
 
     try:
         with store.transaction():
             report.batch_id = store.imports.begin("interactions", str(source))
-            new_contacts = _new_contacts(store, rows)
+            new_contacts = [
+                (_contact_values(emails_clean, first(raw, "name"), first(raw, "phone")), ())
+                for raw in unknown_rows.values()
+                for emails_clean in [clean_email(first(raw, "email"))]
+            ]
             if new_contacts:
                 report.contacts_created, _ = store.contacts.write_batch(
                     new_contacts, report.batch_id, default_source=source.name
                 )
-            created, duplicates = store.interactions.write_batch(
-                [(r.email, r.kind, r.moment, r.amount, r.score, r.channel, r.note) for r in rows],
-                report.batch_id,
-            )
+            created, duplicates = store.interactions.write_batch(rows, report.batch_id)
             if cancelled and cancelled():
                 raise ImportCancelled("Import cancelled; nothing was imported.")
             report.created = created
@@ -215,17 +227,18 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def _new_contacts(store: Store, rows: list[Row]) -> list[tuple[dict[str, str], tuple[str, ...]]]:
-    known = store.contacts.email_keys()
-    records: dict[str, dict[str, str]] = {}
-    for row in rows:
-        key = row.email.lower()
-        if key in known or key in records:
-            continue
-        values = {"email": row.email}
-        if row.name:
-            values["first_name"], values["last_name"] = split_full_name(row.name)
-        if row.phone:
-            values["phone"] = row.phone
-        records[key] = values
-    return [(values, ()) for values in records.values()]
+def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:
+    """A new contact met first in an activity log or order export, named from the file where it says."""
+    values = {"email": email}
+    if name:
+        values["first_name"], values["last_name"] = split_full_name(name)
+    if phone:
+        values["phone"] = phone
+    return values
+
+def import_interactions(store: Store, path: Path | str, **options) -> ImportReport:
+    """Import an activity log or an order export as one batch; unknown e-mails become new contacts.
+
+    Options: encoding, delimiter, mapping (["Column=field"]), dry_run, progress(done, total), cancelled()"""
+    with collector_paused():
+        return _import_interactions(store, path, **options)

@@ -37,6 +37,7 @@ class Table:
     encoding: str
     delimiter: str
     header_line: int = 1
+    has_nul: bool = False
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -166,7 +167,7 @@ def read_table(
             all_rows.append((reader.line_num + skip, row))
     except csv.Error as exc:
         raise ImportRejected(f"{name} cannot be read as CSV (line {reader.line_num + skip}: {exc}).") from None
-    rows = [(n, r) for n, r in all_rows if any(cell.strip() for cell in r)]
+    rows = [(n, r) for n, r in all_rows if "".join(r).strip()]
     if not rows:
         raise ImportRejected(f"{name} has no rows; there is nothing to import.")
     widths = [len(r) for _, r in rows[:_SAMPLE_LINES]]
@@ -184,4 +185,5 @@ def read_table(
         encoding=used,
         delimiter=delimiter,
         header_line=header_line,
+        has_nul="\x00" in text,
     )

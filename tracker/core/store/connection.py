@@ -44,6 +44,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -32768")  # 32 MB: bulk imports touch many index pages
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise translate_error(exc, target) from None

@@ -162,12 +162,18 @@ class ContactsTable:
         return sorted(tags.values(), key=str.lower)
 
     def write_batch(
-        self, records: list[tuple[dict[str, str], tuple[str, ...]]], import_id: int, *, default_source: str = ""
+        self,
+        records: list[tuple[dict[str, str], tuple[str, ...]]],
+        import_id: int,
+        *,
+        default_source: str = "",
+        cleaned: bool = False,
     ) -> tuple[int, int]:
         """Insert new contacts and fill empty fields of existing ones (matched by e-mail, then phone).
 
-        Call inside a transaction. Returns (created, existing contacts changed). The state of each changed
-        contact before the import is kept in import_changes so the batch can be undone.
+        Call inside a transaction. Returns (created, existing contacts changed). `cleaned=True` says the values
+        (and phone_key) were already normalised by the importer, which saves redoing it for every row. The state
+        of each changed contact before the import is kept in import_changes so the batch can be undone.
         """
         by_email: dict[str, int] = {}
         by_phone: dict[str, int] = {}
@@ -179,7 +185,7 @@ class ContactsTable:
         stamp = now_iso()
         inserts, matched = [], []
         for values, tags in records:
-            data = _validated({k: v for k, v in values.items() if k in EDITABLE})
+            data = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
             data["tags"] = join_tags(tags)
             email = data.get("email")
             existing = by_email.get(email.lower()) if email else None
