@@ -149,3 +149,9 @@ def test_file_without_identity_columns_asks_for_a_mapping(store, tmp_path):
         import_contacts(store, path)
     report = import_contacts(store, path, mapping=["Colour=first_name"])
     assert report.created == 1
+
+
+def test_many_rows_with_only_a_bad_email_are_rejected_once_each(store, tmp_path):
+    lines = "".join(f",bad{i}@\n" for i in range(3000))
+    report = import_contacts(store, write(tmp_path, "bad.csv", "Name,Email\n" + lines + "Good,good@example.com\n"))
+    assert (report.rejected, report.created, len(report.warnings)) == (3000, 1, 0)

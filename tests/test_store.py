@@ -208,3 +208,31 @@ def test_a_damaged_database_is_reported_and_not_written(tmp_path):
     with pytest.raises(StoreError):
         Store.open(target)
     assert target.read_bytes() == bytes(data)
+
+
+def test_deleted_contacts_can_be_restored_exactly(store, add_contact, log):
+    anna, bob = add_contact("anna@example.com", tags="vip"), add_contact("bob@example.com")
+    log(anna, "purchase", "2026-05-01", amount=10)
+    store.follow_ups.schedule(anna.id, date(2026, 12, 1), "call")
+    dump = lambda: [store.conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()  # noqa: E731
+                    for t in ("contacts", "interactions", "follow_ups")]
+    before = dump()
+    snapshot = store.contacts.snapshot([anna.id, bob.id])
+    store.contacts.delete([anna.id, bob.id])
+    assert store.contacts.count() == 0
+    store.contacts.restore(snapshot)
+    assert dump() == before
+
+
+def test_interaction_edit_and_restore_after_delete(store, add_contact, log):
+    anna = add_contact("anna@example.com")
+    item = log(anna, "purchase", "2026-05-01", amount=10)
+    store.interactions.update(item.id, kind="subscription", amount=12.5, note="monthly box")
+    changed = store.interactions.get(item.id)
+    assert (changed.kind, changed.amount, changed.note) == ("subscription", 12.5, "monthly box")
+    with pytest.raises(InvalidInput):
+        store.interactions.update(item.id, amount=-3)
+    rows = store.interactions.snapshot([item.id])
+    store.interactions.delete([item.id])
+    store.interactions.restore(rows)
+    assert store.interactions.get(item.id) == changed

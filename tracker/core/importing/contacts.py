@@ -125,7 +125,9 @@ def _record_from_row(
         reason = "no name, e-mail or phone"
         if emails and not valid:
             reason = f"invalid e-mail '{emails[0]}' and no name or phone"
-            report.problems = [p for p in report.problems if not (p.line == line and not p.rejected)]
+            problems = report.problems  # this row's warnings become its rejection reason
+            while problems and problems[-1].line == line and not problems[-1].rejected:
+                problems.pop()
         report.reject(line, reason, row)
         return None
     tag_cells = _cells(row, plan.get("tags", ()))

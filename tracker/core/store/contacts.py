@@ -242,3 +242,30 @@ class ContactsTable:
 
     def ids_by_email(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))
+
+    def snapshot(self, contact_ids: Iterable[int]) -> dict:
+        """Everything stored about these contacts (rows of contacts, interactions, follow-ups), for undo."""
+        ids = [int(i) for i in contact_ids]
+        marks = ", ".join("?" for _ in ids)
+        out = {}
+        for table, column in (("contacts", "id"), ("interactions", "contact_id"), ("follow_ups", "contact_id")):
+            cursor = self.conn.execute(f"SELECT * FROM {table} WHERE {column} IN ({marks})", ids)
+            names = [d[0] for d in cursor.description]
+            if table == "interactions":
+                names_rows = [dict(zip(names, row, strict=True)) for row in cursor]
+                for row in names_rows:
+                    row.pop("day", None)  # generated from occurred_at
+                out[table] = names_rows
+            else:
+                out[table] = [dict(zip(names, row, strict=True)) for row in cursor]
+        return out
+
+    def restore(self, snapshot: dict) -> Changes:
+        """Put back what `snapshot` captured (after a delete), with the same ids, in one transaction."""
+        with self.store.transaction():
+            for table in ("contacts", "interactions", "follow_ups"):
+                for row in snapshot.get(table, []):
+                    names = ", ".join(row)
+                    marks = ", ".join("?" for _ in row)
+                    self.conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(row.values()))
+        return Changes(contacts=True, interactions=True, follow_ups=True)

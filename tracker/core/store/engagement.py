@@ -105,10 +105,13 @@ class EngagementQueries:
         level: Level | None = None,
         search: str | None = None,
         tag: str | None = None,
+        contact_ids: list[int] | None = None,
     ) -> list[ContactRow]:
-        """Contacts joined with their engagement and next follow-up, filtered by level, text and tag."""
+        """Contacts joined with their engagement and next follow-up, filtered by level, text, tag or ids."""
         params = _params(as_of, settings)
         where = []
+        if contact_ids is not None:
+            where.append(f"c.id IN ({', '.join(str(int(i)) for i in contact_ids) or 'NULL'})")
         if level is not None:
             where.append(f"{_LEVEL} = :level")
             params["level"] = int(level)

@@ -133,6 +133,45 @@ class InteractionsTable:
             sql += f" LIMIT {int(limit)}"
         return [_from_row(row) for row in self.conn.execute(sql, params)]
 
+    def update(self, interaction_id: int, *, kind: str | None = None, occurred_at: datetime | None = None,
+               amount: float | None = None, score: int | None = None, note: str | None = None) -> Changes:
+        """Change one interaction; values are checked like when logging it."""
+        current = self.get(interaction_id)
+        values = {
+            "kind_id": self.store.kind(kind).id if kind is not None else self.store.kind(current.kind).id,
+            "occurred_at": check_moment(occurred_at) if occurred_at is not None else current.occurred_at,
+            "amount": check_amount(amount) if amount is not None else current.amount,
+            "score": check_score(score) if score is not None else current.score,
+            "note": note if note is not None else current.note,
+        }
+        with self.store.transaction():
+            self.conn.execute(
+                "UPDATE interactions SET kind_id = ?, occurred_at = ?, amount = ?, score = ?, note = ? WHERE id = ?",
+                (*values.values(), interaction_id),
+            )
+        return Changes(interactions=True)
+
+    def snapshot(self, interaction_ids: Iterable[int]) -> list[dict]:
+        """The stored rows of these interactions, for undoing a delete."""
+        ids = [int(i) for i in interaction_ids]
+        cursor = self.conn.execute(
+            f"SELECT * FROM interactions WHERE id IN ({', '.join('?' for _ in ids)})", ids
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor]
+        for row in rows:
+            row.pop("day")
+        return rows
+
+    def restore(self, rows: list[dict]) -> Changes:
+        with self.store.transaction():
+            for row in rows:
+                self.conn.execute(
+                    f"INSERT INTO interactions ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                    tuple(row.values()),
+                )
+        return Changes(interactions=True)
+
     def delete(self, interaction_ids: Iterable[int]) -> Changes:
         with self.store.transaction():
             self.conn.executemany("DELETE FROM interactions WHERE id = ?", [(int(i),) for i in interaction_ids])
@@ -155,7 +194,7 @@ class InteractionsTable:
         ]
         if existing:
             values = [v for v in values if (v[0], v[1], v[2], v[3]) not in existing]
-        values.sort(key=itemgetter(0, 2))  # index order: each B-tree page is written once, not revisited
+        values.sort(key=itemgetter(0))  # contact order: index pages are written once, not revisited
         insert = (
             "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
             "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
