@@ -1,23 +1,115 @@
-"""The window that `tracker` opens: four tabs in order, reachable with Ctrl+1 … Ctrl+4."""
+"""The main window as a user meets it: empty state, tabs and shortcuts, menus, undo, settings remembered."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from tracker.core.store import Store
 from tracker.ui.main_window import TAB_TITLES, MainWindow
 
 
-def test_tabs_in_order_and_shortcuts_switch_them(qtbot, store):
-    store.contacts.add(first_name="Anna", email="anna@example.com")
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts go to the active window
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, store, settings):
+    store.contacts.add(first_name="Anna", last_name="Berg", email="anna@example.com", company="Berg Bakery")
+    store.contacts.add(first_name="Zoë", last_name="Müller", email="zoe@example.com", tags="vip")
+    made = MainWindow(store, settings)
+    qtbot.addWidget(made)
+    made.show()
+    made.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is made)  # shortcuts go to the active window
+    qtbot.waitUntil(lambda: made.contacts_tab.model.total() == 2)
+    return made
+
+
+def test_tabs_in_order_and_shortcuts_switch_them(qtbot, window):
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == list(TAB_TITLES)
-    assert "tracker.db" in window.windowTitle()
+    assert window.windowTitle().startswith("tracker.db")
     for index in (3, 1, 2, 0):
-        qtbot.keyClick(window.tabs, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)
         assert window.tabs.currentIndex() == index
-    assert "1 contacts" in window.tabs.currentWidget().text()
+
+
+def test_empty_database_shows_the_welcome_page(qtbot, tmp_path, settings):
+    with Store.open(tmp_path / "empty.db") as empty:
+        made = MainWindow(empty, settings)
+        qtbot.addWidget(made)
+        made.show()
+        assert made.stack.currentWidget() is made.empty
+        assert made.empty.import_button.text() == "Import a CSV…"
+        made.close()  # before the database closes: a visible view may still fetch rows
+
+
+def test_ctrl_f_focuses_search_and_typing_filters(qtbot, window):
+    window.show_tab(0)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 1
+    qtbot.waitUntil(lambda: window.contacts_tab.search.hasFocus())
+    qtbot.keyClicks(window.contacts_tab.search, "vip")  # a tag; QTest cannot type non-ASCII keys
+    assert window.contacts_tab.model.rowCount() == 1
+    assert window.contacts_tab.count.text() == "1 of 2 contacts"
+
+
+def test_delete_then_undo_brings_the_contact_back(qtbot, window, store):
+    tab = window.contacts_tab
+    tab.select_ids([store.contacts.require("anna@example.com").id])
+    window.show_tab(1)
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    assert store.contacts.by_email("anna@example.com") is None
+    assert tab.model.total() == 1
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.contacts.require("anna@example.com").company == "Berg Bakery"
+    qtbot.waitUntil(lambda: tab.model.total() == 2)
+
+
+def test_editing_in_the_panel_saves_and_can_be_undone(qtbot, window, store):
+    tab = window.contacts_tab
+    anna = store.contacts.require("anna@example.com")
+    tab.select_ids([anna.id])
+    assert tab.panel.title.text() == "Anna Berg"
+    phone = tab.panel.fields["phone"]
+    phone.clear()
+    qtbot.keyClicks(phone, "+46 70 123 45 67")
+    assert tab.panel.save_button.isEnabled()
+    qtbot.mouseClick(tab.panel.save_button, Qt.MouseButton.LeftButton)
+    assert store.contacts.get(anna.id).phone == "+46 70 123 45 67"
+    window.undo_action.trigger()
+    assert store.contacts.get(anna.id).phone == ""
+
+
+def test_logging_an_interaction_updates_level_and_timeline(qtbot, window, store, monkeypatch):
+    from tracker.ui.dialogs import LoggedInteraction, LogInteractionDialog
+
+    anna = store.contacts.require("anna@example.com")
+    answer = LoggedInteraction("purchase", datetime.now().replace(microsecond=0), 35.0, None, "Wedding bouquet")
+    monkeypatch.setattr(LogInteractionDialog, "ask", classmethod(lambda cls, *a, **k: answer))
+    tab = window.contacts_tab
+    tab.select_ids([anna.id])
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert [i.kind for i in store.interactions.list(contact_id=anna.id)] == ["purchase"]
+    assert tab.panel.badge.text().strip().startswith("Conversion")
+    assert tab.panel.timeline_model.rowCount() == 1
+    row = tab.model.row_of(anna.id)
+    assert tab.model.index(row, 4).data() == "Conversion"
+
+
+def test_window_size_and_last_database_are_remembered(qtbot, window, settings, store):
+    window.resize(700, 500)  # the offscreen screen is 800x600; the window's minimum size may win
+    closed_size = (window.width(), window.height())
+    assert closed_size != (800, 600)
+    window.close()
+    assert settings.value("database/last") == str(store.path)
+    again = MainWindow(store, settings)
+    qtbot.addWidget(again)
+    # the height comes back exactly; the width may differ by a few pixels of minimum-size hint offscreen
+    assert again.height() == closed_size[1] and abs(again.width() - closed_size[0]) <= 24
+    assert again.recent_paths()[0] == str(store.path)

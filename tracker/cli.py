@@ -93,7 +93,8 @@ def cli(ctx: click.Context, db: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         from tracker.ui.app import run_app
 
-        ctx.exit(run_app(ctx.obj["db"]))
+        explicit = db or (Path(os.environ["TRACKER_DB"]) if os.environ.get("TRACKER_DB") else None)
+        ctx.exit(run_app(explicit))
 
 
 # Import ------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Starting the desktop app: the QApplication, the main window, and a clear dialog if the database cannot open."""
+"""Starting the desktop app: QApplication, the main window on the right database, a dialog if it cannot open."""
 
 from __future__ import annotations
 
@@ -6,24 +6,35 @@ import sys
 from pathlib import Path
 
 
-def run_app(db_path: Path) -> int:
-    """Open the main window on `db_path` and run until it closes; returns the exit code."""
+def run_app(db_path: Path | None) -> int:
+    """Open the main window on `db_path` (None: the last database used, else the default) until it closes."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from tracker.core.errors import TrackerError
+    from tracker.core.paths import default_db_path
     from tracker.core.store import Store
+    from tracker.ui import resources
     from tracker.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Tracker")
     app.setOrganizationName("Tracker")
+    app.setDesktopFileName("tracker")
+    if resources.ICON.is_file():
+        app.setWindowIcon(QIcon(str(resources.ICON)))
+    settings = QSettings()
+    if db_path is None:
+        last = settings.value("database/last")
+        db_path = Path(last) if last and Path(last).is_file() else default_db_path()
     try:
         store = Store.open(db_path)
     except TrackerError as exc:
         QMessageBox.critical(None, "Tracker", str(exc))
         return 2
-    window = MainWindow(store)
+    window = MainWindow(store, settings)
     window.show()
     code = app.exec()
-    store.close()
+    window.store.close()
     return code

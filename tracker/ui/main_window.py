@@ -1,41 +1,319 @@
-"""The main window: assembles the four tabs and the menus; holds no data logic of its own."""
+"""The main window: assembles the tabs, menus and status bar, and passes changes on; no data logic of its own."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from pathlib import Path
 
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+)
+
+from tracker import __version__
+from tracker.core.errors import TrackerError
+from tracker.core.export import write_csv
+from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui import resources
+from tracker.ui.commands import Undoable
+from tracker.ui.contacts_tab import ContactsTab
+from tracker.ui.empty_state import EmptyState
+from tracker.ui.interactions_tab import InteractionsTab
+from tracker.ui.jobs import job_for, start
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
-_MEANWHILE = {
-    "Dashboard": "tracker levels",
-    "Contacts": "tracker contacts",
-    "Follow-ups": "tracker followups",
-    "Interactions": "tracker interactions",
-}
+CONTACTS_TAB, INTERACTIONS_TAB = 1, 3
+EXPORT_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "tags", "level", "score", "last_engaged",
+                  "next_follow_up")
+_MEANWHILE = {"Dashboard": "tracker levels", "Follow-ups": "tracker followups"}
+MAX_RECENT = 8
+
+
+def _placeholder(title: str) -> QLabel:
+    label = QLabel(f"The {title} tab is not ready yet.\n\nUntil it arrives, the command `{_MEANWHILE[title]}` in a "
+                   "terminal shows the same information.")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet("color: #666; font-size: 11pt;")
+    return label
 
 
 class MainWindow(QMainWindow):
-    """Tabs in a fixed order, reachable with Ctrl+1 … Ctrl+4."""
+    """Tabs in a fixed order (Ctrl+1 … Ctrl+4), menus with the usual shortcuts, an empty state for new files."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, settings: QSettings | None = None):
         super().__init__()
+        self.settings = settings or QSettings()
+        self.setAcceptDrops(True)
+        if resources.ICON.is_file():
+            self.setWindowIcon(QIcon(str(resources.ICON)))
+        self.undo = Undoable(self.on_changes, self.show_error)
+        self._reload_timer = QTimer(self, singleShot=True)
+        self._reload_timer.timeout.connect(self._reload_everything)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self._build_menus()
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self.undo.stack.indexChanged.connect(self._update_status)
+        self.store: Store | None = None
+        self.set_store(store)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1300, 760)
+
+    # Database ----------------------------------------------------------------------------------------
+
+    def set_store(self, store: Store) -> None:
+        """Show `store` (closing the previous one): new tabs, a clean undo history, the title updated."""
+        old = self.store
         self.store = store
-        where = store.path.name if store.path else "in memory"
-        self.setWindowTitle(f"Tracker — {where}")
-        self.resize(1300, 760)
+        self.undo.stack.clear()
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
+        self.empty = EmptyState(resources.demo_available())
+        self.empty.import_requested.connect(lambda: self.import_file("contacts"))
+        self.empty.demo_requested.connect(self.load_demo)
         self.tabs = QTabWidget()
-        for title in TAB_TITLES:
-            placeholder = QLabel(
-                f"The {title} tab is not ready yet.\n\n"
-                f"{store.contacts.count()} contacts in this database. Until this tab arrives, the command\n"
-                f"`{_MEANWHILE[title]}` in a terminal shows the same information."
-            )
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tabs.addTab(placeholder, title)
-        self.setCentralWidget(self.tabs)
-        for index in range(len(TAB_TITLES)):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
-            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
+        self.contacts_tab = ContactsTab(store, self.undo)
+        self.interactions_tab = InteractionsTab(store, self.undo)
+        self.tabs.addTab(_placeholder("Dashboard"), "Dashboard")
+        self.tabs.addTab(self.contacts_tab, "Contacts")
+        self.tabs.addTab(_placeholder("Follow-ups"), "Follow-ups")
+        self.tabs.addTab(self.interactions_tab, "Interactions")
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.tabs)
+        splitter = self.settings.value("contacts/splitter")
+        if isinstance(splitter, QByteArray):
+            self.contacts_tab.splitter.restoreState(splitter)
+        self.contacts_tab.loaded.connect(lambda _: self._update_status())
+        where = str(store.path) if store.path else "in memory"
+        self.setWindowTitle(f"{store.path.name if store.path else 'Untitled'} — Tracker")
+        self.setWindowFilePath(where)
+        if store.path:
+            self.settings.setValue("database/last", str(store.path))
+            self._remember_recent(store.path)
+        if old is not None and old is not store:
+            old.close()
+        self._show_right_page()
+        self._reload_timer.start(0)  # load data after the window shows
+
+    def _show_right_page(self) -> None:
+        empty = self.store.contacts.count() == 0
+        self.stack.setCurrentWidget(self.empty if empty else self.tabs)
+
+    def choose_database(self, create: bool) -> None:
+        title = "New database" if create else "Open database"
+        ask = QFileDialog.getSaveFileName if create else QFileDialog.getOpenFileName
+        path, _ = ask(self, title, str(Path.home()), "Tracker databases (*.db);;All files (*)")
+        if path:
+            self.open_database(Path(path))
+
+    def open_database(self, path: Path) -> bool:
+        try:
+            store = Store.open(path)
+        except TrackerError as exc:
+            self.show_error(str(exc))
+            return False
+        self.set_store(store)
+        return True
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_paths() if p != str(path)]
+        self.settings.setValue("database/recent", [str(path), *recent][:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def recent_paths(self) -> list[str]:
+        value = self.settings.value("database/recent") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    # Menus ----------------------------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New database…", lambda: self.choose_database(True), "Ctrl+Shift+N")
+        self._action(file, "&Open database…", lambda: self.choose_database(False), QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &recent")
+        file.addSeparator()
+        self._action(file, "&Import contacts…", lambda: self.import_file("contacts"), "Ctrl+I")
+        self._action(file, "Import &interactions…", lambda: self.import_file("interactions"), "Ctrl+Shift+I")
+        self._action(file, "&Export contacts…", self.export_contacts, "Ctrl+E")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self.undo.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        self._action(edit, "&New contact…", lambda: self._on_contacts(self.contacts_tab.new_contact), "Ctrl+N")
+        self._action(edit, "&Log interaction…", self.log_interaction, "Ctrl+L")
+        self._action(edit, "&Schedule follow-up…",
+                     lambda: self._on_contacts(self.contacts_tab.schedule_follow_up), "Ctrl+Shift+F")
+        self._action(edit, "&Tag selected contacts…", lambda: self._on_contacts(self.contacts_tab.tag_selected),
+                     "Ctrl+T")
+        self._action(edit, "&Delete selected", self.delete_selected, QKeySequence.StandardKey.Delete)
+        edit.addSeparator()
+        self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find)
+
+        view = bar.addMenu("&View")
+        for index, title in enumerate(TAB_TITLES):
+            self._action(view, title, lambda _=False, i=index: self.show_tab(i), f"Ctrl+{index + 1}")
+        view.addSeparator()
+        self._action(view, "&Reload", self._reload_everything, QKeySequence.StandardKey.Refresh)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Tracker", self.about)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_paths():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_database(Path(p)))
+        self.recent_menu.setEnabled(bool(self.recent_paths()))
+
+    # Commands -------------------------------------------------------------------------------------------
+
+    def show_tab(self, index: int) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+
+    def _on_contacts(self, action) -> None:
+        self.show_tab(CONTACTS_TAB)
+        action()
+
+    def find(self) -> None:
+        self.show_tab(CONTACTS_TAB)
+        self.contacts_tab.search.setFocus()
+        self.contacts_tab.search.selectAll()
+
+    def log_interaction(self) -> None:
+        if self.tabs.currentIndex() == INTERACTIONS_TAB:
+            self.interactions_tab.add()
+        else:
+            self._on_contacts(self.contacts_tab.log_interaction)
+
+    def delete_selected(self) -> None:
+        if self.tabs.currentIndex() == INTERACTIONS_TAB:
+            self.interactions_tab.delete_selected()
+        elif self.tabs.currentIndex() == CONTACTS_TAB:
+            self.contacts_tab.delete_selected()
+
+    def import_file(self, kind: str, path: Path | None = None) -> None:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, f"Import {kind}", str(Path.home()),
+                                                    "CSV and text files (*.csv *.txt *.tsv);;All files (*)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        from tracker.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.store, path, kind, self)
+        wizard.imported.connect(self.on_changes)
+        wizard.open()
+
+    def load_demo(self) -> None:
+        """Import the demo contacts and a year of their interactions, off the GUI thread."""
+        from tracker.core.importing import import_contacts, import_interactions
+
+        def work(store: Store, progress, cancelled):
+            import_contacts(store, resources.DEMO_CONTACTS)
+            return import_interactions(store, resources.DEMO_INTERACTIONS)
+
+        self.statusBar().showMessage("Loading the demo data…")
+        job = job_for(self.store, work)
+        job.signals.succeeded.connect(lambda _: self.on_changes(Changes(contacts=True, interactions=True)))
+        job.signals.failed.connect(self.show_error)
+        self._demo_job = start(job)
+
+    def export_contacts(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export contacts", str(Path.home() / "contacts.csv"),
+                                              "CSV for Excel (*.csv)")
+        if not path:
+            return
+        rows = [row.to_dict() for row in self.contacts_tab.model.visible_rows()]
+        try:
+            count = write_csv(path, EXPORT_COLUMNS, rows)
+        except TrackerError as exc:
+            self.show_error(str(exc))
+            return
+        self.statusBar().showMessage(f"Exported {count:,} contacts to {path}", 8000)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Tracker",
+                          f"<b>Tracker {__version__}</b><p>Your customers, what they did, and whom to contact next."
+                          f"<p>Database: {self.store.path or 'in memory'}<br>Nothing leaves this computer.")
+
+    # Changes ----------------------------------------------------------------------------------------------
+
+    def on_changes(self, changes: Changes) -> None:
+        """Something was written: reload what shows it (debounced, classification runs off the GUI thread)."""
+        if changes.contacts or changes.interactions or changes.follow_ups or changes.kinds or changes.settings:
+            self._reload_timer.start(150)
+        self._update_status()
+
+    def _reload_everything(self) -> None:
+        self._show_right_page()
+        self.contacts_tab.reload()
+        self.interactions_tab.reload()
+        self.statusBar().clearMessage()
+
+    def _update_status(self, *_: object) -> None:
+        total = self.contacts_tab.model.total() if hasattr(self, "contacts_tab") else 0
+        undo = self.undo.stack.undoText()
+        text = f"{total:,} contacts · {self.store.path or 'in memory'}"
+        self.status.setText(text + (f" · Undo: {undo}" if undo else ""))
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "Tracker", message)
+
+    # Window events ------------------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith((".csv", ".txt", ".tsv")) for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = Path(event.mimeData().urls()[0].toLocalFile())
+        self.import_file(self._guess_kind(path), path)
+
+    @staticmethod
+    def _guess_kind(path: Path) -> str:
+        """Interactions when the header has a date and a type or order column, else contacts."""
+        from tracker.core.importing.columns import map_columns
+        from tracker.core.importing.reading import read_table
+
+        try:
+            fields = set(map_columns(read_table(path).header, interactions=True).values())
+        except TrackerError:
+            return "contacts"
+        return "interactions" if "date" in fields and fields & {"kind", "order", "amount"} else "contacts"
+
+    def closeEvent(self, event) -> None:
+        self._reload_timer.stop()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("contacts/splitter", self.contacts_tab.splitter.saveState())
+        super().closeEvent(event)
+
+

@@ -67,6 +67,11 @@ class FollowUpsTable:
         )
         return dict(self.conn.execute(sql).fetchall())
 
+    def delete(self, ids: Iterable[int]) -> Changes:
+        with self.store.transaction():
+            self.conn.executemany("DELETE FROM follow_ups WHERE id = ?", [(int(i),) for i in ids])
+        return Changes(follow_ups=True)
+
     def mark_done(self, ids: Iterable[int]) -> Changes:
         with self.store.transaction():
             self.conn.executemany(

@@ -111,8 +111,9 @@ class InteractionsTable:
         since: date | None = None,
         until: date | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Interaction]:
-        """Interactions newest first, filtered by contact, kinds and an inclusive date range."""
+        """Interactions newest first, filtered by contact, kinds and an inclusive date range; paged by limit/offset."""
         where, params = [], []
         if contact_id is not None:
             where.append("i.contact_id = ?")
@@ -130,7 +131,7 @@ class InteractionsTable:
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY i.occurred_at DESC, i.id DESC"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [_from_row(row) for row in self.conn.execute(sql, params)]
 
     def update(self, interaction_id: int, *, kind: str | None = None, occurred_at: datetime | None = None,

@@ -1,0 +1,135 @@
+"""The detail panel beside the contacts table: fields to edit, the level with its reasons, the timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.engagement import explain
+from tracker.core.models import Contact
+from tracker.core.store import Store
+from tracker.ui.dialogs import CONTACT_FIELDS
+from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
+from tracker.ui.palette import LEVEL_COLOURS
+
+
+class ContactPanel(QWidget):
+    saved = Signal(int, dict)
+    log_requested = Signal(int)
+    follow_up_requested = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.contact: Contact | None = None
+        layout = QVBoxLayout(self)
+        self.title = QLabel("Select a contact")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.badge = QLabel()
+        self.badge.setObjectName("levelBadge")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.badge)
+        layout.addLayout(top)
+
+        form = QFormLayout()
+        self.fields: dict[str, QLineEdit] = {}
+        for name, label in CONTACT_FIELDS:
+            edit = QLineEdit()
+            edit.textEdited.connect(self._mark_dirty)
+            self.fields[name] = edit
+            form.addRow(label.split(" (")[0], edit)
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(54)
+        self.notes.textChanged.connect(self._notes_changed)
+        form.addRow("Notes", self.notes)
+        layout.addLayout(form)
+
+        actions = QHBoxLayout()
+        self.save_button = QPushButton("Save changes")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self._save)
+        self.log_button = QPushButton("Log interaction…")
+        self.log_button.clicked.connect(lambda: self.contact and self.log_requested.emit(self.contact.id))
+        self.follow_button = QPushButton("Schedule follow-up…")
+        self.follow_button.clicked.connect(lambda: self.contact and self.follow_up_requested.emit(self.contact.id))
+        for button in (self.save_button, self.log_button, self.follow_button):
+            actions.addWidget(button)
+        layout.addLayout(actions)
+
+        layout.addWidget(QLabel("<b>Why this level</b>"))
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.reasons)
+        layout.addWidget(QLabel("<b>Timeline</b>"))
+        self.timeline_model = InteractionsModel(TIMELINE_COLUMNS, self)
+        self.timeline = QTableView()
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.verticalHeader().hide()
+        self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.timeline, 1)
+        self._loading = False
+        self.show_contact(None)
+
+    def show_contact(self, contact_id: int | None) -> None:
+        """Load a contact (or clear the panel for None)."""
+        self._loading = True
+        self.contact = self.store.contacts.get(contact_id) if contact_id is not None else None
+        enabled = self.contact is not None
+        for widget in (*self.fields.values(), self.notes, self.log_button, self.follow_button):
+            widget.setEnabled(enabled)
+        if self.contact is None:
+            self.title.setText("Select a contact")
+            self.badge.clear()
+            self.badge.setStyleSheet("")
+            self.reasons.clear()
+            for edit in self.fields.values():
+                edit.clear()
+            self.notes.clear()
+            self.timeline_model.set_items([])
+        else:
+            c = self.contact
+            self.title.setText(c.name or "(no name)")
+            for name, edit in self.fields.items():
+                value = getattr(c, name)
+                edit.setText(", ".join(value) if name == "tags" else (value or ""))
+            self.notes.setPlainText(c.notes)
+            explanation = explain(self.store, c, date.today())
+            level = explanation.engagement.level
+            self.badge.setText(f" {level.label} · {explanation.engagement.score} ")
+            self.badge.setStyleSheet(
+                f"background: {LEVEL_COLOURS[level]}; color: white; border-radius: 8px; padding: 3px 8px;"
+                " font-weight: 600;"
+            )
+            self.reasons.setText("\n".join(f"• {reason}" for reason in explanation.reasons))
+            self.timeline_model.set_items(self.store.interactions.list(contact_id=c.id, limit=500))
+        self.save_button.setEnabled(False)
+        self._loading = False
+
+    def _mark_dirty(self, *_: object) -> None:
+        if not self._loading and self.contact is not None:
+            self.save_button.setEnabled(True)
+
+    def _notes_changed(self) -> None:
+        self._mark_dirty()
+
+    def _save(self) -> None:
+        if self.contact is None:
+            return
+        values = {name: edit.text() for name, edit in self.fields.items()} | {"notes": self.notes.toPlainText()}
+        self.saved.emit(self.contact.id, values)

@@ -1,0 +1,283 @@
+"""The Contacts tab: instant search and filters over every contact, the detail panel, new/delete/tag with undo."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.levels import Level
+from tracker.core.models import Changes, ContactRow
+from tracker.core.store import Store
+from tracker.ui.commands import Undoable
+from tracker.ui.contact_panel import ContactPanel
+from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel
+from tracker.ui.dialogs import ContactDialog, FollowUpDialog, LogInteractionDialog
+from tracker.ui.jobs import job_for, start
+from tracker.ui.palette import level_colour
+
+
+class LevelBadgeDelegate(QStyledItemDelegate):
+    """Paints the level as a coloured pill, so warm customers stand out while scrolling."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        level = index.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(level, Level):
+            return super().paint(painter, option, index)
+        self.initStyleOption(option, index)
+        option.widget.style().drawPrimitive(
+            option.widget.style().PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = level.label
+        metrics = option.fontMetrics
+        width = metrics.horizontalAdvance(text) + 14
+        rect = QRect(option.rect.left() + 4, option.rect.center().y() - 9, width, 18)
+        painter.setBrush(level_colour(level))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, 9, 9)
+        painter.setPen(QColor("white"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+        return None
+
+
+class ContactsTab(QWidget):
+    loaded = Signal(int)
+
+    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.undo = undo
+        self.model = ContactsModel(self)
+        self._job = None
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, e-mail, company, phone or tag…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.level = QComboBox()
+        self.level.addItem("All levels", None)
+        for level in Level:
+            self.level.addItem(level.label, level)
+        self.level.currentIndexChanged.connect(self._filter)
+        self.tag = QComboBox()
+        self.tag.addItem("All tags", None)
+        self.tag.currentIndexChanged.connect(self._filter)
+        self.count = QLabel("Loading contacts…")
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.level)
+        bar.addWidget(self.tag)
+        bar.addWidget(self.count)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setItemDelegateForColumn(LEVEL_COLUMN, LevelBadgeDelegate(self.table))
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in enumerate((170, 150, 210, 130, 110, 55, 115, 110)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.panel = ContactPanel(store)
+        self.panel.saved.connect(self.save_contact)
+        self.panel.log_requested.connect(self.log_interaction)
+        self.panel.follow_up_requested.connect(self.schedule_follow_up)
+
+        self.splitter = QSplitter()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(bar)
+        left_layout.addWidget(self.table)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+    # Loading -----------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Classify every contact off the GUI thread and show the result."""
+        today = date.today()
+        self._job = job_for(self.store, lambda store, **_: store.engagement.contact_rows(today, store.settings()))
+        self._job.signals.succeeded.connect(self._loaded)
+        self._job.signals.failed.connect(self.undo.report)
+        start(self._job)
+
+    def _loaded(self, rows: list[ContactRow]) -> None:
+        selected = self.selected_ids()
+        self.model.set_rows(rows)
+        self._refresh_tags()
+        self._update_count()
+        self.select_ids(selected)
+        self.loaded.emit(len(rows))
+
+    def refresh_contacts(self, ids: list[int]) -> None:
+        """Re-read a few contacts after an edit (cheaper than reclassifying everybody)."""
+        rows = self.store.engagement.contact_rows(date.today(), self.store.settings(), contact_ids=ids)
+        self.model.replace_rows(rows)
+        self._update_count()
+        self.select_ids(ids[:1])
+
+    def _refresh_tags(self) -> None:
+        current = self.tag.currentData()
+        self.tag.blockSignals(True)
+        self.tag.clear()
+        self.tag.addItem("All tags", None)
+        for tag in self.store.contacts.all_tags():
+            self.tag.addItem(tag, tag)
+        self.tag.setCurrentIndex(max(0, self.tag.findData(current)))
+        self.tag.blockSignals(False)
+
+    def _filter(self, *_: object) -> None:
+        self.model.set_filter(self.search.text(), self.level.currentData(), self.tag.currentData())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total()
+        self.count.setText(f"{shown:,} of {total:,} contacts" if shown != total else f"{total:,} contacts")
+
+    # Selection -----------------------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.row_at(r).contact.id for r in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for contact_id in ids:
+            row = self.model.row_of(contact_id)
+            if row is not None:
+                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                selection.select(self.model.index(row, 0), flags)
+                self.table.scrollTo(self.model.index(row, 0))
+
+    def _selection_changed(self, *_: object) -> None:
+        ids = self.selected_ids()
+        self.panel.show_contact(ids[0] if len(ids) == 1 else None)
+
+    # Actions (all undoable) -----------------------------------------------------------------------------
+
+    def new_contact(self) -> None:
+        values = ContactDialog.ask(self)
+        if values is None:
+            return
+        created: list[int] = []
+
+        def redo() -> Changes:
+            contact = self.store.contacts.add(**values)
+            created[:] = [contact.id]
+            return Changes(contacts=True)
+
+        if self.undo.run("New contact", redo, lambda: self.store.contacts.delete(created)):
+            self.refresh_contacts(created)
+
+    def save_contact(self, contact_id: int, values: dict) -> None:
+        before = self.store.contacts.get(contact_id)
+        old = {name: getattr(before, name) for name in values}
+        old["tags"] = ", ".join(before.tags)
+        if self.undo.run(f"Edit {before.name}", lambda: self.store.contacts.update(contact_id, **values),
+                         lambda: self.store.contacts.update(contact_id, **old)):
+            self.refresh_contacts([contact_id])
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        snapshot = self.store.contacts.snapshot(ids)
+        label = f"Delete {len(ids)} contact{'s' if len(ids) > 1 else ''}"
+        if self.undo.run(label, lambda: self.store.contacts.delete(ids),
+                         lambda: self.store.contacts.restore(snapshot)):
+            self.model.remove_ids(ids)
+            self._update_count()
+
+    def tag_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        text, ok = QInputDialog.getText(self, "Tag contacts", f"Add tags to {len(ids)} contact(s):")
+        if not ok or not text.strip():
+            return
+        before = {i: ", ".join(self.store.contacts.get(i).tags) for i in ids}
+
+        def undo() -> Changes:
+            with self.store.transaction():
+                for contact_id, tags in before.items():
+                    self.store.contacts.update(contact_id, tags=tags)
+            return Changes(contacts=True)
+
+        if self.undo.run(f"Tag {len(ids)} contact(s)", lambda: self.store.contacts.add_tags(ids, [text]), undo):
+            self.refresh_contacts(ids)
+            self._refresh_tags()
+
+    def log_interaction(self, contact_id: int | None = None) -> None:
+        contact_id = contact_id if contact_id is not None else next(iter(self.selected_ids()), None)
+        if contact_id is None:
+            return
+        contact = self.store.contacts.get(contact_id)
+        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
+        logged = LogInteractionDialog.ask(self, kinds, contact.name)
+        if logged is None:
+            return
+        made: list[int] = []
+
+        def redo() -> Changes:
+            item = self.store.interactions.log(contact_id, logged.kind, logged.occurred_at, amount=logged.amount,
+                                               score=logged.score, note=logged.note)
+            made[:] = [item.id]
+            return Changes(interactions=True)
+
+        if self.undo.run(f"Log {logged.kind} for {contact.name}", redo,
+                         lambda: self.store.interactions.delete(made)):
+            self.refresh_contacts([contact_id])
+
+    def schedule_follow_up(self, contact_id: int | None = None) -> None:
+        contact_id = contact_id if contact_id is not None else next(iter(self.selected_ids()), None)
+        if contact_id is None:
+            return
+        contact = self.store.contacts.get(contact_id)
+        answer = FollowUpDialog.ask(self, contact.name)
+        if answer is None:
+            return
+        due, reason = answer
+        made: list[int] = []
+
+        def redo() -> Changes:
+            made[:] = [self.store.follow_ups.schedule(contact_id, due, reason).id]
+            return Changes(follow_ups=True)
+
+        if self.undo.run(f"Follow up with {contact.name}", redo, lambda: self.store.follow_ups.delete(made)):
+            self.refresh_contacts([contact_id])
+
+
+

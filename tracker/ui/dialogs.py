@@ -1,0 +1,148 @@
+"""Small dialogs: a contact's fields, logging an interaction, scheduling a follow-up.
+
+Each has a class method `ask(...)` returning the values or None, which tests replace instead of clicking a modal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from tracker.core.models import Contact, Kind
+
+CONTACT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("email", "E-mail"),
+                  ("phone", "Phone"), ("company", "Company"), ("tags", "Tags (comma separated)"))
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class ContactDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, contact: Contact | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New contact" if contact is None else f"Edit {contact.name}")
+        form = QFormLayout(self)
+        self.fields: dict[str, QLineEdit] = {}
+        for name, label in CONTACT_FIELDS:
+            edit = QLineEdit()
+            if contact is not None:
+                value = getattr(contact, name)
+                edit.setText(", ".join(value) if name == "tags" else (value or ""))
+            self.fields[name] = edit
+            form.addRow(label, edit)
+        self.notes = QPlainTextEdit(contact.notes if contact else "")
+        self.notes.setFixedHeight(70)
+        form.addRow("Notes", self.notes)
+        form.addRow(_buttons(self, "Save"))
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in self.fields.items()} | {"notes": self.notes.toPlainText()}
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, contact: Contact | None = None) -> dict[str, str] | None:
+        dialog = cls(parent, contact)
+        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+@dataclass
+class LoggedInteraction:
+    kind: str
+    occurred_at: datetime
+    amount: float | None
+    score: int | None
+    note: str
+
+
+class LogInteractionDialog(QDialog):
+    def __init__(self, parent: QWidget | None, kinds: list[Kind], who: str):
+        super().__init__(parent)
+        self.setWindowTitle(f"Log an interaction with {who}")
+        form = QFormLayout(self)
+        self.kind = QComboBox()
+        for kind in kinds:
+            self.kind.addItem(f"{kind.name.replace('_', ' ')}  ({kind.stage.label})", kind.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData("purchase")))
+        self.when = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.amount = QDoubleSpinBox()
+        self.amount.setRange(0, 1e9)
+        self.amount.setDecimals(2)
+        self.amount.setSpecialValueText("—")
+        self.score = QSpinBox()
+        self.score.setRange(-1, 10)
+        self.score.setValue(-1)
+        self.score.setSpecialValueText("—")
+        self.note = QLineEdit()
+        form.addRow("What happened", self.kind)
+        form.addRow("When", self.when)
+        form.addRow("Amount", self.amount)
+        form.addRow("Survey score (0–10)", self.score)
+        form.addRow("Note", self.note)
+        form.addRow(_buttons(self, "Log it"))
+
+    def value(self) -> LoggedInteraction:
+        return LoggedInteraction(
+            kind=self.kind.currentData(),
+            occurred_at=self.when.dateTime().toPython(),
+            amount=self.amount.value() or None,
+            score=None if self.score.value() < 0 else self.score.value(),
+            note=self.note.text(),
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, kinds: list[Kind], who: str) -> LoggedInteraction | None:
+        return cls.edit(cls(parent, kinds, who))
+
+    @staticmethod
+    def edit(dialog: LogInteractionDialog) -> LoggedInteraction | None:
+        """Show a prepared dialog; the values, or None when cancelled."""
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class FollowUpDialog(QDialog):
+    def __init__(self, parent: QWidget | None, who: str, due: date | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Follow up with {who}")
+        form = QFormLayout(self)
+        start = due or date.today()
+        self.due = QDateEdit(QDate(start.year, start.month, start.day).addDays(0 if due else 7))
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. Send the quote for the wedding flowers")
+        form.addRow("Due", self.due)
+        form.addRow("Reason", self.reason)
+        form.addRow(_buttons(self, "Schedule"))
+
+    def value(self) -> tuple[date, str]:
+        return self.due.date().toPython(), self.reason.text()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, who: str) -> tuple[date, str] | None:
+        dialog = cls(parent, who)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, QTime(12, 0).toPython())

@@ -1,0 +1,86 @@
+"""InteractionsModel: interactions as a table, newest first (the Interactions tab and a contact's timeline)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from tracker.core.models import Interaction
+
+ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
+TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class InteractionsModel(QAbstractTableModel):
+    def __init__(self, columns: tuple[str, ...] = ALL_COLUMNS, parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self._items: list[Interaction] = []
+
+    def set_items(self, items: list[Interaction]) -> None:
+        self.beginResetModel()
+        self._items = items
+        self.endResetModel()
+
+    def item_at(self, row: int) -> Interaction:
+        return self._items[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                "When": item.occurred_at.replace("T", " ")[:16],
+                "Contact": item.contact_name or item.contact_email or "",
+                "Kind": item.kind.replace("_", " "),
+                "Amount": "" if item.amount is None else f"{item.amount:,.2f}",
+                "Score": "" if item.score is None else str(item.score),
+                "Note": item.note.replace("\n", " "),
+            }[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("Amount", "Score"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "Note":
+            return item.note or None
+        return None
+
+
+class PagedInteractionsModel(InteractionsModel):
+    """Loads `page` rows at a time as the view scrolls (fetchMore), so a million interactions open instantly."""
+
+    page = 500
+
+    def __init__(self, fetch, parent=None):
+        super().__init__(ALL_COLUMNS, parent)
+        self._fetch = fetch  # fetch(limit, offset) -> list[Interaction]
+        self._exhausted = True  # nothing to fetch until the first reload()
+
+    def reload(self) -> None:
+        first = self._fetch(self.page, 0)
+        self._exhausted = len(first) < self.page
+        self.set_items(first)
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        more = self._fetch(self.page, len(self._items))
+        self._exhausted = len(more) < self.page
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self._items), len(self._items) + len(more) - 1)
+            self._items.extend(more)
+            self.endInsertRows()

@@ -1,0 +1,160 @@
+"""The Interactions tab: every interaction newest first, filtered by kind, dates and contact; add/edit/delete."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.models import Changes
+from tracker.core.store import Store
+from tracker.ui.commands import Undoable
+from tracker.ui.dialogs import LogInteractionDialog
+from tracker.ui.interactions_model import PagedInteractionsModel
+
+
+class InteractionsTab(QWidget):
+    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.undo = undo
+        self.kind = QComboBox()
+        self.contact = QLineEdit()
+        self.contact.setPlaceholderText("Contact e-mail")
+        self.contact.setClearButtonEnabled(True)
+        self.use_since = QCheckBox("From")
+        self.since = QDateEdit(QDate.currentDate().addMonths(-3))
+        self.until = QDateEdit(QDate.currentDate())
+        self.use_until = QCheckBox("to")
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.status = QLabel()
+        bar = QHBoxLayout()
+        for widget in (QLabel("Kind"), self.kind, self.contact, self.use_since, self.since, self.use_until,
+                       self.until):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.status)
+        self.model = PagedInteractionsModel(self._fetch, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((130, 200, 130, 90, 60)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self._fill_kinds()
+        for signal in (self.kind.currentIndexChanged, self.contact.editingFinished, self.use_since.toggled,
+                       self.since.dateChanged, self.use_until.toggled, self.until.dateChanged):
+            signal.connect(self.reload)
+
+    def _fill_kinds(self) -> None:
+        self.kind.blockSignals(True)
+        current = self.kind.currentData()
+        self.kind.clear()
+        self.kind.addItem("All kinds", None)
+        for kind in sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name)):
+            self.kind.addItem(kind.name.replace("_", " "), kind.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(current)))
+        self.kind.blockSignals(False)
+
+    def _filters(self) -> dict:
+        contact_id = None
+        text = self.contact.text().strip()
+        if text:
+            found = self.store.contacts.by_email(text)
+            contact_id = found.id if found else -1
+        return {
+            "contact_id": contact_id,
+            "kinds": [self.kind.currentData()] if self.kind.currentData() else [],
+            "since": self.since.date().toPython() if self.use_since.isChecked() else None,
+            "until": self.until.date().toPython() if self.use_until.isChecked() else None,
+        }
+
+    def _fetch(self, limit: int, offset: int):
+        return self.store.interactions.list(limit=limit, offset=offset, **self._filters())
+
+    def reload(self, *_: object) -> None:
+        self.model.reload()
+        shown = self.model.rowCount()
+        more = "+" if self.model.canFetchMore() else ""
+        self.status.setText(f"{shown:,}{more} interactions, newest first")
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.item_at(r).id for r in rows]
+
+    def add(self) -> None:
+        email, ok = QInputDialog.getText(self, "Log an interaction", "Contact e-mail:")
+        if not ok or not email.strip():
+            return
+        contact = self.store.contacts.by_email(email)
+        if contact is None:
+            self.undo.report(f"No contact has the e-mail address '{email.strip()}'.")
+            return
+        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
+        logged = LogInteractionDialog.ask(self, kinds, contact.name)
+        if logged is None:
+            return
+        made: list[int] = []
+
+        def redo() -> Changes:
+            made[:] = [self.store.interactions.log(contact.id, logged.kind, logged.occurred_at,
+                                                   amount=logged.amount, score=logged.score, note=logged.note).id]
+            return Changes(interactions=True)
+
+        self.undo.run(f"Log {logged.kind}", redo, lambda: self.store.interactions.delete(made))
+
+    def edit_row(self, row: int) -> None:
+        item = self.model.item_at(row)
+        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
+        dialog = LogInteractionDialog(self, kinds, item.contact_name or item.contact_email or "")
+        dialog.kind.setCurrentIndex(max(0, dialog.kind.findData(item.kind)))
+        dialog.note.setText(item.note)
+        dialog.when.setDateTime(QDateTime.fromString(item.occurred_at, Qt.DateFormat.ISODate))
+        if item.amount is not None:
+            dialog.amount.setValue(item.amount)
+        if item.score is not None:
+            dialog.score.setValue(item.score)
+        changed = LogInteractionDialog.edit(dialog)
+        if changed is None:
+            return
+        old = (item.kind, item.amount, item.score, item.note)
+        self.undo.run(
+            "Edit interaction",
+            lambda: self.store.interactions.update(item.id, kind=changed.kind, occurred_at=changed.occurred_at,
+                                                   amount=changed.amount, score=changed.score, note=changed.note),
+            lambda: self.store.interactions.update(item.id, kind=old[0], amount=old[1], score=old[2], note=old[3]),
+        )
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        rows = self.store.interactions.snapshot(ids)
+        self.undo.run(f"Delete {len(ids)} interaction(s)", lambda: self.store.interactions.delete(ids),
+                      lambda: self.store.interactions.restore(rows))
+
+

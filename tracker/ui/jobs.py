@@ -1,0 +1,72 @@
+"""Running long core work (imports, classification) on a QThreadPool, with progress, cancel and results.
+
+A job opens its own Store on the database file (SQLite connections belong to their thread) and never touches a
+widget; it reports through signals, which Qt delivers on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from tracker.core.errors import TrackerError
+from tracker.core.store import Store
+
+
+class JobSignals(QObject):
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+
+class Job(QRunnable):
+    """Call `work(store, progress=…, cancelled=…)` on a pool thread with a Store of its own."""
+
+    def __init__(self, db_path: Path | None, work: Callable[..., Any], *, memory_store: Store | None = None):
+        super().__init__()
+        self.db_path = db_path
+        self.work = work
+        self.memory_store = memory_store
+        self.signals = JobSignals()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            if self.memory_store is not None:  # an in-memory database cannot be opened twice
+                result = self.work(self.memory_store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
+            else:
+                with Store.open(self.db_path) as store:
+                    result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
+        except TrackerError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # a bug: the user still gets a sentence, the details go to stderr
+            traceback.print_exc()
+            self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed.")
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+def start(job: Job) -> Job:
+    QThreadPool.globalInstance().start(job)
+    return job
+
+
+def job_for(store: Store, work: Callable[..., Any]) -> Job:
+    """A job on the same database as `store` (sharing it only when it lives in memory)."""
+    if store.path is None:
+        return Job(None, work, memory_store=store)
+    return Job(store.path, work)
