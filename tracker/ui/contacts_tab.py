@@ -133,7 +133,13 @@ class ContactsTab(QWidget):
         self._job.signals.failed.connect(self.undo.report)
         start(self._job)
 
+    def shut_down(self) -> None:
+        """The window is closing: results still on their way must not touch a database about to close."""
+        self._closed = True
+
     def _loaded(self, rows: list[ContactRow]) -> None:
+        if getattr(self, "_closed", False):
+            return
         selected = self.selected_ids()
         self.model.set_rows(rows)
         self._refresh_tags()

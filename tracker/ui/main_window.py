@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()
+        self.contacts_tab.shut_down()
+        QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("contacts/splitter", self.contacts_tab.splitter.saveState())
         super().closeEvent(event)
