@@ -80,6 +80,8 @@ class ContactPanel(QWidget):
         self.timeline = QTableView()
         self.timeline.setModel(self.timeline_model)
         self.timeline.verticalHeader().hide()
+        self.timeline.verticalHeader().setDefaultSectionSize(24)
+        self.timeline.setWordWrap(False)
         self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.timeline, 1)

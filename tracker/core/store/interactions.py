@@ -129,7 +129,7 @@ class InteractionsTable:
             where.append("i.day <= ?")
             params.append(day_number(until))
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY i.occurred_at DESC, i.id DESC"
+        sql += " ORDER BY i.day DESC, i.occurred_at DESC, i.id DESC"  # the day index does most of the sorting
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [_from_row(row) for row in self.conn.execute(sql, params)]
