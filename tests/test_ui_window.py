@@ -114,3 +114,22 @@ def test_window_size_and_last_database_are_remembered(qtbot, window, settings, s
     # the height comes back exactly; the width may differ by a few pixels of minimum-size hint offscreen
     assert again.height() == closed_size[1] and abs(again.width() - closed_size[0]) <= 24
     assert again.recent_paths()[0] == str(store.path)
+
+
+def test_try_the_demo_data_fills_an_empty_database(qtbot, tmp_path, settings):
+    from tracker.core.levels import Level
+    from tracker.ui import resources
+
+    assert resources.demo_available()
+    with Store.open(tmp_path / "fresh.db") as fresh:
+        made = MainWindow(fresh, settings)
+        qtbot.addWidget(made)
+        made.show()
+        qtbot.mouseClick(made.empty.demo_button, Qt.MouseButton.LeftButton)
+        def levels():
+            return {row.engagement.level for row in made.contacts_tab.model.visible_rows()}
+
+        # the demo shows every level once its interactions are in, and the tabs replace the welcome page
+        qtbot.waitUntil(lambda: made.stack.currentWidget() is made.tabs and levels() == set(Level), timeout=20000)
+        assert made.contacts_tab.model.total() >= 250
+        made.close()
