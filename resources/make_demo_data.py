@@ -83,7 +83,7 @@ LOCALES = [
            "Clarke;Patel;Khan;O'Brien;Murphy;Campbell;Davies;Edwards;Turner;Baker;Fletcher;Ashworth;Begum;Mistry",
            "+44 7700 900###"),
     Locale("ie", 4, "Siobhán:f;Niamh:f;Seán:m;Aoife:f;Ciarán:m;Pádraig:m;Róisín:f",
-           "O'Sullivan;Byrne;Ó Briain=obriain;Kavanagh;Ní Dhónaill=nidhonaill;Gallagher", "+353 85 ### ####"),
+           "O'Sullivan;Byrne;Ó Briain/Ní Bhriain;Kavanagh;Ó Dónaill/Ní Dhónaill;Gallagher", "+353 85 ### ####"),
     Locale("de", 8, "Lukas:m;Hannah:f;Jürgen:m;Jörg:m;Sophie:f;Maximilian:m;Lena:f;Jonas:m;Zoë:f;Anja:f;Katrin:f;"
            "Björn:m;Günther:m;Ursula:f",
            "Müller;Schmidt;Schneider;Fischer;Weber;Becker;Schäfer;Groß;Köhler;Wagner;Hoffmann;Weiß",
@@ -167,7 +167,8 @@ NEWSLETTERS = [
 ]
 NEWSLETTER_LINKS = ["/shop/wreaths", "/shop/bread", "/workshops", "/weddings", "/shop/bouquets", "/order-ahead"]
 WORKSHOPS = [
-    (datetime(2025, 12, 6, 10, 0), "Christmas wreath workshop"), (datetime(2026, 3, 21, 10, 0), "Spring wreath workshop"),
+    (datetime(2025, 12, 6, 10, 0), "Christmas wreath workshop"),
+    (datetime(2026, 3, 21, 10, 0), "Spring wreath workshop"),
     (datetime(2026, 5, 16, 9, 30), "Sourdough basics class"),
     (datetime(2026, 7, 11, 15, 0), "Summer garden party"), (datetime(2026, 10, 17, 18, 0), "Autumn open evening"),
     (datetime(2026, 11, 14, 10, 0), "Christmas wreath workshop"),
@@ -235,7 +236,7 @@ def shop_weight(day: date) -> float:
     if day in (date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)):
         return 0.0
     weight = {5: 1.7, 6: 0.4}.get(day.weekday(), 1.0)
-    weight *= {"christmas": 2.5, "valentine": 5.0, "mothers": 3.5, "easter": 2.0, "halloween": 1.5}.get(
+    weight *= {"christmas": 3.0, "valentine": 8.0, "mothers": 5.0, "easter": 2.0, "halloween": 1.5}.get(
         season(day) or "", 1.0)
     if 5 <= day.month <= 9:
         weight *= 1.3
@@ -410,7 +411,7 @@ def decorate(rng: random.Random, c: Contact, companies: list[str]) -> None:
         tags.append("regular")
     if kind in ("regular", "advocate") and rng.random() < 0.25:
         tags.append("vip")
-    if rng.random() < {"dormant": 0.3, "lead": 0.85, "lead_warm": 0.8}.get(kind, 0.6):
+    if rng.random() < {"dormant": 0.3, "lead": 0.85, "lead_warm": 0.8}.get(kind, 0.7):
         tags.append("newsletter")
     flat = [t for tag in tags for t in tag.split(",")]
     c.tags = [t for t in TAG_ORDER if t in flat]
@@ -581,7 +582,7 @@ class Journey:
 
     def starts_with(self) -> None:
         if not any(r.when.date() == self.first for r in self.rows):
-            kind = self.rng.choice(["website_visit", "website_visit", "inquiry"])
+            kind = self.rng.choice(["website_visit", "website_visit", "website_visit", "inquiry"])
             note = self.rng.choice(PAGES) if kind == "website_visit" else self.inquiry_note()
             self.add(web_time(self.rng, self.first), kind, note)
 
@@ -600,7 +601,7 @@ def journey(rng: random.Random, c: Contact, contacts: list[Contact]) -> list[Row
         last = AS_OF - timedelta(days=r(3, 10) if kind == "lead_warm" else r(15, 330))
         j = Journey(rng, c, last - timedelta(days=r(0, 150)), last)
         span = months(j.first, j.last)
-        j.newsletters(rng.uniform(0.15, 0.6), 0.0)
+        j.newsletters(rng.uniform(0.25, 0.75), 0.0)
         j.browsing(r(1, 2 + int(span)), r(0, 2), int(rng.random() < 0.3))
         j.starts_with()
         j.ends_with("website_visit" if kind == "lead_warm" or "newsletter" not in c.tags else "email_open")
@@ -632,15 +633,16 @@ def journey(rng: random.Random, c: Contact, contacts: list[Contact]) -> list[Row
         last = AS_OF - timedelta(days=r(5, 60))
     else:
         last = AS_OF - timedelta(days=r(3, 60) if kind in ("regular", "advocate") else r(3, 85))
-    lead_in = {"regular": r(180, 365), "advocate": r(150, 365)}.get(kind, r(30, 250))
+    lead_in = {"regular": r(180, 365), "advocate": r(150, 365)}.get(kind, r(30, 330))
     j = Journey(rng, c, last - timedelta(days=lead_in), last)
     span = months(j.first, j.last)
     engagement = {"regular": 0.7, "advocate": 0.8}.get(kind, 0.45)
 
+    subscriber = kind == "regular" and rng.random() < 0.3  # monthly deliveries count as buying days too
     if kind.startswith("one_time"):
-        buy_days = pick_days(rng, j.first + (j.last - j.first) // 3, j.last, 1, shop_weight)
+        buy_days = pick_days(rng, j.first + timedelta(days=7), j.last, 1, shop_weight)
     elif kind == "regular":
-        buy_days = regular_days(rng, j.first, j.last, r(5, 15))
+        buy_days = regular_days(rng, j.first, j.last, r(2, 5) if subscriber else r(5, 15))
     elif kind == "advocate":
         buy_days = regular_days(rng, j.first, j.last, r(3, 12))
     else:
@@ -648,13 +650,13 @@ def journey(rng: random.Random, c: Contact, contacts: list[Contact]) -> list[Row
     j.purchases(buy_days)
     if kind == "one_time" and rng.random() < 0.15:
         j.add(shop_time(rng, buy_days[0]), "signup", "Signed up for the loyalty card")
-    if kind == "regular" and rng.random() < 0.2:
+    if subscriber:
         subscription(j, rng)
     if kind in ("repeat", "regular", "advocate") and rng.random() < 0.15:
         j.add(web_time(rng, rng.choice(buy_days)), "signup", "Signed up for a workshop")
 
-    j.newsletters(rng.uniform(0.3, 0.85) * engagement * 1.4, rng.uniform(0.05, 0.25))
-    j.browsing(r(1, 2 + int(span * engagement)), r(0, 3), int(rng.random() < 0.5))
+    j.newsletters(min(rng.uniform(0.4, 0.9) * engagement * 1.5, 0.95), rng.uniform(0.05, 0.25))
+    j.browsing(r(1, 3 + int(span * engagement * 1.5)), r(0, 3), int(rng.random() < 0.5))
     j.conversations(r(0, 2 + int(4 * engagement)))
     j.workshops(0.12 * engagement * 1.5)
     j.feedback_after(0.08)
@@ -665,8 +667,8 @@ def journey(rng: random.Random, c: Contact, contacts: list[Contact]) -> list[Row
     if detractor:
         j.survey("nps", j.last, r(0, 6), rng.choice(DETRACTOR_NOTES))
     j.starts_with()
-    j.ends_with("purchase" if kind in ("regular", "advocate") or drifting else
-                "email_open" if "newsletter" in c.tags else "website_visit")
+    repeat_buyer = kind in ("regular", "advocate", "repeat_drifting")  # one more buying day keeps the level
+    j.ends_with("purchase" if repeat_buyer else "email_open" if "newsletter" in c.tags else "website_visit")
     return j.rows
 
 

@@ -15,6 +15,7 @@ from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
 from tracker.core.store.connection import check_file, connect, enable_wal, translate_error, write_transaction
 from tracker.core.store.contacts import ContactsTable
+from tracker.core.store.dashboard import DashboardQueries
 from tracker.core.store.engagement import EngagementQueries
 from tracker.core.store.follow_ups import FollowUpsTable
 from tracker.core.store.imports import ImportsTable
@@ -36,6 +37,7 @@ class Store:
         self.follow_ups = FollowUpsTable(self)
         self.engagement = EngagementQueries(self)
         self.imports = ImportsTable(self)
+        self.dashboard = DashboardQueries(self)
         self._kinds: dict[str, Kind] | None = None
 
     @classmethod
