@@ -39,6 +39,17 @@ class Level(IntEnum):
 
 LEVEL_LABELS = [level.label for level in Level]
 
+#: One colour per level, cold to warm; the table badges, the charts and the PDF report all use these.
+LEVEL_COLOURS = {
+    Level.AWARENESS: "#9aa5b1",
+    Level.INTEREST: "#5fa8d3",
+    Level.INTERACTION: "#3d7ebf",
+    Level.CONVERSION: "#2a9d8f",
+    Level.RETENTION: "#e9a23b",
+    Level.ADVOCACY: "#d1495b",
+}
+OVERDUE_COLOUR = "#c0392b"
+
 #: Survey scores at or above this count as a promoter (NPS 9–10); at or below DETRACTOR_MAX as a detractor.
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6

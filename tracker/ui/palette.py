@@ -1,20 +1,12 @@
-"""The app's colours: one per engagement level (cold to warm), shared by badges, charts and filters."""
+"""The app's colours in Qt form; the values live in the core so charts and the PDF report match the window."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from tracker.core.levels import Level
+from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
 
-LEVEL_COLOURS = {
-    Level.AWARENESS: "#9aa5b1",
-    Level.INTEREST: "#5fa8d3",
-    Level.INTERACTION: "#3d7ebf",
-    Level.CONVERSION: "#2a9d8f",
-    Level.RETENTION: "#e9a23b",
-    Level.ADVOCACY: "#d1495b",
-}
-OVERDUE = "#c0392b"
+__all__ = ["LEVEL_COLOURS", "OVERDUE_COLOUR", "level_colour"]
 
 
 def level_colour(level: Level) -> QColor:

@@ -1,0 +1,125 @@
+"""The numbers behind each dashboard chart, and the figures drawn from them (their data, not their pixels)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.core.charts import (
+    dashboard_figure,
+    draw_activity,
+    draw_funnel,
+    draw_workload,
+    save_figure,
+    styled_figure,
+)
+from tracker.core.dashboard import build_dashboard, month_ends
+from tracker.core.engagement import level_counts
+from tracker.core.errors import InvalidInput
+from tracker.core.levels import Level
+
+AS_OF = date(2026, 11, 23)
+
+
+def days_before(n: int) -> str:
+    return (AS_OF - timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def shop(store, add_contact, log):
+    """A regular, a one-off buyer, a lead, a promoter, a detractor and a quiet contact."""
+    regular = add_contact("regular@example.com", source="google.csv", tags="wedding")
+    for n in (10, 40, 200):
+        log(regular, "purchase", days_before(n), amount=20)
+    once = add_contact("once@example.com", source="google.csv")
+    log(once, "purchase", days_before(100), amount=15)
+    lead = add_contact("lead@example.com", source="shop.csv")
+    log(lead, "email_open", days_before(3))
+    fan = add_contact("fan@example.com")
+    log(fan, "nps", days_before(20), score=10)
+    grumpy = add_contact("grumpy@example.com")
+    log(grumpy, "nps", days_before(5), score=3)
+    add_contact("quiet@example.com")
+    store.follow_ups.schedule(once.id, AS_OF - timedelta(days=2), "overdue")
+    store.follow_ups.schedule(lead.id, AS_OF + timedelta(days=3), "soon")
+    return store
+
+
+def test_headline_numbers(shop):
+    h = build_dashboard(shop, AS_OF).headline
+    assert (h.contacts, h.active) == (6, 4)  # regular, lead, fan, grumpy engaged within 30 days
+    assert h.conversion_rate == pytest.approx(3 / 6)  # regular (Retention), once (Conversion), fan (Advocacy)
+    assert h.repeat_rate == pytest.approx(1 / 2)  # of the two buyers, one came back
+    assert (h.promoters, h.passives, h.detractors, h.nps) == (1, 0, 1, 0)
+
+
+def test_funnel_matches_classification(shop):
+    data = build_dashboard(shop, AS_OF)
+    assert data.funnel == level_counts(shop, AS_OF)
+    assert data.funnel[Level.RETENTION] == 1 and data.funnel[Level.ADVOCACY] == 1
+
+
+def test_history_points_equal_classifying_at_each_month_end(shop):
+    data = build_dashboard(shop, AS_OF)
+    assert data.month_ends == month_ends(AS_OF) and len(data.month_ends) == 12
+    assert data.month_ends[0] == date(2025, 12, 31) and data.month_ends[-1] == AS_OF
+    for position, end in enumerate(data.month_ends):
+        assert {lv: data.history[lv][position] for lv in Level} == level_counts(shop, end)
+
+
+def test_weekly_activity_counts_each_kind_in_its_week(shop):
+    data = build_dashboard(shop, AS_OF)
+    assert len(data.week_starts) == 26 and data.week_starts[-1] == AS_OF - timedelta(days=6)
+    assert data.activity["purchase"][-1] == 0 and data.activity["purchase"][-2] == 1  # 10 days ago
+    assert sum(data.activity["nps"]) == 2
+    assert sum(data.activity["purchase"]) == 3  # the one 200 days ago is outside 26 weeks
+
+
+def test_sources_count_conversions_per_file_and_tag(shop):
+    sources = {label: (total, converted) for label, total, converted in build_dashboard(shop, AS_OF).sources}
+    assert sources["google.csv"] == (2, 2)
+    assert sources["shop.csv"] == (1, 0)
+    assert sources["#wedding"] == (1, 1)
+
+
+def test_workload_shows_overdue_and_the_next_two_weeks(shop):
+    data = build_dashboard(shop, AS_OF)
+    assert data.overdue == 1
+    assert len(data.workload) == 14 and data.workload[3] == 1 and sum(data.workload) == 1
+
+
+def test_empty_database_gives_an_empty_but_valid_dashboard(store):
+    data = build_dashboard(store, AS_OF)
+    assert data.headline.contacts == 0 and data.headline.conversion_rate is None and data.headline.nps is None
+    assert all(count == 0 for count in data.funnel.values())
+    dashboard_figure(data)  # draws without data
+
+
+def test_figures_carry_the_numbers(shop):
+    data = build_dashboard(shop, AS_OF)
+    figure = styled_figure(6, 4)
+    funnel, activity, workload = figure.subplots(1, 3)
+    draw_funnel(funnel, data)
+    assert [round(bar.get_width()) for bar in funnel.patches] == [data.funnel[lv] for lv in Level]
+    draw_workload(workload, data)
+    assert [round(bar.get_height()) for bar in workload.patches] == [data.overdue, *data.workload]
+    draw_activity(activity, data)
+    assert round(sum(bar.get_height() for bar in activity.patches)) == sum(map(sum, data.activity.values()))
+
+
+def test_non_latin_labels_draw_with_latin_font_first_and_fallbacks(store, add_contact, tmp_path):
+    add_contact("wang@example.cn", first_name="王伟", source="联系人.csv")
+    from tracker.core.charts import font_family
+
+    assert font_family()[0] == "DejaVu Sans"
+    save_figure(dashboard_figure(build_dashboard(store, AS_OF)), tmp_path / "r.png")
+
+
+def test_report_saves_as_pdf_png_svg_and_refuses_other_formats(shop, tmp_path):
+    figure = dashboard_figure(build_dashboard(shop, AS_OF))
+    for name in ("r.pdf", "r.png", "r.svg"):
+        assert save_figure(figure, tmp_path / name).stat().st_size > 1000
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(InvalidInput):
+        save_figure(figure, tmp_path / "r.docx")

@@ -1,0 +1,620 @@
+"""The import wizard: preview a CSV, say what each column holds, check what would happen, then import with undo.
+
+Every page asks the core and shows its answer: `read_table` for the preview, `map_columns` for the columns, a dry
+run for the check, and the real import as a job on its own connection, so the window stays responsive and the user
+can cancel (the core rolls the whole batch back).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from tracker.core.errors import ImportRejected, TrackerError
+from tracker.core.importing import ImportReport, import_contacts, import_interactions
+from tracker.core.importing.columns import (
+    CONTACT_FIELDS,
+    INTERACTION_FIELDS,
+    header_recognition,
+    map_columns,
+    normalise_header,
+)
+from tracker.core.importing.encodings import rank_encodings
+from tracker.core.importing.interactions import _SHOP_HEADERS
+from tracker.core.importing.reading import Table, read_table
+from tracker.core.models import Changes
+from tracker.core.store import Store
+from tracker.ui.jobs import Job, job_for, start
+from tracker.ui.palette import OVERDUE
+
+PREVIEW_ROWS = 50
+SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
+COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
+DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pipe"))
+FIELD_LABELS = {
+    "first_name": "First name", "last_name": "Last name", "name": "Full name", "email": "E-mail",
+    "phone": "Phone", "company": "Company", "tags": "Tags", "notes": "Notes", "source": "Source",
+    "date": "Date", "kind": "Type (what happened)", "amount": "Amount", "score": "Score", "note": "Note",
+    "channel": "Channel", "order": "Order number", "ignore": "Don't import",
+}
+ERROR_STYLE = f"color: {OVERDUE};"
+HINT_STYLE = "color: #666;"
+_ROOT = QModelIndex()
+
+
+def _for_window(message: str) -> str:
+    """Core sentences name CLI options as the way out; in the wizard the way out is a control on a page."""
+    message = re.sub(r"(?:try another|pass) --encoding(?: \(e\.g\. [\w-]+\))?", "choose another encoding", message)
+    return re.sub(r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page",
+                  message)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _show_error(label: QLabel, message: str | None) -> None:
+    label.setText(_for_window(message or ""))
+    label.setVisible(bool(message))
+
+
+class PreviewModel(QAbstractTableModel):
+    """The header and the first rows of a file as read, with the file's line numbers down the side."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._header: list[str] = []
+        self._rows: list[list[str]] = []
+        self._lines: list[int] = []
+
+    def set_table(self, table: Table | None) -> None:
+        self.beginResetModel()
+        if table is None:
+            self._header, self._rows, self._lines = [], [], []
+        else:
+            self._rows = table.rows[:PREVIEW_ROWS]
+            self._lines = table.line_numbers[:PREVIEW_ROWS]
+            width = max([len(table.header), *(len(row) for row in self._rows)])
+            self._header = [*table.header, *(f"Column {i + 1}" for i in range(len(table.header), width))]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._header)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._rows[index.row()]
+        return row[index.column()] if index.column() < len(row) else ""
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._header[section] if 0 <= section < len(self._header) else None
+        return str(self._lines[section]) if 0 <= section < len(self._lines) else None
+
+
+class PreviewPage(QWizardPage):
+    """The file as Tracker reads it; the encoding and delimiter can be changed and the file is read again."""
+
+    def __init__(self, owner: ImportWizard):
+        super().__init__()
+        self.owner = owner
+        self.setTitle("Preview")
+        self.setSubTitle("Check that names and accents read correctly. If they do not, try another encoding.")
+        self.file_label = QLabel()
+        self.file_label.setWordWrap(True)
+        self.encoding = QComboBox()
+        self.encoding.setEditable(True)
+        self.encoding.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.encoding.setMinimumWidth(180)
+        self.encoding.setToolTip("How the file's bytes become letters; type any encoding Python knows.")
+        self.delimiter = QComboBox()
+        for value, text in DELIMITERS:
+            self.delimiter.addItem(text, value)
+        self.error = _error_label()
+        self.model = PreviewModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setDefaultSectionSize(140)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.verticalHeader().setToolTip("Line in the file")
+
+        options = QHBoxLayout()
+        for text, combo in (("&Encoding:", self.encoding), ("&Delimiter:", self.delimiter)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            options.addWidget(label)
+            options.addWidget(combo)
+            options.addSpacing(16)
+        options.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_label)
+        layout.addLayout(options)
+        layout.addWidget(self.error)
+        layout.addWidget(self.view, 1)
+
+        self._asked: tuple[str | None, str | None] | None = None
+        self.encoding.currentIndexChanged.connect(self._options_changed)
+        self.encoding.lineEdit().editingFinished.connect(self._options_changed)
+        self.delimiter.currentIndexChanged.connect(self._options_changed)
+        self._read(None, None)
+        self._fill_encodings()
+
+    def isComplete(self) -> bool:
+        return self.owner.table is not None
+
+    def _options_changed(self) -> None:
+        encoding = self.encoding.currentText().strip() or None
+        self._read(encoding, self.delimiter.currentData())
+
+    def _read(self, encoding: str | None, delimiter: str | None) -> None:
+        if (encoding, delimiter) == self._asked:
+            return  # editingFinished after a pick from the list, or focus leaving the field: nothing new to read
+        self._asked = (encoding, delimiter)
+        try:
+            table = read_table(self.owner.path, encoding=encoding, delimiter=delimiter)
+        except ImportRejected as exc:
+            self.owner.table = None
+            self.model.set_table(None)
+            _show_error(self.error, str(exc))
+            self.file_label.setText(f"<b>{self.owner.path.name}</b>")
+        else:
+            self.owner.table = table
+            self.owner.encoding = encoding  # None: let the importer detect it exactly as the preview did
+            self.model.set_table(table)
+            _show_error(self.error, None)
+            extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
+            shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
+            self.file_label.setText(f"<b>{self.owner.path.name}</b> — {_plural(len(table.rows), 'row')} "
+                                    f"({shown}){extra}, {_plural(len(table.header), 'column')}")
+            self.delimiter.blockSignals(True)
+            if self.delimiter.findData(table.delimiter) < 0:
+                self.delimiter.addItem(table.delimiter, table.delimiter)
+            self.delimiter.setCurrentIndex(self.delimiter.findData(table.delimiter))
+            self.delimiter.blockSignals(False)
+            self._asked = (encoding or table.encoding, table.delimiter)
+        self.completeChanged.emit()
+
+    def _fill_encodings(self) -> None:
+        """The detected encoding first, then the runners-up for a legacy file, then the usual ones."""
+        detected = self.owner.table.encoding if self.owner.table else None
+        names = [detected] if detected else []
+        if detected and not _codec(detected).startswith("utf"):
+            try:
+                ranked = rank_encodings(self.owner.path.read_bytes(), header_bonus=header_recognition)
+            except OSError:
+                ranked = []
+            names += [name for name, _ in ranked[:5]]
+        names += COMMON_ENCODINGS
+        seen: set[str] = set()
+        self.encoding.blockSignals(True)
+        for name in names:
+            if _codec(name) not in seen:
+                seen.add(_codec(name))
+                self.encoding.addItem(name)
+        self.encoding.setCurrentIndex(0 if detected else -1)
+        self.encoding.blockSignals(False)
+
+
+class ColumnsPage(QWizardPage):
+    """One row per column of the file: its title, a few values, and the field it goes into."""
+
+    def __init__(self, owner: ImportWizard):
+        super().__init__()
+        self.owner = owner
+        self.setTitle("Columns")
+        need = ("A contact needs a name, an e-mail address or a phone number."
+                if owner.kind == "contacts" else "Each row needs an e-mail address and a date.")
+        self.setSubTitle(f"Choose what each column holds; columns set to “Don't import” are skipped. {need}")
+        self.combos: list[QComboBox] = []
+        self._shown: Table | None = None
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll)
+
+    def initializePage(self) -> None:
+        if self.owner.table is not self._shown:  # keep the user's choices when they come back to this page
+            self._build(self.owner.table)
+
+    def _build(self, table: Table) -> None:
+        previous = self._shown.header if self._shown is not None else None
+        chosen = [combo.currentData() for combo in self.combos]
+        self._shown = table
+        preset = self._preset(table)
+        if previous == table.header:  # read again with another encoding or delimiter that changed no title
+            preset = dict(enumerate(chosen))
+        fields = CONTACT_FIELDS if self.owner.kind == "contacts" else INTERACTION_FIELDS
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(16)
+        for position, title in enumerate(("Column", "Examples", "Import as")):
+            heading = QLabel(f"<b>{title}</b>")
+            grid.addWidget(heading, 0, position)
+        self.combos = []
+        sample = table.rows[:SAMPLE_ROWS]
+        for position, title in enumerate(table.header):
+            combo = QComboBox()
+            for field in (*fields, "ignore"):
+                combo.addItem(FIELD_LABELS.get(field, field), field)
+            combo.setCurrentIndex(combo.findData(preset.get(position, "ignore")))
+            combo.setAccessibleName(f"Import {title} as")
+            name = QLabel(title or f"(column {position + 1} has no title)")
+            name.setBuddy(combo)
+            values = [row[position].strip() for row in sample if position < len(row) and row[position].strip()]
+            examples = QLabel("   ·   ".join(_short(v) for v in values[:3]) or "(empty in the first rows)")
+            examples.setStyleSheet(HINT_STYLE)
+            examples.setToolTip("\n".join(values[:3]))
+            examples.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, don't widen
+            combo.currentIndexChanged.connect(lambda _=0, n=name, c=combo: _dim_if_ignored(n, c))
+            _dim_if_ignored(name, combo)
+            grid.addWidget(name, position + 1, 0)
+            grid.addWidget(examples, position + 1, 1)
+            grid.addWidget(combo, position + 1, 2)
+            self.combos.append(combo)
+        grid.setRowStretch(len(table.header) + 1, 1)
+        self.scroll.setWidget(grid_widget)
+
+    def _preset(self, table: Table) -> dict[int, str]:
+        interactions = self.owner.kind == "interactions"
+        overrides = {}
+        if interactions and {normalise_header(h) for h in table.header} & _SHOP_HEADERS:
+            # A shop export's "Name" is the order number (#1001); import_interactions presets it the same way.
+            overrides = {h: "order" for h in table.header if normalise_header(h) == "name"}
+        return map_columns(table.header, interactions=interactions, overrides=overrides,
+                           sample=table.rows[:SAMPLE_ROWS])
+
+    def combo_for(self, title: str) -> QComboBox:
+        return self.combos[self.owner.table.header.index(title)]
+
+    def mapping(self) -> list[str]:
+        """Every column as `Title=field`, ignored ones included, so the user's choice always wins."""
+        return [f"{title}={combo.currentData()}" for title, combo in zip(self.owner.table.header, self.combos,
+                                                                           strict=True)]
+
+
+def _dim_if_ignored(title: QLabel, combo: QComboBox) -> None:
+    """Columns that will be imported stand out from the many a Google or Outlook export leaves empty."""
+    title.setStyleSheet("color: #888;" if combo.currentData() == "ignore" else "font-weight: 600;")
+
+
+def _short(text: str, limit: int = 28) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class CheckPage(QWizardPage):
+    """A dry run of the import: what would be created, merged and rejected, before anything is written."""
+
+    def __init__(self, owner: ImportWizard):
+        super().__init__()
+        self.owner = owner
+        self.setTitle("Check")
+        self.setSubTitle("Nothing has been written yet. This is what the import will do.")
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
+        self.report: ImportReport | None = None
+        self._job: Job | None = None
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 13pt;")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.hide()
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.error = _error_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addSpacing(6)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error)
+        layout.addWidget(self.problems, 1)
+
+    def isComplete(self) -> bool:
+        return self.report is not None and self._job is None
+
+    def initializePage(self) -> None:
+        self.report = None
+        self.problems.clear()
+        _show_error(self.error, None)
+        self.owner.mapping = self.owner.columns_page.mapping()
+        if self.owner.path.stat().st_size > self.owner.BACKGROUND_CHECK_BYTES:
+            self.summary.setText("Checking the file…")
+            self.busy.show()
+            self._job = job_for(self.owner.store, self.owner.work(dry_run=True))
+            self._job.signals.succeeded.connect(self._checked)
+            self._job.signals.failed.connect(self._check_failed)
+            self._job.signals.finished.connect(self._job_finished)
+            start(self._job)
+        else:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._checked(self.owner.work(dry_run=True)(self.owner.store))
+            except TrackerError as exc:
+                self._check_failed(str(exc))
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+        self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Abandon a background check (Back or closing the window); its result is ignored."""
+        if self._job is not None:
+            self._job.cancel()
+            for signal in (self._job.signals.succeeded, self._job.signals.failed, self._job.signals.finished):
+                signal.disconnect()
+            self._job = None
+            self.busy.hide()
+
+    def _checked(self, report: ImportReport) -> None:
+        self.report = report
+        counts = f"{_plural(report.rows, 'row')}: {report.created:,} new"
+        if self.owner.kind == "contacts":
+            counts += f", {report.updated:,} merged into existing contacts, {report.rejected:,} rejected"
+        else:
+            counts += (f" interactions, {report.updated:,} merged into other rows or ones already here, "
+                       f"{report.rejected:,} rejected")
+            if report.contacts_created:
+                counts += f" ({_plural(report.contacts_created, 'new contact')})"
+        self.summary.setText(counts + ".")
+        lines = [f"Line {p.line}: {p.reason}" + ("" if p.rejected else " (row kept)") for p in report.problems[:10]]
+        if len(report.problems) > 10:
+            lines.append(f"…and {len(report.problems) - 10:,} more. You can save the rejected rows after importing.")
+        self.problems.setText("\n".join(lines) or "No problems found.")
+
+    def _check_failed(self, message: str) -> None:
+        self.summary.setText("This file cannot be imported as it is.")
+        _show_error(self.error, message)
+
+    def _job_finished(self) -> None:
+        self._job = None
+        self.busy.hide()
+        self.completeChanged.emit()
+
+
+class ImportPage(QWizardPage):
+    """The real import, on a worker thread: progress, cancel, then the report, saving rejects and undo."""
+
+    def __init__(self, owner: ImportWizard):
+        super().__init__()
+        self.owner = owner
+        self.setTitle("Import")
+        self.setSubTitle("The file is imported as one batch: all of it or, if you cancel, none of it.")
+        self.report: ImportReport | None = None
+        self.job: Job | None = None
+        self._cancel_asked = False
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.progress = QProgressBar()
+        self.cancel_button = QPushButton("&Cancel import")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.error = _error_label()
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.save_button = QPushButton("&Save rejected rows…")
+        self.save_button.clicked.connect(self._save_rejects)
+        self.undo_button = QPushButton("&Undo this import")
+        self.undo_button.clicked.connect(self._undo)
+        for button in (self.save_button, self.undo_button):
+            button.hide()
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addLayout(progress_row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.note)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def isComplete(self) -> bool:
+        return not self.running
+
+    def initializePage(self) -> None:
+        if self.job is not None or self.report is not None:
+            return
+        self.status.setText(f"Reading {self.owner.path.name}…")
+        self.progress.setRange(0, 0)  # busy until the importer reports its first rows
+        self.job = job_for(self.owner.store, self.owner.work(dry_run=False))
+        self.job.signals.progressed.connect(self._progressed)
+        self.job.signals.succeeded.connect(self._succeeded)
+        self.job.signals.failed.connect(self._failed)
+        self.job.signals.finished.connect(self._finished)
+        start(self.job)
+        self.cancel_button.setFocus()
+        self.completeChanged.emit()
+
+    def cancel(self) -> None:
+        if self.job is not None and not self._cancel_asked:
+            self._cancel_asked = True
+            self.job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling…")
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self._cancel_asked:
+            return
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(f"Importing… {done:,} of {_plural(total, 'row')}")
+
+    def _succeeded(self, report: ImportReport) -> None:
+        self.report = report
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        late = " (it had finished before it could be cancelled)" if self._cancel_asked else ""
+        self.status.setText("Done" + late + ". " + report.summary())
+        if report.rejected:
+            self.note.setText(f"{_plural(report.rejected, 'row')} could not be imported; save them to fix them "
+                              "in a spreadsheet and import that file again.")
+        self.save_button.setVisible(True)
+        self.save_button.setEnabled(bool(report.rejects))
+        self.undo_button.setVisible(report.batch_id is not None)
+        self.owner.imported.emit(Changes(contacts=True, interactions=self.owner.kind == "interactions"))
+
+    def _failed(self, message: str) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        if self._cancel_asked:
+            self.status.setText("Cancelled — nothing was imported.")
+        else:
+            self.status.setText("The import failed; nothing was imported.")
+            _show_error(self.error, message)
+
+    def _finished(self) -> None:
+        self.job = None
+        self.cancel_button.hide()
+        self.progress.hide()
+        self.completeChanged.emit()
+        self.owner.button(QWizard.WizardButton.FinishButton).setFocus()
+        if self.owner.close_when_done:
+            self.owner.reject()
+
+    def _save_rejects(self) -> None:
+        path = self.owner._ask_save_path()
+        if not path or self.report is None:
+            return
+        try:
+            written = self.report.write_rejects(path)
+        except (TrackerError, OSError) as exc:
+            _show_error(self.error, str(exc))
+            return
+        _show_error(self.error, None)
+        self.note.setText(f"Saved {_plural(written, 'rejected row')} to {path}.")
+
+    def _undo(self) -> None:
+        if self.report is None or self.report.batch_id is None:
+            return
+        try:
+            result, changes = self.owner.store.imports.undo(self.report.batch_id)
+        except TrackerError as exc:
+            _show_error(self.error, str(exc))
+            return
+        self.undo_button.setEnabled(False)
+        removed = [_plural(result["contacts_removed"], "contact") + " removed"]
+        if result["contacts_restored"]:
+            removed.append(_plural(result["contacts_restored"], "contact") + " restored")
+        if result["interactions_removed"]:
+            removed.append(_plural(result["interactions_removed"], "interaction") + " removed")
+        self.status.setText(f"Import undone: {', '.join(removed)}.")
+        self.owner.imported.emit(changes)
+
+
+class ImportWizard(QWizard):
+    """Import a contacts or interactions CSV in four steps: preview, columns, check, import."""
+
+    imported = Signal(object)  # Changes, after an import and after its undo
+    BACKGROUND_CHECK_BYTES = 5 * 1024 * 1024  # bigger files are dry-run on a worker thread
+
+    def __init__(self, store: Store, path: Path | str, kind: str = "contacts", parent: QWidget | None = None):
+        super().__init__(parent)
+        if kind not in ("contacts", "interactions"):
+            raise ValueError(f"kind must be 'contacts' or 'interactions', not {kind!r}")
+        self.store = store
+        self.path = Path(path)
+        self.kind = kind
+        self.table: Table | None = None
+        self.encoding: str | None = None
+        self.mapping: list[str] = []
+        self.close_when_done = False
+        self.setWindowTitle(f"Import {kind}")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)  # the import page has its own Cancel
+        self.resize(900, 600)
+        self.preview_page = PreviewPage(self)
+        self.columns_page = ColumnsPage(self)
+        self.check_page = CheckPage(self)
+        self.import_page = ImportPage(self)
+        for page in (self.preview_page, self.columns_page, self.check_page, self.import_page):
+            self.addPage(page)
+
+    def work(self, *, dry_run: bool):
+        """The import as a job's work: `work(store, progress=…, cancelled=…)` → ImportReport."""
+        importer = import_contacts if self.kind == "contacts" else import_interactions
+        options = {"encoding": self.encoding, "delimiter": self.table.delimiter, "mapping": list(self.mapping),
+                   "dry_run": dry_run}
+        path = self.path
+
+        def run(store: Store, progress=None, cancelled=None) -> ImportReport:
+            return importer(store, path, progress=progress, cancelled=cancelled, **options)
+
+        return run
+
+    def _ask_save_path(self) -> Path | None:
+        """Where to save the rejected rows; tests replace this instead of driving the file dialog."""
+        suggested = self.path.with_name(f"{self.path.stem}-rejected.csv")
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save rejected rows", str(suggested), "CSV files (*.csv)")
+        return Path(chosen) if chosen else None
+
+    def reject(self) -> None:
+        """Closing while the import runs cancels it; the window closes once the rollback is done."""
+        if self.import_page.running:
+            self.close_when_done = True
+            self.import_page.cancel()
+            return
+        self.check_page.stop()
+        super().reject()
