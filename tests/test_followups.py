@@ -109,3 +109,40 @@ def test_drifting_threshold_is_a_setting(store, add_contact, log):
     assert suggest_follow_ups(store, AS_OF) == []
     store.update_settings(drifting_days=45)
     assert [s.priority for s in suggest_follow_ups(store, AS_OF)] == [Priority.WIN_BACK]
+
+
+def test_upcoming_follow_ups_are_listed_as_this_week_when_asked(store, add_contact):
+    anna = add_contact("anna@example.com")
+    store.follow_ups.schedule(anna.id, AS_OF + timedelta(days=3), "Deliver the cake stand")
+    assert suggest_follow_ups(store, AS_OF) == []
+    (entry,) = suggest_follow_ups(store, AS_OF, upcoming_days=7)
+    assert (entry.priority, entry.priority.group, entry.due) == (Priority.THIS_WEEK, "This week",
+                                                                 AS_OF + timedelta(days=3))
+
+
+def test_a_contact_being_followed_up_gets_no_extra_suggestion(store, add_contact, log):
+    drifting = add_contact("drifting@example.com")
+    log(drifting, "purchase", days_before(120))
+    assert [s.priority for s in suggest_follow_ups(store, AS_OF)] == [Priority.WIN_BACK]
+    store.follow_ups.record_done(drifting.id, "Called to win back", AS_OF)
+    assert suggest_follow_ups(store, AS_OF) == []  # handled today
+    assert [s.priority for s in suggest_follow_ups(store, AS_OF + timedelta(days=8))] == [Priority.WIN_BACK]
+    later = store.follow_ups.schedule(drifting.id, AS_OF + timedelta(days=30), "snoozed suggestion")
+    assert suggest_follow_ups(store, AS_OF + timedelta(days=8)) == []
+    store.follow_ups.delete([later.id])
+    assert len(suggest_follow_ups(store, AS_OF + timedelta(days=8))) == 1
+
+
+def test_vcard_export_escapes_and_folds(tmp_path, store):
+    from tracker.core.vcard import write_vcards
+
+    contact = store.contacts.add(first_name="Zoë", last_name="Müller; Jr", email="zoe@example.com",
+                                 phone="+49 171 2345678", company="Bäckerei, Müller", tags="vip")
+    target = tmp_path / "list.vcf"
+    assert write_vcards(target, [(contact, "Call: " + "very long reason " * 10)]) == 1
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n") and text.endswith("END:VCARD\r\n")
+    assert "N:Müller\\; Jr;Zoë;;;" in text and "ORG:Bäckerei\\, Müller" in text
+    assert "TEL;TYPE=CELL:+49 171 2345678" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert "\r\n " in text  # the long note was folded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum
 
 from tracker.core.levels import Level
@@ -20,6 +20,13 @@ class Priority(IntEnum):
     WIN_BACK = 4
     NURTURE = 5
     ASK_REFERRAL = 6
+    THIS_WEEK = 7
+
+    @property
+    def group(self) -> str:
+        """The heading it is shown under in the Follow-ups tab."""
+        return {Priority.OVERDUE: "Overdue", Priority.DUE_TODAY: "Due today",
+                Priority.THIS_WEEK: "This week"}.get(self, "Suggested")
 
 
 ACTIONS = {
@@ -29,7 +36,10 @@ ACTIONS = {
     Priority.WIN_BACK: "Win back: a personal note or an offer",
     Priority.NURTURE: "Nurture: answer questions, invite them to buy",
     Priority.ASK_REFERRAL: "Thank them and ask for a review or a referral",
+    Priority.THIS_WEEK: "Coming up this week",
 }
+#: A contact followed up (done) this recently gets no new suggestion.
+HANDLED_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +70,27 @@ class Suggestion:
         }
 
 
-def suggest_follow_ups(store: Store, as_of: date | None = None) -> list[Suggestion]:
-    """The prioritised list: due scheduled follow-ups first, then one rule-based suggestion per contact."""
+def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days: int = 0) -> list[Suggestion]:
+    """The prioritised list: scheduled follow-ups that are due (and, with `upcoming_days`, those coming up),
+    then one rule-based suggestion per contact who is not already being followed up."""
     as_of = as_of or date.today()
     settings = store.settings()
     rows = {row.contact.id: row for row in store.engagement.contact_rows(as_of, settings)}
     out: list[Suggestion] = []
 
-    scheduled_contacts: set[int] = set()
-    for follow_up in store.follow_ups.open_until(as_of):
+    scheduled_contacts = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)
+    for follow_up in store.follow_ups.open_until(as_of + timedelta(days=upcoming_days)):
         row = rows[follow_up.contact_id]
-        due = date.fromisoformat(follow_up.due)
+        due = date.fromisoformat(max(follow_up.due, follow_up.snoozed_until or follow_up.due))
         overdue = (as_of - due).days
-        priority = Priority.OVERDUE if overdue > 0 else Priority.DUE_TODAY
-        when = f"due {due.isoformat()}, {overdue} days overdue" if overdue > 0 else "due today"
+        if due > as_of:
+            priority, when = Priority.THIS_WEEK, f"due {due.isoformat()}"
+        else:
+            priority = Priority.OVERDUE if overdue > 0 else Priority.DUE_TODAY
+            when = f"due {due.isoformat()}, {overdue} days overdue" if overdue > 0 else "due today"
         reason = f"{follow_up.reason or 'Scheduled follow-up'} ({when})"
         out.append(Suggestion(row.contact, priority, reason, ACTIONS[priority], due, follow_up.id,
                               row.engagement.level, row.engagement.score))
-        scheduled_contacts.add(follow_up.contact_id)
 
     detractors = store.engagement.detractors(as_of, settings.detractor_days)
     for contact_id, row in rows.items():

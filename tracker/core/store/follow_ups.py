@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from tracker.core.dates import now_iso
@@ -42,6 +42,22 @@ class FollowUpsTable:
         if row is None:
             raise InvalidInput(f"There is no follow-up with id {follow_up_id}.")
         return _from_row(row)
+
+    def contacts_in_hand(self, as_of: date, handled_days: int) -> set[int]:
+        """Contacts with an open follow-up (due or not), or one done in the last `handled_days` days."""
+        since = (as_of - timedelta(days=handled_days)).isoformat()
+        sql = "SELECT DISTINCT contact_id FROM follow_ups WHERE status = 'open' OR (status = 'done' AND done_at >= ?)"
+        return {cid for (cid,) in self.conn.execute(sql, (since,))}
+
+    def record_done(self, contact_id: int, reason: str, day: date) -> FollowUp:
+        """Note that a suggested follow-up was carried out today (keeps it off the list for a while)."""
+        with self.store.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO follow_ups (contact_id, due, reason, status, created_at, done_at) "
+                "VALUES (?, ?, ?, 'done', ?, ?)",
+                (contact_id, day.isoformat(), reason, now_iso(), now_iso()),
+            )
+        return self.get(cursor.lastrowid)
 
     def open_until(self, as_of: date | None = None) -> list[FollowUp]:
         """Open follow-ups due on or before `as_of` (all open ones if None), not snoozed past it."""

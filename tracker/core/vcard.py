@@ -1,0 +1,59 @@
+"""vCard 3.0 export, so a follow-up list can go onto a phone's contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tracker.core.errors import InvalidInput
+from tracker.core.models import Contact
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
+            .replace("\n", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 6350)."""
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts, current = [], b""
+    for ch in line:
+        piece = ch.encode("utf-8")
+        if len(current) + len(piece) > 74:
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += piece
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def vcard(contact: Contact, note: str = "") -> str:
+    lines = ["BEGIN:VCARD", "VERSION:3.0",
+             f"N:{_escape(contact.last_name)};{_escape(contact.first_name)};;;",
+             f"FN:{_escape(contact.name or contact.email or 'Contact')}"]
+    if contact.company:
+        lines.append(f"ORG:{_escape(contact.company)}")
+    if contact.email:
+        lines.append(f"EMAIL;TYPE=INTERNET:{_escape(contact.email)}")
+    if contact.phone:
+        lines.append(f"TEL;TYPE=CELL:{_escape(contact.phone)}")
+    if contact.tags:
+        lines.append("CATEGORIES:" + ",".join(_escape(t) for t in contact.tags))
+    if note:
+        lines.append(f"NOTE:{_escape(note)}")
+    lines.append("END:VCARD")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def write_vcards(path: Path | str, entries: Iterable[tuple[Contact, str]]) -> int:
+    """Write one .vcf holding a card per (contact, note); returns how many."""
+    target = Path(path)
+    cards = [vcard(contact, note) for contact, note in entries]
+    try:
+        target.write_text("".join(cards), encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    return len(cards)

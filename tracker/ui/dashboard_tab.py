@@ -1,0 +1,153 @@
+"""The Dashboard tab: headline numbers and five charts, computed off the GUI thread, savable and printable."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.charts import (
+    chart_style,
+    dashboard_figure,
+    draw_activity,
+    draw_funnel,
+    draw_history,
+    draw_sources,
+    draw_workload,
+    headline_text,
+    save_figure,
+    styled_figure,
+)
+from tracker.core.dashboard import DashboardData, build_dashboard
+from tracker.core.errors import TrackerError
+from tracker.core.store import Store
+from tracker.ui.commands import Undoable
+from tracker.ui.jobs import job_for, start
+
+CHARTS = (
+    ("funnel", draw_funnel, (0, 0, 1, 1)),
+    ("history", draw_history, (0, 1, 1, 2)),
+    ("activity", draw_activity, (1, 0, 1, 2)),
+    ("sources", draw_sources, (1, 2, 1, 1)),
+    ("workload", draw_workload, (2, 0, 1, 1)),
+)
+
+
+class ChartCanvas(FigureCanvasQTAgg):
+    """One chart; right-click offers 'Save chart as…' (PNG or SVG)."""
+
+    def __init__(self, name: str, draw, parent: QWidget | None = None):
+        super().__init__(styled_figure(5, 3))
+        self.setParent(parent)
+        self.name, self.draw_chart = name, draw
+        self.setMinimumHeight(250)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        save = QAction("Save chart as…", self)
+        save.triggered.connect(self.save_as)
+        self.addAction(save)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.figure.clear()
+        with chart_style():
+            self.draw_chart(self.figure.add_subplot(), data)
+        self.draw_idle()
+
+    def save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save chart", f"{self.name}.png", "PNG (*.png);;SVG (*.svg)")
+        if path:
+            save_figure(self.figure, path)
+
+
+class DashboardTab(QWidget):
+    refreshed = Signal(object)
+
+    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.undo = store, undo
+        self.data: DashboardData | None = None
+        self._job = None
+        self._pending = False
+        self.headline = QHBoxLayout()
+        self.numbers: list[tuple[QLabel, QLabel]] = []
+        for _ in range(5):
+            value, label = QLabel("…"), QLabel("")
+            value.setStyleSheet("font-size: 20pt; font-weight: 600; color: #2d3436;")
+            label.setStyleSheet("color: #8a949c;")
+            box = QVBoxLayout()
+            box.addWidget(value)
+            box.addWidget(label)
+            self.headline.addLayout(box)
+            self.numbers.append((value, label))
+        self.export_button = QPushButton("Export PDF report…")
+        self.export_button.clicked.connect(self.export_report)
+        self.headline.addStretch(1)
+        self.headline.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        grid = QGridLayout()
+        self.canvases: dict[str, ChartCanvas] = {}
+        for name, draw, (row, column, rows, columns) in CHARTS:
+            canvas = ChartCanvas(name, draw, self)
+            self.canvases[name] = canvas
+            grid.addWidget(canvas, row, column, rows, columns)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addLayout(self.headline)
+        inner_layout.addLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.reload()
+
+    def reload(self) -> None:
+        """Recompute on a worker; a reload asked for while one runs happens once it finishes."""
+        if self._job is not None:
+            self._pending = True
+            return
+        today = date.today()
+        self._job = job_for(self.store, lambda store, **_: build_dashboard(store, today))
+        self._job.signals.succeeded.connect(self._show)
+        self._job.signals.failed.connect(self.undo.report)
+        self._job.signals.finished.connect(self._finished)
+        start(self._job)
+
+    def _finished(self) -> None:
+        self._job = None
+        if self._pending:
+            self._pending = False
+            self.reload()
+
+    def _show(self, data: DashboardData) -> None:
+        self.data = data
+        for (value, label), (text, caption) in zip(self.numbers, headline_text(data), strict=True):
+            value.setText(text)
+            label.setText(caption)
+        for canvas in self.canvases.values():
+            canvas.show_data(data)
+        self.refreshed.emit(data)
+
+    def export_report(self) -> None:
+        if self.data is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(Path.home() / "tracker-report.pdf"),
+                                              "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            save_figure(dashboard_figure(self.data), path)
+        except TrackerError as exc:
+            self.undo.report(str(exc))
