@@ -140,7 +140,7 @@ def test_vcard_export_escapes_and_folds(tmp_path, store):
                                  phone="+49 171 2345678", company="Bäckerei, Müller", tags="vip")
     target = tmp_path / "list.vcf"
     assert write_vcards(target, [(contact, "Call: " + "very long reason " * 10)]) == 1
-    text = target.read_text(encoding="utf-8")
+    text = target.read_bytes().decode("utf-8")  # raw: vCard lines end in CRLF
     assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n") and text.endswith("END:VCARD\r\n")
     assert "N:Müller\\; Jr;Zoë;;;" in text and "ORG:Bäckerei\\, Müller" in text
     assert "TEL;TYPE=CELL:+49 171 2345678" in text
