@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,23 +24,16 @@ from tracker.ui import resources
 from tracker.ui.commands import Undoable
 from tracker.ui.contacts_tab import ContactsTab
 from tracker.ui.empty_state import EmptyState
+from tracker.ui.followups_tab import FollowUpsTab
 from tracker.ui.interactions_tab import InteractionsTab
 from tracker.ui.jobs import job_for, start
+from tracker.ui.lazy_tab import LazyTab
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
-CONTACTS_TAB, INTERACTIONS_TAB = 1, 3
+DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 EXPORT_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "tags", "level", "score", "last_engaged",
                   "next_follow_up")
-_MEANWHILE = {"Dashboard": "tracker levels", "Follow-ups": "tracker followups"}
 MAX_RECENT = 8
-
-
-def _placeholder(title: str) -> QLabel:
-    label = QLabel(f"The {title} tab is not ready yet.\n\nUntil it arrives, the command `{_MEANWHILE[title]}` in a "
-                   "terminal shows the same information.")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet("color: #666; font-size: 11pt;")
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -86,9 +79,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.contacts_tab = ContactsTab(store, self.undo)
         self.interactions_tab = InteractionsTab(store, self.undo)
-        self.tabs.addTab(_placeholder("Dashboard"), "Dashboard")
+        self.followups_tab = FollowUpsTab(store, self.undo)
+        self.followups_tab.count_changed.connect(
+            lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups"))
+        self.followups_tab.open_contact.connect(self.show_contact)
+        self.dashboard_tab = LazyTab(self._make_dashboard, "Drawing the dashboard…")
+        self.tabs.addTab(self.dashboard_tab, "Dashboard")
         self.tabs.addTab(self.contacts_tab, "Contacts")
-        self.tabs.addTab(_placeholder("Follow-ups"), "Follow-ups")
+        self.tabs.addTab(self.followups_tab, "Follow-ups")
         self.tabs.addTab(self.interactions_tab, "Interactions")
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tabs)
@@ -106,6 +104,11 @@ class MainWindow(QMainWindow):
             old.close()
         self._show_right_page()
         self._reload_timer.start(0)  # load data after the window shows
+
+    def _make_dashboard(self):
+        from tracker.ui.dashboard_tab import DashboardTab  # matplotlib loads here, not at start-up
+
+        return DashboardTab(self.store, self.undo)
 
     def _show_right_page(self) -> None:
         empty = self.store.contacts.count() == 0
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Import contacts…", lambda: self.import_file("contacts"), "Ctrl+I")
         self._action(file, "Import &interactions…", lambda: self.import_file("interactions"), "Ctrl+Shift+I")
         self._action(file, "&Export contacts…", self.export_contacts, "Ctrl+E")
+        self._action(file, "Export dashboard &report (PDF)…", self.export_report, "Ctrl+P")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -182,6 +186,9 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         self._action(view, "&Reload", self._reload_everything, QKeySequence.StandardKey.Refresh)
 
+        tools = bar.addMenu("&Tools")
+        self._action(tools, "&Engagement settings…", self.edit_settings, "Ctrl+,")
+
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Tracker", self.about)
 
@@ -202,6 +209,23 @@ class MainWindow(QMainWindow):
         self.show_tab(CONTACTS_TAB)
         action()
 
+    def show_contact(self, contact_id: int) -> None:
+        """Open a contact in the Contacts tab (clearing filters that would hide it)."""
+        self.show_tab(CONTACTS_TAB)
+        tab = self.contacts_tab
+        if tab.model.row_of(contact_id) is None:
+            tab.search.clear()
+            tab.level.setCurrentIndex(0)
+            tab.tag.setCurrentIndex(0)
+        tab.select_ids([contact_id])
+
+    def edit_settings(self) -> None:
+        from tracker.ui.settings_dialog import SettingsDialog
+
+        changes = SettingsDialog.edit(self.store, self)
+        if changes is not None:
+            self.on_changes(changes)
+
     def find(self) -> None:
         self.show_tab(CONTACTS_TAB)
         self.contacts_tab.search.setFocus()
@@ -212,6 +236,10 @@ class MainWindow(QMainWindow):
             self.interactions_tab.add()
         else:
             self._on_contacts(self.contacts_tab.log_interaction)
+
+    def export_report(self) -> None:
+        self.show_tab(DASHBOARD_TAB)
+        self.dashboard_tab.build().export_report()
 
     def delete_selected(self) -> None:
         if self.tabs.currentIndex() == INTERACTIONS_TAB:
@@ -276,6 +304,9 @@ class MainWindow(QMainWindow):
         self._show_right_page()
         self.contacts_tab.reload()
         self.interactions_tab.reload()
+        self.followups_tab.reload()
+        if self.dashboard_tab.widget is not None:
+            self.dashboard_tab.widget.reload()
         self.statusBar().clearMessage()
 
     def _update_status(self, *_: object) -> None:

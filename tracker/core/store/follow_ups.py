@@ -96,6 +96,23 @@ class FollowUpsTable:
             )
         return Changes(follow_ups=True)
 
+    def reopen(self, ids: Iterable[int]) -> Changes:
+        """Undo mark_done."""
+        with self.store.transaction():
+            self.conn.executemany(
+                "UPDATE follow_ups SET status = 'open', done_at = NULL WHERE id = ?", [(int(i),) for i in ids]
+            )
+        return Changes(follow_ups=True)
+
+    def restore_dates(self, follow_up: FollowUp) -> Changes:
+        """Put back the due date and snooze a follow-up had (undo of reschedule or snooze)."""
+        with self.store.transaction():
+            self.conn.execute(
+                "UPDATE follow_ups SET due = ?, snoozed_until = ? WHERE id = ?",
+                (follow_up.due, follow_up.snoozed_until, follow_up.id),
+            )
+        return Changes(follow_ups=True)
+
     def snooze(self, ids: Iterable[int], until: date) -> Changes:
         with self.store.transaction():
             self.conn.executemany(

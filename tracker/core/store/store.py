@@ -81,8 +81,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: everything inside lands together or not at all."""
-        with write_transaction(self.conn) as conn:
-            yield conn
+        try:
+            with write_transaction(self.conn) as conn:
+                yield conn
+        except BaseException:
+            self._kinds = None  # a rolled-back save_kind may have refreshed the cache with what is now gone
+            raise
 
     def query(self, sql: str, params: dict | tuple = ()) -> Iterator[dict]:
         return self.db.query(sql, params)

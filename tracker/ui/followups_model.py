@@ -1,0 +1,63 @@
+"""FollowUpsModel: today's follow-up list, grouped (Overdue, Due today, This week, Suggested)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from tracker.core.followups import Priority, Suggestion
+from tracker.core.levels import OVERDUE_COLOUR
+
+COLUMNS = ("Group", "Due", "Name", "Reason", "Suggested action", "E-mail", "Phone")
+GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class FollowUpsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._items: list[Suggestion] = []
+
+    def set_items(self, items: list[Suggestion]) -> None:
+        self.beginResetModel()
+        self._items = sorted(items, key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due,
+                                                   -s.score, s.contact.name.lower()))
+        self.endResetModel()
+
+    def item_at(self, row: int) -> Suggestion:
+        return self._items[row]
+
+    def items(self) -> list[Suggestion]:
+        return list(self._items)
+
+    def actionable(self) -> int:
+        """What needs doing today: everything but the 'This week' reminders."""
+        return sum(1 for s in self._items if s.priority is not Priority.THIS_WEEK)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.priority.group, item.due.isoformat(), item.contact.name, item.reason, item.action,
+                    item.contact.email or "", item.contact.phone)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and item.priority is Priority.OVERDUE:
+            return QColor(OVERDUE_COLOUR)
+        if role == Qt.ItemDataRole.FontRole and index.column() == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{item.reason}\n{item.action}"
+        return None

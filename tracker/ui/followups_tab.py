@@ -1,0 +1,206 @@
+"""The Follow-ups tab: whom to contact and why; done, snooze, reschedule, open, copy and export, with undo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.errors import TrackerError
+from tracker.core.export import neutralise, write_csv
+from tracker.core.followups import Suggestion, suggest_follow_ups
+from tracker.core.models import Changes
+from tracker.core.store import Store
+from tracker.core.vcard import write_vcards
+from tracker.ui.commands import Undoable
+from tracker.ui.dialogs import FollowUpDialog
+from tracker.ui.followups_model import FollowUpsModel
+
+EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
+UPCOMING_DAYS = 7
+DONE_KIND = "call"
+
+
+class FollowUpsTab(QWidget):
+    count_changed = Signal(int)
+    open_contact = Signal(int)
+
+    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.undo = store, undo
+        self.model = FollowUpsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.doubleClicked.connect(lambda index: self.open_contact.emit(self.model.item_at(index.row())
+                                                                              .contact.id))
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((90, 90, 170, 380, 290, 200)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+        self.done_button = QPushButton("Done")
+        self.done_button.setToolTip("Logs a call and clears the follow-up")
+        self.done_button.clicked.connect(self.mark_done)
+        self.snooze_button = QToolButton()
+        self.snooze_button.setText("Snooze")
+        self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        snooze_menu = QMenu(self.snooze_button)
+        snooze_menu.addAction("1 day", lambda: self.snooze(1))
+        snooze_menu.addAction("1 week", lambda: self.snooze(7))
+        snooze_menu.addAction("Pick a date…", self.reschedule)
+        self.snooze_button.setMenu(snooze_menu)
+        self.reschedule_button = QPushButton("Reschedule…")
+        self.reschedule_button.clicked.connect(self.reschedule)
+        self.open_button = QPushButton("Open contact")
+        self.open_button.clicked.connect(self._open_selected)
+        self.copy_button = QPushButton("Copy e-mails")
+        self.copy_button.clicked.connect(self.copy_emails)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        export_menu = QMenu(self.export_button)
+        export_menu.addAction("CSV for Excel or mail merge…", self.export_csv)
+        export_menu.addAction("vCard for a phone…", self.export_vcard)
+        self.export_button.setMenu(export_menu)
+        self.summary = QLabel()
+        bar = QHBoxLayout()
+        for widget in (self.done_button, self.snooze_button, self.reschedule_button, self.open_button,
+                       self.copy_button, self.export_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+
+    # Loading ---------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.model.set_items(suggest_follow_ups(self.store, date.today(), upcoming_days=UPCOMING_DAYS))
+        groups: dict[str, int] = {}
+        for item in self.model.items():
+            groups[item.priority.group] = groups.get(item.priority.group, 0) + 1
+        self.summary.setText(" · ".join(f"{n} {name.lower()}" for name, n in groups.items()) or "Nothing to do")
+        self.count_changed.emit(self.model.actionable())
+
+    def selected(self) -> list[Suggestion]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.item_at(r) for r in rows]
+
+    # Actions -----------------------------------------------------------------------------------------------
+
+    def mark_done(self) -> None:
+        """Log a call for each selected entry and clear its follow-up (or note the suggestion as handled)."""
+        items = self.selected()
+        if not items:
+            return
+        today, now = date.today(), datetime.now().replace(microsecond=0)
+        made: dict[str, list[int]] = {"interactions": [], "follow_ups": [], "closed": []}
+
+        def redo() -> Changes:
+            with self.store.transaction():
+                made["interactions"] = [
+                    self.store.interactions.log(s.contact.id, DONE_KIND, now, note=f"Follow-up: {s.reason}").id
+                    for s in items
+                ]
+                made["closed"] = [s.follow_up_id for s in items if s.follow_up_id is not None]
+                self.store.follow_ups.mark_done(made["closed"])
+                made["follow_ups"] = [self.store.follow_ups.record_done(s.contact.id, s.reason, today).id
+                                      for s in items if s.follow_up_id is None]
+            return Changes(interactions=True, follow_ups=True)
+
+        def undo() -> Changes:
+            with self.store.transaction():
+                self.store.interactions.delete(made["interactions"])
+                self.store.follow_ups.delete(made["follow_ups"])
+                self.store.follow_ups.reopen(made["closed"])
+            return Changes(interactions=True, follow_ups=True)
+
+        self.undo.run(f"Done: {len(items)} follow-up(s)", redo, undo)
+
+    def snooze(self, days: int) -> None:
+        self._push_to(date.today() + timedelta(days=days), f"Snooze {days} day(s)")
+
+    def reschedule(self) -> None:
+        items = self.selected()
+        if not items:
+            return
+        answer = FollowUpDialog.ask(self, items[0].contact.name if len(items) == 1 else f"{len(items)} contacts")
+        if answer is not None:
+            self._push_to(answer[0], "Reschedule")
+
+    def _push_to(self, day: date, label: str) -> None:
+        """Scheduled follow-ups move to `day`; a suggestion becomes a follow-up on `day` with its reason."""
+        items = self.selected()
+        if not items:
+            return
+        before = {s.follow_up_id: self.store.follow_ups.get(s.follow_up_id) for s in items if s.follow_up_id}
+        created: list[int] = []
+
+        def redo() -> Changes:
+            with self.store.transaction():
+                for follow_up_id in before:
+                    self.store.follow_ups.reschedule(follow_up_id, day)
+                created[:] = [self.store.follow_ups.schedule(s.contact.id, day, s.reason).id
+                              for s in items if s.follow_up_id is None]
+            return Changes(follow_ups=True)
+
+        def undo() -> Changes:
+            with self.store.transaction():
+                self.store.follow_ups.delete(created)
+                for follow_up in before.values():
+                    self.store.follow_ups.restore_dates(follow_up)
+            return Changes(follow_ups=True)
+
+        self.undo.run(f"{label}: {len(items)} follow-up(s)", redo, undo)
+
+    def _open_selected(self) -> None:
+        items = self.selected()
+        if items:
+            self.open_contact.emit(items[0].contact.id)
+
+    def copy_emails(self) -> None:
+        items = self.selected() or self.model.items()
+        emails = [neutralise(s.contact.email) for s in items if s.contact.email]
+        QGuiApplication.clipboard().setText(", ".join(dict.fromkeys(emails)))
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export follow-ups", str(Path.home() / "follow-ups.csv"),
+                                              "CSV for Excel (*.csv)")
+        if path:
+            self._write(lambda: write_csv(path, EXPORT_COLUMNS, [s.to_dict() for s in self.model.items()]))
+
+    def export_vcard(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export for a phone", str(Path.home() / "follow-ups.vcf"),
+                                              "vCard (*.vcf)")
+        if path:
+            self._write(lambda: write_vcards(path, [(s.contact, s.reason) for s in self.model.items()]))
+
+    def _write(self, action) -> None:
+        try:
+            action()
+        except TrackerError as exc:
+            self.undo.report(str(exc))

@@ -1,0 +1,170 @@
+"""Engagement settings: the thresholds and which level each interaction kind counts toward (own kinds too)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.errors import TrackerError
+from tracker.core.levels import Level, Settings
+from tracker.core.models import Changes
+from tracker.core.store import Store
+
+_Index = QModelIndex | QPersistentModelIndex
+LABELS = {
+    "window_days": "Lookback window (days)",
+    "repeat_days": "Buying days for Retention",
+    "drifting_days": "Drifting away after (days)",
+    "warm_days": "Warm lead if active within (days)",
+    "detractor_days": "Call detractors from the last (days)",
+}
+
+
+class KindsModel(QAbstractTableModel):
+    """Kind name and the level it counts toward; the level column is editable."""
+
+    def __init__(self, kinds: list[tuple[str, Level]], parent=None):
+        super().__init__(parent)
+        self.rows = [[name, level] for name, level in kinds]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Interaction kind", "Counts toward")[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsEditable if index.column() == 1 else flags
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        name, level = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return name.replace("_", " ") if index.column() == 0 else level.label
+        return None
+
+    def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if index.column() != 1 or role != Qt.ItemDataRole.EditRole:
+            return False
+        self.rows[index.row()][1] = Level.parse(value)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def add(self, name: str, level: Level) -> None:
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+        self.rows.append([name, level])
+        self.endInsertRows()
+
+
+class LevelDelegate(QStyledItemDelegate):
+    def createEditor(self, parent: QWidget, option, index: _Index) -> QWidget:
+        editor = QComboBox(parent)
+        editor.addItems([level.label for level in Level])
+        return editor
+
+    def setEditorData(self, editor: QComboBox, index: _Index) -> None:
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor: QComboBox, model: QAbstractTableModel, index: _Index) -> None:
+        model.setData(index, editor.currentText())
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("Engagement settings")
+        self.resize(520, 640)
+        current = store.settings()
+        form = QFormLayout()
+        self.spins: dict[str, QSpinBox] = {}
+        for name in Settings.names():
+            spin = QSpinBox()
+            spin.setRange(1, 3650)
+            spin.setValue(getattr(current, name))
+            spin.setToolTip(Settings.HELP[name])
+            self.spins[name] = spin
+            form.addRow(LABELS[name], spin)
+        kinds = sorted(store.kinds().values(), key=lambda k: (k.stage, k.name))
+        self.kinds = KindsModel([(k.name, k.stage) for k in kinds], self)
+        self._original = {k.name: k.stage for k in kinds}
+        self.table = QTableView()
+        self.table.setModel(self.kinds)
+        self.table.setItemDelegateForColumn(1, LevelDelegate(self.table))
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.new_name = QLineEdit()
+        self.new_name.setPlaceholderText("New kind, e.g. tasting")
+        self.new_level = QComboBox()
+        self.new_level.addItems([level.label for level in Level])
+        self.new_level.setCurrentText(Level.INTERACTION.label)
+        add = QPushButton("Add kind")
+        add.clicked.connect(self._add_kind)
+        adder = QHBoxLayout()
+        adder.addWidget(self.new_name, 2)
+        adder.addWidget(self.new_level, 1)
+        adder.addWidget(add)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Which level each kind counts toward</b> (double-click to change)"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(adder)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.changes = Changes()
+
+    def _add_kind(self) -> None:
+        name = self.new_name.text().strip().lower().replace(" ", "_")
+        if not name:
+            return
+        if any(row[0] == name for row in self.kinds.rows):
+            self.error.setText(f"There already is a kind called {name}.")
+            return
+        self.kinds.add(name, Level.parse(self.new_level.currentText()))
+        self.new_name.clear()
+
+    def save(self) -> None:
+        """Write thresholds and kinds together; on a bad value say so and keep the dialog open."""
+        try:
+            with self.store.transaction():
+                self.store.update_settings(**{name: spin.value() for name, spin in self.spins.items()})
+                for name, level in self.kinds.rows:
+                    if self._original.get(name) != level:
+                        self.store.save_kind(name, level)
+        except TrackerError as exc:
+            self.error.setText(str(exc))
+            return
+        self.changes = Changes(settings=True, kinds=True)
+        self.accept()
+
+    @classmethod
+    def edit(cls, store: Store, parent: QWidget | None = None) -> Changes | None:
+        dialog = cls(store, parent)
+        return dialog.changes if dialog.exec() == QDialog.DialogCode.Accepted else None
