@@ -89,9 +89,10 @@ def draw_history(ax: Axes, data: DashboardData) -> None:
     labels = [d.strftime("%b") if d != data.as_of else "now" for d in data.month_ends]
     ax.stackplot(range(len(labels)), *[data.history[lv] for lv in Level],
                  labels=[lv.label for lv in Level], colors=[LEVEL_COLOURS[lv] for lv in Level], alpha=0.9)
-    ax.set_xticks(range(len(labels)), labels)
+    ticks = list(range(len(labels) - 1, -1, -2))[::-1]  # every second month, always ending on "now"
+    ax.set_xticks(ticks, [labels[t] for t in ticks])
     ax.margins(x=0)
-    ax.legend(loc="lower left", fontsize=7, ncols=3, framealpha=0.85, edgecolor="none")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, reverse=True)
     _finish(ax, "Levels over the last 12 months")
 
 
@@ -111,7 +112,7 @@ def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
     ticks = list(range(0, len(data.week_starts), max(4, len(data.week_starts) // 4)))
     ax.set_xticks(ticks, [data.week_starts[t].strftime("%d %b") for t in ticks])
     if shown:
-        ax.legend(fontsize=7, ncols=2, loc="upper left", framealpha=0.85, edgecolor="none")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     _finish(ax, "Activity per week (last 6 months)")
 
 

@@ -39,10 +39,10 @@ from tracker.ui.jobs import job_for, start
 
 CHARTS = (
     ("funnel", draw_funnel, (0, 0, 1, 1)),
-    ("history", draw_history, (0, 1, 1, 2)),
+    ("history", draw_history, (0, 1, 1, 1)),
+    ("workload", draw_workload, (0, 2, 1, 1)),
     ("activity", draw_activity, (1, 0, 1, 2)),
     ("sources", draw_sources, (1, 2, 1, 1)),
-    ("workload", draw_workload, (2, 0, 1, 1)),
 )
 
 
@@ -53,7 +53,7 @@ class ChartCanvas(FigureCanvasQTAgg):
         super().__init__(styled_figure(5, 3))
         self.setParent(parent)
         self.name, self.draw_chart = name, draw
-        self.setMinimumHeight(250)
+        self.setMinimumHeight(270)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         save = QAction("Save chart as…", self)
         save.triggered.connect(self.save_as)
@@ -86,7 +86,9 @@ class DashboardTab(QWidget):
             value, label = QLabel("…"), QLabel("")
             value.setStyleSheet("font-size: 20pt; font-weight: 600; color: #2d3436;")
             label.setStyleSheet("color: #8a949c;")
+            value.setMinimumWidth(150)
             box = QVBoxLayout()
+            box.setSpacing(0)
             box.addWidget(value)
             box.addWidget(label)
             self.headline.addLayout(box)
