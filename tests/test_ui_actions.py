@@ -106,3 +106,18 @@ def test_dropping_an_activity_log_is_recognised_as_interactions(fixtures):
     assert MainWindow._guess_kind(fixtures / "activity_log_sample.csv") == "interactions"
     assert MainWindow._guess_kind(fixtures / "shopify_orders_sample.csv") == "interactions"
     assert MainWindow._guess_kind(fixtures / "google_contacts_sample.csv") == "contacts"
+
+
+def test_a_dropped_file_opens_the_wizard_and_an_import_reaches_the_tabs(qtbot, window, store, fixtures):
+    from tracker.core.importing import import_contacts
+    from tracker.core.models import Changes
+    from tracker.ui.import_wizard import ImportWizard
+
+    path = fixtures / "google_contacts_sample.csv"
+    window.import_file(MainWindow._guess_kind(path), path)
+    wizard = window.findChild(ImportWizard)
+    assert wizard is not None and wizard.isVisible() and wizard.windowTitle() == "Import contacts"
+    import_contacts(store, path)  # what the wizard's last page does, then it says so:
+    wizard.imported.emit(Changes(contacts=True))
+    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 6)
+    wizard.close()

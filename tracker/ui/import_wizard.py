@@ -1,6 +1,6 @@
 """The import wizard: preview a CSV, say what each column holds, check what would happen, then import with undo.
 
-Every page asks the core and shows its answer: `read_table` for the preview, `map_columns` for the columns, a dry
+Every page asks the core and shows its answer: `read_table` for the preview, `suggest_mapping` for the columns, a dry
 run for the check, and the real import as a job on its own connection, so the window stays responsive and the user
 can cancel (the core rolls the whole batch back).
 """
@@ -37,16 +37,13 @@ from tracker.core.importing.columns import (
     CONTACT_FIELDS,
     INTERACTION_FIELDS,
     header_recognition,
-    map_columns,
-    normalise_header,
+    suggest_mapping,
 )
 from tracker.core.importing.encodings import rank_encodings
-from tracker.core.importing.interactions import _SHOP_HEADERS
 from tracker.core.importing.reading import Table, read_table
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.jobs import Job, job_for, start
-from tracker.ui.palette import OVERDUE
 
 PREVIEW_ROWS = 50
 SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
@@ -58,7 +55,7 @@ FIELD_LABELS = {
     "date": "Date", "kind": "Type (what happened)", "amount": "Amount", "score": "Score", "note": "Note",
     "channel": "Channel", "order": "Order number", "ignore": "Don't import",
 }
-ERROR_STYLE = f"color: {OVERDUE};"
+ERROR_STYLE = "color: #c0392b;"  # the red of overdue follow-ups
 HINT_STYLE = "color: #666;"
 _ROOT = QModelIndex()
 
@@ -304,13 +301,7 @@ class ColumnsPage(QWizardPage):
         self.scroll.setWidget(grid_widget)
 
     def _preset(self, table: Table) -> dict[int, str]:
-        interactions = self.owner.kind == "interactions"
-        overrides = {}
-        if interactions and {normalise_header(h) for h in table.header} & _SHOP_HEADERS:
-            # A shop export's "Name" is the order number (#1001); import_interactions presets it the same way.
-            overrides = {h: "order" for h in table.header if normalise_header(h) == "name"}
-        return map_columns(table.header, interactions=interactions, overrides=overrides,
-                           sample=table.rows[:SAMPLE_ROWS])
+        return suggest_mapping(table.header, table.rows, interactions=self.owner.kind == "interactions")
 
     def combo_for(self, title: str) -> QComboBox:
         return self.combos[self.owner.table.header.index(title)]
@@ -512,6 +503,7 @@ class ImportPage(QWizardPage):
                               "in a spreadsheet and import that file again.")
         self.save_button.setVisible(True)
         self.save_button.setEnabled(bool(report.rejects))
+        self.save_button.setToolTip("" if report.rejects else "No rows were rejected.")
         self.undo_button.setVisible(report.batch_id is not None)
         self.owner.imported.emit(Changes(contacts=True, interactions=self.owner.kind == "interactions"))
 

@@ -190,3 +190,23 @@ def header_recognition(line: str) -> float:
     known = sum(1 for c in cells if _lookup(c.strip().strip('"'), _CONTACT_INDEX) or
                 _lookup(c.strip().strip('"'), _INTERACTION_INDEX))
     return known / len(cells)
+
+
+#: Headers that only a shop's order export has; there "Name" is the order number (#1001), not a person.
+SHOP_HEADERS = {"lineitem name", "financial status", "lineitem quantity"}
+
+
+def is_order_export(header: list[str]) -> bool:
+    return bool({normalise_header(h) for h in header} & SHOP_HEADERS)
+
+
+def suggest_mapping(
+    header: list[str], rows: list[list[str]], *, interactions: bool, overrides: dict[str, str] | None = None
+) -> dict[int, str]:
+    """The mapping an import starts from: the user's overrides, the shop-export rule, headers, then values."""
+    merged = dict(overrides or {})
+    if interactions and is_order_export(header):
+        for title in header:
+            if normalise_header(title) == "name":
+                merged.setdefault(title, "order")
+    return map_columns(header, interactions=interactions, overrides=merged, sample=rows[:200])

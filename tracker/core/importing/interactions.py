@@ -8,12 +8,7 @@ from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected, InvalidInput
 from tracker.core.importing.bulk import collector_paused
-from tracker.core.importing.columns import (
-    INTERACTION_FIELDS,
-    map_columns,
-    normalise_header,
-    parse_overrides,
-)
+from tracker.core.importing.columns import INTERACTION_FIELDS, is_order_export, parse_overrides, suggest_mapping
 from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import decide_order, iso_text
 from tracker.core.importing.reading import read_table
@@ -30,7 +25,6 @@ KIND_SYNONYMS = {
     "subscribe": "subscription", "subscribed": "subscription", "registration": "signup",
     "register": "signup", "sign_up": "signup", "survey": "feedback", "event": "event_attended",
 }
-_SHOP_HEADERS = {"lineitem name", "financial status", "lineitem quantity"}
 _AMOUNT_JUNK = re.compile(r"[^\d,.\-]")
 _PROGRESS_EVERY = 5000
 
@@ -70,14 +64,9 @@ def _import_interactions(
     """Import an activity log or an order export as one batch; unknown e-mails become new contacts."""
     source = Path(path)
     table = read_table(source, encoding=encoding, delimiter=delimiter)
-    headers = {normalise_header(h) for h in table.header}
-    shop = bool(headers & _SHOP_HEADERS)
+    shop = is_order_export(table.header)
     overrides = parse_overrides(mapping, INTERACTION_FIELDS)
-    if shop:
-        for title in table.header:
-            if normalise_header(title) == "name":
-                overrides.setdefault(title, "order")
-    columns = map_columns(table.header, interactions=True, overrides=overrides, sample=table.rows[:200])
+    columns = suggest_mapping(table.header, table.rows, interactions=True, overrides=overrides)
     present = set(columns.values())
     report = ImportReport(
         kind="interactions", source=source.name, encoding=table.encoding, delimiter=table.delimiter,

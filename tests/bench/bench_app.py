@@ -1,0 +1,529 @@
+"""Benchmark: how the desktop window feels on a large database (run by hand; pytest skips tests/bench).
+
+Builds (or reuses) a Tracker database of N contacts and M interactions with the bulk-SQL builder of
+tests/bench/bench_classify.py (two years of realistic activity before its fixed date), then measures, with the
+offscreen Qt platform (QT_QPA_PLATFORM=offscreen is set before Qt is imported):
+
+  1. Time-to-window, each run in a FRESH subprocess (`sys.executable -c ...`), best of --runs (after one
+     untimed warm-up each), from the first line of the child script (time.perf_counter() before any import)
+     until the window is visible, has had its first paint and the event loop is running (a
+     QTimer.singleShot(0) queued after show() has fired):
+       a. REFERENCE  a bare QApplication + QMainWindow().show()
+       b. Tracker    import tracker.ui.main_window.MainWindow, Store.open(db),
+                     MainWindow(store, QSettings(<fresh ini>, IniFormat)).show()
+     prints both, the ratio (target: Tracker within 2x of the bare window) and PASS/FAIL, the same times
+     measured from before the subprocess was spawned (interpreter start-up included), a breakdown of the
+     Tracker child, and whether matplotlib was imported at start-up (it must not be: PASS/FAIL).
+  2. Time until the contacts are loaded in the window (ContactsTab emits loaded(int); the classification runs
+     on a pool thread), from window.show() and from ContactsTab.reload(); the longest GUI-thread stall while
+     it loads (a QTimer ticking every 10 ms, largest gap between ticks) and the GUI-thread steps inside it.
+     For scale, store.engagement.contact_rows() alone, on this thread with no window, is timed first.
+  3. Search latency per keystroke over all contacts: queries typed progressively ("m" … "marta", then a tag,
+     an e-mail and a phone fragment, clearing the box in between), each keystroke timed as
+     `tab.search.setText(text)` (textChanged → model.set_filter → model reset), plus the repaint that
+     follows; median and worst (target: under 100 ms per keystroke; PASS/FAIL). Then sorting by each column
+     (`tab.model.sort(column, order)`, both orders, all contacts shown).
+  4. The Interactions tab's first page over all interactions: `window.interactions_tab.reload()` (first call
+     in the window, then best of --runs), and the next page (fetchMore).
+
+Finally (unless --no-profile) the slowest repeatable GUI-thread step measured and the slowest keystroke are run
+again under cProfile, and one more Tracker time-to-window child runs under cProfile (top functions printed).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_app.py [--contacts 100000]
+        [--interactions 1000000] [--db /tmp/bench_app.db] [--runs 5] [--rebuild] [--no-profile]
+
+The database at --db is kept and reused by later runs when it already holds the requested counts (otherwise,
+or with --rebuild, it is replaced). Building 100k contacts / 1M interactions takes about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import ctypes
+import importlib.util
+import io
+import itertools
+import json
+import os
+import pstats
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt (Qt is imported inside functions)
+
+from tracker.core.store import Store  # the core does not import Qt
+
+ROOT = Path(__file__).resolve().parents[2]
+# PySide6 6.12.0 on CPython 3.11 (where None, True and False are not yet immortal) drops a reference to None on
+# every call of a void method or of a Python slot, and one to True/False on a signal emit; after a few thousand
+# calls the interpreter aborts with "Fatal Python error: none_dealloc". Holding a few million references keeps
+# this long-running benchmark alive (tuples of singletons are untracked by the GC, so they cost it nothing); the
+# tuple itself is leaked so that it still holds them while the interpreter shuts down.
+_KEEP_ALIVE = (None,) * 2_000_000 + (True,) * 1_000_000 + (False,) * 1_000_000 if sys.version_info < (3, 12) else ()
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_KEEP_ALIVE))
+WINDOW_TARGET_RATIO = 2.0
+KEYSTROKE_TARGET_MS = 100.0
+STALL_TICK_MS = 10
+# Typed one character at a time; the box is cleared (also a timed keystroke) before each.
+QUERIES = ("marta", "vip", "okafor.4", "7123")
+
+_CHILD_HEAD = """\
+import time
+T0 = time.perf_counter()
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+marks = {}
+PROFILE = os.environ.get("BENCH_APP_PROFILE")
+if PROFILE:
+    import cProfile
+    _profiler = cProfile.Profile()
+    _profiler.enable()
+"""
+
+_CHILD_BARE = """\
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+marks["imports"] = time.perf_counter()
+app = QApplication(sys.argv)
+window = QMainWindow()
+marks["window built"] = time.perf_counter()
+"""
+
+_CHILD_TRACKER = """\
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from tracker.core.store import Store
+from tracker.ui.main_window import MainWindow
+marks["imports"] = time.perf_counter()
+app = QApplication(sys.argv)
+store = Store.open(sys.argv[1])
+marks["Store.open"] = time.perf_counter()
+window = MainWindow(store, QSettings(sys.argv[2], QSettings.Format.IniFormat))
+marks["window built"] = time.perf_counter()
+"""
+
+_CHILD_TAIL = """\
+state = {}
+loop = QEventLoop()  # not app.exec(): QApplication.quit() would close the window (and wait in its closeEvent)
+
+def check():
+    if "ready" not in state and window.isVisible() and "paint" in state and "loop" in state:
+        state["ready"] = time.perf_counter()
+        state["wall"] = time.time()
+        loop.quit()
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "paint" not in state:
+            state["paint"] = time.perf_counter()
+            QTimer.singleShot(0, check)  # runs once this paint has been delivered
+        return False
+
+spy = FirstPaint()
+window.installEventFilter(spy)
+window.show()
+marks["show()"] = time.perf_counter()
+QTimer.singleShot(0, lambda: (state.setdefault("loop", time.perf_counter()), check()))
+QTimer.singleShot(120000, loop.quit)
+loop.exec()
+ready = state.get("ready")
+print(json.dumps({
+    "elapsed": None if ready is None else ready - T0,
+    "wall_end": state.get("wall"),
+    "marks": {k: v - T0 for k, v in marks.items()},
+    "first paint": state.get("paint", T0) - T0,
+    "loop running": state.get("loop", T0) - T0,
+    "matplotlib": "matplotlib" in sys.modules,
+    "numpy": "numpy" in sys.modules,
+    "modules": len(sys.modules),
+}), flush=True)
+if PROFILE:
+    _profiler.disable()
+    _profiler.dump_stats(PROFILE)
+os._exit(0)  # do not wait for the contacts job still running in the pool
+"""
+
+
+# Database --------------------------------------------------------------------------------------------------
+
+
+def _bench_classify():
+    """tests/bench/bench_classify.py as a module (its bulk-SQL `build` and `counts`)."""
+    path = Path(__file__).with_name("bench_classify.py")
+    spec = importlib.util.spec_from_file_location("bench_classify", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_db(db: Path, n_contacts: int, n_interactions: int, rebuild: bool, seed: int) -> None:
+    helper = _bench_classify()
+    store = Store.open(db)  # refuses a file that is not a Tracker database
+    try:
+        if not rebuild and helper.counts(store) == (n_contacts, n_interactions):
+            print(f"reusing {db}: {n_contacts:,} contacts, {n_interactions:,} interactions")
+            return
+        if helper.counts(store) != (0, 0):
+            store.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            store = Store.open(db)
+        began = time.perf_counter()
+        helper.build(store, n_contacts, n_interactions, random.Random(seed))
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        print(f"built {db}: {n_contacts:,} contacts, {n_interactions:,} interactions in "
+              f"{time.perf_counter() - began:.1f} s ({db.stat().st_size / 2**20:.0f} MiB)")
+    finally:
+        store.close()
+
+
+# 1. Time-to-window -------------------------------------------------------------------------------------------
+
+
+def _child(script: str, args: list[str], profile_to: Path | None = None) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("BENCH_APP_PROFILE", None)
+    if profile_to is not None:
+        env["BENCH_APP_PROFILE"] = str(profile_to)
+    spawned = time.time()
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"child failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    result = json.loads(lines[-1])
+    if result["elapsed"] is None:
+        raise SystemExit(f"child never showed its window:\n{done.stderr}")
+    result["from spawn"] = result["wall_end"] - spawned
+    return result
+
+
+def time_to_window(db: Path, runs: int, workdir: Path) -> None:
+    bare = _CHILD_HEAD + _CHILD_BARE + _CHILD_TAIL
+    tracker = _CHILD_HEAD + _CHILD_TRACKER + _CHILD_TAIL
+    results: dict[str, list[dict]] = {"bare": [], "tracker": []}
+    for run in range(runs + 1):  # run 0 is an untimed warm-up (page cache, .pyc files)
+        for name, script in (("bare", bare), ("tracker", tracker)):  # interleaved, so drift hits both
+            ini = workdir / f"window-{name}-{run}.ini"  # fresh settings: no saved geometry or splitter
+            result = _child(script, [str(db), str(ini)])
+            if run:
+                results[name].append(result)
+    best = {name: min(rs, key=lambda r: r["elapsed"]) for name, rs in results.items()}
+    spawn = {name: min(r["from spawn"] for r in rs) for name, rs in results.items()}
+    ratio = best["tracker"]["elapsed"] / best["bare"]["elapsed"]
+    print(f"\n1. time-to-window (visible + first paint + event loop running), fresh process, best of {runs}:")
+    print(f"   a. REFERENCE bare QMainWindow   {1000 * best['bare']['elapsed']:8.1f} ms   "
+          f"(from spawn, interpreter start-up included: {1000 * spawn['bare']:.1f} ms)")
+    print(f"   b. Tracker MainWindow           {1000 * best['tracker']['elapsed']:8.1f} ms   "
+          f"(from spawn, interpreter start-up included: {1000 * spawn['tracker']:.1f} ms)")
+    print(f"   ratio {ratio:.2f}x  {'PASS' if ratio <= WINDOW_TARGET_RATIO else 'FAIL'} "
+          f"(target: within {WINDOW_TARGET_RATIO:.0f}x of the bare window); "
+          f"from spawn {spawn['tracker'] / spawn['bare']:.2f}x")
+    all_runs = ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["tracker"])
+    print(f"   Tracker runs (ms): {all_runs}; bare runs (ms): "
+          + ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["bare"]))
+    for name in ("bare", "tracker"):
+        r = best[name]
+        steps = sorted({**r["marks"], "first paint": r["first paint"], "loop running": r["loop running"],
+                        "ready": r["elapsed"]}.items(), key=lambda kv: kv[1])
+        print(f"   {name:<8} breakdown (ms since script start): "
+              + ", ".join(f"{k} {1000 * v:.0f}" for k, v in steps) + f"; {r['modules']} modules loaded")
+    mpl = any(r["matplotlib"] for r in results["tracker"])
+    print(f"   matplotlib imported at Tracker start-up: {'yes' if mpl else 'no'}  {'FAIL' if mpl else 'PASS'}"
+          f"  (numpy imported: {'yes' if best['tracker']['numpy'] else 'no'})")
+
+
+# Profiling ----------------------------------------------------------------------------------------------------
+
+
+def _print_stats(stats: pstats.Stats, sort: str, limit: int, title: str, *restrictions: str) -> None:
+    out = io.StringIO()
+    stats.stream = out
+    stats.sort_stats(sort).print_stats(*restrictions, limit)
+    print(title)
+    keep = False
+    for line in out.getvalue().splitlines():
+        keep = keep or line.lstrip().startswith("ncalls")
+        if keep and line.strip():
+            print("   " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", ""))
+
+
+def profile_startup(db: Path, workdir: Path) -> None:
+    """The Tracker time-to-window child once more, under cProfile (its GUI thread: the one that shows the window)."""
+    out = workdir / "startup.prof"
+    result = _child(_CHILD_HEAD + _CHILD_TRACKER + _CHILD_TAIL, [str(db), str(workdir / "profiled.ini")], out)
+    stats = pstats.Stats(str(out))
+    _print_stats(stats, "cumulative", 25, f"\nstart-up profile (the Tracker child under cProfile, window ready after "
+                 f"{1000 * result['elapsed']:.0f} ms profiled), top 25 by cumulative time (import machinery and "
+                 "built-ins left out):", r"^(?!<frozen |\{|<string>)")
+
+
+class StallSampler(threading.Thread):
+    """While the GUI thread is late for its timer tick, samples where it is (sys._current_frames)."""
+
+    def __init__(self, last_tick: list[float], late: float = 0.03, every: float = 0.005):
+        super().__init__(daemon=True)
+        self.gui = threading.get_ident()
+        self.last_tick, self.late, self.every = last_tick, late, every
+        self.samples: list[tuple[float, str]] = []  # (start of the stall, where the GUI thread was)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.every):
+            began = self.last_tick[0]
+            if time.perf_counter() - began > self.late:
+                frame = sys._current_frames().get(self.gui)
+                self.samples.append((began, self.where(frame)))
+
+    @staticmethod
+    def where(frame) -> str:
+        """The outermost and innermost Tracker frames, and the innermost frame of all."""
+        tracker, innermost = [], None
+        while frame is not None:
+            code = frame.f_code
+            name = f"{Path(code.co_filename).name}:{frame.f_lineno} {code.co_name}"
+            innermost = innermost or name
+            if f"{os.sep}tracker{os.sep}" in code.co_filename:
+                tracker.append(name)
+            frame = frame.f_back
+        if not tracker:
+            return f"{innermost}  (in Qt, or waiting for the GIL)"
+        path = tracker[-1] if len(tracker) == 1 else f"{tracker[-1]} > … > {tracker[0]}"
+        return path + ("" if innermost == tracker[0] else f" > … > {innermost}")
+
+
+# 2-4. In one window ------------------------------------------------------------------------------------------
+
+
+def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from tracker.ui.contacts_model import COLUMNS
+    from tracker.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+
+    with Store.open(db) as reference_store:
+        began = time.perf_counter()
+        rows = reference_store.engagement.contact_rows(date.today(), reference_store.settings())
+        alone = time.perf_counter() - began
+        del rows
+
+    store = Store.open(db)
+    window = MainWindow(store, QSettings(str(workdir / "window.ini"), QSettings.Format.IniFormat))
+    tab, itab = window.contacts_tab, window.interactions_tab
+
+    # Time the GUI-thread steps of start-up: instance attributes shadow the methods, and the window and tabs call
+    # them through the attribute (a step another version of the window does not have is skipped).
+    steps: list[tuple[str, float, float]] = []
+
+    def timed(name: str, owner: object, method: str) -> None:
+        fn = getattr(owner, method, None)
+        if fn is None:
+            return
+
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                steps.append((name, began, time.perf_counter()))
+
+        setattr(owner, method, wrapper)
+
+    timed("ContactsTab.reload (starts its job)", tab, "reload")
+    timed("ContactsModel.set_rows", tab.model, "set_rows")
+    timed("ContactsTab._refresh_tags", tab, "_refresh_tags")
+    timed("ContactsTab.select_ids", tab, "select_ids")
+    timed("InteractionsTab.reload", itab, "reload")
+    timed("FollowUpsTab.reload", getattr(window, "followups_tab", None), "reload")
+    timed("Dashboard LazyTab.build", getattr(window, "dashboard_tab", None), "build")
+
+    loaded: dict[str, float] = {}
+    tab.loaded.connect(lambda n: loaded.update(n=n, at=time.perf_counter()))
+    ticks: list[float] = []
+    last_tick = [0.0]
+
+    def tick() -> None:
+        last_tick[0] = time.perf_counter()
+        ticks.append(last_tick[0])
+
+    ticker = QTimer(interval=STALL_TICK_MS)
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.timeout.connect(tick)
+    sampler = StallSampler(last_tick)
+
+    ticker.start()
+    tick()
+    shown = ticks[0]
+    sampler.start()
+    window.show()
+    deadline = shown + 600
+    while "at" not in loaded and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    tick()
+    sampler.stop.set()
+    sampler.join()
+    ticker.stop()
+    if "at" not in loaded:
+        raise SystemExit("the contacts never loaded")
+    gaps = [(b - a, a) for a, b in itertools.pairwise(ticks)]
+    worst_gap, gap_start = max(gaps)
+    reload_began = next(b for name, b, _ in steps if name.startswith("ContactsTab.reload"))
+    print(f"\n2. contacts loaded in the window ({loaded['n']:,} contacts, classification on a pool thread):")
+    print(f"   from window.show()          {loaded['at'] - shown:8.3f} s")
+    print(f"   from ContactsTab.reload()   {loaded['at'] - reload_began:8.3f} s   "
+          f"(contact_rows alone, on this thread with no window: {alone:.3f} s)")
+    median_gap = statistics.median(g for g, _ in gaps)
+    print(f"   longest GUI-thread stall    {1000 * worst_gap:8.1f} ms   from +{gap_start - shown:.3f} s after "
+          f"show() (timer every {STALL_TICK_MS} ms: {len(gaps)} gaps, median {1000 * median_gap:.1f} ms, "
+          f"{sum(g > 0.1 for g, _ in gaps)} over 100 ms, {sum(g for g, _ in gaps if g > 0.1):.2f} s in those)")
+    print("   GUI-thread steps (in call order; nested steps are inside the one above them):")
+    for name, began, ended in sorted(steps, key=lambda s: s[1]):
+        inside = began < gap_start + worst_gap and ended > gap_start
+        print(f"     {name:<38} {1000 * (ended - began):8.1f} ms at +{began - shown:.3f} s"
+              + ("   <- in the longest stall" if inside else ""))
+    for rank, (gap, began) in enumerate(sorted(gaps, reverse=True)[:3], 1):
+        where = [w for start, w in sampler.samples if start == began]
+        if gap < 0.1 or not where:
+            break
+        print(f"   stall #{rank}: {1000 * gap:.0f} ms from +{began - shown:.3f} s; where the GUI thread was "
+              f"({len(where)} samples, one every {1000 * sampler.every:.0f} ms):")
+        for place, n in sorted(((p, where.count(p)) for p in set(where)), key=lambda pn: -pn[1])[:5]:
+            print(f"     {n:4d} x  {place}")
+
+    gui_steps: dict[str, tuple] = {}  # name -> (ms, the step, optionally what to do first, unprofiled)
+    for name, method, owner in (("FollowUpsTab.reload", "reload", getattr(window, "followups_tab", None)),):
+        spans = [e - b for n, b, e in steps if n == name]
+        if spans and owner is not None:
+            gui_steps[name] = (1000 * max(spans), getattr(owner, method))
+    loaded_ms = sum(1000 * (e - b) for n, b, e in steps
+                    if n in ("ContactsModel.set_rows", "ContactsTab._refresh_tags", "ContactsTab.select_ids"))
+    all_rows = tab.model.visible_rows()
+    gui_steps["ContactsTab._loaded (set_rows, tags, count)"] = (loaded_ms, lambda: tab._loaded(all_rows))
+    if hasattr(window, "tabs"):
+        window.tabs.setCurrentWidget(tab)  # so that the repaints below paint the contacts table
+    for _ in range(3):
+        app.processEvents()
+
+    # 3. Search --------------------------------------------------------------------------------------------
+    def keystrokes() -> list[tuple[str, float, float, int]]:
+        out = []
+        for query in QUERIES:
+            for text in ["", *(query[:i] for i in range(1, len(query) + 1))]:
+                began = time.perf_counter()
+                tab.search.setText(text)
+                typed = time.perf_counter()
+                app.processEvents()  # the repaint that follows
+                out.append((text, typed - began, time.perf_counter() - typed, tab.model.rowCount()))
+        tab.search.setText("")
+        app.processEvents()
+        return out
+
+    keystrokes()  # warm-up
+    measured = keystrokes()
+    times = [t for _, t, _, _ in measured]
+    median_ms, worst_ms = 1000 * statistics.median(times), 1000 * max(times)
+    print(f"\n3. search, per keystroke over {tab.model.total():,} contacts (setText → set_filter → model reset; "
+          "then the repaint):")
+    for text, typed, painted, shown_rows in measured:
+        print(f"   {text or '(clear)':<12} {1000 * typed:8.1f} ms  + repaint {1000 * painted:6.1f} ms  "
+              f"{shown_rows:>8,} rows")
+    verdict = "PASS" if worst_ms < KEYSTROKE_TARGET_MS else "FAIL"
+    print(f"   median {median_ms:.1f} ms, worst {worst_ms:.1f} ms  {verdict} (target: every keystroke under "
+          f"{KEYSTROKE_TARGET_MS:.0f} ms)")
+    worst = max(range(len(measured)), key=lambda i: measured[i][1])
+    text, previous = measured[worst][0], measured[worst - 1][0] if worst else ""
+
+    gui_steps[f"keystroke {text or '(clear)'!r} after {previous or '(clear)'!r}"] = (
+        worst_ms, lambda: tab.search.setText(text), lambda: tab.search.setText(previous))
+
+    print(f"   sort, all {tab.model.rowCount():,} contacts shown (model.sort; then the repaint), best of {runs}:")
+    for column, title in enumerate(COLUMNS):
+        cells = []
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            best = float("inf")
+            for _ in range(runs):
+                began = time.perf_counter()
+                tab.model.sort(column, order)
+                best = min(best, time.perf_counter() - began)
+            began = time.perf_counter()
+            app.processEvents()
+            painted = time.perf_counter() - began
+            cells.append(f"{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'} {1000 * best:7.1f} ms "
+                         f"(+{1000 * painted:.1f})")
+            gui_steps[f"sort {title} {order.name}"] = (1000 * best, lambda c=column, o=order: tab.model.sort(c, o))
+        print(f"   {column} {title:<16} " + "   ".join(cells))
+    tab.model.sort(0, Qt.SortOrder.AscendingOrder)
+
+    # 4. Interactions tab ------------------------------------------------------------------------------------
+    first = [1000 * (e - b) for n, b, e in steps if n == "InteractionsTab.reload"]
+    warm = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        itab.reload()
+        warm.append(time.perf_counter() - began)
+    began = time.perf_counter()
+    itab.model.fetchMore()
+    next_page = time.perf_counter() - began
+    total = store.interactions.count()
+    print(f"\n4. Interactions tab, first page of {itab.model.page} over {total:,} interactions "
+          "(interactions_tab.reload()):")
+    print(f"   first call in the window {first[0] if first else float('nan'):.1f} ms; best of {runs} "
+          f"{1000 * min(warm):.1f} ms, worst {1000 * max(warm):.1f} ms; next page (fetchMore) "
+          f"{1000 * next_page:.1f} ms; status {itab.status.text()!r}")
+    gui_steps["InteractionsTab.reload"] = (1000 * min(warm), itab.reload)
+
+    # The slowest repeatable GUI-thread step, under cProfile --------------------------------------------------
+    if profile:
+        slowest = max(gui_steps, key=lambda name: gui_steps[name][0])
+        keystroke = next(name for name in gui_steps if name.startswith("keystroke"))
+        for name in dict.fromkeys((slowest, keystroke)):
+            ms, fn, *setup = gui_steps[name]
+            for step in setup:
+                step()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            fn()
+            profiler.disable()
+            what = "the slowest repeatable GUI-thread step" if name == slowest else "the slowest keystroke"
+            _print_stats(pstats.Stats(profiler), "tottime", 12,
+                         f"\nhotspot: {what} measured is {name} ({ms:.1f} ms); cProfile, top 12 by own time:")
+    window.close()
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/bench_app.db"))
+    parser.add_argument("--runs", type=int, default=5, help="best of this many (time-to-window, sorts, reload)")
+    parser.add_argument("--rebuild", action="store_true", help="build afresh even if --db has the right counts")
+    parser.add_argument("--no-profile", action="store_true", help="skip profiling the slowest GUI-thread step")
+    parser.add_argument("--seed", type=int, default=20261123)
+    args = parser.parse_args()
+
+    prepare_db(args.db, args.contacts, args.interactions, args.rebuild, args.seed)
+    workdir = Path(tempfile.mkdtemp(prefix="bench_app-"))
+    try:
+        time_to_window(args.db, args.runs, workdir)
+        in_window(args.db, args.runs, workdir, not args.no_profile)
+        if not args.no_profile:
+            profile_startup(args.db, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
