@@ -30,6 +30,7 @@ from tracker.core.vcard import write_vcards
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
 from tracker.ui.followups_model import FollowUpsModel
+from tracker.ui.jobs import job_for, start
 
 EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 UPCOMING_DAYS = 7
@@ -43,6 +44,9 @@ class FollowUpsTab(QWidget):
     def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.undo = store, undo
+        self._job = None
+        self._pending = False
+        self._closed = False
         self.model = FollowUpsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -99,7 +103,35 @@ class FollowUpsTab(QWidget):
     # Loading ---------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.model.set_items(suggest_follow_ups(self.store, date.today(), upcoming_days=UPCOMING_DAYS))
+        """Work out the list on a worker (it classifies everyone); a reload asked for meanwhile runs after."""
+        if self._job is not None:
+            self._pending = True
+            return
+        today = date.today()
+        self._job = job_for(self.store, lambda store, **_: suggest_follow_ups(store, today,
+                                                                              upcoming_days=UPCOMING_DAYS))
+        self._job.signals.succeeded.connect(self._loaded)
+        self._job.signals.failed.connect(self.undo.report)
+        self._job.signals.finished.connect(self._finished)
+        start(self._job)
+
+    def _finished(self) -> None:
+        self._job = None
+        if self._pending:
+            self._pending = False
+            self.reload()
+
+    def shut_down(self) -> None:
+        self._closed = True
+
+    def _loaded(self, items: list[Suggestion]) -> None:
+        if self._closed:
+            return
+        selected = {s.contact.id for s in self.selected()}
+        self.model.set_items(items)
+        for row in range(self.model.rowCount()):
+            if self.model.item_at(row).contact.id in selected:
+                self.table.selectRow(row)
         groups: dict[str, int] = {}
         for item in self.model.items():
             groups[item.priority.group] = groups.get(item.priority.group, 0) + 1

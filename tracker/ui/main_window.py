@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()
         self.contacts_tab.shut_down()
+        self.followups_tab.shut_down()
         QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("contacts/splitter", self.contacts_tab.splitter.saveState())
