@@ -22,7 +22,6 @@ def window(qtbot, store, tmp_path, log):
     qtbot.addWidget(made)
     made.show()
     qtbot.waitUntil(lambda: made.contacts_tab.model.total() == 2)
-    qtbot.waitUntil(lambda: made.interactions_tab.model.rowCount() == 2)
     errors: list[str] = []
     made.show_error = errors.append  # the dialog a user would see, captured
     made.undo.report = errors.append
@@ -63,7 +62,9 @@ def test_bulk_tag_selected_contacts_and_undo(window, store, monkeypatch):
 
 def test_interactions_filter_by_kind_and_delete_with_undo(qtbot, window, store):
     tab = window.interactions_tab
+    assert tab.model.rowCount() == 0  # not loaded while hidden
     window.show_tab(3)
+    assert tab.model.rowCount() == 2
     tab.kind.setCurrentIndex(tab.kind.findData("purchase"))
     assert tab.model.rowCount() == 1 and tab.model.item_at(0).kind == "purchase"
     tab.table.selectRow(0)
@@ -76,7 +77,7 @@ def test_interactions_filter_by_kind_and_delete_with_undo(qtbot, window, store):
 
 def test_editing_an_interaction_keeps_its_date(window, store, monkeypatch):
     tab = window.interactions_tab
-    tab.reload()
+    window.show_tab(3)
     row = next(r for r in range(tab.model.rowCount()) if tab.model.item_at(r).kind == "purchase")
     original = tab.model.item_at(row)
     monkeypatch.setattr(LogInteractionDialog, "edit", staticmethod(lambda dialog: dialog.value()))

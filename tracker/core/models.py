@@ -26,7 +26,9 @@ class Contact:
 
     @property
     def name(self) -> str:
-        family_first = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in self.last_name)
+        last = self.last_name
+        family_first = not last.isascii() and any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3"
+                                                  for ch in last)
         parts = (self.last_name, self.first_name) if family_first else (self.first_name, self.last_name)
         full = " ".join(p for p in parts if p)
         return full or self.company or (self.email or "") or self.phone

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.levels import Level
-from tracker.core.models import Changes, ContactRow
+from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
-from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel
+from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows, prepare_rows
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, LogInteractionDialog
 from tracker.ui.jobs import job_for, start
 from tracker.ui.palette import level_colour
@@ -129,7 +129,8 @@ class ContactsTab(QWidget):
     def reload(self) -> None:
         """Classify every contact off the GUI thread and show the result."""
         today = date.today()
-        self._job = job_for(self.store, lambda store, **_: store.engagement.contact_rows(today, store.settings()))
+        self._job = job_for(self.store, lambda store, **_: prepare_rows(
+            store.engagement.contact_rows(today, store.settings())))
         self._job.signals.succeeded.connect(self._loaded)
         self._job.signals.failed.connect(self.undo.report)
         start(self._job)
@@ -138,7 +139,7 @@ class ContactsTab(QWidget):
         """The window is closing: results still on their way must not touch a database about to close."""
         self._closed = True
 
-    def _loaded(self, rows: list[ContactRow]) -> None:
+    def _loaded(self, rows: PreparedRows) -> None:
         if getattr(self, "_closed", False):
             return
         selected = self.selected_ids()
@@ -146,7 +147,7 @@ class ContactsTab(QWidget):
         self._refresh_tags()
         self._update_count()
         self.select_ids(selected)
-        self.loaded.emit(len(rows))
+        self.loaded.emit(len(rows.rows))
 
     def refresh_contacts(self, ids: list[int]) -> None:
         """Re-read a few contacts after an edit (cheaper than reclassifying everybody)."""

@@ -30,6 +30,7 @@ class InteractionsTab(QWidget):
         super().__init__(parent)
         self.store = store
         self.undo = undo
+        self._stale = True
         self.kind = QComboBox()
         self.contact = QLineEdit()
         self.contact.setPlaceholderText("Contact e-mail")
@@ -99,10 +100,20 @@ class InteractionsTab(QWidget):
         return self.store.interactions.list(limit=limit, offset=offset, **self._filters())
 
     def reload(self, *_: object) -> None:
+        """Show the newest page; while the tab is hidden, only remember to do so when it is next shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self.model.reload()
         shown = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
         self.status.setText(f"{shown:,}{more} interactions, newest first")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

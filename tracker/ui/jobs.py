@@ -70,3 +70,30 @@ def job_for(store: Store, work: Callable[..., Any]) -> Job:
     if store.path is None:
         return Job(None, work, memory_store=store)
     return Job(store.path, work)
+
+
+class _Call(QRunnable):
+    """A plain function on the pool, for work without a database (e.g. importing a heavy module)."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        super().__init__()
+        self.fn = fn
+        self.signals = JobSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # reported, not raised: the caller decides what a failure means
+            self.signals.failed.emit(str(exc))
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+def run_in_background(fn: Callable[[], Any], done: Callable[[], None]) -> _Call:
+    """Run `fn` on the pool and call `done` on the GUI thread when it has finished (whatever the outcome)."""
+    call = _Call(fn)
+    call.signals.finished.connect(done)
+    QThreadPool.globalInstance().start(call)
+    return call

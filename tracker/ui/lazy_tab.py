@@ -1,4 +1,5 @@
-"""A tab that builds its real widget only when first shown, so heavy imports (matplotlib) wait until needed."""
+"""A tab that builds its real widget only after it has first been painted, so heavy imports (matplotlib) never
+delay the window appearing; the imports themselves run on a worker thread."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from tracker.ui.jobs import run_in_background
+
 
 class LazyTab(QWidget):
-    def __init__(self, factory: Callable[[], QWidget], message: str = "Loading…", parent: QWidget | None = None):
+    def __init__(self, factory: Callable[[], QWidget], message: str = "Loading…",
+                 prepare: Callable[[], object] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._factory = factory
+        self._prepare = prepare
+        self._scheduled = False
+        self._runner = None
         self.widget: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -19,10 +26,17 @@ class LazyTab(QWidget):
         self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self._waiting)
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.widget is None:
-            QTimer.singleShot(0, self.build)  # after this paint: the window is on screen first
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._scheduled:
+            self._scheduled = True  # the window is on screen now; build in the next turn of the event loop
+            QTimer.singleShot(0, self._start)
+
+    def _start(self) -> None:
+        if self._prepare is None:
+            self.build()
+        else:
+            self._runner = run_in_background(self._prepare, self.build)
 
     def build(self) -> QWidget:
         if self.widget is None:

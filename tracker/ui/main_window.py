@@ -36,6 +36,11 @@ EXPORT_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "tags"
 MAX_RECENT = 8
 
 
+def _import_charts() -> None:
+    """Load matplotlib and the dashboard module on a worker thread, so building the tab after is quick."""
+    import tracker.ui.dashboard_tab  # noqa: F401
+
+
 class MainWindow(QMainWindow):
     """Tabs in a fixed order (Ctrl+1 … Ctrl+4), menus with the usual shortcuts, an empty state for new files."""
 
@@ -83,7 +88,7 @@ class MainWindow(QMainWindow):
         self.followups_tab.count_changed.connect(
             lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups"))
         self.followups_tab.open_contact.connect(self.show_contact)
-        self.dashboard_tab = LazyTab(self._make_dashboard, "Drawing the dashboard…")
+        self.dashboard_tab = LazyTab(self._make_dashboard, "Drawing the dashboard…", prepare=_import_charts)
         self.tabs.addTab(self.dashboard_tab, "Dashboard")
         self.tabs.addTab(self.contacts_tab, "Contacts")
         self.tabs.addTab(self.followups_tab, "Follow-ups")

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from tracker.core.errors import InvalidInput, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
@@ -31,7 +29,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._db = None
         self.contacts = ContactsTable(self)
         self.interactions = InteractionsTable(self)
         self.follow_ups = FollowUpsTable(self)
@@ -88,7 +86,18 @@ class Store:
             self._kinds = None  # a rolled-back save_kind may have refreshed the cache with what is now gone
             raise
 
+    @property
+    def db(self):
+        """The connection as a sqlite_utils Database (table introspection, dict rows); loaded on first use,
+        because importing sqlite_utils (and the numpy it pulls in) costs a tenth of a second at start-up."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
+
     def query(self, sql: str, params: dict | tuple = ()) -> Iterator[dict]:
+        """Rows of any read-only query as dicts."""
         return self.db.query(sql, params)
 
     # Settings -----------------------------------------------------------------------------------
