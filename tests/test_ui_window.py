@@ -110,6 +110,7 @@ def test_window_size_and_last_database_are_remembered(qtbot, window, settings, s
     assert settings.value("database/last") == str(store.path)
     again = MainWindow(store, settings)
     qtbot.addWidget(again)
+    again.show()  # data loads once the window is on screen
     qtbot.waitUntil(lambda: again.contacts_tab.model.total() == 2)
     # the height comes back exactly; the width may differ by a few pixels of minimum-size hint offscreen
     assert again.height() == closed_size[1] and abs(again.width() - closed_size[0]) <= 24

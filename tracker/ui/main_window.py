@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,10 +22,7 @@ from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
-from tracker.ui.contacts_tab import ContactsTab
 from tracker.ui.empty_state import EmptyState
-from tracker.ui.followups_tab import FollowUpsTab
-from tracker.ui.interactions_tab import InteractionsTab
 from tracker.ui.jobs import job_for, start
 from tracker.ui.lazy_tab import LazyTab
 
@@ -54,6 +51,7 @@ class MainWindow(QMainWindow):
         self._reload_timer = QTimer(self, singleShot=True)
         self._reload_timer.timeout.connect(self._reload_everything)
         self.stack = QStackedWidget()
+        self.stack.installEventFilter(self)
         self.setCentralWidget(self.stack)
         self._build_menus()
         self.status = QLabel()
@@ -82,23 +80,17 @@ class MainWindow(QMainWindow):
         self.empty.import_requested.connect(lambda: self.import_file("contacts"))
         self.empty.demo_requested.connect(self.load_demo)
         self.tabs = QTabWidget()
-        self.contacts_tab = ContactsTab(store, self.undo)
-        self.interactions_tab = InteractionsTab(store, self.undo)
-        self.followups_tab = FollowUpsTab(store, self.undo)
-        self.followups_tab.count_changed.connect(
-            lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups"))
-        self.followups_tab.open_contact.connect(self.show_contact)
+        # Only the tab on screen is built before the first paint; the others (and their modules) right after.
         self.dashboard_tab = LazyTab(self._make_dashboard, "Drawing the dashboard…", prepare=_import_charts)
+        self._contacts = LazyTab(self._make_contacts)
+        self._followups = LazyTab(self._make_followups)
+        self._interactions = LazyTab(self._make_interactions)
         self.tabs.addTab(self.dashboard_tab, "Dashboard")
-        self.tabs.addTab(self.contacts_tab, "Contacts")
-        self.tabs.addTab(self.followups_tab, "Follow-ups")
-        self.tabs.addTab(self.interactions_tab, "Interactions")
+        self.tabs.addTab(self._contacts, "Contacts")
+        self.tabs.addTab(self._followups, "Follow-ups")
+        self.tabs.addTab(self._interactions, "Interactions")
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tabs)
-        splitter = self.settings.value("contacts/splitter")
-        if isinstance(splitter, QByteArray):
-            self.contacts_tab.splitter.restoreState(splitter)
-        self.contacts_tab.loaded.connect(lambda _: self._update_status())
         where = str(store.path) if store.path else "in memory"
         self.setWindowTitle(f"{store.path.name if store.path else 'Untitled'} — Tracker")
         self.setWindowFilePath(where)
@@ -108,7 +100,54 @@ class MainWindow(QMainWindow):
         if old is not None and old is not store:
             old.close()
         self._show_right_page()
-        self._reload_timer.start(0)  # load data after the window shows
+        self._first_paint_seen = False
+        if self.isVisible():
+            self._reload_timer.start(0)
+
+    # Tabs, built on first use ----------------------------------------------------------------------------
+
+    @property
+    def contacts_tab(self):
+        return self._contacts.build()
+
+    @property
+    def followups_tab(self):
+        return self._followups.build()
+
+    @property
+    def interactions_tab(self):
+        return self._interactions.build()
+
+    def _make_contacts(self):
+        from tracker.ui.contacts_tab import ContactsTab
+
+        tab = ContactsTab(self.store, self.undo)
+        splitter = self.settings.value("contacts/splitter")
+        if isinstance(splitter, QByteArray):
+            tab.splitter.restoreState(splitter)
+        tab.loaded.connect(lambda _: self._update_status())
+        return tab
+
+    def _make_followups(self):
+        from tracker.ui.followups_tab import FollowUpsTab
+
+        tab = FollowUpsTab(self.store, self.undo)
+        tab.count_changed.connect(
+            lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups"))
+        tab.open_contact.connect(self.show_contact)
+        return tab
+
+    def _make_interactions(self):
+        from tracker.ui.interactions_tab import InteractionsTab
+
+        return InteractionsTab(self.store, self.undo)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The first paint of the window's content starts the first data load (the window is on screen)."""
+        if event.type() == QEvent.Type.Paint and not self._first_paint_seen:
+            self._first_paint_seen = True
+            self._reload_timer.start(0)
+        return super().eventFilter(watched, event)
 
     def _make_dashboard(self):
         from tracker.ui.dashboard_tab import DashboardTab  # matplotlib loads here, not at start-up
@@ -315,7 +354,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
     def _update_status(self, *_: object) -> None:
-        total = self.contacts_tab.model.total() if hasattr(self, "contacts_tab") else 0
+        built = getattr(self, "_contacts", None) is not None and self._contacts.widget is not None
+        total = self.contacts_tab.model.total() if built else self.store.contacts.count()
         undo = self.undo.stack.undoText()
         text = f"{total:,} contacts · {self.store.path or 'in memory'}"
         self.status.setText(text + (f" · Undo: {undo}" if undo else ""))
@@ -348,11 +388,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()
-        self.contacts_tab.shut_down()
-        self.followups_tab.shut_down()
+        for lazy in (self._contacts, self._followups):
+            if lazy.widget is not None:
+                lazy.widget.shut_down()
         QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("contacts/splitter", self.contacts_tab.splitter.saveState())
+        if self._contacts.widget is not None:
+            self.settings.setValue("contacts/splitter", self._contacts.widget.splitter.saveState())
         super().closeEvent(event)
 
 
