@@ -8,12 +8,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from tracker.core.store import Store
 from tracker.ui.dialogs import CONTACT_FIELDS
 from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
 from tracker.ui.palette import LEVEL_COLOURS
+from tracker.ui.tables import data_table
 
 
 class ContactPanel(QWidget):
@@ -77,13 +76,7 @@ class ContactPanel(QWidget):
         layout.addWidget(self.reasons)
         layout.addWidget(QLabel("<b>Timeline</b>"))
         self.timeline_model = InteractionsModel(TIMELINE_COLUMNS, self)
-        self.timeline = QTableView()
-        self.timeline.setModel(self.timeline_model)
-        self.timeline.verticalHeader().hide()
-        self.timeline.verticalHeader().setDefaultSectionSize(24)
-        self.timeline.setWordWrap(False)
-        self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.timeline.horizontalHeader().setStretchLastSection(True)
+        self.timeline = data_table(self.timeline_model, (120, 95, 70, 45), rows=False)
         layout.addWidget(self.timeline, 1)
         self._loading = False
         self.show_contact(None)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from tracker.core.levels import Level
 from tracker.core.models import ContactRow
+from tracker.ui.tables import ColumnsModel, Index
 
 COLUMNS = ("Name", "Company", "E-mail", "Phone", "Level", "Score", "Last engagement", "Next follow-up", "Tags")
 LEVEL_COLUMN = COLUMNS.index("Level")
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def _sort_key(column: int):
@@ -53,7 +53,9 @@ def _haystack(row: ContactRow) -> str:
     return " ".join((c.first_name, c.last_name, c.email or "", c.company, c.phone, *c.tags)).lower()
 
 
-class ContactsModel(QAbstractTableModel):
+class ContactsModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[ContactRow] = []
@@ -167,18 +169,12 @@ class ContactsModel(QAbstractTableModel):
 
     # Qt model interface ----------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._visible)
+    def __len__(self) -> int:
+        return len(self._visible)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._visible):
             return None
         row = self.row_at(index.row())

@@ -7,17 +7,14 @@ from datetime import date
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +26,9 @@ from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
 from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows, prepare_rows
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, LogInteractionDialog
-from tracker.ui.jobs import job_for, start
+from tracker.ui.jobs import Refresher
 from tracker.ui.palette import level_colour
+from tracker.ui.tables import data_table
 
 
 class LevelBadgeDelegate(QStyledItemDelegate):
@@ -66,7 +64,9 @@ class ContactsTab(QWidget):
         self.store = store
         self.undo = undo
         self.model = ContactsModel(self)
-        self._job = None
+        self.refresher = Refresher(
+            store, lambda s: prepare_rows(s.engagement.contact_rows(date.today(), s.settings())), self._loaded,
+            undo.report)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, e-mail, company, phone or tag…  (Ctrl+F)")
@@ -87,21 +87,10 @@ class ContactsTab(QWidget):
         bar.addWidget(self.tag)
         bar.addWidget(self.count)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table = data_table(self.model, (165, 130, 205, 125, 100, 50, 110, 105))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setItemDelegateForColumn(LEVEL_COLUMN, LevelBadgeDelegate(self.table))
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((165, 130, 205, 125, 100, 50, 110, 105)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.panel = ContactPanel(store)
@@ -127,21 +116,14 @@ class ContactsTab(QWidget):
     # Loading -----------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Classify every contact off the GUI thread and show the result."""
-        today = date.today()
-        self._job = job_for(self.store, lambda store, **_: prepare_rows(
-            store.engagement.contact_rows(today, store.settings())))
-        self._job.signals.succeeded.connect(self._loaded)
-        self._job.signals.failed.connect(self.undo.report)
-        start(self._job)
+        """Classify every contact off the GUI thread and show the result (see Refresher)."""
+        self.refresher.request()
 
     def shut_down(self) -> None:
         """The window is closing: results still on their way must not touch a database about to close."""
-        self._closed = True
+        self.refresher.closed = True
 
     def _loaded(self, rows: PreparedRows) -> None:
-        if getattr(self, "_closed", False):
-            return
         selected = self.selected_ids()
         self.model.set_rows(rows)
         self._refresh_tags()

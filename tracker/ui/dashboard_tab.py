@@ -35,7 +35,7 @@ from tracker.core.dashboard import DashboardData, build_dashboard
 from tracker.core.errors import TrackerError
 from tracker.core.store import Store
 from tracker.ui.commands import Undoable
-from tracker.ui.jobs import job_for, start
+from tracker.ui.jobs import Refresher
 
 CHARTS = (
     ("funnel", draw_funnel, (0, 0, 1, 1)),
@@ -78,8 +78,7 @@ class DashboardTab(QWidget):
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
-        self._job = None
-        self._pending = False
+        self.refresher = Refresher(store, lambda s: build_dashboard(s, date.today()), self._show, undo.report)
         self.headline = QHBoxLayout()
         self.numbers: list[tuple[QLabel, QLabel]] = []
         for _ in range(5):
@@ -116,22 +115,8 @@ class DashboardTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Recompute on a worker; a reload asked for while one runs happens once it finishes."""
-        if self._job is not None:
-            self._pending = True
-            return
-        today = date.today()
-        self._job = job_for(self.store, lambda store, **_: build_dashboard(store, today))
-        self._job.signals.succeeded.connect(self._show)
-        self._job.signals.failed.connect(self.undo.report)
-        self._job.signals.finished.connect(self._finished)
-        start(self._job)
-
-    def _finished(self) -> None:
-        self._job = None
-        if self._pending:
-            self._pending = False
-            self.reload()
+        """Recompute on a worker (see Refresher)."""
+        self.refresher.request()
 
     def _show(self, data: DashboardData) -> None:
         self.data = data

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from tracker.core.followups import Priority, Suggestion
 from tracker.core.levels import OVERDUE_COLOUR
+from tracker.ui.tables import ColumnsModel, Index
 
 COLUMNS = ("Group", "Due", "Name", "Reason", "Suggested action", "E-mail", "Phone")
 GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class FollowUpsModel(QAbstractTableModel):
+class FollowUpsModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._items: list[Suggestion] = []
@@ -34,18 +36,12 @@ class FollowUpsModel(QAbstractTableModel):
         """What needs doing today: everything but the 'This week' reminders."""
         return sum(1 for s in self._items if s.priority is not Priority.THIS_WEEK)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+    def __len__(self) -> int:
+        return len(self._items)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
         item = self._items[index.row()]

@@ -8,14 +8,11 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,7 +27,8 @@ from tracker.core.vcard import write_vcards
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
 from tracker.ui.followups_model import FollowUpsModel
-from tracker.ui.jobs import job_for, start
+from tracker.ui.jobs import Refresher
+from tracker.ui.tables import data_table
 
 EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 UPCOMING_DAYS = 7
@@ -44,25 +42,13 @@ class FollowUpsTab(QWidget):
     def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.undo = store, undo
-        self._job = None
-        self._pending = False
-        self._closed = False
+        self.refresher = Refresher(
+            store, lambda s: suggest_follow_ups(s, date.today(), upcoming_days=UPCOMING_DAYS), self._loaded,
+            undo.report)
         self.model = FollowUpsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.doubleClicked.connect(lambda index: self.open_contact.emit(self.model.item_at(index.row())
-                                                                              .contact.id))
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((90, 90, 170, 380, 290, 200)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = data_table(self.model, (90, 90, 170, 380, 290, 200))
+        self.table.doubleClicked.connect(
+            lambda index: self.open_contact.emit(self.model.item_at(index.row()).contact.id))
 
         self.done_button = QPushButton("Done")
         self.done_button.setToolTip("Logs a call and clears the follow-up")
@@ -103,30 +89,13 @@ class FollowUpsTab(QWidget):
     # Loading ---------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Work out the list on a worker (it classifies everyone); a reload asked for meanwhile runs after."""
-        if self._job is not None:
-            self._pending = True
-            return
-        today = date.today()
-        self._job = job_for(self.store, lambda store, **_: suggest_follow_ups(store, today,
-                                                                              upcoming_days=UPCOMING_DAYS))
-        self._job.signals.succeeded.connect(self._loaded)
-        self._job.signals.failed.connect(self.undo.report)
-        self._job.signals.finished.connect(self._finished)
-        start(self._job)
-
-    def _finished(self) -> None:
-        self._job = None
-        if self._pending:
-            self._pending = False
-            self.reload()
+        """Work out the list on a worker: it classifies everyone (see Refresher)."""
+        self.refresher.request()
 
     def shut_down(self) -> None:
-        self._closed = True
+        self.refresher.closed = True
 
     def _loaded(self, items: list[Suggestion]) -> None:
-        if self._closed:
-            return
         selected = {s.contact.id for s in self.selected()}
         self.model.set_items(items)
         for row in range(self.model.rowCount()):

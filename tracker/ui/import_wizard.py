@@ -7,11 +7,9 @@ can cancel (the core rolls the whole batch back).
 
 from __future__ import annotations
 
-import codecs
-import re
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,9 +41,17 @@ from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import Table, read_table
 from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui.import_parts import (
+    HINT_STYLE,
+    PREVIEW_ROWS,
+    PreviewModel,
+    codec_name,
+    error_label,
+    plural,
+    show_error,
+)
 from tracker.ui.jobs import Job, job_for, start
 
-PREVIEW_ROWS = 50
 SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
 COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
 DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pipe"))
@@ -55,83 +61,6 @@ FIELD_LABELS = {
     "date": "Date", "kind": "Type (what happened)", "amount": "Amount", "score": "Score", "note": "Note",
     "channel": "Channel", "order": "Order number", "ignore": "Don't import",
 }
-ERROR_STYLE = "color: #c0392b;"  # the red of overdue follow-ups
-HINT_STYLE = "color: #666;"
-_ROOT = QModelIndex()
-
-
-def _for_window(message: str) -> str:
-    """Core sentences name CLI options as the way out; in the wizard the way out is a control on a page."""
-    message = re.sub(r"(?:try another|pass) --encoding(?: \(e\.g\. [\w-]+\))?", "choose another encoding", message)
-    return re.sub(r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page",
-                  message)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
-
-
-def _codec(name: str) -> str:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return name
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def _show_error(label: QLabel, message: str | None) -> None:
-    label.setText(_for_window(message or ""))
-    label.setVisible(bool(message))
-
-
-class PreviewModel(QAbstractTableModel):
-    """The header and the first rows of a file as read, with the file's line numbers down the side."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._header: list[str] = []
-        self._rows: list[list[str]] = []
-        self._lines: list[int] = []
-
-    def set_table(self, table: Table | None) -> None:
-        self.beginResetModel()
-        if table is None:
-            self._header, self._rows, self._lines = [], [], []
-        else:
-            self._rows = table.rows[:PREVIEW_ROWS]
-            self._lines = table.line_numbers[:PREVIEW_ROWS]
-            width = max([len(table.header), *(len(row) for row in self._rows)])
-            self._header = [*table.header, *(f"Column {i + 1}" for i in range(len(table.header), width))]
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._header)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self._rows[index.row()]
-        return row[index.column()] if index.column() < len(row) else ""
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._header[section] if 0 <= section < len(self._header) else None
-        return str(self._lines[section]) if 0 <= section < len(self._lines) else None
-
-
 class PreviewPage(QWizardPage):
     """The file as Tracker reads it; the encoding and delimiter can be changed and the file is read again."""
 
@@ -150,7 +79,7 @@ class PreviewPage(QWizardPage):
         self.delimiter = QComboBox()
         for value, text in DELIMITERS:
             self.delimiter.addItem(text, value)
-        self.error = _error_label()
+        self.error = error_label()
         self.model = PreviewModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -199,17 +128,17 @@ class PreviewPage(QWizardPage):
         except ImportRejected as exc:
             self.owner.table = None
             self.model.set_table(None)
-            _show_error(self.error, str(exc))
+            show_error(self.error, str(exc))
             self.file_label.setText(f"<b>{self.owner.path.name}</b>")
         else:
             self.owner.table = table
             self.owner.encoding = encoding  # None: let the importer detect it exactly as the preview did
             self.model.set_table(table)
-            _show_error(self.error, None)
+            show_error(self.error, None)
             extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
             shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
-            self.file_label.setText(f"<b>{self.owner.path.name}</b> — {_plural(len(table.rows), 'row')} "
-                                    f"({shown}){extra}, {_plural(len(table.header), 'column')}")
+            self.file_label.setText(f"<b>{self.owner.path.name}</b> — {plural(len(table.rows), 'row')} "
+                                    f"({shown}){extra}, {plural(len(table.header), 'column')}")
             self.delimiter.blockSignals(True)
             if self.delimiter.findData(table.delimiter) < 0:
                 self.delimiter.addItem(table.delimiter, table.delimiter)
@@ -222,7 +151,7 @@ class PreviewPage(QWizardPage):
         """The detected encoding first, then the runners-up for a legacy file, then the usual ones."""
         detected = self.owner.table.encoding if self.owner.table else None
         names = [detected] if detected else []
-        if detected and not _codec(detected).startswith("utf"):
+        if detected and not codec_name(detected).startswith("utf"):
             try:
                 ranked = rank_encodings(self.owner.path.read_bytes(), header_bonus=header_recognition)
             except OSError:
@@ -232,8 +161,8 @@ class PreviewPage(QWizardPage):
         seen: set[str] = set()
         self.encoding.blockSignals(True)
         for name in names:
-            if _codec(name) not in seen:
-                seen.add(_codec(name))
+            if codec_name(name) not in seen:
+                seen.add(codec_name(name))
                 self.encoding.addItem(name)
         self.encoding.setCurrentIndex(0 if detected else -1)
         self.encoding.blockSignals(False)
@@ -344,7 +273,7 @@ class CheckPage(QWizardPage):
         self.problems.setWordWrap(True)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.error = _error_label()
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addSpacing(6)
@@ -358,7 +287,7 @@ class CheckPage(QWizardPage):
     def initializePage(self) -> None:
         self.report = None
         self.problems.clear()
-        _show_error(self.error, None)
+        show_error(self.error, None)
         self.owner.mapping = self.owner.columns_page.mapping()
         if self.owner.path.stat().st_size > self.owner.BACKGROUND_CHECK_BYTES:
             self.summary.setText("Checking the file…")
@@ -392,14 +321,14 @@ class CheckPage(QWizardPage):
 
     def _checked(self, report: ImportReport) -> None:
         self.report = report
-        counts = f"{_plural(report.rows, 'row')}: {report.created:,} new"
+        counts = f"{plural(report.rows, 'row')}: {report.created:,} new"
         if self.owner.kind == "contacts":
             counts += f", {report.updated:,} merged into existing contacts, {report.rejected:,} rejected"
         else:
             counts += (f" interactions, {report.updated:,} merged into other rows or ones already here, "
                        f"{report.rejected:,} rejected")
             if report.contacts_created:
-                counts += f" ({_plural(report.contacts_created, 'new contact')})"
+                counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")
         lines = [f"Line {p.line}: {p.reason}" + ("" if p.rejected else " (row kept)") for p in report.problems[:10]]
         if len(report.problems) > 10:
@@ -408,7 +337,7 @@ class CheckPage(QWizardPage):
 
     def _check_failed(self, message: str) -> None:
         self.summary.setText("This file cannot be imported as it is.")
-        _show_error(self.error, message)
+        show_error(self.error, message)
 
     def _job_finished(self) -> None:
         self._job = None
@@ -433,7 +362,7 @@ class ImportPage(QWizardPage):
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("&Cancel import")
         self.cancel_button.clicked.connect(self.cancel)
-        self.error = _error_label()
+        self.error = error_label()
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.save_button = QPushButton("&Save rejected rows…")
@@ -490,7 +419,7 @@ class ImportPage(QWizardPage):
             return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status.setText(f"Importing… {done:,} of {_plural(total, 'row')}")
+        self.status.setText(f"Importing… {done:,} of {plural(total, 'row')}")
 
     def _succeeded(self, report: ImportReport) -> None:
         self.report = report
@@ -499,7 +428,7 @@ class ImportPage(QWizardPage):
         late = " (it had finished before it could be cancelled)" if self._cancel_asked else ""
         self.status.setText("Done" + late + ". " + report.summary())
         if report.rejected:
-            self.note.setText(f"{_plural(report.rejected, 'row')} could not be imported; save them to fix them "
+            self.note.setText(f"{plural(report.rejected, 'row')} could not be imported; save them to fix them "
                               "in a spreadsheet and import that file again.")
         self.save_button.setVisible(True)
         self.save_button.setEnabled(bool(report.rejects))
@@ -514,7 +443,7 @@ class ImportPage(QWizardPage):
             self.status.setText("Cancelled — nothing was imported.")
         else:
             self.status.setText("The import failed; nothing was imported.")
-            _show_error(self.error, message)
+            show_error(self.error, message)
 
     def _finished(self) -> None:
         self.job = None
@@ -532,10 +461,10 @@ class ImportPage(QWizardPage):
         try:
             written = self.report.write_rejects(path)
         except (TrackerError, OSError) as exc:
-            _show_error(self.error, str(exc))
+            show_error(self.error, str(exc))
             return
-        _show_error(self.error, None)
-        self.note.setText(f"Saved {_plural(written, 'rejected row')} to {path}.")
+        show_error(self.error, None)
+        self.note.setText(f"Saved {plural(written, 'rejected row')} to {path}.")
 
     def _undo(self) -> None:
         if self.report is None or self.report.batch_id is None:
@@ -543,14 +472,14 @@ class ImportPage(QWizardPage):
         try:
             result, changes = self.owner.store.imports.undo(self.report.batch_id)
         except TrackerError as exc:
-            _show_error(self.error, str(exc))
+            show_error(self.error, str(exc))
             return
         self.undo_button.setEnabled(False)
-        removed = [_plural(result["contacts_removed"], "contact") + " removed"]
+        removed = [plural(result["contacts_removed"], "contact") + " removed"]
         if result["contacts_restored"]:
-            removed.append(_plural(result["contacts_restored"], "contact") + " restored")
+            removed.append(plural(result["contacts_restored"], "contact") + " restored")
         if result["interactions_removed"]:
-            removed.append(_plural(result["interactions_removed"], "interaction") + " removed")
+            removed.append(plural(result["interactions_removed"], "interaction") + " removed")
         self.status.setText(f"Import undone: {', '.join(removed)}.")
         self.owner.imported.emit(changes)
 

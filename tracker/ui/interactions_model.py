@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from tracker.core.models import Interaction
+from tracker.ui.tables import ColumnsModel, Index
 
 ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
 TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class InteractionsModel(QAbstractTableModel):
+class InteractionsModel(ColumnsModel):
     def __init__(self, columns: tuple[str, ...] = ALL_COLUMNS, parent=None):
         super().__init__(parent)
         self.columns = columns
@@ -25,18 +25,12 @@ class InteractionsModel(QAbstractTableModel):
     def item_at(self, row: int) -> Interaction:
         return self._items[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+    def __len__(self) -> int:
+        return len(self._items)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
-        return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
         item = self._items[index.row()]
@@ -72,10 +66,10 @@ class PagedInteractionsModel(InteractionsModel):
         self._exhausted = len(first) < self.page
         self.set_items(first)
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
         more = self._fetch(self.page, len(self._items))

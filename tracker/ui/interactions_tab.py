@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +20,7 @@ from tracker.core.store import Store
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import LogInteractionDialog
 from tracker.ui.interactions_model import PagedInteractionsModel
+from tracker.ui.tables import data_table
 
 
 class InteractionsTab(QWidget):
@@ -50,19 +48,7 @@ class InteractionsTab(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.status)
         self.model = PagedInteractionsModel(self._fetch, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((130, 200, 130, 90, 60)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = data_table(self.model, (130, 200, 130, 90, 60))
         self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -97,3 +97,39 @@ def run_in_background(fn: Callable[[], Any], done: Callable[[], None]) -> _Call:
     call.signals.finished.connect(done)
     QThreadPool.globalInstance().start(call)
     return call
+
+
+class Refresher:
+    """Keeps one tab's data fresh: one job at a time; asking again while it runs re-runs it once afterwards,
+    so results never arrive out of order and a burst of changes costs two runs, not one per change."""
+
+    def __init__(self, store: Store, work: Callable[[Store], Any], show: Callable[[Any], None],
+                 report: Callable[[str], None]):
+        self.store, self.work, self.show, self.report = store, work, show, report
+        self._job: Job | None = None
+        self._again = False
+        self.closed = False
+
+    def request(self) -> None:
+        if self._job is not None:
+            self._again = True
+            return
+        self._job = job_for(self.store, lambda store, **_: self.work(store))
+        self._job.signals.succeeded.connect(self._succeeded)
+        self._job.signals.failed.connect(self._failed)
+        self._job.signals.finished.connect(self._finished)
+        start(self._job)
+
+    def _failed(self, message: str) -> None:
+        if not self.closed:
+            self.report(message)
+
+    def _succeeded(self, result: Any) -> None:
+        if not self.closed:
+            self.show(result)
+
+    def _finished(self) -> None:
+        self._job = None
+        if self._again and not self.closed:
+            self._again = False
+            self.request()

@@ -6,9 +6,8 @@ from PySide6.QtGui import QColor
 
 from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
 
-__all__ = ["LEVEL_COLOURS", "OVERDUE", "OVERDUE_COLOUR", "level_colour"]
+__all__ = ["LEVEL_COLOURS", "OVERDUE_COLOUR", "level_colour"]
 
 
 def level_colour(level: Level) -> QColor:
     return QColor(LEVEL_COLOURS[level])
-OVERDUE = OVERDUE_COLOUR  # the name the import wizard uses

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected
-from tracker.core.importing.bulk import collector_paused
+from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
@@ -193,28 +193,14 @@ def _import_contacts(
             if progress:
                 progress(done, total)
     records = list(merged.values()) + loose
-    try:
-        with store.transaction():
-            report.batch_id = store.imports.begin("contacts", str(source))
-            created, _ = store.contacts.write_batch(
-                [(r.values, r.tags) for r in records], report.batch_id, default_source=source.name, cleaned=True
-            )
-            if cancelled and cancelled():
-                raise ImportCancelled("Import cancelled; nothing was imported.")
-            report.created = created
-            report.updated = total - report.rejected - created
-            store.imports.finish(report.batch_id, report.counts())
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        report.batch_id = None
-    if progress:
-        progress(total, total)
-    return report
 
+    def write(batch_id: int) -> None:
+        report.created, _ = store.contacts.write_batch(
+            [(r.values, r.tags) for r in records], batch_id, default_source=source.name, cleaned=True
+        )
+        report.updated = total - report.rejected - report.created
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+    return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled)
 
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected, InvalidInput
-from tracker.core.importing.bulk import collector_paused
+from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import INTERACTION_FIELDS, is_order_export, parse_overrides, suggest_mapping
 from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import decide_order, iso_text
@@ -185,35 +185,19 @@ def _import_interactions(
             by_order[order_key] = item
         rows.append(item)
 
-    try:
-        with store.transaction():
-            report.batch_id = store.imports.begin("interactions", str(source))
-            new_contacts = [
-                (_contact_values(emails_clean, first(raw, "name"), first(raw, "phone")), ())
-                for raw in unknown_rows.values()
-                for emails_clean in [clean_email(first(raw, "email"))]
-            ]
-            if new_contacts:
-                report.contacts_created, _ = store.contacts.write_batch(
-                    new_contacts, report.batch_id, default_source=source.name
-                )
-            created, duplicates = store.interactions.write_batch(rows, report.batch_id)
-            if cancelled and cancelled():
-                raise ImportCancelled("Import cancelled; nothing was imported.")
-            report.created = created
-            report.updated += duplicates
-            store.imports.finish(report.batch_id, report.counts())
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        report.batch_id = None
-    if progress:
-        progress(total, total)
-    return report
+    def write(batch_id: int) -> None:
+        new_contacts = [
+            (_contact_values(email, first(raw, "name"), first(raw, "phone")), ())
+            for raw in unknown_rows.values()
+            for email in [clean_email(first(raw, "email"))]
+        ]
+        if new_contacts:
+            report.contacts_created, _ = store.contacts.write_batch(new_contacts, batch_id,
+                                                                    default_source=source.name)
+        report.created, duplicates = store.interactions.write_batch(rows, batch_id)
+        report.updated += duplicates
 
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+    return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled)
 
 
 def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:

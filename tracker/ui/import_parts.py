@@ -1,0 +1,89 @@
+"""Pieces of the import wizard that are not pages: the preview table model and the wording of its messages."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QLabel
+
+from tracker.core.importing.reading import Table
+from tracker.core.levels import OVERDUE_COLOUR
+
+ERROR_STYLE = f"color: {OVERDUE_COLOUR};"
+HINT_STYLE = "color: #666;"
+_ROOT = QModelIndex()
+PREVIEW_ROWS = 50
+
+
+def for_window(message: str) -> str:
+    """Core sentences name CLI options as the way out; in the wizard the way out is a control on a page."""
+    message = re.sub(r"(?:try another|pass) --encoding(?: \(e\.g\. [\w-]+\))?", "choose another encoding", message)
+    return re.sub(r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page",
+                  message)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str | None) -> None:
+    label.setText(for_window(message or ""))
+    label.setVisible(bool(message))
+
+
+class PreviewModel(QAbstractTableModel):
+    """The header and the first rows of a file as read, with the file's line numbers down the side."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._header: list[str] = []
+        self._rows: list[list[str]] = []
+        self._lines: list[int] = []
+
+    def set_table(self, table: Table | None) -> None:
+        self.beginResetModel()
+        if table is None:
+            self._header, self._rows, self._lines = [], [], []
+        else:
+            self._rows = table.rows[:PREVIEW_ROWS]
+            self._lines = table.line_numbers[:PREVIEW_ROWS]
+            width = max([len(table.header), *(len(row) for row in self._rows)])
+            self._header = [*table.header, *(f"Column {i + 1}" for i in range(len(table.header), width))]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._header)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._rows[index.row()]
+        return row[index.column()] if index.column() < len(row) else ""
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._header[section] if 0 <= section < len(self._header) else None
+        return str(self._lines[section]) if 0 <= section < len(self._lines) else None
