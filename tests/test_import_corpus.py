@@ -109,3 +109,12 @@ def test_renamed_workbook_and_header_only_file(store):
         import_contacts(store, CORPUS / "not_really.csv.xlsx")
     report = import_contacts(store, CORPUS / "header_only.csv")
     assert (report.rows, report.created, store.contacts.count()) == (0, 0, 0)
+
+
+def test_interactions_name_people_the_way_contacts_do(store):
+    import_contacts(store, CORPUS / "japanese_shift_jis.csv")
+    hanako = store.contacts.require("hanako@sato.example")
+    from datetime import datetime
+
+    store.interactions.log(hanako.id, "call", datetime(2026, 11, 1, 10))
+    assert store.interactions.list()[0].contact_name == hanako.name == "佐藤 花子"

@@ -8,6 +8,15 @@ from datetime import date
 from tracker.core.levels import Level
 
 
+def display_name(first: str, last: str, *fallbacks: str | None) -> str:
+    """How a person is named in lists: family name first where the culture writes it so (CJK), else the first
+    non-empty fallback (company, e-mail, phone)."""
+    family_first = bool(last) and not last.isascii() and any(
+        "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in last)
+    parts = (last, first) if family_first else (first, last)
+    return " ".join(p for p in parts if p) or next((f for f in fallbacks if f), "")
+
+
 @dataclass(slots=True)
 class Contact:
     """A person or business the shop deals with."""
@@ -26,12 +35,7 @@ class Contact:
 
     @property
     def name(self) -> str:
-        last = self.last_name
-        family_first = not last.isascii() and any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3"
-                                                  for ch in last)
-        parts = (self.last_name, self.first_name) if family_first else (self.first_name, self.last_name)
-        full = " ".join(p for p in parts if p)
-        return full or self.company or (self.email or "") or self.phone
+        return display_name(self.first_name, self.last_name, self.company, self.email, self.phone)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
-from tracker.core.models import Changes, Interaction
+from tracker.core.models import Changes, Interaction, display_name
 
 if TYPE_CHECKING:
     from tracker.core.store.store import Store
@@ -21,7 +21,7 @@ _REBUILD_AT = 100_000  # rows in one insert from which dropping and rebuilding s
 _REBUILT_INDEXES = ("interactions_day", "interactions_kind")
 _SELECT = """
     SELECT i.id, i.contact_id, k.name, i.occurred_at, i.amount, i.score, i.channel, i.note, i.import_id,
-           c.email, trim(c.first_name || ' ' || c.last_name)
+           c.email, c.first_name, c.last_name
     FROM interactions i JOIN kinds k ON k.id = i.kind_id JOIN contacts c ON c.id = i.contact_id
 """
 
@@ -55,7 +55,8 @@ def check_moment(moment: datetime) -> str:
 def _from_row(row: tuple) -> Interaction:
     return Interaction(
         id=row[0], contact_id=row[1], kind=row[2], occurred_at=row[3], amount=row[4], score=row[5],
-        channel=row[6], note=row[7], import_id=row[8], contact_email=row[9], contact_name=row[10],
+        channel=row[6], note=row[7], import_id=row[8], contact_email=row[9],
+        contact_name=display_name(row[10], row[11]),
     )
 
 
