@@ -95,6 +95,7 @@ class Settings:
     drifting_days: int = 90
     warm_days: int = 14
     detractor_days: int = 90
+    backup_keep: int = 20
 
     HELP: ClassVar[dict[str, str]] = {
         "window_days": "lookback window in days for the engagement level",
@@ -102,6 +103,7 @@ class Settings:
         "drifting_days": "days without engagement after which a customer is drifting away",
         "warm_days": "a lead with a signal in this many days is warm",
         "detractor_days": "survey scores 0–6 within this many days ask for a call",
+        "backup_keep": "backups kept (besides one a month for a year)",
     }
 
     @classmethod
@@ -113,5 +115,5 @@ class Settings:
         for name in self.names():
             value = getattr(self, name)
             if not isinstance(value, int) or not 1 <= value <= 3650:
-                raise ValueError(f"{name} must be a whole number of days from 1 to 3650, not {value!r}")
+                raise ValueError(f"{name} must be a whole number from 1 to 3650, not {value!r}")
         return self

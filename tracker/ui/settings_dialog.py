@@ -32,6 +32,7 @@ LABELS = {
     "drifting_days": "Drifting away after (days)",
     "warm_days": "Warm lead if active within (days)",
     "detractor_days": "Call detractors from the last (days)",
+    "backup_keep": "Backups to keep",
 }
 
 

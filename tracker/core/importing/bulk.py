@@ -31,6 +31,8 @@ def write_batch(
 
     `write` fills in the report's counts; the batch keeps them.
     """
+    if not dry_run:
+        store.safety_backup(f"before import {report.kind}")
     try:
         with store.transaction():
             report.batch_id = store.imports.begin(report.kind, str(source))

@@ -137,6 +137,8 @@ class ContactsTable:
     def delete(self, contact_ids: Iterable[int]) -> Changes:
         """Delete contacts with their interactions and follow-ups, in one transaction."""
         ids = [(int(i),) for i in contact_ids]
+        if len(ids) > 1:
+            self.store.safety_backup("before delete")
         with self.store.transaction():
             self.conn.executemany("DELETE FROM contacts WHERE id = ?", ids)
         return Changes(contacts=True, interactions=True, follow_ups=True)

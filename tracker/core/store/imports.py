@@ -59,6 +59,7 @@ class ImportsTable:
         batch = self.get(batch_id)
         if batch.undone_at:
             raise InvalidInput(f"Import {batch_id} was already undone on {batch.undone_at[:10]}.")
+        self.store.safety_backup("before undo import")
         with self.store.transaction():
             interactions = self.conn.execute(
                 "DELETE FROM interactions WHERE import_id = ?", (batch_id,)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tracker.core.backups import Backup, Backups, private_file, private_folder, restore_into
 from tracker.core.errors import InvalidInput, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
@@ -51,7 +52,8 @@ class Store:
             raise StoreError(f"There is no database at {target}.")
         if not exists:
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.parent.exists():
+                    private_folder(target.parent)
             except OSError as exc:
                 raise StoreError(f"Cannot create the folder {target.parent}: {exc.strerror}.") from None
         conn = connect(target)
@@ -59,6 +61,8 @@ class Store:
             check_compatible(conn, str(target))  # before anything writes to a file that may not be ours
             enable_wal(conn)
             migrate(conn, where=str(target))
+            if not exists:
+                private_file(target)  # customers' personal data: the owner only
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise translate_error(exc, str(target)) from None
@@ -69,6 +73,33 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    # Backups -------------------------------------------------------------------------------------
+
+    @property
+    def backups(self) -> Backups | None:
+        """The backups beside this database file (None for an in-memory database)."""
+        if self.path is None:
+            return None
+        return Backups(self.path, keep_last=self.settings().backup_keep)
+
+    def safety_backup(self, reason: str) -> Backup | None:
+        """A verified backup before a risky change (import, undo, restore, bulk delete)."""
+        return self.backups.take(self.conn, reason) if self.backups else None
+
+    def daily_backup(self) -> Backup | None:
+        """The once-a-day backup, if today's has not been taken yet."""
+        return self.backups.daily(self.conn) if self.backups else None
+
+    def restore(self, id_or_path: str) -> Backup | None:
+        """Replace this database's content with a backup's, after backing up the current state."""
+        if self.backups is None:
+            raise InvalidInput("An in-memory database has no backups.")
+        source = self.backups.find(id_or_path)
+        before = self.safety_backup("before restore")
+        restore_into(source, self.conn)
+        self._kinds = None
+        return before
 
     def __enter__(self) -> Store:
         return self

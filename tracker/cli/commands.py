@@ -1,25 +1,20 @@
-"""The `tracker` command line: a thin adapter that opens the store, calls the core once and prints the result."""
+"""The day-to-day commands: import, contacts, interactions, follow-ups, engagement, kinds and settings."""
 
 from __future__ import annotations
 
-import functools
-import json
-import os
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from tracker import __version__
+from tracker.cli.base import ID, TrackerGroup, as_of_option, cli, emit_json, json_option, table, with_store
 from tracker.core.dates import parse_day, parse_moment
 from tracker.core.engagement import explain, level_counts
-from tracker.core.errors import InvalidInput, TrackerError
+from tracker.core.errors import InvalidInput
 from tracker.core.export import write_csv
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
 from tracker.core.levels import Level, Settings
-from tracker.core.paths import default_db_path
 from tracker.core.store import Store
 
 CONTACT_EXPORT_COLUMNS = (
@@ -29,72 +24,6 @@ CONTACT_EXPORT_COLUMNS = (
 FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 INTERACTION_EXPORT_COLUMNS = ("contact_email", "contact_name", "kind", "occurred_at", "amount", "score", "channel",
                               "note")
-
-
-class TrackerGroup(click.Group):
-    """Lists commands in the order they were added, which follows a user's day rather than the alphabet."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
-
-
-def emit_json(document: dict) -> None:
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
-
-
-def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Plain aligned columns for a terminal; long cells are cut with an ellipsis."""
-    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
-    cells = [[c if len(c) <= 40 else c[:39] + "…" for c in row] for row in cells]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(columns)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
-
-
-def with_store(fn: Callable) -> Callable:
-    """Open the database named by --db / TRACKER_DB (or the default) for the command and close it after."""
-
-    @click.pass_context
-    @functools.wraps(fn)
-    def wrapper(ctx: click.Context, *args, **kwargs):
-        with Store.open(ctx.obj["db"]) as store:
-            return ctx.invoke(fn, store, *args, **kwargs)
-
-    return wrapper
-
-
-#: Ids and counts as SQLite can hold them (64-bit); anything larger is an input error, not a crash.
-ID = click.IntRange(1, 2**63 - 1)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
-as_of_option = click.option("--as-of", "as_of", metavar="DATE", help="Evaluate as of this date (default today).")
-
-
-@click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db", "db", metavar="PATH", type=click.Path(path_type=Path),
-    help="Database file (default: $TRACKER_DB, else tracker.db in your user data folder).",
-)
-@click.version_option(__version__, prog_name="tracker")
-@click.pass_context
-def cli(ctx: click.Context, db: Path | None) -> None:
-    """Tracker: your customers, what they did, and who to contact next.
-
-    Run without a command to open the desktop window.
-
-    \b
-    Examples:
-      tracker import contacts customers.csv
-      tracker log anna@example.com purchase --amount 35
-      tracker followups --export today.csv
-    """
-    ctx.ensure_object(dict)
-    ctx.obj["db"] = db or default_db_path()
-    if ctx.invoked_subcommand is None:
-        from tracker.ui.app import run_app
-
-        explicit = db or (Path(os.environ["TRACKER_DB"]) if os.environ.get("TRACKER_DB") else None)
-        ctx.exit(run_app(explicit))
 
 
 # Import ------------------------------------------------------------------------------------------
@@ -565,33 +494,3 @@ def settings_set_command(store: Store, name: str, value: int) -> None:
     click.echo(f"{name} = {value}")
 
 
-# Entry point ----------------------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI: usage and input errors are one line on stderr with exit code 2, never a traceback."""
-    try:
-        cli.main(args=argv, prog_name="tracker", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.UsageError as exc:
-        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-        _fail(f"{exc.format_message()}{hint}")
-    except click.Abort:
-        _fail("Cancelled.", 1)
-    except TrackerError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("Interrupted; nothing half-written was kept.", 130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as exc:  # a bug: still one line, the traceback only on request
-        if os.environ.get("TRACKER_DEBUG"):
-            raise
-        _fail(f"Unexpected error ({type(exc).__name__}: {exc}); set TRACKER_DEBUG=1 to see details.", 1)
-    sys.exit(0)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"tracker: {message.splitlines()[0] if message else 'error'}", err=True)
-    sys.exit(code)

@@ -1,0 +1,7 @@
+"""The `tracker` command line: a thin adapter that opens the store, calls the core once and prints the result."""
+
+from tracker.cli import commands, safety  # noqa: F401  (registers the commands on the group)
+from tracker.cli.base import cli, main
+from tracker.cli.commands import CONTACT_EXPORT_COLUMNS, FOLLOW_UP_EXPORT_COLUMNS, INTERACTION_EXPORT_COLUMNS
+
+__all__ = ["CONTACT_EXPORT_COLUMNS", "FOLLOW_UP_EXPORT_COLUMNS", "INTERACTION_EXPORT_COLUMNS", "cli", "main"]

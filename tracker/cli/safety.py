@@ -1,0 +1,112 @@
+"""Commands that keep the data safe: backups, restore, and the integrity check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.base import cli, emit_json, json_option, table, with_store
+from tracker.core.backups import Backups, integrity_check, restore_beside, write_backup
+from tracker.core.errors import InvalidInput, StoreBusy, StoreError
+from tracker.core.store import Store
+
+# Backups and checks -----------------------------------------------------------------------------------
+
+
+@cli.command(name="backup")
+@click.option("--to", "target", type=click.Path(path_type=Path), metavar="PATH",
+              help="Write the backup here instead of the backups folder beside the database.")
+@json_option
+@with_store
+def backup_command(store: Store, target: Path | None, as_json: bool) -> None:
+    """Back up the database now (verified with SQLite's quick_check).
+
+    Example: tracker backup --to /media/usb/tracker-2026-11-23.db
+    """
+    if target is not None:
+        if target.is_dir():
+            raise InvalidInput(f"{target} is a folder; give a file name for the backup.")
+        path = write_backup(store.conn, target)
+        document = {"path": str(path)}
+    else:
+        if store.backups is None:
+            raise InvalidInput("An in-memory database cannot be backed up to a folder; use --to PATH.")
+        document = store.backups.take(store.conn, "manual").to_dict()
+    if as_json:
+        emit_json(document)
+    else:
+        click.echo(f"Backed up to {document['path']}.")
+
+
+@cli.command(name="backups")
+@json_option
+@click.pass_context
+def backups_command(ctx: click.Context, as_json: bool) -> None:
+    """List the backups beside the database, newest first (works even if the database is damaged).
+
+    Example: tracker backups --json
+    """
+    backups = Backups(Path(ctx.obj["db"])).list()
+    if as_json:
+        emit_json({"backups": [b.to_dict() for b in backups]})
+        return
+    click.echo(table(("id", "when", "why", "contacts"),
+                     [(b.id, f"{b.created:%Y-%m-%d %H:%M}", b.reason, b.contacts) for b in backups]))
+
+
+@cli.command(name="restore")
+@click.argument("id_or_path", metavar="ID_OR_PATH")
+@click.pass_context
+def restore_command(ctx: click.Context, id_or_path: str) -> None:
+    """Put a backup back (the current state is backed up first); a damaged database is left untouched and the
+    backup is written to a new file beside it.
+
+    Example: tracker restore 20261123-091500
+    """
+    db_path = Path(ctx.obj["db"])
+    backups = Backups(db_path)
+    source = backups.find(id_or_path)
+    try:
+        store = Store.open(db_path)
+    except StoreError as exc:
+        if isinstance(exc, StoreBusy) or not db_path.is_file():
+            raise
+        recovered = restore_beside(source, db_path)
+        click.echo(f"{db_path.name} cannot be opened, so it was left as it is. The backup was restored into "
+                   f"{recovered}; use it with --db {recovered} (or open it from the app).")
+        return
+    with store:
+        before = store.restore(str(source))
+        saved = f" The state before was backed up as {before.id}." if before else ""
+        click.echo(f"Restored {source.name}: {store.contacts.count()} contacts.{saved}")
+
+
+@cli.command(name="check")
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Run SQLite's integrity check on the database (read-only) and say what it found.
+
+    Example: tracker check
+    """
+    db_path = Path(ctx.obj["db"])
+    if not db_path.is_file():
+        raise InvalidInput(f"There is no database at {db_path}.")
+    try:
+        import sqlite3
+
+        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            found = integrity_check(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        found = [str(exc)]
+    if found == ["ok"]:
+        click.echo(f"{db_path}: the integrity check found no problems.")
+        return
+    good = Backups(db_path).newest_good()
+    offer = f" The newest good backup is {good.id}: `tracker restore {good.id}`." if good else ""
+    raise StoreError(f"{db_path} is damaged ({'; '.join(found[:3])}).{offer}")
+
+
