@@ -62,7 +62,7 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
     """Put a backup back (the current state is backed up first); a damaged database is left untouched and the
     backup is written to a new file beside it.
 
-    Example: tracker restore 20261123-091500
+    Example: tracker restore 20261123-091500-daily
     """
     db_path = Path(ctx.obj["db"])
     backups = Backups(db_path)

@@ -15,7 +15,7 @@ from tracker.core.errors import InvalidInput, StoreError
 KEEP_LAST = 20
 KEEP_MONTHS = 12
 DAILY = timedelta(hours=24)
-_NAME = re.compile(r"^tracker-(\d{8}-\d{6}(?:-\d+)?)-([a-z0-9-]+)\.db$")
+_NAME = re.compile(r"^tracker-((\d{8}-\d{6})-([a-z0-9-]+?)(?:-(\d+))?)\.db$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
         destination = sqlite3.connect(partial)
         try:
             conn.backup(destination)
+            destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             destination.close()
         private_file(partial)
@@ -116,9 +117,9 @@ class Backups:
         slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
         target = self.folder / f"tracker-{stamp}-{slug}.db"
         counter = 1
-        while target.exists():  # two in the same second (an import right after opening)
+        while target.exists():  # two for the same reason in the same second
             counter += 1
-            target = self.folder / f"tracker-{stamp}-{counter}-{slug}.db"
+            target = self.folder / f"tracker-{stamp}-{slug}-{counter}.db"
         write_backup(conn, target)
         self.prune(now=now)
         return self._describe(target)
@@ -136,7 +137,8 @@ class Backups:
         if not self.folder.is_dir():
             return []
         found = [self._describe(p) for p in self.folder.glob("tracker-*.db") if _NAME.match(p.name)]
-        return sorted(found, key=lambda b: (b.created, b.id), reverse=True)
+        # names keep whole seconds; within one second the file's own time says which came last
+        return sorted(found, key=lambda b: (b.created, b.path.stat().st_mtime_ns), reverse=True)
 
     def find(self, id_or_path: str) -> Path:
         """A backup by its id (as `tracker backups` lists it) or a path to any Tracker database file."""
@@ -172,10 +174,11 @@ class Backups:
         return removed
 
     def _describe(self, path: Path) -> Backup:
+        """The id is the name without 'tracker-' and '.db' (unique in the folder), e.g. 20261123-091500-daily."""
         match = _NAME.match(path.name)
-        stamp, reason = match.group(1), match.group(2)
-        created = datetime.strptime(stamp[:15], "%Y%m%d-%H%M%S")
-        return Backup(stamp, path, created, reason.replace("-", " "), _count_contacts(path))
+        backup_id, stamp, reason = match.group(1), match.group(2), match.group(3)
+        created = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+        return Backup(backup_id, path, created, reason.replace("-", " "), _count_contacts(path))
 
 
 def restore_into(backup: Path, conn: sqlite3.Connection) -> None:
