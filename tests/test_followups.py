@@ -146,3 +146,15 @@ def test_vcard_export_escapes_and_folds(tmp_path, store):
     assert "TEL;TYPE=CELL:+49 171 2345678" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert "\r\n " in text  # the long note was folded
+
+
+def test_vcard_neutralises_formulas_but_keeps_phone_numbers(tmp_path, store):
+    from tracker.core.vcard import vcard
+
+    contact = store.contacts.add(first_name="=HYPERLINK(\"x\")", email="a@example.com", phone="+44 7700 900123",
+                                 company="@SUM(A1)")
+    card = vcard(contact, note="-2+3")
+    assert "FN:'=HYPERLINK(\"x\")" in card and "ORG:'@SUM(A1)" in card and "NOTE:'-2+3" in card
+    assert "TEL;TYPE=CELL:+44 7700 900123" in card
+    store.contacts.update(contact.id, phone="=1+2 555 0100")
+    assert "TEL;TYPE=CELL:1+2 555 0100" in vcard(store.contacts.get(contact.id))

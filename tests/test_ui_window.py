@@ -134,3 +134,22 @@ def test_try_the_demo_data_fills_an_empty_database(qtbot, tmp_path, settings):
         qtbot.waitUntil(lambda: made.stack.currentWidget() is made.tabs and levels() == set(Level), timeout=20000)
         assert made.contacts_tab.model.total() >= 250
         made.close()
+
+
+def test_backups_dialog_backs_up_and_restores_and_the_status_bar_says_when(qtbot, window, store, monkeypatch):
+    from tracker.ui.backups_dialog import BackupsDialog
+
+    qtbot.waitUntil(lambda: "last backup" in window.status.text())  # the daily backup after the window showed
+    dialog = BackupsDialog(store, window)
+    qtbot.addWidget(dialog)
+    daily = dialog.model.backups[0]
+    assert daily.reason == "daily" and daily.contacts == 2
+    store.contacts.add(first_name="Cleo", email="cleo@example.com")
+    dialog.back_up_now()
+    assert dialog.model.rowCount() == 2 and dialog.model.backups[0].contacts == 3
+    dialog.table.selectRow(1)  # the daily one, with two contacts
+    monkeypatch.setattr(BackupsDialog, "confirm", staticmethod(lambda parent, backup: True))
+    dialog.restore_selected()
+    assert store.contacts.count() == 2 and store.contacts.by_email("cleo@example.com") is None
+    assert dialog.model.backups[0].reason == "before restore"
+    assert dialog.changes.contacts

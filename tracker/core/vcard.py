@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from tracker.core.errors import InvalidInput
+from tracker.core.export import neutralise
 from tracker.core.models import Contact
+
+_NOT_PHONE = re.compile(r"[^0-9+()./ -]")
+
+
+def _phone(text: str) -> str:
+    """Only what a phone number is made of: a leading + stays (it is the number), formulas cannot survive."""
+    return _NOT_PHONE.sub("", text).strip()
 
 
 def _escape(text: str) -> str:
+    """vCard escaping, after the spreadsheet-formula rule (cards get imported into spreadsheets too)."""
+    text = neutralise(text)
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
             .replace("\n", "\\n"))
 
@@ -39,7 +50,7 @@ def vcard(contact: Contact, note: str = "") -> str:
     if contact.email:
         lines.append(f"EMAIL;TYPE=INTERNET:{_escape(contact.email)}")
     if contact.phone:
-        lines.append(f"TEL;TYPE=CELL:{_escape(contact.phone)}")
+        lines.append(f"TEL;TYPE=CELL:{_phone(contact.phone)}")
     if contact.tags:
         lines.append("CATEGORIES:" + ",".join(_escape(t) for t in contact.tags))
     if note:

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
             old.close()
         self._show_right_page()
         self._first_paint_seen = False
+        self._checked_once = False
         if self.isVisible():
             self._reload_timer.start(0)
 
@@ -205,6 +206,8 @@ class MainWindow(QMainWindow):
         self._action(file, "&Export contacts…", self.export_contacts, "Ctrl+E")
         self._action(file, "Export dashboard &report (PDF)…", self.export_report, "Ctrl+P")
         file.addSeparator()
+        self._action(file, "&Backups…", self.show_backups)
+        file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("&Edit")
@@ -262,6 +265,43 @@ class MainWindow(QMainWindow):
             tab.level.setCurrentIndex(0)
             tab.tag.setCurrentIndex(0)
         tab.select_ids([contact_id])
+
+    def show_backups(self) -> None:
+        from tracker.ui.backups_dialog import BackupsDialog
+
+        if self.store.backups is None:
+            self.show_error("An in-memory database has no backups.")
+            return
+        dialog = BackupsDialog(self.store, self)
+        dialog.exec()
+        if dialog.changes != Changes():
+            self.undo.stack.clear()  # the undo history described the database before the restore
+            self.on_changes(dialog.changes)
+        self._update_status()
+
+    def _check_and_back_up(self) -> None:
+        """Once per opened file, after the window shows: quick_check and the daily backup, on a worker."""
+
+        def work(store: Store, **_):
+            from tracker.core.backups import quick_check
+
+            found = quick_check(store.path)
+            return found, (store.daily_backup() if found == "ok" else None)
+
+        job = job_for(self.store, work)
+        job.signals.succeeded.connect(self._checked)
+        job.signals.failed.connect(self.show_error)
+        self._check_job = start(job)
+
+    def _checked(self, result) -> None:
+        found, _ = result
+        self._update_status()
+        if found != "ok":
+            good = self.store.backups.newest_good() if self.store.backups else None
+            offer = (f" The newest good backup is from {good.created:%Y-%m-%d %H:%M}: use File → Backups… to "
+                     "restore it." if good else "")
+            self.show_error(f"The integrity check found a problem in this database ({found.splitlines()[0]})."
+                            f"{offer}")
 
     def edit_settings(self) -> None:
         from tracker.ui.settings_dialog import SettingsDialog
@@ -345,6 +385,9 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _reload_everything(self) -> None:
+        if not self._checked_once and self.store.path is not None:
+            self._checked_once = True
+            self._check_and_back_up()
         self._show_right_page()
         self.contacts_tab.reload()
         self.interactions_tab.reload()
@@ -358,6 +401,9 @@ class MainWindow(QMainWindow):
         total = self.contacts_tab.model.total() if built else self.store.contacts.count()
         undo = self.undo.stack.undoText()
         text = f"{total:,} contacts · {self.store.path or 'in memory'}"
+        backups = self.store.backups.list() if self.store.backups else []
+        if backups:
+            text += f" · last backup {backups[0].created:%Y-%m-%d %H:%M}"
         self.status.setText(text + (f" · Undo: {undo}" if undo else ""))
 
     def show_error(self, message: str) -> None:
