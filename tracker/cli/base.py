@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from tracker import __version__
-from tracker.core.backups import Backups
+from tracker.core.backups import offer_backup
 from tracker.core.errors import StoreBusy, StoreError, TrackerError
 from tracker.core.paths import default_db_path
 from tracker.core.store import Store
@@ -45,14 +45,9 @@ def open_store(db_path: Path) -> Store:
     try:
         return Store.open(db_path)
     except StoreError as exc:
-        if Path(db_path).is_file() and not isinstance(exc, StoreBusy):
-            good = Backups(Path(db_path)).newest_good()
-            if good is not None:
-                raise StoreError(
-                    f"{str(exc).rstrip('.')}. The newest good backup is from {good.created:%Y-%m-%d %H:%M} "
-                    f"({good.contacts} contacts): `tracker restore {good.id}` writes it to a new file beside it."
-                ) from None
-        raise
+        if isinstance(exc, StoreBusy):
+            raise
+        raise StoreError(offer_backup(Path(db_path), str(exc))) from None
 
 
 def with_store(fn: Callable) -> Callable:

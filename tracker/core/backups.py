@@ -205,3 +205,13 @@ def restore_beside(backup: Path, damaged: Path) -> Path:
     finally:
         source.close()
     return target
+
+
+def offer_backup(db_path: Path, problem: str) -> str:
+    """The sentence for a database that cannot be opened, with the newest good backup offered when there is one."""
+    good = Backups(Path(db_path)).newest_good() if Path(db_path).is_file() else None
+    if good is None:
+        return problem
+    return (f"{problem.rstrip('.')}. The newest good backup is from {good.created:%Y-%m-%d %H:%M} "
+            f"({good.contacts} contacts): `tracker restore {good.id}` (or File → Backups… in a new database) "
+            "writes it to a new file beside it.")

@@ -12,6 +12,7 @@ def run_app(db_path: Path | None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from tracker.core.backups import offer_backup
     from tracker.core.errors import TrackerError
     from tracker.core.paths import default_db_path
     from tracker.core.store import Store
@@ -31,7 +32,7 @@ def run_app(db_path: Path | None) -> int:
     try:
         store = Store.open(db_path)
     except TrackerError as exc:
-        QMessageBox.critical(None, "Tracker", str(exc))
+        QMessageBox.critical(None, "Tracker", offer_backup(db_path, str(exc)))
         return 2
     window = MainWindow(store, settings)
     window.show()
