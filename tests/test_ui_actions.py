@@ -122,3 +122,15 @@ def test_a_dropped_file_opens_the_wizard_and_an_import_reaches_the_tabs(qtbot, w
     wizard.imported.emit(Changes(contacts=True))
     qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 6)
     wizard.close()
+
+
+def test_markup_in_imported_names_is_shown_as_text_never_rendered(window, store):
+    from PySide6.QtCore import Qt
+
+    hostile = store.contacts.add(first_name='<img src="file:///etc/passwd">', last_name="<a href='http://x'>x</a>",
+                                 email="hostile@example.com")
+    window.contacts_tab.refresh_contacts([hostile.id])
+    panel = window.contacts_tab.panel
+    assert panel.title.textFormat() == Qt.TextFormat.PlainText
+    assert panel.title.text().startswith('<img src="file:///etc/passwd">')
+    assert panel.reasons.textFormat() == Qt.TextFormat.PlainText

@@ -36,6 +36,7 @@ class ContactPanel(QWidget):
         self.contact: Contact | None = None
         layout = QVBoxLayout(self)
         self.title = QLabel("Select a contact")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names come from imported files: never rich text
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.badge = QLabel()
         self.badge.setObjectName("levelBadge")
@@ -71,6 +72,7 @@ class ContactPanel(QWidget):
 
         layout.addWidget(QLabel("<b>Why this level</b>"))
         self.reasons = QLabel()
+        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
         self.reasons.setWordWrap(True)
         self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.reasons)

@@ -38,6 +38,7 @@ def codec_name(name: str) -> str:
 def error_label() -> QLabel:
     label = QLabel()
     label.setStyleSheet(ERROR_STYLE)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # errors quote values from the file
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -407,7 +407,10 @@ class MainWindow(QMainWindow):
         self.status.setText(text + (f" · Undo: {undo}" if undo else ""))
 
     def show_error(self, message: str) -> None:
-        QMessageBox.warning(self, "Tracker", message)
+        """A sentence in a dialog; plain text, since it may quote file names or values from imported data."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Tracker", message, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
     # Window events ------------------------------------------------------------------------------------------
 
