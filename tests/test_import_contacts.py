@@ -155,3 +155,11 @@ def test_many_rows_with_only_a_bad_email_are_rejected_once_each(store, tmp_path)
     lines = "".join(f",bad{i}@\n" for i in range(3000))
     report = import_contacts(store, write(tmp_path, "bad.csv", "Name,Email\n" + lines + "Good,good@example.com\n"))
     assert (report.rejected, report.created, len(report.warnings)) == (3000, 1, 0)
+
+
+def test_non_ascii_case_variants_against_the_database_do_not_crash(store, tmp_path):
+    """Found by fuzzing: an address differing from a stored one only in the case of a non-ASCII letter."""
+    store.contacts.add(first_name="Ž", email="Ža@x.io")
+    report = import_contacts(store, write(tmp_path, "z.csv", "Name,Email\nZa,ŽA@X.IO\nza,ža@x.io\n"))
+    assert report.rows == report.created + report.updated + report.rejected == 2
+    assert (report.created, report.updated) == (1, 1)  # ŽA@X.IO is Ža@x.io to the index; ža@x.io is another address

@@ -146,3 +146,20 @@ def test_a_cancelled_big_batch_leaves_indexes_and_rows_as_they_were(store, tmp_p
                             cancelled=cancel_after_writing)
     assert interaction_indexes(store) == before
     assert store.interactions.count() == 0 and store.contacts.count() == 0
+
+
+def test_iso_week_dates_are_read_as_calendar_dates(store, tmp_path):
+    """Found by fuzzing: 2026-W20-1 passed the fast ISO path as text that SQLite cannot read."""
+    report = import_interactions(store, write(tmp_path, "w.csv", "email,date,type\na@example.com,2026-W20-1,call\n"))
+    assert report.created == 1
+    assert store.interactions.list()[0].occurred_at == "2026-05-11T00:00:00"
+
+
+def test_non_ascii_case_variants_of_an_address_do_not_crash(store, tmp_path):
+    """Found by fuzzing: Python folds Ž to ž, SQLite's lower() does not; both sides now use SQLite's rule."""
+    store.contacts.add(first_name="Žofia", email="Žofia.Szőke@x.io")
+    rows = "email,date,type\nŽOFIA.SZőKE@X.IO,2026-05-01,call\nžofia.szőke@x.io,2026-05-02,call\n"
+    report = import_interactions(store, write(tmp_path, "z.csv", rows))
+    assert report.rows == report.created + report.updated + report.rejected == 2
+    assert store.contacts.require("ŽOFIA.SZőKE@x.io").first_name == "Žofia"
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

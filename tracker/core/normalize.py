@@ -32,10 +32,19 @@ def is_valid_email(email: str) -> bool:
     return bool(_EMAIL.match(email))
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case A–Z only, exactly as SQLite's lower() does, so Python and the unique index agree on what is
+    the same address (Python's str.lower would also fold Ž to ž, which the index does not)."""
+    return text.translate(_ASCII_LOWER)
+
+
 def email_key(email: str | None) -> str | None:
-    """The form duplicates are matched on: trimmed and lower-cased."""
+    """The form duplicates are matched on: trimmed, A–Z lower-cased (the contacts_email index's rule)."""
     cleaned = clean_email(email)
-    return cleaned.lower() if cleaned else None
+    return ascii_lower(cleaned) if cleaned else None
 
 
 def clean_phone(text: str | None) -> str:

@@ -11,7 +11,7 @@ from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
-from tracker.core.normalize import clean_email, clean_phone, is_valid_email, phone_key, split_tags
+from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
 
 _PROGRESS_EVERY = 2000
@@ -141,7 +141,7 @@ def _record_from_row(
 def _key(record: Record) -> tuple[str, str] | None:
     email = record.values.get("email")
     if email:
-        return ("email", email.lower())
+        return ("email", ascii_lower(email))
     phone = record.values.get("phone_key")
     return ("phone", phone) if phone else None
 

@@ -12,6 +12,9 @@ _NUMERIC = re.compile(
     r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
     r"\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
 )
+# Exactly YYYY-MM-DD or YYYY-MM-DD HH:MM:SS in ASCII digits: text in this shape is stored as it is. (Python's
+# fromisoformat alone also takes week dates like 2026-W20-1, which SQLite's date functions do not.)
+_PLAIN_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?")
 DAY_FIRST = "day-first"
 MONTH_FIRST = "month-first"
 
@@ -76,9 +79,9 @@ def iso_text(text: str, order: str = DAY_FIRST, fmt: str | None = None) -> str |
     million-row imports from round-tripping every date through datetime objects.
     """
     value = text.strip()
-    if not fmt and len(value) in (10, 19) and value[4] == "-" and value[:4].isdigit():
+    if not fmt and _PLAIN_ISO.fullmatch(value):
         try:
-            datetime.fromisoformat(value)
+            datetime.fromisoformat(value)  # the shape is right; this checks the calendar (no 31 February)
         except ValueError:
             pass
         else:

@@ -13,7 +13,7 @@ from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import decide_order, iso_text
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
-from tracker.core.normalize import clean_email, is_valid_email
+from tracker.core.normalize import ascii_lower, clean_email, is_valid_email
 from tracker.core.store import Store
 from tracker.core.store.interactions import check_amount, check_score
 
@@ -172,12 +172,12 @@ def _import_interactions(
             report.reject(line, str(exc).rstrip("."), raw)
             continue
         note = cell(raw, "note")
-        signature = (email.lower(), occurred, kind_name, amount, note)
+        signature = (ascii_lower(email), occurred, kind_name, amount, note)
         if not shop and signature in seen:
             report.updated += 1
             continue
         seen.add(signature)
-        key = email.lower()
+        key = ascii_lower(email)
         if key not in known and key not in unknown_rows:
             unknown_rows[key] = raw
         item = [email, kind_name, occurred, amount, score, cell(raw, "channel"), note]

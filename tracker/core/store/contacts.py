@@ -9,6 +9,7 @@ from tracker.core.dates import now_iso
 from tracker.core.errors import ContactNotFound, InvalidInput
 from tracker.core.models import Changes, Contact
 from tracker.core.normalize import (
+    ascii_lower,
     clean_email,
     clean_phone,
     is_valid_email,
@@ -190,7 +191,7 @@ class ContactsTable:
             data = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
             data["tags"] = join_tags(tags)
             email = data.get("email")
-            existing = by_email.get(email.lower()) if email else None
+            existing = by_email.get(ascii_lower(email)) if email else None
             if existing is None and not email and data.get("phone_key"):
                 existing = by_phone.get(data["phone_key"])
             if existing is None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Interaction, display_name
+from tracker.core.normalize import ascii_lower
 
 if TYPE_CHECKING:
     from tracker.core.store.store import Store
@@ -189,9 +190,9 @@ class InteractionsTable:
         kinds = {name: kind.id for name, kind in self.store.kinds().items()}
         stamp = now_iso()
         stored = self.count()
-        existing = self._existing_keys({ids[r[0].lower()] for r in rows}) if stored else set()
+        existing = self._existing_keys({ids[ascii_lower(r[0])] for r in rows}) if stored else set()
         values = [
-            (ids[email.lower()], kinds[kind.lower()], occurred, amount, score, channel, note, import_id, stamp)
+            (ids[ascii_lower(email)], kinds[kind.lower()], occurred, amount, score, channel, note, import_id, stamp)
             for email, kind, occurred, amount, score, channel, note in rows
         ]
         if existing:
