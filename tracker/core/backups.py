@@ -112,7 +112,12 @@ class Backups:
 
     def take(self, conn: sqlite3.Connection, reason: str, *, now: datetime | None = None) -> Backup:
         """A verified backup now, then prune the old ones."""
-        private_folder(self.folder)
+        try:
+            private_folder(self.folder)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the backups folder {self.folder} ({exc.strerror or exc}); nothing was changed."
+            ) from None
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
         target = self.folder / f"tracker-{stamp}-{slug}.db"

@@ -38,6 +38,7 @@ class Store:
         self.imports = ImportsTable(self)
         self.dashboard = DashboardQueries(self)
         self._kinds: dict[str, Kind] | None = None
+        self._kinds_version: int | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Store:
@@ -164,7 +165,11 @@ class Store:
     # Kinds --------------------------------------------------------------------------------------
 
     def kinds(self) -> dict[str, Kind]:
-        """All interaction kinds by lower-case name (cached until a kind changes)."""
+        """All interaction kinds by lower-case name; cached until this or another connection commits a change
+        (PRAGMA data_version tells: a kind added from the CLI is known to an open window)."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._kinds_version:
+            self._kinds, self._kinds_version = None, version
         if self._kinds is None:
             rows = self.conn.execute(
                 "SELECT id, name, stage, weight, promoter_stage, survey, builtin FROM kinds ORDER BY stage, name"
@@ -199,19 +204,15 @@ class Store:
             raise InvalidInput(f"'{name}' cannot be a kind name; use letters, digits and _ (up to 40).")
         if weight is not None and not 0 <= weight <= 100:
             raise InvalidInput(f"A kind's weight must be between 0 and 100, not {weight}.")
-        existing = self.kinds().get(clean)
+        default_weight = {1: 0.0, 2: 1.0, 3: 2.0, 4: 5.0, 5: 6.0, 6: 8.0}[int(stage)]
         with self.transaction():
-            if existing:
-                self.conn.execute(
-                    "UPDATE kinds SET stage = ?, weight = ?, survey = ? WHERE id = ?",
-                    (int(stage), existing.weight if weight is None else weight,
-                     int(existing.survey if survey is None else survey), existing.id),
-                )
-            else:
-                default_weight = {1: 0.0, 2: 1.0, 3: 2.0, 4: 5.0, 5: 6.0, 6: 8.0}[int(stage)]
-                self.conn.execute(
-                    "INSERT INTO kinds (name, stage, weight, survey) VALUES (?, ?, ?, ?)",
-                    (clean, int(stage), default_weight if weight is None else weight, int(bool(survey))),
-                )
+            # One statement whatever another connection did meanwhile: insert, or move the existing kind.
+            self.conn.execute(
+                "INSERT INTO kinds (name, stage, weight, survey) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET stage = excluded.stage, "
+                "weight = coalesce(?, kinds.weight), survey = coalesce(?, kinds.survey)",
+                (clean, int(stage), default_weight if weight is None else weight, int(bool(survey)),
+                 weight, None if survey is None else int(survey)),
+            )
         self._kinds = None
         return Changes(kinds=True)
