@@ -117,3 +117,19 @@ def test_a_damaged_database_is_never_touched_and_the_newest_good_backup_is_offer
     recovered = next(p for p in db_path.parent.iterdir() if "restored" in p.name)
     with Store.open(recovered) as store:
         assert store.contacts.require("anna@example.com").first_name == "Anna"
+
+
+def test_pieces_of_a_killed_backup_are_cleared_an_hour_later(store):
+    import os
+
+    backups = store.backups
+    backups.take(store.conn, "manual")
+    piece = backups.folder / "tracker-20261123-090000-before-import-contacts.db.part"
+    piece.write_bytes(b"half a backup")
+    fresh = backups.folder / "tracker-20261123-095900-daily.db.part"
+    fresh.write_bytes(b"being written right now")
+    hour_ago = datetime.now().timestamp() - 3700
+    os.utime(piece, (hour_ago, hour_ago))
+    backups.prune()
+    assert not piece.exists() and fresh.exists()
+    assert len(backups.list()) == 1

@@ -174,6 +174,9 @@ class Backups:
                 months.add(month)
                 keep.add(backup.path)
         removed = [b.path for b in backups if b.path not in keep]
+        # pieces of backups whose writer was killed (a .part is renamed when complete; an hour old means dead)
+        removed += [p for p in self.folder.glob("tracker-*.part")
+                    if now.timestamp() - p.stat().st_mtime > 3600]
         for path in removed:
             path.unlink(missing_ok=True)
         return removed
