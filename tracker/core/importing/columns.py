@@ -7,6 +7,8 @@ import unicodedata
 
 from tracker.core.errors import ImportRejected
 
+#: No export's column title is longer; anything longer is data (and would make the header patterns backtrack).
+MAX_HEADER = 80
 CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "phone", "company", "tags", "notes", "source")
 INTERACTION_FIELDS = ("email", "date", "kind", "amount", "score", "note", "channel", "order", "name", "phone")
 
@@ -76,7 +78,7 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
 
 def normalise_header(text: str) -> str:
     """Lower-case, accents and the `(UTC+0)`-style suffixes removed, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff"))
+    text = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff")[: MAX_HEADER * 4])
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"\(.*?\)", " ", text)
     text = re.sub(r"[_*:]+", " ", text)
@@ -98,6 +100,8 @@ MULTI_VALUE = " ::: "
 
 
 def _lookup(header: str, index: dict[str, str]) -> str | None:
+    if len(header) > MAX_HEADER:
+        return None
     key = normalise_header(header)
     if key in index:
         return index[key]
