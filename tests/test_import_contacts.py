@@ -171,3 +171,10 @@ def test_a_huge_cell_of_digits_near_the_top_does_not_stall_header_detection(stor
     path = write(tmp_path, "huge.csv", f"Name,Email,Notes\nAnna,anna@example.com,{huge}\nBob,bob@example.com,x\n")
     report = import_contacts(store, path)
     assert (report.rows, report.created) == (2, 2)
+
+
+def test_rejection_names_the_columns_in_one_line(store, tmp_path):
+    path = write(tmp_path, "odd.csv", 'Colour,"two\nlines",Size\nred,x,3\n')
+    with pytest.raises(ImportRejected) as rejected:
+        import_contacts(store, path)
+    assert "\n" not in str(rejected.value) and "two lines" in str(rejected.value)

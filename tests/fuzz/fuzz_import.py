@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import heapq
 import json
 import multiprocessing
 import random
@@ -817,7 +818,7 @@ class Totals:
         self.counts = {kind: Counter() for kind, _ in IMPORTERS}
         self.rejected_whole: Counter = Counter()
         self.files_rejected = Counter()
-        self.slowest: dict | None = None
+        self.slowest: list[tuple[float, int, int, str]] = []  # the five slowest: (seconds, index, size, how)
         self.failures: dict[str, dict] = {}  # signature → first failure, count, indices, saved files
         self.failed_files = 0
         self.observations: dict[str, dict] = {}
@@ -830,8 +831,11 @@ class Totals:
         for kind, message in result["rejected_whole"]:
             self.rejected_whole[(kind, message)] += 1
             self.files_rejected[kind] += 1
-        if self.slowest is None or result["seconds"] > self.slowest["seconds"]:
-            self.slowest = {k: result[k] for k in ("index", "seconds", "size", "description")}
+        entry = (result["seconds"], result["index"], result["size"], result["description"])
+        if len(self.slowest) < 5:
+            heapq.heappush(self.slowest, entry)
+        elif entry > self.slowest[0]:
+            heapq.heapreplace(self.slowest, entry)
         for what, example in result["observations"]:
             entry = self.observations.setdefault(what, {"count": 0, "example": example, "index": result["index"]})
             entry["count"] += 1
@@ -916,10 +920,9 @@ def print_report(totals: Totals, elapsed: float, args: argparse.Namespace) -> No
           f"{totals.files_rejected['interactions']:,}; by message:")
     for (kind, message), count in sorted(totals.rejected_whole.items(), key=lambda item: (item[0][0], -item[1])):
         print(f"  {count:>6,}  {kind:<12} {message}")
-    slow = totals.slowest
-    if slow:
-        print(f"Slowest file: #{slow['index']} {slow['seconds']:.3f} s ({slow['size']:,} bytes; "
-              f"{slow['description']})")
+    for rank, (seconds, index, size, description) in enumerate(sorted(totals.slowest, reverse=True)):
+        print(f"{'Slowest file:' if rank == 0 else '      next:  '} #{index} {seconds:.3f} s ({size:,} bytes; "
+              f"{description})")
     for what, entry in totals.observations.items():
         print(f"Observation (not a failure): {what}: {entry['count']:,} files, e.g. file #{entry['index']}: "
               f"{entry['example']}")

@@ -214,3 +214,12 @@ def suggest_mapping(
             if normalise_header(title) == "name":
                 merged.setdefault(title, "order")
     return map_columns(header, interactions=interactions, overrides=merged, sample=rows[:200])
+
+
+def shown_columns(header: list[str], limit: int = 8) -> str:
+    """Column titles for a one-line message: whitespace collapsed, long ones cut, at most `limit` of them."""
+    shown = []
+    for title in header[:limit]:
+        text = " ".join(title.split())
+        shown.append(text if len(text) <= 24 else text[:23] + "…")
+    return ", ".join(shown) + (", …" if len(header) > limit else "")

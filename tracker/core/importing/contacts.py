@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected
 from tracker.core.importing.bulk import collector_paused, write_batch
-from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides
+from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides, shown_columns
 from tracker.core.importing.reading import read_table
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
@@ -171,7 +171,7 @@ def _import_contacts(
     if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
         raise ImportRejected(
             f"No column of {source.name} looks like a name, e-mail or phone (columns: "
-            f"{', '.join(table.header[:8])}); say which with --map 'Column=email'."
+            f"{shown_columns(table.header)}); say which with --map 'Column=email'."
         )
     total = len(table.rows)
     merged: dict[tuple[str, str], Record] = {}
