@@ -66,7 +66,7 @@ class ContactsTab(QWidget):
         self.model = ContactsModel(self)
         self.refresher = Refresher(
             store, lambda s: prepare_rows(s.engagement.contact_rows(date.today(), s.settings())), self._loaded,
-            undo.report)
+            undo.report, self)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, e-mail, company, phone or tag…  (Ctrl+F)")

@@ -78,7 +78,7 @@ class DashboardTab(QWidget):
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
-        self.refresher = Refresher(store, lambda s: build_dashboard(s, date.today()), self._show, undo.report)
+        self.refresher = Refresher(store, lambda s: build_dashboard(s, date.today()), self._show, undo.report, self)
         self.headline = QHBoxLayout()
         self.numbers: list[tuple[QLabel, QLabel]] = []
         for _ in range(5):

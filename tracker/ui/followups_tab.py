@@ -44,7 +44,7 @@ class FollowUpsTab(QWidget):
         self.store, self.undo = store, undo
         self.refresher = Refresher(
             store, lambda s: suggest_follow_ups(s, date.today(), upcoming_days=UPCOMING_DAYS), self._loaded,
-            undo.report)
+            undo.report, self)
         self.model = FollowUpsModel(self)
         self.table = data_table(self.model, (90, 90, 170, 380, 290, 200))
         self.table.doubleClicked.connect(

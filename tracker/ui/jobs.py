@@ -99,12 +99,16 @@ def run_in_background(fn: Callable[[], Any], done: Callable[[], None]) -> _Call:
     return call
 
 
-class Refresher:
+class Refresher(QObject):
     """Keeps one tab's data fresh: one job at a time; asking again while it runs re-runs it once afterwards,
-    so results never arrive out of order and a burst of changes costs two runs, not one per change."""
+    so results never arrive out of order and a burst of changes costs two runs, not one per change.
+
+    It is a child of its tab: when the tab is deleted (window closed, another database opened), Qt drops the
+    connections, so a result still on its way never reaches a widget that is gone."""
 
     def __init__(self, store: Store, work: Callable[[Store], Any], show: Callable[[Any], None],
-                 report: Callable[[str], None]):
+                 report: Callable[[str], None], parent: QObject):
+        super().__init__(parent)
         self.store, self.work, self.show, self.report = store, work, show, report
         self._job: Job | None = None
         self._again = False

@@ -437,9 +437,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()
-        for lazy in (self._contacts, self._followups):
+        for lazy in (self._contacts, self._followups, self.dashboard_tab):
             if lazy.widget is not None:
-                lazy.widget.shut_down()
+                lazy.widget.refresher.closed = True  # results still on their way are dropped
         QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self._contacts.widget is not None:
