@@ -146,8 +146,9 @@ def _sample(data: bytes) -> bytes:
     picked, size = [], 0
     for line in data.splitlines():
         if not line.isascii():
-            picked.append(line)
-            size += len(line)
+            piece = line[:_SAMPLE_BYTES - size]  # one multi-megabyte line is sampled, not scored whole
+            picked.append(piece)
+            size += len(piece)
             if size >= _SAMPLE_BYTES:
                 break
     return b"\n".join(picked)

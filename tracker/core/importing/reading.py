@@ -16,8 +16,8 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 60
 _BINARY_MAGIC = {
-    b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook; save it as CSV first",
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook; save it as CSV first",
+    b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook (in Excel: File → Save As → CSV, then import that)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook (in Excel: File → Save As → CSV, then import that)",
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -81,7 +81,7 @@ def _reject_binary(data: bytes, name: str) -> None:
         raise ImportRejected(f"{name} is empty; there is nothing to import.")
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise ImportRejected(f"{name} is {what}, not a CSV file; nothing was imported.")
+            raise ImportRejected(f"{name} is {what}, not a CSV file. Nothing was imported.")
     head = data[:4096]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return
