@@ -24,7 +24,11 @@ class Backup:
     path: Path
     created: datetime
     reason: str
-    contacts: int | None
+
+    @property
+    def contacts(self) -> int | None:
+        """How many contacts the backup holds; read from the file when asked (listing stays a directory scan)."""
+        return _count_contacts(self.path)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "path": str(self.path), "created": self.created.isoformat(timespec="seconds"),
@@ -186,7 +190,7 @@ class Backups:
         match = _NAME.match(path.name)
         backup_id, stamp, reason = match.group(1), match.group(2), match.group(3)
         created = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
-        return Backup(backup_id, path, created, reason.replace("-", " "), _count_contacts(path))
+        return Backup(backup_id, path, created, reason.replace("-", " "))
 
 
 def restore_into(backup: Path, conn: sqlite3.Connection) -> None:

@@ -18,28 +18,20 @@ from tracker.core.backups import Backup
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
 from tracker.core.store import Store
-from tracker.ui.tables import ColumnsModel, Index, data_table
+from tracker.ui.tables import Index, ItemsModel, data_table, selected_rows
 
 
-class BackupsModel(ColumnsModel):
+class BackupsModel(ItemsModel):
     columns = ("When", "Why", "Contacts", "File")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.backups: list[Backup] = []
-
-    def set_backups(self, backups: list[Backup]) -> None:
-        self.beginResetModel()
-        self.backups = backups
-        self.endResetModel()
-
-    def __len__(self) -> int:
-        return len(self.backups)
+    @property
+    def backups(self) -> list[Backup]:
+        return self.items()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        b = self.backups[index.row()]
+        b = self.item_at(index.row())
         return (f"{b.created:%Y-%m-%d %H:%M}", b.reason, "" if b.contacts is None else f"{b.contacts:,}",
                 b.path.name)[index.column()]
 
@@ -79,12 +71,12 @@ class BackupsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_backups(self.store.backups.list() if self.store.backups else [])
-        self.restore_button.setEnabled(bool(self.model.backups))
+        self.model.set_items(self.store.backups.list() if self.store.backups else [])
+        self.restore_button.setEnabled(len(self.model) > 0)
 
     def selected(self) -> Backup | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.backups[rows[0].row()] if rows else None
+        rows = selected_rows(self.table)
+        return self.model.item_at(rows[0]) if rows else None
 
     def back_up_now(self) -> None:
         try:

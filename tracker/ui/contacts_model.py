@@ -20,19 +20,18 @@ COLUMNS = ("Name", "Company", "E-mail", "Phone", "Level", "Score", "Last engagem
 LEVEL_COLUMN = COLUMNS.index("Level")
 
 
-def _sort_key(column: int):
-    keys = {
-        0: lambda r: (r.contact.name.lower(), r.contact.id),
-        1: lambda r: (r.contact.company.lower(), r.contact.name.lower()),
-        2: lambda r: (r.contact.email or "").lower(),
-        3: lambda r: r.contact.phone,
-        4: lambda r: (r.engagement.level, r.engagement.score),
-        5: lambda r: (r.engagement.score, r.engagement.level),
-        6: lambda r: r.engagement.last_engaged or "",
-        7: lambda r: r.next_follow_up or "9999",
-        8: lambda r: ", ".join(r.contact.tags).lower(),
-    }
-    return keys[column]
+# One key per column, given the row and its precomputed lower-case name (Contact.name is not free at 100k rows).
+SORT_KEYS = (
+    lambda r, name: (name, r.contact.id),
+    lambda r, name: (r.contact.company.lower(), name),
+    lambda r, name: (r.contact.email or "").lower(),
+    lambda r, name: r.contact.phone,
+    lambda r, name: (r.engagement.level, r.engagement.score),
+    lambda r, name: (r.engagement.score, r.engagement.level),
+    lambda r, name: r.engagement.last_engaged or "",
+    lambda r, name: r.next_follow_up or "9999",
+    lambda r, name: ", ".join(r.contact.tags).lower(),
+)
 
 
 @dataclass(slots=True)
@@ -140,14 +139,8 @@ class ContactsModel(ColumnsModel):
     def _apply_sort(self) -> None:
         column, order = self._sort
         rows = self._rows
-        names = self._names
-        if column == 0:
-            keys = [(names[i], rows[i].contact.id) for i in range(len(rows))]
-        elif column == 1:
-            keys = [(rows[i].contact.company.lower(), names[i]) for i in range(len(rows))]
-        else:
-            key = _sort_key(column)
-            keys = [key(row) for row in rows]
+        key, names = SORT_KEYS[column], self._names
+        keys = [key(row, name) for row, name in zip(rows, names, strict=True)]
         self._order = sorted(range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     # Access --------------------------------------------------------------------------------------
@@ -171,8 +164,6 @@ class ContactsModel(ColumnsModel):
 
     def __len__(self) -> int:
         return len(self._visible)
-
-
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._visible):

@@ -25,10 +25,10 @@ from tracker.core.store import Store
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
 from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows, prepare_rows
-from tracker.ui.dialogs import ContactDialog, FollowUpDialog, LogInteractionDialog
+from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
 from tracker.ui.jobs import Refresher
 from tracker.ui.palette import level_colour
-from tracker.ui.tables import data_table
+from tracker.ui.tables import data_table, selected_rows
 
 
 class LevelBadgeDelegate(QStyledItemDelegate):
@@ -159,8 +159,7 @@ class ContactsTab(QWidget):
     # Selection -----------------------------------------------------------------------------------------
 
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.row_at(r).contact.id for r in rows]
+        return [self.model.row_at(r).contact.id for r in selected_rows(self.table)]
 
     def select_ids(self, ids: list[int]) -> None:
         selection = self.table.selectionModel()
@@ -234,21 +233,7 @@ class ContactsTab(QWidget):
         contact_id = contact_id if contact_id is not None else next(iter(self.selected_ids()), None)
         if contact_id is None:
             return
-        contact = self.store.contacts.get(contact_id)
-        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
-        logged = LogInteractionDialog.ask(self, kinds, contact.name)
-        if logged is None:
-            return
-        made: list[int] = []
-
-        def redo() -> Changes:
-            item = self.store.interactions.log(contact_id, logged.kind, logged.occurred_at, amount=logged.amount,
-                                               score=logged.score, note=logged.note)
-            made[:] = [item.id]
-            return Changes(interactions=True)
-
-        if self.undo.run(f"Log {logged.kind} for {contact.name}", redo,
-                         lambda: self.store.interactions.delete(made)):
+        if log_with_undo(self, self.store, self.undo, self.store.contacts.get(contact_id)):
             self.refresh_contacts([contact_id])
 
     def schedule_follow_up(self, contact_id: int | None = None) -> None:

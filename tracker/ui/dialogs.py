@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.core.models import Contact, Kind
+from tracker.core.models import Changes, Contact, Kind
+from tracker.core.store import Store
+from tracker.ui.commands import Undoable
 
 CONTACT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("email", "E-mail"),
                   ("phone", "Phone"), ("company", "Company"), ("tags", "Tags (comma separated)"))
@@ -144,5 +146,21 @@ class FollowUpDialog(QDialog):
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def noon(day: date) -> datetime:
-    return datetime.combine(day, QTime(12, 0).toPython())
+def kinds_in_order(store: Store) -> list[Kind]:
+    """Interaction kinds as a person scans them: by the level they count toward, then by name."""
+    return sorted(store.kinds().values(), key=lambda k: (k.stage, k.name))
+
+
+def log_with_undo(parent: QWidget, store: Store, undo: Undoable, contact: Contact) -> bool:
+    """Ask what happened with `contact`, log it, and make it undoable; False if cancelled or refused."""
+    logged = LogInteractionDialog.ask(parent, kinds_in_order(store), contact.name)
+    if logged is None:
+        return False
+    made: list[int] = []
+
+    def redo() -> Changes:
+        made[:] = [store.interactions.log(contact.id, logged.kind, logged.occurred_at, amount=logged.amount,
+                                          score=logged.score, note=logged.note).id]
+        return Changes(interactions=True)
+
+    return undo.run(f"Log {logged.kind} for {contact.name}", redo, lambda: store.interactions.delete(made))

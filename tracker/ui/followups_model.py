@@ -7,38 +7,22 @@ from PySide6.QtGui import QColor, QFont
 
 from tracker.core.followups import Priority, Suggestion
 from tracker.core.levels import OVERDUE_COLOUR
-from tracker.ui.tables import ColumnsModel, Index
+from tracker.ui.tables import Index, ItemsModel
 
 COLUMNS = ("Group", "Due", "Name", "Reason", "Suggested action", "E-mail", "Phone")
 GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
 
 
-class FollowUpsModel(ColumnsModel):
+class FollowUpsModel(ItemsModel):
     columns = COLUMNS
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._items: list[Suggestion] = []
-
     def set_items(self, items: list[Suggestion]) -> None:
-        self.beginResetModel()
-        self._items = sorted(items, key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due,
-                                                   -s.score, s.contact.name.lower()))
-        self.endResetModel()
-
-    def item_at(self, row: int) -> Suggestion:
-        return self._items[row]
-
-    def items(self) -> list[Suggestion]:
-        return list(self._items)
+        super().set_items(sorted(items, key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due,
+                                                       -s.score, s.contact.name.lower())))
 
     def actionable(self) -> int:
         """What needs doing today: everything but the 'This week' reminders."""
         return sum(1 for s in self._items if s.priority is not Priority.THIS_WEEK)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):

@@ -28,7 +28,7 @@ from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
 from tracker.ui.followups_model import FollowUpsModel
 from tracker.ui.jobs import Refresher
-from tracker.ui.tables import data_table
+from tracker.ui.tables import data_table, selected_rows
 
 EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 UPCOMING_DAYS = 7
@@ -108,8 +108,7 @@ class FollowUpsTab(QWidget):
         self.count_changed.emit(self.model.actionable())
 
     def selected(self) -> list[Suggestion]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.item_at(r) for r in rows]
+        return [self.model.item_at(r) for r in selected_rows(self.table)]
 
     # Actions -----------------------------------------------------------------------------------------------
 

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from tracker.core.models import Interaction
-from tracker.ui.tables import ColumnsModel, Index
+from tracker.ui.tables import Index, ItemsModel
 
 ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
 TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
 
 
-class InteractionsModel(ColumnsModel):
+class InteractionsModel(ItemsModel):
     def __init__(self, columns: tuple[str, ...] = ALL_COLUMNS, parent=None):
         super().__init__(parent)
         self.columns = columns
-        self._items: list[Interaction] = []
-
-    def set_items(self, items: list[Interaction]) -> None:
-        self.beginResetModel()
-        self._items = items
-        self.endResetModel()
-
-    def item_at(self, row: int) -> Interaction:
-        return self._items[row]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):

@@ -15,12 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.commands import Undoable
-from tracker.ui.dialogs import LogInteractionDialog
+from tracker.ui.dialogs import LogInteractionDialog, kinds_in_order, log_with_undo
 from tracker.ui.interactions_model import PagedInteractionsModel
-from tracker.ui.tables import data_table
+from tracker.ui.tables import data_table, selected_rows
 
 
 class InteractionsTab(QWidget):
@@ -102,8 +101,7 @@ class InteractionsTab(QWidget):
             self.reload()
 
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.item_at(r).id for r in rows]
+        return [self.model.item_at(r).id for r in selected_rows(self.table)]
 
     def add(self) -> None:
         email, ok = QInputDialog.getText(self, "Log an interaction", "Contact e-mail:")
@@ -113,23 +111,11 @@ class InteractionsTab(QWidget):
         if contact is None:
             self.undo.report(f"No contact has the e-mail address '{email.strip()}'.")
             return
-        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
-        logged = LogInteractionDialog.ask(self, kinds, contact.name)
-        if logged is None:
-            return
-        made: list[int] = []
-
-        def redo() -> Changes:
-            made[:] = [self.store.interactions.log(contact.id, logged.kind, logged.occurred_at,
-                                                   amount=logged.amount, score=logged.score, note=logged.note).id]
-            return Changes(interactions=True)
-
-        self.undo.run(f"Log {logged.kind}", redo, lambda: self.store.interactions.delete(made))
+        log_with_undo(self, self.store, self.undo, contact)
 
     def edit_row(self, row: int) -> None:
         item = self.model.item_at(row)
-        kinds = sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name))
-        dialog = LogInteractionDialog(self, kinds, item.contact_name or item.contact_email or "")
+        dialog = LogInteractionDialog(self, kinds_in_order(self.store), item.contact_name or item.contact_email or "")
         dialog.kind.setCurrentIndex(max(0, dialog.kind.findData(item.kind)))
         dialog.note.setText(item.note)
         dialog.when.setDateTime(QDateTime.fromString(item.occurred_at, Qt.DateFormat.ISODate))

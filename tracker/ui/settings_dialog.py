@@ -24,6 +24,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui.dialogs import kinds_in_order
 
 _Index = QModelIndex | QPersistentModelIndex
 LABELS = {
@@ -108,7 +109,7 @@ class SettingsDialog(QDialog):
             spin.setToolTip(Settings.HELP[name])
             self.spins[name] = spin
             form.addRow(LABELS[name], spin)
-        kinds = sorted(store.kinds().values(), key=lambda k: (k.stage, k.name))
+        kinds = kinds_in_order(store)
         self.kinds = KindsModel([(k.name, k.stage) for k in kinds], self)
         self._original = {k.name: k.stage for k in kinds}
         self.table = QTableView()

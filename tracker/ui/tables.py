@@ -49,3 +49,30 @@ def data_table(model: QAbstractTableModel, widths: Sequence[int] = (), *, rows: 
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return view
+
+
+class ItemsModel(ColumnsModel):
+    """A ColumnsModel over a plain list of items (follow-ups, interactions, backups)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._items: list = []
+
+    def set_items(self, items: list) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def item_at(self, row: int):
+        return self._items[row]
+
+    def items(self) -> list:
+        return list(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def selected_rows(view: QTableView) -> list[int]:
+    """The rows selected in a view, top to bottom, once each (a row selection reports every cell)."""
+    return sorted({index.row() for index in view.selectionModel().selectedRows()})

@@ -6,7 +6,7 @@ import codecs
 import csv
 import io
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.core.errors import ImportRejected
@@ -23,8 +23,6 @@ _BINARY_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image",
     b"SQLite format 3": "an SQLite database",
 }
-# Legacy code pages tried in order after UTF-8; undefined bytes rule a candidate out.
-LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251", "gb18030", "cp932", "big5", "cp949", "mac_roman")
 
 
 @dataclass(slots=True)
@@ -38,7 +36,6 @@ class Table:
     delimiter: str
     header_line: int = 1
     has_nul: bool = False
-    problems: list[tuple[int, str]] = field(default_factory=list)
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:

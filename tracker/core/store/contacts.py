@@ -17,9 +17,10 @@ from tracker.core.normalize import (
     phone_key,
     split_tags,
 )
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 COLUMNS = (
     "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
@@ -60,13 +61,7 @@ def _validated(values: dict) -> dict:
     return out
 
 
-class ContactsTable:
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def conn(self):
-        return self.store.conn
+class ContactsTable(StoreTable):
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]

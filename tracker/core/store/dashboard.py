@@ -6,18 +6,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker.core.dates import day_number
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 
-class DashboardQueries:
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def conn(self):
-        return self.store.conn
+class DashboardQueries(StoreTable):
 
     def latest_survey_scores(self, as_of: date, days: int) -> list[int]:
         """Each contact's latest NPS answer within `days`."""

@@ -9,9 +9,10 @@ from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
 from tracker.core.models import ContactRow, Engagement
 from tracker.core.store.contacts import COLUMNS, contact_from_row
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 #: A score of 50 means signals worth this much weight today (two purchases, or five calls).
 SCORE_HALF = 10.0
@@ -64,9 +65,7 @@ def _engagement(contact_id: int, level: int, score: int, last_day: int | None, c
     )
 
 
-class EngagementQueries:
-    def __init__(self, store: Store):
-        self.store = store
+class EngagementQueries(StoreTable):
 
     def classify(self, as_of: date, settings: Settings, contact_id: int | None = None) -> list[Engagement]:
         """Level, score and recency of every contact (or one) as of a date, in one grouped query."""
@@ -83,7 +82,7 @@ class EngagementQueries:
             "ORDER BY c.id"
         )
         end = params["end"]
-        return [_engagement(*row, end) for row in self.store.conn.execute(sql, params)]
+        return [_engagement(*row, end) for row in self.conn.execute(sql, params)]
 
     def level_counts(self, as_of: date, settings: Settings) -> dict[Level, int]:
         """How many contacts are at each level (all six present, zeros included)."""
@@ -93,7 +92,7 @@ class EngagementQueries:
             f"SELECT {_LEVEL} AS level, count(*) FROM contacts c LEFT JOIN a ON a.cid = c.id GROUP BY level"
         )
         counts = dict.fromkeys(Level, 0)
-        for level, count in self.store.conn.execute(sql, params):
+        for level, count in self.conn.execute(sql, params):
             counts[Level(level)] = count
         return counts
 
@@ -135,7 +134,7 @@ class EngagementQueries:
         next_due = self.store.follow_ups.next_due_by_contact()
         rows = []
         width = len(COLUMNS.split(","))
-        for row in self.store.conn.execute(sql, params):
+        for row in self.conn.execute(sql, params):
             contact = contact_from_row(row[:width])
             rows.append(
                 ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id))
@@ -154,7 +153,7 @@ class EngagementQueries:
         return [
             {"day": from_day_number(day), "kind": kind, "stage": Level(stage), "score": score,
              "amount": amount, "in_window": bool(in_window)}
-            for day, kind, stage, score, amount, in_window in self.store.conn.execute(sql, params)
+            for day, kind, stage, score, amount, in_window in self.conn.execute(sql, params)
         ]
 
     def detractors(self, as_of: date, days: int) -> dict[int, tuple[int, date, str]]:
@@ -170,5 +169,5 @@ class EngagementQueries:
         """
         return {
             cid: (score, from_day_number(day), kind)
-            for cid, score, day, kind in self.store.conn.execute(sql, (end - days, end, DETRACTOR_MAX))
+            for cid, score, day, kind in self.conn.execute(sql, (end - days, end, DETRACTOR_MAX))
         }

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, FollowUp
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 _COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
 
@@ -20,13 +21,7 @@ def _from_row(row: tuple) -> FollowUp:
     return FollowUp(*row)
 
 
-class FollowUpsTable:
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def conn(self):
-        return self.store.conn
+class FollowUpsTable(StoreTable):
 
     def schedule(self, contact_id: int, due: date, reason: str = "") -> FollowUp:
         self.store.contacts.get(contact_id)

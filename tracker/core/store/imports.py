@@ -8,20 +8,15 @@ from typing import TYPE_CHECKING
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, ImportBatch
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 _RESTORABLE = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
 
 
-class ImportsTable:
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def conn(self):
-        return self.store.conn
+class ImportsTable(StoreTable):
 
     def begin(self, kind: str, source: str) -> int:
         """Create the batch record; call inside the import's transaction so a rollback removes it."""

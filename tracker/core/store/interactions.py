@@ -13,9 +13,10 @@ from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Interaction, display_name
 from tracker.core.normalize import ascii_lower
+from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    from tracker.core.store.store import Store
+    pass
 
 MAX_AMOUNT = 1e12
 _REBUILD_AT = 100_000  # rows in one insert from which dropping and rebuilding secondary indexes pays off
@@ -61,13 +62,7 @@ def _from_row(row: tuple) -> Interaction:
     )
 
 
-class InteractionsTable:
-    def __init__(self, store: Store):
-        self.store = store
-
-    @property
-    def conn(self):
-        return self.store.conn
+class InteractionsTable(StoreTable):
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
