@@ -133,3 +133,13 @@ def test_pieces_of_a_killed_backup_are_cleared_an_hour_later(store):
     backups.prune()
     assert not piece.exists() and fresh.exists()
     assert len(backups.list()) == 1
+
+
+def test_the_id_printed_by_tracker_backups_can_be_restored(capsys, db_path, fixtures):
+    assert run(capsys, db_path, "import", "interactions", str(fixtures / "activity_log_sample.csv"))[0] == 0
+    code, out, _ = run(capsys, db_path, "backups")
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    long_id = next(i for i in listed if "before-import-interactions" in i)
+    assert len(long_id) > 40 and "…" not in long_id
+    code, out, _ = run(capsys, db_path, "restore", long_id)
+    assert code == 0 and "Restored" in out

@@ -30,10 +30,12 @@ def emit_json(document: dict) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Plain aligned columns for a terminal; long cells are cut with an ellipsis."""
+def table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, whole: Sequence[str] = ("id",)) -> str:
+    """Plain aligned columns for a terminal; long cells are cut with an ellipsis, except in the `whole`
+    columns, which a user copies into the next command (an id must come out exactly)."""
     cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
-    cells = [[c if len(c) <= 40 else c[:39] + "…" for c in row] for row in cells]
+    keep = [name in whole for name in columns]
+    cells = [[c if len(c) <= 40 or k else c[:39] + "…" for c, k in zip(row, keep, strict=True)] for row in cells]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(columns)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
