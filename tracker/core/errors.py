@@ -39,3 +39,7 @@ class ImportRejected(TrackerError):
 
 class ImportCancelled(TrackerError):
     """The user cancelled an import; the transaction was rolled back."""
+
+
+class NotEnoughPurchases(TrackerError):
+    """The purchase outlook or its backtest has too few purchases to work from."""

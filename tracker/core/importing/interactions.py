@@ -129,7 +129,8 @@ def _import_interactions(
         if table.has_nul and any("\x00" in cell for cell in raw):
             report.reject(line, "the row contains NUL bytes (damaged data)", raw)
             continue
-        order_key = cell(raw, "order") if shop else ""
+        order_number = cell(raw, "order")  # distinct order numbers are distinct orders, however alike
+        order_key = order_number if shop else ""
         if order_key and order_key in by_order:
             parent, note = by_order[order_key], cell(raw, "note")
             if note:
@@ -172,7 +173,7 @@ def _import_interactions(
             report.reject(line, str(exc).rstrip("."), raw)
             continue
         note = cell(raw, "note")
-        signature = (ascii_lower(email), occurred, kind_name, amount, note)
+        signature = (ascii_lower(email), occurred, kind_name, amount, note, order_number)
         if not shop and signature in seen:
             report.updated += 1
             continue

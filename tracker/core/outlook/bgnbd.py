@@ -26,15 +26,24 @@ class BgNbd:
         ratio = np.where(x > 0, self.a / (self.b + x - 1) * ((self.alpha + T) / (self.alpha + t_x)) ** (self.r + x), 0)
         return 1.0 / (1.0 + ratio)
 
+    def expected_if_active(self, t, x, T):
+        """Expected purchases in (T, T + t] for a customer who is still active: the business at stake."""
+        x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+        r, alpha, a, b = self.r, self.alpha, self.a, self.b
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        hyp = np.where(np.isfinite(hyp), hyp, np.nan)
+        return (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+
     def expected_purchases(self, t, x, t_x, T):
         """Expected purchases in (T, T + t]."""
-        x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+        return self.p_alive(x, t_x, T) * self.expected_if_active(t, x, T)
+
+    def expected_repeat_by(self, t):
+        """Expected repeat purchases in the first t after a customer's first purchase (the tracking forecast)."""
+        t = np.asarray(t, dtype=float)
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
-        z = t / (alpha + T + t)
-        hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
-        hyp = np.where(np.isfinite(hyp), hyp, np.nan)
-        inner = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp
-        return self.p_alive(x, t_x, T) * (a + b + x - 1) / (a - 1) * inner
+        hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t))
+        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
 
     def p_purchase(self, t, x, t_x, T):
         """Chance of at least one purchase in (T, T + t]."""
@@ -58,23 +67,28 @@ def log_likelihood(params, x, t_x, T, weights) -> float:
     return float(np.sum(weights * (first + np.logaddexp(ends, repeat))))
 
 
-def fit(x, t_x, T, *, penalty: float = 0.0, prior=(0.0, 0.0, 0.0, 0.0)) -> BgNbd:
+def fit(x, t_x, T, *, penalty: float = 0.0, prior: tuple[float, float, float, float] | None = None) -> BgNbd:
     """Maximum likelihood over customers, identical (x, t_x, T) rows compressed into weights.
 
-    Optimises the log-parameters with L-BFGS-B on time rescaled so that alpha starts near 1; `penalty` pulls the
-    log-parameters toward `prior` (an early estimate on little data).
+    Optimises the log-parameters with L-BFGS-B on time rescaled so that alpha starts near 1. With `penalty`, the
+    log-parameters are pulled toward `prior` (r, alpha, a, b in the data's time unit): an early estimate on
+    little data.
     """
     data = np.column_stack([np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float)])
     rows, weights = np.unique(data, axis=0, return_counts=True)
     scale = float(np.mean(rows[:, 2])) or 1.0
     xs, txs, Ts = rows[:, 0], rows[:, 1] / scale, rows[:, 2] / scale
+    centre = np.zeros(4)
+    if prior is not None:
+        r0, alpha0, a0, b0 = prior
+        centre = np.log([r0, alpha0 / scale, a0, b0])
 
     def cost(log_params):
         r, alpha, a, b = np.exp(log_params)
         value = -log_likelihood((r, alpha, a, b), xs, txs, Ts, weights)
-        return value + penalty * float(np.sum((log_params - np.asarray(prior)) ** 2))
+        return value + penalty * float(np.sum((log_params - centre) ** 2))
 
-    start = np.zeros(4)
+    start = centre if prior is not None else np.zeros(4)
     result = minimize(cost, start, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
     r, alpha, a, b = np.exp(result.x)
     if abs(a - 1) < 1e-6:  # the expectation divides by a - 1

@@ -20,6 +20,7 @@ from tracker.core.store.follow_ups import FollowUpsTable
 from tracker.core.store.imports import ImportsTable
 from tracker.core.store.interactions import InteractionsTable
 from tracker.core.store.migrations import check_compatible, migrate
+from tracker.core.store.purchases import PurchaseQueries
 
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -37,6 +38,7 @@ class Store:
         self.engagement = EngagementQueries(self)
         self.imports = ImportsTable(self)
         self.dashboard = DashboardQueries(self)
+        self.purchases = PurchaseQueries(self)
         self._kinds: dict[str, Kind] | None = None
         self._kinds_version: int | None = None
 

@@ -1,0 +1,54 @@
+"""The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"): what an order from a customer is worth,
+from the number x of their repeat orders and the mean value m of those orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import gammaln
+
+
+@dataclass(frozen=True, slots=True)
+class GammaGamma:
+    """Fitted spend parameters; v is in the shop's currency."""
+
+    p: float
+    q: float
+    v: float
+
+    @property
+    def mean_order_value(self) -> float:
+        """The expected value of an order from a customer we know nothing about."""
+        return self.p * self.v / (self.q - 1)
+
+    def order_value(self, x, m):
+        """Expected value of a customer's next order given x repeat orders worth m on average (x = 0: the mean)."""
+        x, m = np.asarray(x, dtype=float), np.nan_to_num(np.asarray(m, dtype=float))
+        return self.p * (self.v + x * m) / (self.p * x + self.q - 1)
+
+
+def log_likelihood(params, x, m) -> float:
+    p, q, v = params
+    return float(np.sum(
+        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v) + (p * x - 1) * np.log(m)
+        + p * x * np.log(x) - (p * x + q) * np.log(v + m * x)
+    ))
+
+
+def fit(x, m) -> GammaGamma:
+    """Maximum likelihood over customers with repeat orders (x >= 1) and a positive mean order value m.
+
+    Values are rescaled to a mean of 1 while optimising; q is kept above 1 so the mean order value exists."""
+    x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
+    scale = float(np.mean(m))
+    ms = m / scale
+
+    def cost(log_params):
+        p, q_minus_1, v = np.exp(log_params)
+        return -log_likelihood((p, 1 + q_minus_1, v), x, ms)
+
+    result = minimize(cost, np.zeros(3), method="L-BFGS-B", bounds=[(-10, 10)] * 3)
+    p, q_minus_1, v = np.exp(result.x)
+    return GammaGamma(float(p), float(1 + q_minus_1), float(v * scale))
