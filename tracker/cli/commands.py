@@ -392,7 +392,7 @@ def explain_command(store: Store, email: str, as_of: str | None, as_json: bool) 
 
     Example: tracker explain anna@example.com
     """
-    explanation = explain(store, store.contacts.require(email), parse_day(as_of))
+    explanation = explain(store, store.contacts.require(email), parse_day(as_of), with_outlook=True)
     if as_json:
         emit_json(explanation.to_dict())
         return
@@ -400,6 +400,8 @@ def explain_command(store: Store, email: str, as_of: str | None, as_json: bool) 
     click.echo(f"{explanation.contact.name}: {e.level.label} (score {e.score}/100)")
     for reason in explanation.reasons:
         click.echo(f"  - {reason}")
+    if explanation.outlook:
+        click.echo(f"Purchase outlook: {explanation.outlook}")
 
 
 @cli.command(name="levels")

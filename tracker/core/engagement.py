@@ -21,6 +21,7 @@ class Explanation:
     engagement: Engagement
     as_of: date
     reasons: list[str] = field(default_factory=list)
+    outlook: str | None = None  # the purchase outlook in words, when asked for and the contact has bought
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +33,7 @@ class Explanation:
             "days_since_last": self.engagement.days_since,
             "last_engaged": self.engagement.last_engaged,
             "reasons": self.reasons,
+            "outlook": self.outlook,
         }
 
 
@@ -84,8 +86,9 @@ def _describe(signals: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def explain(store: Store, contact: Contact, as_of: date | None = None) -> Explanation:
-    """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'."""
+def explain(store: Store, contact: Contact, as_of: date | None = None, *, with_outlook: bool = False) -> Explanation:
+    """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'; with_outlook adds
+    their purchase outlook in words (it fits the shop's model: the app does that off the GUI thread)."""
     as_of = as_of or date.today()
     settings = store.settings()
     (engagement,) = store.engagement.classify(as_of, settings, contact_id=contact.id)
@@ -124,4 +127,9 @@ def explain(store: Store, contact: Contact, as_of: date | None = None) -> Explan
     reasons.append(
         f"Engagement score {engagement.score}/100 from {len(in_window)} signal(s) {window}, recent ones weigh more"
     )
-    return Explanation(contact, engagement, as_of, reasons)
+    outlook = None
+    if with_outlook:
+        from tracker.core.outlook.words import contact_sentence  # numpy and scipy on first use
+
+        outlook = contact_sentence(store, contact.id, as_of)
+    return Explanation(contact, engagement, as_of, reasons, outlook)

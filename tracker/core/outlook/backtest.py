@@ -14,7 +14,6 @@ from tracker.core.dates import day_number
 from tracker.core.errors import InvalidInput, NotEnoughPurchases
 from tracker.core.outlook.forecast import HORIZON_DAYS, MIN_MODEL_BUYERS, ModelKind, check_horizon, outlook_from
 from tracker.core.outlook.history import histories
-from tracker.core.outlook.words import percent
 from tracker.core.store.purchases import OrderDays
 
 if TYPE_CHECKING:
@@ -74,18 +73,19 @@ class Backtest:
     def sentences(self) -> list[str]:
         """The backtest in words, for the CLI and the app."""
         diff = self.predicted_orders - self.actual_orders
-        direction = "more" if diff > 0 else "fewer"
+        direction = "high" if diff > 0 else "low"
         lines = [
             f"Fitted on the {self.customers:,} customers who had ordered by {self.cutoff.isoformat()} ({self.kind}), "
             f"then compared with their orders in the {self.days} days to {self.end.isoformat()}.",
-            f"Predicted {self.predicted_orders:,.0f} orders, they placed {self.actual_orders:,}"
-            + (f" ({abs(diff) / self.actual_orders:.0%} {direction} than happened)." if self.actual_orders else "."),
+            f"Predicted {self.predicted_orders:,.0f} orders; they placed {self.actual_orders:,}"
+            + (f" (the forecast was {100 * abs(diff) / self.actual_orders:.0f} % {direction})."
+               if self.actual_orders else "."),
         ]
         if self.correlation is not None:
             lines.append(f"Customer by customer, predicted and actual orders correlate at {self.correlation:.2f}.")
         for b in self.calibration:
             if b.customers:
-                lines.append(f"Of {b.customers:,} customers given {b.label}, {percent(b.actual)} ordered.")
+                lines.append(f"Of {b.customers:,} customers given {b.label}, {100 * b.actual:.0f} % ordered.")
         if self.lapsed_given:
             lines.append(f"Of {self.lapsed_given:,} repeat customers given under 10 % chance of still being "
                          f"customers, {self.lapsed_returned:,} came back — hence 'may have lapsed', never 'lost'.")

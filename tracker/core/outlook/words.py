@@ -4,8 +4,13 @@ working it out produced the figures."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from tracker.core.outlook.forecast import ContactOutlook, ModelKind, Outlook
+from tracker.core.errors import NotEnoughPurchases
+from tracker.core.outlook.forecast import HORIZON_DAYS, ContactOutlook, ModelKind, Outlook, forecast
+
+if TYPE_CHECKING:
+    from tracker.core.store import Store
 
 #: A repeat customer under this chance of still being a customer "may have lapsed" (never "lost": on CDNOW
 #: 39-45 % of the customers the model put under 10 % came back).
@@ -94,3 +99,13 @@ def model_sentence(outlook: Outlook) -> str:
     text = outlook.kind.description
     return (f"{text[0].upper()}{text[1:]}: {outlook.customers:,} customers, "
             f"{outlook.repeat_customers:,} of them bought more than once.")
+
+
+def contact_sentence(store: Store, contact_id: int, as_of: date, horizon: int = HORIZON_DAYS) -> str | None:
+    """One contact's outlook in words, or None when they have not bought (or nobody has)."""
+    try:
+        outlook = forecast(store, as_of, horizon)
+    except NotEnoughPurchases:
+        return None
+    figures = outlook.get(contact_id)
+    return None if figures is None else sentence(figures, as_of, horizon)
