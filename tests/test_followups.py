@@ -158,3 +158,68 @@ def test_vcard_neutralises_formulas_but_keeps_phone_numbers(tmp_path, store):
     assert "TEL;TYPE=CELL:+44 7700 900123" in card
     store.contacts.update(contact.id, phone="=1+2 555 0100")
     assert "TEL;TYPE=CELL:1+2 555 0100" in vcard(store.contacts.get(contact.id))
+
+
+# Rhythm-aware win-back and the second-purchase nudge (purchase outlook) -------------------------------------
+
+
+def buy_every(log, contact, gap: int, times: int, last: int, amount: float = 20.0) -> None:
+    """`times` purchases `gap` days apart, the last one `last` days before AS_OF."""
+    for k in range(times):
+        log(contact, "purchase", days_before(last + k * gap), amount=amount)
+
+
+def test_win_back_is_relative_to_the_customers_own_rhythm(store, add_contact, log):
+    weekly, quarterly = add_contact("weekly@example.com"), add_contact("quarterly@example.com")
+    buy_every(log, weekly, gap=7, times=6, last=30)  # 30 days is four times their rhythm
+    buy_every(log, quarterly, gap=90, times=4, last=60)  # 60 days is inside theirs
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["weekly@example.com"].priority is Priority.WIN_BACK
+    assert "usually orders every 7 days; last order 30 days ago (4.3×)" in result["weekly@example.com"].reason
+    assert result.get("quarterly@example.com") is None or \
+        result["quarterly@example.com"].priority is not Priority.WIN_BACK
+
+
+def test_win_backs_are_ranked_by_the_value_at_stake(store, add_contact, log):
+    small, big = add_contact("small@example.com"), add_contact("big@example.com")
+    buy_every(log, small, gap=10, times=5, last=40, amount=5.0)
+    buy_every(log, big, gap=10, times=5, last=40, amount=500.0)
+    win_backs = [s for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK]
+    assert [s.contact.email for s in win_backs] == ["big@example.com", "small@example.com"]
+    assert win_backs[0].value > win_backs[1].value > 0
+    assert "at stake" in win_backs[0].reason
+
+
+def test_one_time_buyer_past_the_shops_usual_gap_gets_a_second_purchase_nudge(store, add_contact, log):
+    for n in range(3):
+        buy_every(log, add_contact(f"regular{n}@example.com"), gap=20, times=4, last=5)
+    once, recent = add_contact("once@example.com"), add_contact("recent@example.com")
+    log(once, "purchase", days_before(30), amount=15)  # the shop's usual gap is 20 days
+    log(recent, "purchase", days_before(5), amount=15)
+    result = by_email(suggest_follow_ups(store, AS_OF))
+    assert result["once@example.com"].priority is Priority.SECOND_PURCHASE
+    assert result["once@example.com"].reason.startswith("Bought once, 30 days ago; customers here usually order "
+                                                        "again within 20 days")
+    assert "recent@example.com" not in result
+
+
+def test_the_win_back_threshold_is_a_setting(store, add_contact, log):
+    """A repeat customer on their rhythm is suggested only once the threshold is above their chance."""
+    for n in range(40):
+        buy_every(log, add_contact(f"c{n}@example.com"), gap=30 + n, times=3, last=20 + n)
+    outlook_chance = {s.contact.email for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK}
+    store.update_settings(winback_percent=99)
+    generous = {s.contact.email for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK}
+    assert outlook_chance < generous
+    assert all("chance of an order in the next 90 days" in s.reason
+               for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK)
+
+
+def test_the_win_back_threshold_is_a_percentage(store):
+    import pytest
+
+    from tracker.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="winback_percent must be a whole number from 1 to 99"):
+        store.update_settings(winback_percent=100)
+    assert store.settings().winback_percent == 20

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 
-from tracker.core.levels import Level
+from tracker.core.levels import Level, Settings
 from tracker.core.models import Contact
 from tracker.core.store import Store
 
@@ -21,6 +21,7 @@ class Priority(IntEnum):
     NURTURE = 5
     ASK_REFERRAL = 6
     THIS_WEEK = 7
+    SECOND_PURCHASE = 8
 
     @property
     def group(self) -> str:
@@ -37,7 +38,11 @@ ACTIONS = {
     Priority.NURTURE: "Nurture: answer questions, invite them to buy",
     Priority.ASK_REFERRAL: "Thank them and ask for a review or a referral",
     Priority.THIS_WEEK: "Coming up this week",
+    Priority.SECOND_PURCHASE: "Invite a second order: a thank-you and a reason to come back",
 }
+#: One-time buyers are invited to a second order from the shop's usual gap to this many times it (later, the
+#: invitation has mostly gone stale; they show as "may have lapsed" in their outlook instead).
+SECOND_PURCHASE_SPAN = 3
 #: A contact followed up (done) this recently gets no new suggestion.
 HANDLED_DAYS = 7
 
@@ -54,6 +59,7 @@ class Suggestion:
     follow_up_id: int | None = None
     level: Level | None = None
     score: int = 0
+    value: float = 0.0  # what is at stake (expected value over the outlook's horizon were they still buying)
 
     def to_dict(self) -> dict:
         return {
@@ -67,6 +73,7 @@ class Suggestion:
             "kind": self.priority.name.lower(),
             "follow_up_id": self.follow_up_id,
             "level": self.level.label if self.level else None,
+            "value_at_stake": round(self.value, 2) if self.value else None,
         }
 
 
@@ -93,16 +100,25 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
                               row.engagement.level, row.engagement.score))
 
     detractors = store.engagement.detractors(as_of, settings.detractor_days)
+    outlook = purchase_outlook(store, as_of)
     for contact_id, row in rows.items():
         if contact_id in scheduled_contacts:
             continue
         engagement = row.engagement
         level, since = engagement.level, engagement.days_since
+        figures = outlook.get(contact_id) if outlook else None
+        if figures is not None and figures.gap is None:
+            figures = None  # no rhythm to judge by (nobody has bought twice yet): the drifting rule decides
+        value = 0.0
         if contact_id in detractors:
             score, day, kind = detractors[contact_id]
             label = "NPS" if kind.lower() == "nps" else kind
             priority, reason = Priority.DETRACTOR, f"Unhappy: {label} score {score} on {day.isoformat()}"
-        elif level >= Level.CONVERSION and since is not None and since >= settings.drifting_days:
+        elif figures is not None and (nudge := purchase_nudge(figures, settings)) is not None:
+            priority, reason, value = nudge
+        elif figures is not None and level < Level.RETENTION:
+            continue  # a buyer on their rhythm: the purchase outlook has nothing to say, nor does drifting
+        elif figures is None and level >= Level.CONVERSION and since is not None and since >= settings.drifting_days:
             priority = Priority.WIN_BACK
             reason = f"{level.label} customer drifting away: no engagement for {since} days"
         elif level in (Level.INTEREST, Level.INTERACTION) and since is not None and since <= settings.warm_days:
@@ -115,7 +131,40 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
         else:
             continue
         out.append(Suggestion(row.contact, priority, reason, ACTIONS[priority], as_of, None, level,
-                              engagement.score))
+                              engagement.score, value))
 
-    out.sort(key=lambda s: (s.priority, s.due, -s.score, s.contact.name.lower()))
+    out.sort(key=lambda s: (s.priority, s.due, -s.value, -s.score, s.contact.name.lower()))
     return out
+
+
+def purchase_outlook(store: Store, as_of: date):
+    """Every buyer's outlook, or None when there are no purchases to work from."""
+    from tracker.core.errors import NotEnoughPurchases
+    from tracker.core.outlook.forecast import forecast  # numpy and scipy on first use
+
+    try:
+        return forecast(store, as_of)
+    except NotEnoughPurchases:
+        return None
+
+
+def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
+    """Win back a repeat customer overdue for their own rhythm or unlikely to order soon; invite a one-time
+    buyer recently past the shop's usual gap to a second order. None: nothing to say."""
+    from tracker.core.outlook.words import OVERDUE_RATIO, days, money, percent, rhythm
+
+    chance = "" if c.p_purchase is None else f"; {percent(c.p_purchase)} chance of an order in the next 90 days"
+    stake = c.at_stake if c.at_stake is not None else (c.order_value or 0.0)
+    worth = f"; about {money(stake)} at stake" if stake else ""
+    if c.one_time:
+        if c.shop_gap and c.shop_gap <= c.days_since <= min(SECOND_PURCHASE_SPAN * c.shop_gap, settings.window_days):
+            text = f"Bought once, {days(c.days_since)} ago; customers here usually order again within " \
+                   f"{days(c.shop_gap)}"
+            return Priority.SECOND_PURCHASE, text + chance.replace("an order", "a second order") + worth, stake
+        return None
+    overdue = c.ratio is not None and c.ratio >= OVERDUE_RATIO
+    unlikely = c.p_purchase is not None and c.p_purchase < settings.winback_percent / 100
+    if not (overdue or unlikely):
+        return None
+    lead = "Overdue for their rhythm" if overdue else "Unlikely to order soon"
+    return Priority.WIN_BACK, f"{lead}: {rhythm(c)[0].lower()}{rhythm(c)[1:]}{chance}{worth}", stake

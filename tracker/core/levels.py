@@ -96,6 +96,7 @@ class Settings:
     warm_days: int = 14
     detractor_days: int = 90
     backup_keep: int = 20
+    winback_percent: int = 20
 
     HELP: ClassVar[dict[str, str]] = {
         "window_days": "lookback window in days for the engagement level",
@@ -104,7 +105,14 @@ class Settings:
         "warm_days": "a lead with a signal in this many days is warm",
         "detractor_days": "survey scores 0–6 within this many days ask for a call",
         "backup_keep": "backups kept (besides one a month for a year)",
+        "winback_percent": "win back a repeat customer whose chance of an order in 90 days is under this percent",
     }
+    #: Allowed values where they are not 1 to 3650 days.
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"winback_percent": (1, 99)}
+
+    @classmethod
+    def range(cls, name: str) -> tuple[int, int]:
+        return cls.RANGES.get(name, (1, 3650))
 
     @classmethod
     def names(cls) -> list[str]:
@@ -114,6 +122,7 @@ class Settings:
         """Return self, or raise ValueError naming the first value out of range."""
         for name in self.names():
             value = getattr(self, name)
-            if not isinstance(value, int) or not 1 <= value <= 3650:
-                raise ValueError(f"{name} must be a whole number from 1 to 3650, not {value!r}")
+            low, high = self.range(name)
+            if not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
         return self

@@ -34,6 +34,7 @@ LABELS = {
     "warm_days": "Warm lead if active within (days)",
     "detractor_days": "Call detractors from the last (days)",
     "backup_keep": "Backups to keep",
+    "winback_percent": "Win back when the chance of an order in 90 days is under (%)",
 }
 
 
@@ -104,7 +105,7 @@ class SettingsDialog(QDialog):
         self.spins: dict[str, QSpinBox] = {}
         for name in Settings.names():
             spin = QSpinBox()
-            spin.setRange(1, 3650)
+            spin.setRange(*Settings.range(name))
             spin.setValue(getattr(current, name))
             spin.setToolTip(Settings.HELP[name])
             self.spins[name] = spin
