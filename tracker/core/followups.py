@@ -151,20 +151,17 @@ def purchase_outlook(store: Store, as_of: date):
 def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
     """Win back a repeat customer overdue for their own rhythm or unlikely to order soon; invite a one-time
     buyer recently past the shop's usual gap to a second order. None: nothing to say."""
-    from tracker.core.outlook.words import OVERDUE_RATIO, days, money, percent, rhythm
+    from tracker.core.outlook.words import days, money, percent, rhythm
 
     chance = "" if c.p_purchase is None else f"; {percent(c.p_purchase)} chance of an order in the next 90 days"
-    stake = c.at_stake if c.at_stake is not None else (c.order_value or 0.0)
-    worth = f"; about {money(stake)} at stake" if stake else ""
+    worth = f"; about {money(c.stake)} at stake" if c.stake else ""
     if c.one_time:
         if c.shop_gap and c.shop_gap <= c.days_since <= min(SECOND_PURCHASE_SPAN * c.shop_gap, settings.window_days):
             text = f"Bought once, {days(c.days_since)} ago; customers here usually order again within " \
                    f"{days(c.shop_gap)}"
-            return Priority.SECOND_PURCHASE, text + chance.replace("an order", "a second order") + worth, stake
+            return Priority.SECOND_PURCHASE, text + chance.replace("an order", "a second order") + worth, c.stake
         return None
-    overdue = c.ratio is not None and c.ratio >= OVERDUE_RATIO
-    unlikely = c.p_purchase is not None and c.p_purchase < settings.winback_percent / 100
-    if not (overdue or unlikely):
+    if not c.at_risk(settings.winback_percent / 100):
         return None
-    lead = "Overdue for their rhythm" if overdue else "Unlikely to order soon"
-    return Priority.WIN_BACK, f"{lead}: {rhythm(c)[0].lower()}{rhythm(c)[1:]}{chance}{worth}", stake
+    lead = "Overdue for their rhythm" if c.overdue else "Unlikely to order soon"
+    return Priority.WIN_BACK, f"{lead}: {rhythm(c)[0].lower()}{rhythm(c)[1:]}{chance}{worth}", c.stake

@@ -36,6 +36,8 @@ MIN_SPEND_CUSTOMERS = 20
 #: Customers watched for longer than this are fitted in weeks, others in days.
 WEEKS_FROM_DAYS = 84
 HORIZON_DAYS = 90
+#: Days since the last order, in units of their rhythm, from which a customer is overdue.
+OVERDUE_RATIO = 2.0
 MAX_HORIZON_DAYS = 3650
 
 
@@ -92,6 +94,21 @@ class ContactOutlook:
         gap = self.gap
         return self.days_since / gap if gap else None
 
+    @property
+    def overdue(self) -> bool:
+        return self.ratio is not None and self.ratio >= OVERDUE_RATIO
+
+    @property
+    def stake(self) -> float:
+        """What they would bring over the horizon were they still buying (the order value under the rhythm rule)."""
+        return self.at_stake if self.at_stake is not None else (self.order_value or 0.0)
+
+    def at_risk(self, chance_below: float) -> bool:
+        """A repeat customer overdue for their own rhythm, or unlikely (under `chance_below`) to order soon."""
+        if self.one_time or self.gap is None:
+            return False
+        return self.overdue or (self.p_purchase is not None and self.p_purchase < chance_below)
+
     def to_dict(self) -> dict:
         return {
             "email": self.email,
@@ -143,6 +160,10 @@ class Outlook:
     def expected_revenue(self) -> float | None:
         values = [c.expected_value for c in self.contacts if c.expected_value is not None]
         return float(sum(values)) if values and self.probabilities else None
+
+    def at_risk(self, chance_below: float) -> list[ContactOutlook]:
+        """Repeat customers at risk (see ContactOutlook.at_risk), the most valuable first."""
+        return sorted((c for c in self.contacts if c.at_risk(chance_below)), key=lambda c: (-c.stake, c.name.lower()))
 
     def model_dict(self) -> dict:
         return {"kind": str(self.kind), "customers": self.customers, "repeat_customers": self.repeat_customers,

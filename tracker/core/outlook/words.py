@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker.core.errors import NotEnoughPurchases
-from tracker.core.outlook.forecast import HORIZON_DAYS, ContactOutlook, ModelKind, Outlook, forecast
+from tracker.core.outlook.forecast import HORIZON_DAYS, OVERDUE_RATIO, ContactOutlook, ModelKind, Outlook, forecast
 
 if TYPE_CHECKING:
     from tracker.core.store import Store
@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 #: A repeat customer under this chance of still being a customer "may have lapsed" (never "lost": on CDNOW
 #: 39-45 % of the customers the model put under 10 % came back).
 LAPSED_BELOW = 0.10
-#: Days since the last order, in units of their rhythm, from which a customer is overdue.
-OVERDUE_RATIO = 2.0
 
 
 def percent(p: float) -> str:
@@ -74,7 +72,7 @@ def sentence(c: ContactOutlook, as_of: date, horizon: int) -> str:
             late = c.expected_next_purchase < as_of
             verb = "was due around" if late else "next order expected around"
             parts.append(f"By their rhythm the {verb} {day_text(c.expected_next_purchase, as_of)}"
-                         + (" — overdue." if (c.ratio or 0) >= OVERDUE_RATIO else "."))
+                         + (" — overdue." if c.overdue else "."))
         parts.append("(Rhythm rule: too few customers yet for chances.)")
     else:
         what = "a second order" if c.one_time else "an order"
