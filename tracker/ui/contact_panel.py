@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.engagement import explain
+from tracker.core.errors import NotEnoughPurchases
 from tracker.core.models import Contact
 from tracker.core.store import Store
 from tracker.ui.dialogs import CONTACT_FIELDS
 from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
+from tracker.ui.jobs import Refresher
+from tracker.ui.order_timeline import OrderTimeline
 from tracker.ui.palette import LEVEL_COLOURS
 from tracker.ui.tables import data_table
 
@@ -76,6 +79,16 @@ class ContactPanel(QWidget):
         self.reasons.setWordWrap(True)
         self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.reasons)
+        layout.addWidget(QLabel("<b>Purchase outlook</b>"))
+        self.outlook_text = QLabel()
+        self.outlook_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.outlook_text.setWordWrap(True)
+        self.outlook_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.outlook_text)
+        self.order_timeline = OrderTimeline()
+        layout.addWidget(self.order_timeline)
+        self.outlook = None  # the shop's latest outlook (tracker.core.outlook.forecast.Outlook), from a worker
+        self.outlook_refresher = Refresher(store, _latest_outlook, self._outlook_ready, self._outlook_failed, self)
         layout.addWidget(QLabel("<b>Timeline</b>"))
         self.timeline_model = InteractionsModel(TIMELINE_COLUMNS, self)
         self.timeline = data_table(self.timeline_model, (120, 95, 70, 45), rows=False)
@@ -99,6 +112,8 @@ class ContactPanel(QWidget):
                 edit.clear()
             self.notes.clear()
             self.timeline_model.set_items([])
+            self.outlook_text.clear()
+            self.order_timeline.set_orders([], None, None)
         else:
             c = self.contact
             self.title.setText(c.name or "(no name)")
@@ -115,8 +130,41 @@ class ContactPanel(QWidget):
             )
             self.reasons.setText("\n".join(f"• {reason}" for reason in explanation.reasons))
             self.timeline_model.set_items(self.store.interactions.list(contact_id=c.id, limit=500))
+            self._show_outlook()
+            self.outlook_refresher.request()  # cheap when nothing was bought since: the fit is cached
         self.save_button.setEnabled(False)
         self._loading = False
+
+    def _orders(self) -> list[date]:
+        return [date.fromisoformat(i.occurred_at[:10]) for i in self.timeline_model.items() if i.kind == "purchase"]
+
+    def _show_outlook(self) -> None:
+        """The selected contact's outlook in words and the order strip, from the latest outlook to hand."""
+        from tracker.core.outlook.words import sentence, shown_next
+
+        if self.contact is None:
+            return
+        orders = self._orders()
+        if self.outlook is None:
+            self.outlook_text.setText("Working out the purchase outlook…" if orders else "No purchases yet.")
+            self.order_timeline.set_orders(orders, date.today() if orders else None, None)
+            return
+        figures = self.outlook.get(self.contact.id) if self.outlook else None
+        if figures is None:
+            self.outlook_text.setText("No purchases yet: the outlook starts with their first order.")
+            self.order_timeline.set_orders([], None, None)
+            return
+        as_of, horizon = self.outlook.as_of, self.outlook.horizon
+        self.outlook_text.setText(sentence(figures, as_of, horizon))
+        upcoming = figures.expected_next_purchase if shown_next(figures, as_of, horizon) else None
+        self.order_timeline.set_orders(orders, as_of, upcoming)
+
+    def _outlook_ready(self, outlook) -> None:
+        self.outlook = outlook or False  # False: nobody has bought yet
+        self._show_outlook()
+
+    def _outlook_failed(self, message: str) -> None:
+        self.outlook_text.setText(f"The purchase outlook could not be worked out: {message}")
 
     def _mark_dirty(self, *_: object) -> None:
         if not self._loading and self.contact is not None:
@@ -130,3 +178,13 @@ class ContactPanel(QWidget):
             return
         values = {name: edit.text() for name, edit in self.fields.items()} | {"notes": self.notes.toPlainText()}
         self.saved.emit(self.contact.id, values)
+
+
+def _latest_outlook(store: Store):
+    """Every buyer's outlook as of today (cached in the core until purchases change); None: no purchases."""
+    from tracker.core.outlook.forecast import forecast
+
+    try:
+        return forecast(store, date.today())
+    except NotEnoughPurchases:
+        return None

@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor
 
 from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
 
-__all__ = ["LEVEL_COLOURS", "OVERDUE_COLOUR", "level_colour"]
+__all__ = ["LEVEL_COLOURS", "OVERDUE_COLOUR", "Level", "level_colour"]
 
 
 def level_colour(level: Level) -> QColor:
