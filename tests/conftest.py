@@ -1,4 +1,5 @@
-"""Shared fixtures: an offscreen Qt platform, a fresh database per test, the sample files."""
+"""Shared fixtures: an offscreen Qt platform, a fresh database per test, the sample files, and the CDNOW sample
+(downloaded once per session for the purchase outlook tests)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import subprocess
+import sys
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -52,3 +56,18 @@ def log(store: Store):
         return store.interactions.log(contact.id, kind, moment, **fields)
 
     return record
+
+
+@pytest.fixture(scope="session")
+def cdnow_text(tmp_path_factory) -> str:
+    """The raw text of CDNOW_sample.txt (master id, customer id, YYYYMMDD, CDs, dollars per line), read from the
+    lifetimes 0.11.3 wheel without installing it; the test is skipped with a reason where the download fails.
+    Nothing is kept in the repository."""
+    folder = tmp_path_factory.mktemp("cdnow")
+    try:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "lifetimes==0.11.3",
+                        "-d", str(folder)], check=True, capture_output=True, timeout=180)
+        wheel = next(folder.glob("*.whl"))
+        return zipfile.ZipFile(wheel).read("lifetimes/datasets/CDNOW_sample.txt").decode()
+    except (subprocess.SubprocessError, StopIteration, KeyError, OSError) as exc:
+        pytest.skip(f"the CDNOW sample could not be downloaded from PyPI ({type(exc).__name__})")

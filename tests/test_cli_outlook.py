@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from test_cli import assert_usage_error, run, run_json, run_ok
 
 CONTACT_KEYS = {"email", "name", "purchases", "last_purchase", "p_active", "p_purchase", "expected_purchases",

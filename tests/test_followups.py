@@ -220,6 +220,6 @@ def test_the_win_back_threshold_is_a_percentage(store):
 
     from tracker.core.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="(?i)winback_percent must be a whole number from 1 to 99"):
+    with pytest.raises(InvalidInput, match=r"(?i)winback_percent must be a whole number from 1 to 99"):
         store.update_settings(winback_percent=100)
     assert store.settings().winback_percent == 20

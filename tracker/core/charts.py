@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -12,6 +13,9 @@ from matplotlib.figure import Figure
 from tracker.core.dashboard import DashboardData
 from tracker.core.errors import InvalidInput
 from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
+
+if TYPE_CHECKING:
+    from tracker.core.outlook.backtest import Backtest
 
 # A CJK fallback font without a bold face is fine (regular is used); matplotlib would log it for every title.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -198,3 +202,51 @@ def save_figure(figure: Figure, path: Path | str) -> Path:
     return target
 
 
+
+
+# The purchase outlook's backtest ------------------------------------------------------------------
+
+
+def draw_backtest_orders(ax: Axes, backtest: Backtest) -> None:
+    """Mean orders after the cut-off by orders before it: what happened beside what was predicted."""
+    rows = backtest.by_past_orders
+    positions = range(len(rows))
+    ax.bar([p - 0.2 for p in positions], [r.actual_mean for r in rows], width=0.4, color=MUTED, label="actual")
+    ax.bar([p + 0.2 for p in positions], [r.predicted_mean for r in rows], width=0.4,
+           color=LEVEL_COLOURS[Level.CONVERSION], label="predicted")
+    ax.set_xticks(list(positions), [r.label for r in rows])
+    ax.set_xlabel("orders before the cut-off")
+    ax.set_ylabel(f"orders in the {backtest.days} days after (mean)")
+    ax.legend(frameon=False, loc="upper left")
+    _finish(ax, "Predicted and actual orders")
+
+
+def draw_calibration(ax: Axes, backtest: Backtest) -> None:
+    """For each band of predicted chance, the share who really ordered; on the diagonal is right."""
+    bins = [b for b in backtest.calibration if b.customers]
+    ax.plot([0, 100], [0, 100], color=MUTED, linewidth=1, linestyle="--", label="perfect")
+    ax.plot([100 * b.predicted for b in bins], [100 * b.actual for b in bins], marker="o",
+            color=LEVEL_COLOURS[Level.CONVERSION], label="this shop")
+    for b in bins:
+        ax.annotate(f"{b.customers:,}", (100 * b.predicted, 100 * b.actual), textcoords="offset points",
+                    xytext=(6, -10), fontsize=8, color=MUTED)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("predicted chance of an order (%)")
+    ax.set_ylabel("customers who ordered (%)")
+    ax.legend(frameon=False, loc="upper left")
+    _finish(ax, "Were the chances right?")
+
+
+def draw_backtest(figure: Figure, backtest: Backtest) -> None:
+    """Both backtest charts side by side on a (cleared) figure."""
+    figure.clear()
+    with chart_style():
+        draw_backtest_orders(figure.add_subplot(1, 2, 1), backtest)
+        draw_calibration(figure.add_subplot(1, 2, 2), backtest)
+
+
+def backtest_figure(backtest: Backtest) -> Figure:
+    figure = styled_figure(10, 3.6)
+    draw_backtest(figure, backtest)
+    return figure

@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
 
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Engagement settings…", self.edit_settings, "Ctrl+,")
+        self._action(tools, "How good are the &predictions?…", self.show_backtest, "Ctrl+Shift+P")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Tracker", self.about)
@@ -265,6 +266,13 @@ class MainWindow(QMainWindow):
             tab.level.setCurrentIndex(0)
             tab.tag.setCurrentIndex(0)
         tab.select_ids([contact_id])
+
+    def show_backtest(self) -> None:
+        """The purchase outlook's backtest: refit up to a cut-off, compare with what happened."""
+        from tracker.ui.backtest_dialog import BacktestDialog
+
+        self.backtest_dialog = BacktestDialog(self.store, self)
+        self.backtest_dialog.exec()
 
     def show_backups(self) -> None:
         from tracker.ui.backups_dialog import BackupsDialog

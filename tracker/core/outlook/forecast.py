@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from threading import Lock
@@ -26,6 +26,8 @@ MIN_MODEL_BUYERS = 30
 #: Below this many buyers or repeat buyers the fit leans on a weak default and is called an early estimate.
 MIN_FIT_BUYERS = 200
 MIN_FIT_REPEATERS = 80
+#: A shop whose first customer bought less than this many days ago has no rhythm to fit yet.
+MIN_WATCHED_DAYS = 28
 #: Strength of the pull toward the default (per squared log-parameter) in an early estimate.
 EARLY_PENALTY = 1.0
 #: The default an early estimate leans on (r, a, b; alpha follows from the shop's own repeat rate):
@@ -36,6 +38,8 @@ MIN_SPEND_CUSTOMERS = 20
 #: Customers watched for longer than this are fitted in weeks, others in days.
 WEEKS_FROM_DAYS = 84
 HORIZON_DAYS = 90
+#: A likely next order further off than this is not given as a date.
+MAX_WAIT_DAYS = 36500
 #: Days since the last order, in units of their rhythm, from which a customer is overdue.
 OVERDUE_RATIO = 2.0
 MAX_HORIZON_DAYS = 3650
@@ -179,8 +183,9 @@ def time_unit(h: Histories) -> str:
     return "week" if len(h) and float(np.max(h.T)) >= WEEKS_FROM_DAYS else "day"
 
 
-def choose_kind(customers: int, repeat_customers: int) -> ModelKind:
-    if customers < MIN_MODEL_BUYERS:
+def choose_kind(customers: int, repeat_customers: int, watched_days: float = MIN_WATCHED_DAYS) -> ModelKind:
+    """The model the data supports; `watched_days` is how long the longest-known customer has been watched."""
+    if customers < MIN_MODEL_BUYERS or watched_days < MIN_WATCHED_DAYS:
         return ModelKind.RHYTHM
     if customers < MIN_FIT_BUYERS or repeat_customers < MIN_FIT_REPEATERS:
         return ModelKind.EARLY
@@ -191,7 +196,8 @@ def fit_purchases(h: Histories, kind: ModelKind, unit_days: int) -> bgnbd.BgNbd:
     """BG/NBD on the histories in the given time unit; an early estimate leans on the default."""
     x, t_x, T = h.x, h.t_x / unit_days, h.T / unit_days
     if kind is ModelKind.EARLY:
-        rate = max(float(np.sum(x)), 1.0) / max(float(np.sum(T)), 1e-9)  # repeat orders per customer per unit
+        watched = max(float(np.sum(T)), len(h) * MIN_WATCHED_DAYS / unit_days)  # floored: new shops have ~0
+        rate = max(float(np.sum(x)), 1.0) / watched  # repeat orders per customer per time unit
         r0, a0, b0 = EARLY_PRIOR
         return bgnbd.fit(x, t_x, T, penalty=EARLY_PENALTY, prior=(r0, r0 / rate, a0, b0))
     return bgnbd.fit(x, t_x, T)
@@ -219,9 +225,12 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
     key = (_identity(store), store.purchases.signature(), as_of, horizon)
     with _LOCK:
         cached = _CACHE.get(key)
-        if cached is not None:
+    if cached is not None:
+        current = _named(cached, store.purchases.buyers(np.fromiter(cached.by_id, dtype=np.int64)))
+        with _LOCK:
+            _CACHE[key] = current
             _CACHE.move_to_end(key)
-            return cached
+        return current
     h = histories(store.purchases.order_days(as_of), day_number(as_of))
     if not len(h):
         raise NotEnoughPurchases(
@@ -238,8 +247,8 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
 def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlook:
     """Fit what the data supports and work out every customer's figures (no database involved)."""
     customers, repeaters = len(h), int(np.count_nonzero(h.x > 0))
-    kind = choose_kind(customers, repeaters)
-    unit = time_unit(h)
+    kind = choose_kind(customers, repeaters, float(np.max(h.T)))
+    unit = time_unit(h) if kind is not ModelKind.RHYTHM else "day"
     unit_days = 7 if unit == "week" else 1
     shop_gap = h.shop_gap
     own_gap = h.usual_gap()
@@ -269,7 +278,8 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
             if_active = model.expected_if_active(t, x, T)
             expected = alive * if_active
             wait = model.median_wait(x, T) * unit_days
-            next_day = np.where(np.isfinite(wait), h.end + np.round(np.nan_to_num(wait, posinf=0)), np.nan)
+            sensible = np.isfinite(wait) & (wait <= MAX_WAIT_DAYS)  # a median wait of centuries is no date
+            next_day = np.where(sensible, h.end + np.round(np.where(sensible, wait, 0)), np.nan)
             at_stake = if_active * order_value
         params.update(r=model.r, alpha=model.alpha, a=model.a, b=model.b, log_likelihood=model.log_likelihood)
         params = {k: round(v, 6) for k, v in params.items()}
@@ -305,6 +315,19 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
         contacts.sort(key=lambda c: (-(c.expected_value or 0.0), -(c.p_purchase or 0.0), c.name.lower()))
     return Outlook(as_of, horizon, kind, customers, repeaters, params, unit, shop_gap, contacts,
                    {c.contact_id: c for c in contacts}, model)
+
+
+def _named(outlook: Outlook, buyers: dict) -> Outlook:
+    """The outlook with contacts renamed (or their e-mail changed) since it was worked out; itself if none were."""
+    renamed = {}
+    for cid, c in outlook.by_id.items():
+        buyer = buyers.get(cid)
+        if buyer is not None and (buyer.email, buyer.name) != (c.email, c.name):
+            renamed[cid] = replace(c, email=buyer.email, name=buyer.name)
+    if not renamed:
+        return outlook
+    contacts = [renamed.get(c.contact_id, c) for c in outlook.contacts]
+    return replace(outlook, contacts=contacts, by_id={c.contact_id: c for c in contacts})
 
 
 def _number(value) -> float | None:

@@ -53,10 +53,11 @@ def rhythm(c: ContactOutlook) -> str:
 
 
 def lapsed(c: ContactOutlook) -> bool:
-    """Whether to say 'may have lapsed': a small chance they are still a customer, or far past their rhythm."""
-    if c.kind is ModelKind.RHYTHM or c.one_time:
-        return (c.ratio or 0) >= 2 * OVERDUE_RATIO and (c.p_purchase is None or c.p_purchase < LAPSED_BELOW)
-    return c.p_active is not None and c.p_active < LAPSED_BELOW
+    """Whether to say 'may have lapsed': a small chance they are still a customer, or (one-time buyers, rhythm
+    rule) four times their rhythm since the last order. Never 'lost': many come back."""
+    if c.p_active is None:  # one-time buyers (their P(alive) is 1 by construction) and the rhythm rule
+        return (c.ratio or 0) >= 2 * OVERDUE_RATIO
+    return c.p_active < LAPSED_BELOW
 
 
 def shown_next(c: ContactOutlook, as_of: date, horizon: int) -> bool:
@@ -70,9 +71,11 @@ def sentence(c: ContactOutlook, as_of: date, horizon: int) -> str:
     if c.kind is ModelKind.RHYTHM:
         if c.expected_next_purchase:
             late = c.expected_next_purchase < as_of
-            verb = "was due around" if late else "next order expected around"
-            parts.append(f"By their rhythm the {verb} {day_text(c.expected_next_purchase, as_of)}"
+            verb = "was due around" if late else "is expected around"
+            parts.append(f"By their rhythm the next order {verb} {day_text(c.expected_next_purchase, as_of)}"
                          + (" — overdue." if c.overdue else "."))
+        if lapsed(c):
+            parts.append("May have lapsed.")
         parts.append("(Rhythm rule: too few customers yet for chances.)")
     else:
         what = "a second order" if c.one_time else "an order"
