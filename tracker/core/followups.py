@@ -161,7 +161,7 @@ def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
                    f"{days(c.shop_gap)}"
             return Priority.SECOND_PURCHASE, text + chance.replace("an order", "a second order") + worth, c.stake
         return None
-    if not c.at_risk(settings.winback_percent / 100):
+    if not c.needs_win_back(settings.winback_percent / 100):
         return None
     lead = "Overdue for their rhythm" if c.overdue else "Unlikely to order soon"
     return Priority.WIN_BACK, f"{lead}: {rhythm(c)[0].lower()}{rhythm(c)[1:]}{chance}{worth}", c.stake

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -71,8 +72,77 @@ class ChartCanvas(FigureCanvasQTAgg):
             save_figure(self.figure, path)
 
 
+def _outlook_summary(store: Store):
+    from tracker.core.outlook.summary import outlook_summary  # numpy and scipy on first use, on a worker
+
+    return outlook_summary(store, date.today())
+
+
+class OutlookBox(QGroupBox):
+    """Expected orders and revenue over the next 90 days, and the valuable customers at risk."""
+
+    backtest_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Purchase outlook", parent)
+        self.numbers: list[tuple[QLabel, QLabel]] = []
+        row = QHBoxLayout()
+        for _ in range(3):
+            value, label = QLabel("…"), QLabel("")
+            value.setStyleSheet("font-size: 16pt; font-weight: 600; color: #2d3436;")
+            label.setStyleSheet("color: #8a949c;")
+            value.setMinimumWidth(150)
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            box.addWidget(value)
+            box.addWidget(label)
+            box.addStretch(1)
+            row.addLayout(box)
+            self.numbers.append((value, label))
+        self.at_risk = QLabel()
+        self.at_risk.setTextFormat(Qt.TextFormat.PlainText)  # names come from imported files
+        self.at_risk.setWordWrap(True)
+        self.at_risk.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.at_risk, 1)
+        self.backtest_button = QPushButton("How good are these predictions?…")
+        self.backtest_button.clicked.connect(self.backtest_requested)
+        row.addWidget(self.backtest_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.model = QLabel()
+        self.model.setStyleSheet("color: #8a949c;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.model)
+
+    def show_summary(self, summary) -> None:
+        """Show an OutlookSummary, or say that the outlook starts with the first orders (None)."""
+        self.backtest_button.setEnabled(summary is not None)
+        if summary is None:
+            for value, label in self.numbers:
+                value.setText("—")
+                label.clear()
+            self.at_risk.setText("No purchases yet: import the shop's orders to see who is likely to order next.")
+            self.model.clear()
+            return
+        orders, revenue = summary.expected_orders, summary.expected_revenue
+        figures = [
+            ("—" if orders is None else f"{orders:,.0f}", f"orders expected in {summary.horizon} days"),
+            ("—" if revenue is None else f"{revenue:,.0f}", "revenue expected"),
+            (f"{len(summary.at_risk):,}", "customers at risk"),
+        ]
+        for (value, label), (text, caption) in zip(self.numbers, figures, strict=True):
+            value.setText(text)
+            label.setText(caption)
+        lines = summary.at_risk_lines()
+        more = len(summary.at_risk) - len(lines)
+        heading = ["Most valuable at risk:"] if lines else []
+        self.at_risk.setText("\n".join(heading + lines + ([f"and {more:,} more (see Follow-ups)"] if more > 0 else []))
+                             or "Nobody is at risk: every repeat customer is likely to order again soon.")
+        self.model.setText(summary.model)
+
+
 class DashboardTab(QWidget):
     refreshed = Signal(object)
+    backtest_requested = Signal()
 
     def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
         super().__init__(parent)
@@ -96,6 +166,9 @@ class DashboardTab(QWidget):
         self.export_button.clicked.connect(self.export_report)
         self.headline.addStretch(1)
         self.headline.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.outlook = OutlookBox(self)
+        self.outlook.backtest_requested.connect(self.backtest_requested)
+        self.outlook_refresher = Refresher(store, _outlook_summary, self.outlook.show_summary, undo.report, self)
         grid = QGridLayout()
         self.canvases: dict[str, ChartCanvas] = {}
         for name, draw, (row, column, rows, columns) in CHARTS:
@@ -105,6 +178,7 @@ class DashboardTab(QWidget):
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addLayout(self.headline)
+        inner_layout.addWidget(self.outlook)
         inner_layout.addLayout(grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -117,6 +191,7 @@ class DashboardTab(QWidget):
     def reload(self) -> None:
         """Recompute on a worker (see Refresher)."""
         self.refresher.request()
+        self.outlook_refresher.request()
 
     def _show(self, data: DashboardData) -> None:
         self.data = data

@@ -153,7 +153,9 @@ class MainWindow(QMainWindow):
     def _make_dashboard(self):
         from tracker.ui.dashboard_tab import DashboardTab  # matplotlib loads here, not at start-up
 
-        return DashboardTab(self.store, self.undo)
+        tab = DashboardTab(self.store, self.undo)
+        tab.backtest_requested.connect(self.show_backtest)
+        return tab
 
     def _show_right_page(self) -> None:
         empty = self.store.contacts.count() == 0

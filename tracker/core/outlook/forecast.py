@@ -108,10 +108,15 @@ class ContactOutlook:
         return self.at_stake if self.at_stake is not None else (self.order_value or 0.0)
 
     def at_risk(self, chance_below: float) -> bool:
-        """A repeat customer overdue for their own rhythm, or unlikely (under `chance_below`) to order soon."""
+        """A repeat customer unlikely (under `chance_below`) to order within the horizon; under the rhythm rule,
+        one overdue for their own rhythm."""
         if self.one_time or self.gap is None:
             return False
-        return self.overdue or (self.p_purchase is not None and self.p_purchase < chance_below)
+        return self.p_purchase < chance_below if self.p_purchase is not None else self.overdue
+
+    def needs_win_back(self, chance_below: float) -> bool:
+        """At risk, or overdue for their own rhythm even if the model still expects them back: worth a nudge."""
+        return self.at_risk(chance_below) or (not self.one_time and self.gap is not None and self.overdue)
 
     def to_dict(self) -> dict:
         return {
