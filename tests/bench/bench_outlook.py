@@ -15,7 +15,8 @@ each with their own usual order value). Then times, best of 3 in this process:
   a. REFERENCE  SELECT contact_id, day, amount FROM interactions WHERE kind_id = <purchase> fetched into Python
   b. store.purchases.order_days(as_of)                       the purchase days the outlook reads
   c. forecast(store, as_of, horizon=90), cold                 the module cache cleared before each run
-  d. forecast(store, as_of, horizon=90), warm                 cached: only the signature query runs
+  d. forecast(store, as_of, horizon=90), warm                 cached: the signature query, and the buyers' names
+                                                             re-read (a renamed contact shows under the new name)
 
 and prints the model kind, customers, repeat customers, seconds, ratios to (a) and PASS/FAIL for (c).
 

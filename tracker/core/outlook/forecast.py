@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from threading import Lock
@@ -231,11 +231,9 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
-        current = _named(cached, store.purchases.buyers(np.fromiter(cached.by_id, dtype=np.int64)))
         with _LOCK:
-            _CACHE[key] = current
             _CACHE.move_to_end(key)
-        return current
+        return cached
     h = histories(store.purchases.order_days(as_of), day_number(as_of))
     if not len(h):
         raise NotEnoughPurchases(
@@ -293,25 +291,40 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
     expected_value = expected * order_value
 
     contacts = []
-    for i, cid in enumerate(h.contact_id.tolist()):
+    dates: dict[int, date] = {}  # few distinct days: one date object each
+
+    def day(number: float) -> date | None:
+        if number != number:  # nan
+            return None
+        number = int(number)
+        found = dates.get(number)
+        if found is None:
+            found = dates[number] = from_day_number(number)
+        return found
+
+    columns = zip(h.contact_id.tolist(), h.purchases.tolist(), h.first.tolist(), h.last.tolist(),
+                  h.days_since.tolist(), own_gap.tolist(), p_active.tolist(), p_purchase.tolist(),
+                  expected.tolist(), next_day.tolist(), order_value.tolist(), expected_value.tolist(),
+                  at_stake.tolist(), strict=True)
+    for cid, purchases, first, last, since, gap, alive, chance, exp, nxt, value, exp_value, stake in columns:
         buyer = buyers.get(cid)
         contacts.append(ContactOutlook(
             contact_id=cid,
             email=buyer.email if buyer else None,
             name=buyer.name if buyer else "",
-            purchases=int(h.purchases[i]),
-            first_purchase=from_day_number(int(h.first[i])),
-            last_purchase=from_day_number(int(h.last[i])),
-            days_since=int(h.days_since[i]),
-            usual_gap=_number(own_gap[i]),
+            purchases=purchases,
+            first_purchase=day(first),
+            last_purchase=day(last),
+            days_since=since,
+            usual_gap=_number(gap),
             shop_gap=shop_gap,
-            p_active=_number(p_active[i]),
-            p_purchase=_number(p_purchase[i]),
-            expected_purchases=_number(expected[i]),
-            expected_next_purchase=None if np.isnan(next_day[i]) else from_day_number(int(next_day[i])),
-            order_value=_number(order_value[i]),
-            expected_value=_number(expected_value[i]),
-            at_stake=_number(at_stake[i]),
+            p_active=_number(alive),
+            p_purchase=_number(chance),
+            expected_purchases=_number(exp),
+            expected_next_purchase=day(nxt),
+            order_value=_number(value),
+            expected_value=_number(exp_value),
+            at_stake=_number(stake),
             kind=kind,
         ))
     if kind is ModelKind.RHYTHM:
@@ -322,21 +335,7 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
                    {c.contact_id: c for c in contacts}, model)
 
 
-def _named(outlook: Outlook, buyers: dict) -> Outlook:
-    """The outlook with contacts renamed (or their e-mail changed) since it was worked out; itself if none were."""
-    renamed = {}
-    for cid, c in outlook.by_id.items():
-        buyer = buyers.get(cid)
-        if buyer is not None and (buyer.email, buyer.name) != (c.email, c.name):
-            renamed[cid] = replace(c, email=buyer.email, name=buyer.name)
-    if not renamed:
-        return outlook
-    contacts = [renamed.get(c.contact_id, c) for c in outlook.contacts]
-    return replace(outlook, contacts=contacts, by_id={c.contact_id: c for c in contacts})
-
-
-def _number(value) -> float | None:
-    value = float(value)
+def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 

@@ -46,32 +46,44 @@ class PurchaseQueries(StoreTable):
         return row[0] if row else None
 
     def order_days(self, until: date, contact_id: int | None = None) -> OrderDays:
-        """Purchase days up to and including `until`, for every contact (or one)."""
+        """Purchase days up to and including `until`, for every contact (or one).
+
+        The rows are fetched unsorted and grouped with numpy: SQLite's GROUP BY sorts through a temporary
+        B-tree, twice as slow at a million interactions."""
         import numpy as np  # loaded on first use: the window starts without numpy
 
         kind_id = self._kind_id()
-        sql = ("SELECT contact_id, day, CASE WHEN count(amount) THEN total(amount) END FROM interactions "
-               "WHERE kind_id = ? AND day <= ? {} GROUP BY contact_id, day ORDER BY contact_id, day")
+        sql = "SELECT contact_id, day, amount FROM interactions WHERE kind_id = ? AND day <= ?"
         params: list = [kind_id, day_number(until)]
         if contact_id is not None:
-            sql = sql.format("AND contact_id = ?")
+            sql += " AND contact_id = ?"
             params.append(contact_id)
-        else:
-            sql = sql.format("")
         rows = self.conn.execute(sql, params).fetchall() if kind_id is not None else []
         if not rows:
             empty = np.zeros(0, dtype=np.int64)
             return OrderDays(empty, empty, np.zeros(0))
-        ids, days, values = zip(*rows, strict=True)
-        return OrderDays(np.array(ids, dtype=np.int64), np.array(days, dtype=np.int64),
-                         np.array(values, dtype=float))  # None → nan
+        table = np.array(rows, dtype=float)  # None amounts become nan
+        ids, days, amounts = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+        order = np.lexsort((days, ids))
+        ids, days, amounts = ids[order], days[order], amounts[order]
+        starts = np.flatnonzero(np.r_[True, (ids[1:] != ids[:-1]) | (days[1:] != days[:-1])])
+        known = ~np.isnan(amounts)
+        totals = np.add.reduceat(np.where(known, amounts, 0.0), starts)
+        priced = np.add.reduceat(known.astype(np.int64), starts)
+        return OrderDays(ids[starts], days[starts], np.where(priced > 0, totals, np.nan))
 
     def signature(self) -> tuple:
-        """Changes whenever a purchase is added, removed or edited: the outlook's cache key."""
+        """Changes whenever a purchase is added, removed or edited, or a contact is added, removed or renamed
+        (names are shown with the figures): the outlook's cache key."""
         kind_id = self._kind_id()
-        return tuple(self.conn.execute(
+        purchases = self.conn.execute(
             "SELECT count(*), max(id), total(day), total(amount) FROM interactions WHERE kind_id = ?", (kind_id,)
-        ).fetchone())
+        ).fetchone()
+        contacts = self.conn.execute(
+            "SELECT count(*), max(updated_at), total(id * length(first_name || '|' || last_name || '|' || "
+            "coalesce(email, '') || '|' || company || '|' || phone)) FROM contacts"
+        ).fetchone()
+        return (*purchases, *contacts)
 
     def buyers(self, contact_ids: np.ndarray) -> dict[int, Buyer]:
         """E-mail and display name of the given contacts."""
