@@ -72,6 +72,24 @@ class ChartCanvas(FigureCanvasQTAgg):
             save_figure(self.figure, path)
 
 
+def add_numbers(row: QHBoxLayout, count: int, points: int) -> list[tuple[QLabel, QLabel]]:
+    """`count` big numbers with a caption under each, added to `row`; returns the (value, caption) labels."""
+    numbers = []
+    for _ in range(count):
+        value, label = QLabel("…"), QLabel("")
+        value.setStyleSheet(f"font-size: {points}pt; font-weight: 600; color: #2d3436;")
+        label.setStyleSheet("color: #8a949c;")
+        value.setMinimumWidth(150)
+        box = QVBoxLayout()
+        box.setSpacing(0)
+        box.addWidget(value)
+        box.addWidget(label)
+        box.addStretch(1)
+        row.addLayout(box)
+        numbers.append((value, label))
+    return numbers
+
+
 def _outlook_summary(store: Store):
     from tracker.core.outlook.summary import outlook_summary  # numpy and scipy on first use, on a worker
 
@@ -85,20 +103,8 @@ class OutlookBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Purchase outlook", parent)
-        self.numbers: list[tuple[QLabel, QLabel]] = []
         row = QHBoxLayout()
-        for _ in range(3):
-            value, label = QLabel("…"), QLabel("")
-            value.setStyleSheet("font-size: 16pt; font-weight: 600; color: #2d3436;")
-            label.setStyleSheet("color: #8a949c;")
-            value.setMinimumWidth(150)
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            box.addWidget(value)
-            box.addWidget(label)
-            box.addStretch(1)
-            row.addLayout(box)
-            self.numbers.append((value, label))
+        self.numbers = add_numbers(row, 3, 16)
         self.at_risk = QLabel()
         self.at_risk.setTextFormat(Qt.TextFormat.PlainText)  # names come from imported files
         self.at_risk.setWordWrap(True)
@@ -150,18 +156,7 @@ class DashboardTab(QWidget):
         self.data: DashboardData | None = None
         self.refresher = Refresher(store, lambda s: build_dashboard(s, date.today()), self._show, undo.report, self)
         self.headline = QHBoxLayout()
-        self.numbers: list[tuple[QLabel, QLabel]] = []
-        for _ in range(5):
-            value, label = QLabel("…"), QLabel("")
-            value.setStyleSheet("font-size: 20pt; font-weight: 600; color: #2d3436;")
-            label.setStyleSheet("color: #8a949c;")
-            value.setMinimumWidth(150)
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            box.addWidget(value)
-            box.addWidget(label)
-            self.headline.addLayout(box)
-            self.numbers.append((value, label))
+        self.numbers = add_numbers(self.headline, 5, 20)
         self.export_button = QPushButton("Export PDF report…")
         self.export_button.clicked.connect(self.export_report)
         self.headline.addStretch(1)
