@@ -52,14 +52,6 @@ class ModelKind(StrEnum):
     EARLY = "early estimate"
     RHYTHM = "rhythm rule"
 
-    @property
-    def description(self) -> str:
-        return {
-            ModelKind.BGNBD: "fitted on this shop's customers (BG/NBD)",
-            ModelKind.EARLY: "an early estimate: few customers yet, so the fit leans on a cautious default",
-            ModelKind.RHYTHM: "the rhythm rule: too few customers for probabilities, so only each one's rhythm",
-        }[self]
-
 
 @dataclass(frozen=True, slots=True)
 class ContactOutlook:

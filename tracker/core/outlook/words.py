@@ -96,10 +96,15 @@ def sentence(c: ContactOutlook, as_of: date, horizon: int) -> str:
 
 
 def model_sentence(outlook: Outlook) -> str:
-    """What produced the figures, e.g. 'Fitted on this shop's customers (BG/NBD): 2,357 customers, 946 repeat'."""
-    text = outlook.kind.description
-    return (f"{text[0].upper()}{text[1:]}: {outlook.customers:,} customers, "
-            f"{outlook.repeat_customers:,} of them bought more than once.")
+    """What produced the figures, in a sentence that names the model and the customers it saw."""
+    n, repeat = f"{outlook.customers:,}", f"{outlook.repeat_customers:,}"
+    if outlook.kind is ModelKind.BGNBD:
+        return f"Fitted on this shop's {n} customers (BG/NBD); {repeat} of them bought more than once."
+    if outlook.kind is ModelKind.EARLY:
+        return (f"An early estimate from {n} customers ({repeat} bought more than once): with few customers yet, "
+                "the fit leans on a cautious default.")
+    return (f"The rhythm rule: {n} customers ({repeat} bought more than once) are too few for chances, so each "
+            "one's own rhythm is shown.")
 
 
 def contact_sentence(store: Store, contact_id: int, as_of: date, horizon: int = HORIZON_DAYS) -> str | None:
