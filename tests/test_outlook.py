@@ -372,3 +372,23 @@ def test_to_dict_has_the_documented_keys_and_survives_json(cdnow_outlook):
             "expected_next_purchase", "expected_value"}
     assert all(set(entry) == keys for entry in data["contacts"])
     assert json.loads(json.dumps(data)) == data
+
+
+def test_a_shop_whose_first_customers_bought_today_gets_the_rhythm_rule(store, tmp_path):
+    """Nobody has been watched for any time yet: no rhythm to fit, so no chances (they would be absurd)."""
+    import_purchases(store, tmp_path, [(f"new{n}@shop.example", AS_OF, 20.0) for n in range(40)])
+    outlook = forecast(store, AS_OF, HORIZON)
+    assert outlook.kind is ModelKind.RHYTHM
+    assert all(c.p_purchase is None and c.expected_purchases is None for c in outlook.contacts)
+
+
+def test_a_young_shop_gets_an_early_estimate_with_sane_figures(store, tmp_path):
+    """40 buyers over the last five weeks, a few of them twice: chances stay well short of certain and nobody
+    is expected to order dozens of times in 90 days."""
+    rows = [(f"b{n}@shop.example", AS_OF - timedelta(days=n % 35), 20.0) for n in range(40)]
+    rows += [(f"b{n}@shop.example", AS_OF - timedelta(days=n % 7), 25.0) for n in range(10, 20)]
+    import_purchases(store, tmp_path, rows)
+    outlook = forecast(store, AS_OF, HORIZON)
+    assert outlook.kind is ModelKind.EARLY
+    assert max(c.p_purchase for c in outlook.contacts) < 0.99
+    assert max(c.expected_purchases for c in outlook.contacts) < 10
