@@ -230,7 +230,7 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
     if not len(h):
         raise NotEnoughPurchases(
             f"No purchases on or before {as_of.isoformat()} to work from: import the shop's orders "
-            "(interactions with an amount) or log purchases first.")
+            "(as interactions) or log purchases first.")
     result = outlook_from(h, as_of, horizon, store.purchases.buyers(h.contact_id))
     with _LOCK:
         _CACHE[key] = result
