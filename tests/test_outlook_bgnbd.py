@@ -67,3 +67,31 @@ def test_one_time_buyers_are_alive_by_construction_and_probabilities_stay_in_ran
     p = model.p_purchase(13, np.array([0, 1, 5]), np.array([0, 10, 30]), np.array([38, 38, 38]))
     assert np.all((p >= 0) & (p <= 1))
     assert float(model.median_wait(2, 38.86)) > 0
+
+
+@pytest.mark.parametrize("params", [(0.3, 0.5, 0.8, 2.4), (2.0, 1.5, 0.4, 0.9), (1.0, 1.0, 1.5, 3.0)])
+def test_bgnbd_gradient_matches_finite_differences(params):
+    from scipy.optimize import approx_fprime
+
+    from tracker.core.outlook.bgnbd import gradient, log_likelihood
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 6, 200).astype(float)
+    T = rng.uniform(1, 3, 200)
+    t_x = np.where(x > 0, rng.uniform(0, 1, 200) * T, 0)
+    weights = rng.integers(1, 4, 200)
+    theta = np.log(params)
+    numeric = approx_fprime(theta, lambda t: log_likelihood(np.exp(t), x, t_x, T, weights), 1e-6)
+    assert gradient(np.exp(theta), x, t_x, T, weights) == pytest.approx(numeric, rel=1e-4, abs=1e-3)
+
+
+@pytest.mark.parametrize("params", [(6.0, 3.7, 1.5), (1.0, 1.5, 0.3)])
+def test_gamma_gamma_gradient_matches_finite_differences(params):
+    from scipy.optimize import approx_fprime
+
+    from tracker.core.outlook.gamma_gamma import gradient, log_likelihood
+
+    rng = np.random.default_rng(2)
+    x, m = rng.integers(1, 6, 200).astype(float), rng.uniform(0.5, 3, 200)
+    numeric = approx_fprime(np.array(params), lambda p: log_likelihood(p, x, m), 1e-6)
+    assert gradient(params, x, m) == pytest.approx(numeric, rel=1e-4, abs=1e-2)

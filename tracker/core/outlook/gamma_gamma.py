@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,16 @@ def log_likelihood(params, x, m) -> float:
     ))
 
 
+def gradient(params, x, m) -> np.ndarray:
+    """d(log-likelihood)/d(p, q, v), analytic."""
+    p, q, v = params
+    common = digamma(p * x + q) - np.log(v + m * x)
+    d_p = x * (common - digamma(p * x) + np.log(m) + np.log(x))
+    d_q = common - digamma(q) + np.log(v)
+    d_v = q / v - (p * x + q) / (v + m * x)
+    return np.array([np.sum(d_p), np.sum(d_q), np.sum(d_v)])
+
+
 def fit(x, m) -> GammaGamma:
     """Maximum likelihood over customers with repeat orders (x >= 1) and a positive mean order value m.
 
@@ -47,8 +57,10 @@ def fit(x, m) -> GammaGamma:
 
     def cost(log_params):
         p, q_minus_1, v = np.exp(log_params)
-        return -log_likelihood((p, 1 + q_minus_1, v), x, ms)
+        params = (p, 1 + q_minus_1, v)
+        slope = gradient(params, x, ms) * np.array([p, q_minus_1, v])  # chain rule to the log-parameters
+        return -log_likelihood(params, x, ms), -slope
 
-    result = minimize(cost, np.zeros(3), method="L-BFGS-B", bounds=[(-10, 10)] * 3)
+    result = minimize(cost, np.zeros(3), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 3)
     p, q_minus_1, v = np.exp(result.x)
     return GammaGamma(float(p), float(1 + q_minus_1), float(v * scale))
