@@ -392,3 +392,25 @@ def test_a_young_shop_gets_an_early_estimate_with_sane_figures(store, tmp_path):
     assert outlook.kind is ModelKind.EARLY
     assert max(c.p_purchase for c in outlook.contacts) < 0.99
     assert max(c.expected_purchases for c in outlook.contacts) < 10
+
+
+def test_dashboard_summary_lists_customers_at_risk_most_valuable_first(store, tmp_path):
+    from tracker.core.outlook.summary import outlook_summary
+
+    import_purchases(store, tmp_path, simulated_shop(60, seed=1))
+    summary = outlook_summary(store, AS_OF)
+    outlook = forecast(store, AS_OF, HORIZON)
+    chance = store.settings().winback_percent / 100
+    assert {c.contact_id for c in summary.at_risk} == {c.contact_id for c in outlook.contacts if c.at_risk(chance)}
+    stakes = [c.stake for c in summary.at_risk]
+    assert stakes == sorted(stakes, reverse=True)
+    assert all(not c.one_time and c.p_purchase < chance for c in summary.at_risk)
+    assert f"{outlook.expected_orders:,.0f} orders" in summary.sentence()
+    assert len(summary.at_risk_lines()) == min(5, len(summary.at_risk))
+
+
+def test_dashboard_summary_is_none_without_purchases(store, add_contact):
+    from tracker.core.outlook.summary import outlook_summary
+
+    add_contact("lead@shop.example")
+    assert outlook_summary(store, AS_OF) is None

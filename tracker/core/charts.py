@@ -165,20 +165,23 @@ def headline_text(data: DashboardData) -> list[tuple[str, str]]:
     ]
 
 
-def dashboard_figure(data: DashboardData) -> Figure:
-    """The whole dashboard on one landscape A4 page, for the PDF report."""
+def dashboard_figure(data: DashboardData, note: str = "") -> Figure:
+    """The whole dashboard on one landscape A4 page, for the PDF report; `note` (e.g. the purchase outlook in a
+    sentence) goes under the title."""
     with chart_style():
         figure = Figure(figsize=(11.69, 8.27), dpi=100, layout="constrained")
-        _report_page(figure, data)
+        _report_page(figure, data, note)
     return figure
 
 
-def _report_page(figure: Figure, data: DashboardData) -> None:
+def _report_page(figure: Figure, data: DashboardData, note: str = "") -> None:
     grid = figure.add_gridspec(3, 3, height_ratios=[0.35, 1, 1])
     header = figure.add_subplot(grid[0, :])
     header.axis("off")
     header.text(0, 0.95, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK,
                 va="top")
+    if note:
+        header.text(0, 0.68, note, fontsize=9, color=INK, va="top")
     for index, (value, label) in enumerate(headline_text(data)):
         x = index / 5
         header.text(x, 0.35, value, fontsize=18, fontweight="bold", color=INK)

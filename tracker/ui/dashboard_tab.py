@@ -103,6 +103,7 @@ class OutlookBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Purchase outlook", parent)
+        self.summary = None  # the latest OutlookSummary, for the PDF report
         row = QHBoxLayout()
         self.numbers = add_numbers(row, 3, 16)
         self.at_risk = QLabel()
@@ -121,6 +122,7 @@ class OutlookBox(QGroupBox):
 
     def show_summary(self, summary) -> None:
         """Show an OutlookSummary, or say that the outlook starts with the first orders (None)."""
+        self.summary = summary
         self.backtest_button.setEnabled(summary is not None)
         if summary is None:
             for value, label in self.numbers:
@@ -205,6 +207,7 @@ class DashboardTab(QWidget):
         if not path:
             return
         try:
-            save_figure(dashboard_figure(self.data), path)
+            note = self.outlook.summary.sentence() if self.outlook.summary is not None else ""
+            save_figure(dashboard_figure(self.data, note), path)
         except TrackerError as exc:
             self.undo.report(str(exc))

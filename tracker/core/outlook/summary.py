@@ -29,6 +29,17 @@ class OutlookSummary:
     at_risk: list[ContactOutlook]  # every customer at risk, most valuable first
     at_risk_value: float
 
+    def sentence(self) -> str:
+        """'Purchase outlook, next 90 days: 135 orders worth about 8,110; 4 customers at risk (early estimate).'"""
+        text = f"Purchase outlook, next {days(self.horizon)}: "
+        if self.expected_orders is None:
+            text += "too few customers for chances yet"
+        else:
+            text += f"{self.expected_orders:,.0f} orders"
+            if self.expected_revenue is not None:
+                text += f" worth about {self.expected_revenue:,.0f}"
+        return text + f"; {len(self.at_risk):,} customers at risk ({self.kind})."
+
     def at_risk_lines(self, top: int = SHOWN_AT_RISK) -> list[str]:
         """'Arthur Green: every 26 days, last 97 days ago, 12 % chance · 360.55 at stake'."""
         lines = []
