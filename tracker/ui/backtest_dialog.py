@@ -26,6 +26,7 @@ from tracker.core.outlook.forecast import HORIZON_DAYS, MAX_HORIZON_DAYS
 from tracker.core.store import Store
 from tracker.ui.jobs import Job, job_for, start
 from tracker.ui.tables import Index, ItemsModel, data_table
+from tracker.ui.text import paragraph
 
 
 class PastOrdersModel(ItemsModel):
@@ -79,10 +80,7 @@ class BacktestDialog(QDialog):
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(6)
         self.progress.hide()
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = paragraph()
         self.canvas = FigureCanvasQTAgg(styled_figure(10, 3.6))
         self.canvas.setMinimumHeight(320)
         self.model = PastOrdersModel(self)

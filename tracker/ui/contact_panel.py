@@ -26,6 +26,7 @@ from tracker.ui.jobs import Refresher
 from tracker.ui.order_timeline import OrderTimeline
 from tracker.ui.palette import LEVEL_COLOURS
 from tracker.ui.tables import data_table
+from tracker.ui.text import paragraph
 
 
 class ContactPanel(QWidget):
@@ -74,16 +75,10 @@ class ContactPanel(QWidget):
         layout.addLayout(actions)
 
         layout.addWidget(QLabel("<b>Why this level</b>"))
-        self.reasons = QLabel()
-        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
-        self.reasons.setWordWrap(True)
-        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reasons = paragraph()
         layout.addWidget(self.reasons)
         layout.addWidget(QLabel("<b>Purchase outlook</b>"))
-        self.outlook_text = QLabel()
-        self.outlook_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.outlook_text.setWordWrap(True)
-        self.outlook_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outlook_text = paragraph()
         layout.addWidget(self.outlook_text)
         self.order_timeline = OrderTimeline()
         layout.addWidget(self.order_timeline)

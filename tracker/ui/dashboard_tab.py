@@ -37,6 +37,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.store import Store
 from tracker.ui.commands import Undoable
 from tracker.ui.jobs import Refresher
+from tracker.ui.text import paragraph
 
 CHARTS = (
     ("funnel", draw_funnel, (0, 0, 1, 1)),
@@ -106,9 +107,7 @@ class OutlookBox(QGroupBox):
         self.summary = None  # the latest OutlookSummary, for the PDF report
         row = QHBoxLayout()
         self.numbers = add_numbers(row, 3, 16)
-        self.at_risk = QLabel()
-        self.at_risk.setTextFormat(Qt.TextFormat.PlainText)  # names come from imported files
-        self.at_risk.setWordWrap(True)
+        self.at_risk = paragraph()
         self.at_risk.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         row.addWidget(self.at_risk, 1)
         self.backtest_button = QPushButton("How good are these predictions?…")
