@@ -579,6 +579,8 @@ def kill_at(db_path: Path, delay: float, *args: object) -> str:
     held = writer_holds_lock(db_path)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    if process.returncode == 0:  # it finished between the poll and the signal: the kill did not land
+        return "done"
     assert process.returncode == -signal.SIGKILL
     return "unknown" if held is None else "mid" if held else "outside"
 
@@ -591,6 +593,8 @@ def kill_when_wal_reaches(db_path: Path, size: int, *args: object) -> str:
         if wal_bytes(db_path) >= size:
             process.send_signal(signal.SIGKILL)
             process.wait()
+            if process.returncode == 0:  # it finished between the check and the signal
+                return "done"
             assert process.returncode == -signal.SIGKILL
             return "mid"
         time.sleep(0.0002)
