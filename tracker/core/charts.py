@@ -205,8 +205,6 @@ def save_figure(figure: Figure, path: Path | str) -> Path:
     return target
 
 
-
-
 # The purchase outlook's backtest ------------------------------------------------------------------
 
 
@@ -248,8 +246,3 @@ def draw_backtest(figure: Figure, backtest: Backtest) -> None:
         draw_backtest_orders(figure.add_subplot(1, 2, 1), backtest)
         draw_calibration(figure.add_subplot(1, 2, 2), backtest)
 
-
-def backtest_figure(backtest: Backtest) -> Figure:
-    figure = styled_figure(10, 3.6)
-    draw_backtest(figure, backtest)
-    return figure

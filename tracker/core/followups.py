@@ -164,4 +164,5 @@ def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
     if not c.needs_win_back(settings.winback_percent / 100):
         return None
     lead = "Overdue for their rhythm" if c.overdue else "Unlikely to order soon"
-    return Priority.WIN_BACK, f"{lead}: {rhythm(c)[0].lower()}{rhythm(c)[1:]}{chance}{worth}", c.stake
+    said = rhythm(c)
+    return Priority.WIN_BACK, f"{lead}: {said[0].lower()}{said[1:]}{chance}{worth}", c.stake

@@ -20,6 +20,7 @@ from tracker.core.engagement import explain
 from tracker.core.errors import NotEnoughPurchases
 from tracker.core.models import Contact
 from tracker.core.store import Store
+from tracker.core.store.purchases import PURCHASE_KIND
 from tracker.ui.dialogs import CONTACT_FIELDS
 from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
 from tracker.ui.jobs import Refresher
@@ -131,7 +132,9 @@ class ContactPanel(QWidget):
         self._loading = False
 
     def _orders(self) -> list[date]:
-        return [date.fromisoformat(i.occurred_at[:10]) for i in self.timeline_model.items() if i.kind == "purchase"]
+        """Every purchase day of the contact (the timeline table shows only the latest 500 interactions)."""
+        purchases = self.store.interactions.list(contact_id=self.contact.id, kinds=[PURCHASE_KIND])
+        return [date.fromisoformat(i.occurred_at[:10]) for i in purchases]
 
     def _show_outlook(self) -> None:
         """The selected contact's outlook in words and the order strip, from the latest outlook to hand."""

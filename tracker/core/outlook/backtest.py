@@ -12,7 +12,7 @@ import numpy as np
 
 from tracker.core.dates import day_number
 from tracker.core.errors import InvalidInput, NotEnoughPurchases
-from tracker.core.outlook.forecast import HORIZON_DAYS, MIN_MODEL_BUYERS, ModelKind, check_horizon, outlook_from
+from tracker.core.outlook.forecast import HORIZON_DAYS, MIN_MODEL_BUYERS, ModelKind, check_horizon, figures
 from tracker.core.outlook.history import histories
 from tracker.core.store.purchases import OrderDays
 
@@ -132,11 +132,10 @@ def backtest_orders(orders: OrderDays, cutoff: date, end: date) -> Backtest:
             f"Too few customers for a backtest: {len(h)} had ordered by {cutoff.isoformat()}, "
             f"and chances need at least {MIN_MODEL_BUYERS}.")
     horizon = (end - cutoff).days
-    outlook = outlook_from(h, cutoff, horizon, {})
-    figures = [outlook.get(int(cid)) for cid in h.contact_id]
-    predicted = np.array([f.expected_purchases or 0.0 for f in figures])
-    chance = np.array([f.p_purchase or 0.0 for f in figures])
-    alive = np.array([np.nan if f.p_active is None else f.p_active for f in figures])
+    f = figures(h, horizon)
+    if f.kind is ModelKind.RHYTHM:
+        raise NotEnoughPurchases(f"The orders before {cutoff.isoformat()} span too few days for chances.")
+    predicted, chance, alive = np.nan_to_num(f.expected), np.nan_to_num(f.p_purchase), f.p_active
 
     known = np.isin(orders.contact_id, h.contact_id)
     after_ids = orders.contact_id[known & ~before]
@@ -157,12 +156,10 @@ def backtest_orders(orders: OrderDays, cutoff: date, end: date) -> Backtest:
         bins.append(CalibrationBin(low, high, count, float(chance[chosen].mean()) if count else 0.0,
                                    float((actual[chosen] > 0).mean()) if count else 0.0))
     lapsed = np.nan_to_num(alive, nan=1.0) < 0.10
-    unit_days = 7 if outlook.time_unit == "week" else 1
-    tracking = 0.0
-    if outlook.model is not None:
-        tracking = float(np.sum(outlook.model.expected_repeat_by((day_number(end) - h.first) / unit_days)))
+    unit_days = 7 if f.time_unit == "week" else 1
+    tracking = float(np.sum(f.model.expected_repeat_by((day_number(end) - h.first) / unit_days)))
     return Backtest(
-        cutoff=cutoff, end=end, kind=outlook.kind, customers=len(h), repeat_customers=outlook.repeat_customers,
+        cutoff=cutoff, end=end, kind=f.kind, customers=len(h), repeat_customers=f.repeat_customers,
         predicted_orders=float(predicted.sum()), actual_orders=int(actual.sum()), correlation=correlation,
         by_past_orders=rows, calibration=bins, lapsed_given=int(lapsed.sum()),
         lapsed_returned=int((actual[lapsed] > 0).sum()), predicted_repeat_total=tracking,

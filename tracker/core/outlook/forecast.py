@@ -108,7 +108,7 @@ class ContactOutlook:
 
     def needs_win_back(self, chance_below: float) -> bool:
         """At risk, or overdue for their own rhythm even if the model still expects them back: worth a nudge."""
-        return self.at_risk(chance_below) or (not self.one_time and self.gap is not None and self.overdue)
+        return self.at_risk(chance_below) or (not self.one_time and self.overdue)
 
     def to_dict(self) -> dict:
         return {
@@ -239,7 +239,26 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
     return result
 
 
-def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlook:
+@dataclass(frozen=True)
+class Figures:
+    """Every customer's figures as arrays in the order of their histories (nan: does not apply)."""
+
+    kind: ModelKind
+    time_unit: str
+    repeat_customers: int
+    params: dict
+    model: bgnbd.BgNbd | None
+    own_gap: np.ndarray
+    p_active: np.ndarray
+    p_purchase: np.ndarray
+    expected: np.ndarray
+    next_day: np.ndarray
+    order_value: np.ndarray
+    expected_value: np.ndarray
+    at_stake: np.ndarray
+
+
+def figures(h: Histories, horizon: int) -> Figures:
     """Fit what the data supports and work out every customer's figures (no database involved)."""
     customers, repeaters = len(h), int(np.count_nonzero(h.x > 0))
     kind = choose_kind(customers, repeaters, float(np.max(h.T)))
@@ -248,7 +267,6 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
     shop_gap = h.shop_gap
     own_gap = h.usual_gap()
     spend = fit_spend(h)
-    n = len(h)
     if spend is not None:
         order_value = spend.order_value(np.where(h.repeat_value > 0, h.x, 0), h.repeat_value)
     else:
@@ -257,9 +275,8 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
 
     params: dict = {}
     model = None
-    nothing = np.full(n, np.nan)
     if kind is ModelKind.RHYTHM:
-        p_active = p_purchase = expected = at_stake = nothing
+        p_active = p_purchase = expected = at_stake = np.full(customers, np.nan)
         gap = np.where(np.isnan(own_gap), shop_gap if shop_gap else np.nan, own_gap)
         next_day = np.where(np.isnan(gap), np.nan, h.last + np.round(np.nan_to_num(gap)))
         params["shop_gap_days"] = None if shop_gap is None else round(shop_gap, 1)
@@ -280,8 +297,14 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
         params = {k: round(v, 6) for k, v in params.items()}
     if spend is not None:
         params.update(spend_p=round(spend.p, 6), spend_q=round(spend.q, 6), spend_v=round(spend.v, 6))
-    expected_value = expected * order_value
+    return Figures(kind, unit, repeaters, params, model, own_gap, p_active, p_purchase, expected, next_day,
+                   order_value, expected * order_value, at_stake)
 
+
+def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlook:
+    """Every customer's figures as one ContactOutlook each, named from `buyers`."""
+    f = figures(h, horizon)
+    kind, shop_gap = f.kind, h.shop_gap
     contacts = []
     dates: dict[int, date] = {}  # few distinct days: one date object each
 
@@ -295,9 +318,9 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
         return found
 
     columns = zip(h.contact_id.tolist(), h.purchases.tolist(), h.first.tolist(), h.last.tolist(),
-                  h.days_since.tolist(), own_gap.tolist(), p_active.tolist(), p_purchase.tolist(),
-                  expected.tolist(), next_day.tolist(), order_value.tolist(), expected_value.tolist(),
-                  at_stake.tolist(), strict=True)
+                  h.days_since.tolist(), f.own_gap.tolist(), f.p_active.tolist(), f.p_purchase.tolist(),
+                  f.expected.tolist(), f.next_day.tolist(), f.order_value.tolist(), f.expected_value.tolist(),
+                  f.at_stake.tolist(), strict=True)
     for cid, purchases, first, last, since, gap, alive, chance, exp, nxt, value, exp_value, stake in columns:
         buyer = buyers.get(cid)
         contacts.append(ContactOutlook(
@@ -323,8 +346,8 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
         contacts.sort(key=lambda c: (-(c.ratio or 0.0), c.name.lower()))
     else:
         contacts.sort(key=lambda c: (-(c.expected_value or 0.0), -(c.p_purchase or 0.0), c.name.lower()))
-    return Outlook(as_of, horizon, kind, customers, repeaters, params, unit, shop_gap, contacts,
-                   {c.contact_id: c for c in contacts}, model)
+    return Outlook(as_of, horizon, kind, len(h), f.repeat_customers, f.params, f.time_unit, shop_gap, contacts,
+                   {c.contact_id: c for c in contacts}, f.model)
 
 
 def _number(value: float) -> float | None:
