@@ -33,7 +33,7 @@ def test_done_and_snoozed_follow_ups_leave_the_list(store, add_contact):
     anna, bob = add_contact("anna@example.com"), add_contact("bob@example.com")
     done = store.follow_ups.schedule(anna.id, AS_OF - timedelta(days=1), "x")
     snoozed = store.follow_ups.schedule(bob.id, AS_OF - timedelta(days=1), "y")
-    store.follow_ups.mark_done([done.id])
+    store.follow_ups.mark_done([done.id], AS_OF)
     store.follow_ups.snooze([snoozed.id], AS_OF + timedelta(days=7))
     assert suggest_follow_ups(store, AS_OF) == []
     later = by_email(suggest_follow_ups(store, AS_OF + timedelta(days=7)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
@@ -359,7 +360,7 @@ def done_command(store: Store, follow_up_ids: tuple[int, ...]) -> None:
     """
     for follow_up_id in follow_up_ids:
         store.follow_ups.get(follow_up_id)
-    store.follow_ups.mark_done(follow_up_ids)
+    store.follow_ups.mark_done(follow_up_ids, date.today())
     click.echo(f"Marked {len(follow_up_ids)} follow-up(s) done.")
 
 

@@ -178,9 +178,13 @@ class Backups:
                 months.add(month)
                 keep.add(backup.path)
         removed = [b.path for b in backups if b.path not in keep]
-        # pieces of backups whose writer was killed (a .part is renamed when complete; an hour old means dead)
-        removed += [p for p in self.folder.glob("tracker-*.part")
-                    if now.timestamp() - p.stat().st_mtime > 3600]
+        # pieces of backups whose writer was killed (a .part is renamed when complete; an hour old means dead).
+        # Their age is measured on the file system's clock (the newest file in the folder), not the wall clock:
+        # the two disagree when the machine's date is moved.
+        parts = list(self.folder.glob("tracker-*.part"))
+        if parts:
+            newest = max(p.stat().st_mtime for p in self.folder.iterdir())
+            removed += [p for p in parts if newest - p.stat().st_mtime > 3600]
         for path in removed:
             path.unlink(missing_ok=True)
         return removed

@@ -127,7 +127,7 @@ class FollowUpsTab(QWidget):
                     for s in items
                 ]
                 made["closed"] = [s.follow_up_id for s in items if s.follow_up_id is not None]
-                self.store.follow_ups.mark_done(made["closed"])
+                self.store.follow_ups.mark_done(made["closed"], today)
                 made["follow_ups"] = [self.store.follow_ups.record_done(s.contact.id, s.reason, today).id
                                       for s in items if s.follow_up_id is None]
             return Changes(interactions=True, follow_ups=True)

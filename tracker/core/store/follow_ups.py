@@ -45,12 +45,12 @@ class FollowUpsTable(StoreTable):
         return {cid for (cid,) in self.conn.execute(sql, (since,))}
 
     def record_done(self, contact_id: int, reason: str, day: date) -> FollowUp:
-        """Note that a suggested follow-up was carried out today (keeps it off the list for a while)."""
+        """Note that a suggested follow-up was carried out on `day` (keeps it off the list for a while)."""
         with self.store.transaction():
             cursor = self.conn.execute(
                 "INSERT INTO follow_ups (contact_id, due, reason, status, created_at, done_at) "
                 "VALUES (?, ?, ?, 'done', ?, ?)",
-                (contact_id, day.isoformat(), reason, now_iso(), now_iso()),
+                (contact_id, day.isoformat(), reason, now_iso(), day.isoformat()),
             )
         return self.get(cursor.lastrowid)
 
@@ -83,11 +83,12 @@ class FollowUpsTable(StoreTable):
             self.conn.executemany("DELETE FROM follow_ups WHERE id = ?", [(int(i),) for i in ids])
         return Changes(follow_ups=True)
 
-    def mark_done(self, ids: Iterable[int]) -> Changes:
+    def mark_done(self, ids: Iterable[int], day: date) -> Changes:
+        """Close follow-ups as done on `day` (the day the user did them, not the machine's clock)."""
         with self.store.transaction():
             self.conn.executemany(
                 "UPDATE follow_ups SET status = 'done', done_at = ? WHERE id = ?",
-                [(now_iso(), int(i)) for i in ids],
+                [(day.isoformat(), int(i)) for i in ids],
             )
         return Changes(follow_ups=True)
 
