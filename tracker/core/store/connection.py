@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,20 +13,25 @@ from tracker.core.errors import NotATrackerFile, StoreBusy, StoreError
 #: Written into the file header so Tracker can tell its own databases from other SQLite files ("TRAK").
 APPLICATION_ID = 0x5452414B
 BUSY_TIMEOUT_MS = 5000
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def check_file(path: Path) -> bool:
-    """Return True if the file exists and has content; raise NotATrackerFile if it is not SQLite at all."""
-    if path.is_dir():
-        raise NotATrackerFile(f"{path} is a folder, not a Tracker database file.")
-    if not path.exists() or path.stat().st_size == 0:
+    """Return True if the file exists and has content (False: a new database will be made there).
+
+    Only stat() is used here, never open(): on POSIX, closing any descriptor of a file drops every lock this
+    process holds on it, including those of SQLite connections open on it elsewhere in the process (a window's
+    own connection while a worker opens the store). SQLite itself says whether the content is a database."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
         return False
-    with path.open("rb") as handle:
-        header = handle.read(len(_SQLITE_MAGIC))
-    if header != _SQLITE_MAGIC:
-        raise NotATrackerFile(f"{path} is not a Tracker database (it is not an SQLite file).")
-    return True
+    except OSError as exc:
+        raise StoreError(f"Cannot open {path}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise NotATrackerFile(f"{path} is a folder, not a Tracker database file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotATrackerFile(f"{path} is not a regular file, so it cannot be a Tracker database.")
+    return info.st_size > 0
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
