@@ -110,7 +110,8 @@ def test_undo_interactions_import_removes_its_interactions_and_new_contacts(stor
     report = import_interactions(store, fixtures / "activity_log_sample.csv")
     result, _ = store.imports.undo(report.batch_id)
     assert result == {"batch_id": report.batch_id, "contacts_removed": 2, "contacts_restored": 0,
-                      "interactions_removed": 5}
+                      "interactions_removed": 5, "follow_ups_removed": 0, "interactions_by_hand": 0,
+                      "interactions_from_later_imports": 0, "contacts_edited": 0, "contacts_overwritten": 0}
     assert store.interactions.count() == 0
     assert store.contacts.count() == 1 and store.contacts.get(known.id).email == known.email
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from tracker.core.models import Changes
 from tracker.ui.import_wizard import ImportWizard
@@ -255,6 +256,44 @@ def test_undo_from_the_report_page(qtbot, open_wizard, store, fixtures, add_cont
     assert store.contacts.count() == 1  # the contact that was there before stays, as it was
     assert store.contacts.by_email("chloe.m@mail.example").last_name == ""
 
+
+
+def test_undo_asks_first_when_work_done_since_would_go(qtbot, open_wizard, store, fixtures, monkeypatch):
+    """A purchase logged by hand and a note edited after the import: the undo names them and waits for a yes."""
+    wizard = open_wizard(fixtures / "google_contacts_sample.csv")
+    to_check_page(qtbot, wizard)
+    run_import(qtbot, wizard)
+    marta = store.contacts.by_email("marta@nowakflorist.example")
+    store.interactions.log(marta.id, "purchase", datetime(2026, 11, 2, 10, 0), amount=35)
+    store.contacts.update(store.contacts.by_email("hiroshi@satoramen.example").id, notes="Lunch on Fridays")
+
+    asked: list[tuple[str, Qt.TextFormat]] = []
+    answer = [QMessageBox.StandardButton.No]
+
+    def exec_box(box: QMessageBox) -> int:
+        asked.append((box.text(), box.textFormat()))
+        return answer[0].value
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_box)
+    page = wizard.import_page
+    qtbot.mouseClick(page.undo_button, LEFT)
+    assert len(asked) == 1
+    text, text_format = asked[0]
+    assert text_format == Qt.TextFormat.PlainText
+    assert text.startswith(f"Undoing import {wizard.import_page.report.batch_id} would also remove 1 interaction "
+                           "added by hand, and 1 contact edited since.")
+    assert "4 contacts and 1 interaction are removed" in text
+    assert store.contacts.count() == 4 and store.interactions.count() == 1  # "No" changed nothing
+    assert page.undo_button.isEnabled()
+
+    answer[0] = QMessageBox.StandardButton.Yes
+    with qtbot.waitSignal(wizard.imported, timeout=5_000):
+        qtbot.mouseClick(page.undo_button, LEFT)
+    assert len(asked) == 2
+    assert store.contacts.count() == 0 and store.interactions.count() == 0
+    assert page.status.text() == ("Import undone: 4 contacts removed, 1 interaction removed. This included work "
+                                  "done since: 1 interaction added by hand, and 1 contact edited since.")
+    assert not page.undo_button.isEnabled()
 
 def test_save_rejected_rows(qtbot, open_wizard, store, tmp_path, monkeypatch):
     source = write_contacts(tmp_path / "people.csv", [

@@ -17,6 +17,7 @@ from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
 from tracker.core.levels import Level, Settings
 from tracker.core.store import Store
+from tracker.core.store.imports import UndoPreview
 
 CONTACT_EXPORT_COLUMNS = (
     "first_name", "last_name", "email", "phone", "company", "tags", "source",
@@ -124,19 +125,35 @@ def imports_command(store: Store, as_json: bool) -> None:
 
 @cli.command(name="undo-import")
 @click.argument("batch_id", type=ID, metavar="ID")
+@click.option("--yes", is_flag=True,
+              help="Go ahead even when work done since (on the contacts it made or fields it changed) goes too.")
 @json_option
 @with_store
-def undo_import_command(store: Store, batch_id: int, as_json: bool) -> None:
+def undo_import_command(store: Store, batch_id: int, yes: bool, as_json: bool) -> None:
     """Undo one import: remove what it created, restore what it changed.
+
+    When interactions or follow-ups were added since to contacts it created, or they or the fields it changed were
+    edited since, that would go too: the command says what and changes nothing unless --yes is given.
 
     Example: tracker undo-import 3
     """
-    result, _ = store.imports.undo(batch_id)
+    preview = store.imports.undo_preview(batch_id)
+    if preview.later_work and not yes:
+        raise InvalidInput(f"{preview.warning()}; run again with --yes to go ahead.")
+    result, _ = store.imports.undo(batch_id, force=yes)
     if as_json:
         emit_json(result)
-    else:
-        click.echo(f"Undid import {batch_id}: removed {result['contacts_removed']} contacts and "
-                   f"{result['interactions_removed']} interactions, restored {result['contacts_restored']} contacts.")
+        return
+    later = UndoPreview.from_dict(result).later_phrase()
+    click.echo(f"Undid import {batch_id}: removed {_count(result['contacts_removed'], 'contact')}, "
+               f"{_count(result['interactions_removed'], 'interaction')} and "
+               f"{_count(result['follow_ups_removed'], 'follow-up')}, "
+               f"restored {_count(result['contacts_restored'], 'contact')}"
+               + (f" (this included work done since: {later})." if later else "."))
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}" if number == 1 else f"{number:,} {word}s"
 
 
 # Contacts ----------------------------------------------------------------------------------------

@@ -43,3 +43,7 @@ class ImportCancelled(TrackerError):
 
 class NotEnoughPurchases(TrackerError):
     """The purchase outlook or its backtest has too few purchases to work from."""
+
+
+class UndoWouldRemoveLaterWork(InvalidInput):
+    """Undoing an import would also remove or overwrite work done since it; refused unless the user agreed."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -41,6 +42,7 @@ from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import Table, read_table
 from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.core.store.imports import UndoPreview
 from tracker.ui.import_parts import (
     HINT_STYLE,
     PREVIEW_ROWS,
@@ -469,19 +471,45 @@ class ImportPage(QWizardPage):
     def _undo(self) -> None:
         if self.report is None or self.report.batch_id is None:
             return
+        imports = self.owner.store.imports
         try:
-            result, changes = self.owner.store.imports.undo(self.report.batch_id)
+            preview = imports.undo_preview(self.report.batch_id)
+            if preview.later_work and not self.confirm_undo(self, preview):
+                return
+            result, changes = imports.undo(self.report.batch_id, accept=preview)
         except TrackerError as exc:
             show_error(self.error, str(exc))
             return
+        show_error(self.error, None)
         self.undo_button.setEnabled(False)
         removed = [plural(result["contacts_removed"], "contact") + " removed"]
         if result["contacts_restored"]:
             removed.append(plural(result["contacts_restored"], "contact") + " restored")
         if result["interactions_removed"]:
             removed.append(plural(result["interactions_removed"], "interaction") + " removed")
-        self.status.setText(f"Import undone: {', '.join(removed)}.")
+        if result["follow_ups_removed"]:
+            removed.append(plural(result["follow_ups_removed"], "follow-up") + " removed")
+        later = UndoPreview.from_dict(result).later_phrase()
+        self.status.setText(f"Import undone: {', '.join(removed)}."
+                            + (f" This included work done since: {later}." if later else ""))
         self.owner.imported.emit(changes)
+
+    @staticmethod
+    def confirm_undo(parent: QWidget, preview: UndoPreview) -> bool:
+        """Ask before an undo that takes work done since the import with it (plain text: counts, no markup)."""
+        parts = [plural(preview.contacts_removed, "contact"), plural(preview.interactions_removed, "interaction")]
+        if preview.follow_ups_removed:
+            parts.append(plural(preview.follow_ups_removed, "follow-up"))
+        restored = (f", and {plural(preview.contacts_restored, 'contact')} it had updated are put back as they were"
+                    if preview.contacts_restored else "")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Undo import",
+            f"{preview.warning()}.\n\nIn all, {', '.join(parts[:-1])} and {parts[-1]} are removed{restored}. "
+            "A backup is taken first (File → Backups…).\n\nUndo the import anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
 
 
 class ImportWizard(QWizard):

@@ -233,6 +233,7 @@ class ContactsTable(StoreTable):
             f"UPDATE contacts SET {assignments}, updated_at = ? WHERE id = ?",
             (*updates.values(), stamp, contact_id),
         )
+        self.store.imports.remember_after(import_id, contact_id, current | updates)
         return 1
 
     def email_keys(self) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
@@ -159,4 +160,37 @@ def m002_import_changes(conn: sqlite3.Connection) -> None:
             before TEXT NOT NULL,
             PRIMARY KEY (import_id, contact_id)
         )"""
+    )
+
+
+_EDITED_FIELDS = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
+
+
+@migration
+def m003_edit_tracking(conn: sqlite3.Connection) -> None:
+    """Tell later edits from an import's own changes, so undoing an import can say what else it would undo.
+
+    contacts.revision counts the updates of a contact's fields (a trigger keeps it, whatever code does the update;
+    timestamps keep whole seconds, too coarse for an edit made right after an import). import_changes.after keeps
+    the fields as the import left them: a field is the import's change when before and after differ, and was edited
+    again when it no longer equals after.
+    """
+    conn.execute("ALTER TABLE contacts ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE contacts SET revision = 1 WHERE updated_at <> created_at")  # edited at some time
+    columns = ", ".join(_EDITED_FIELDS)
+    conn.execute(
+        f"""CREATE TRIGGER contacts_revision AFTER UPDATE OF {columns} ON contacts
+        BEGIN
+            UPDATE contacts SET revision = OLD.revision + 1 WHERE id = NEW.id;
+        END"""
+    )
+    conn.execute("ALTER TABLE import_changes ADD COLUMN after TEXT")
+    # Older batches kept only `before`: take the contact as it is now as what the batch left.
+    rows = conn.execute(
+        f"SELECT ic.import_id, ic.contact_id, {', '.join('c.' + name for name in _EDITED_FIELDS)} "
+        "FROM import_changes ic JOIN contacts c ON c.id = ic.contact_id"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE import_changes SET after = ? WHERE import_id = ? AND contact_id = ?",
+        [(json.dumps(dict(zip(_EDITED_FIELDS, row[2:], strict=True))), row[0], row[1]) for row in rows],
     )
