@@ -113,16 +113,16 @@ def test_non_latin_labels_draw_with_latin_font_first_and_fallbacks(store, add_co
     from tracker.core.charts import font_family
 
     assert font_family()[0] == "DejaVu Sans"
-    save_figure(dashboard_figure(build_dashboard(store, AS_OF)), tmp_path / "r.png")
+    save_figure(dashboard_figure(build_dashboard(store, AS_OF)), tmp_path / "r.png", database=store.path)
 
 
 def test_report_saves_as_pdf_png_svg_and_refuses_other_formats(shop, tmp_path):
     figure = dashboard_figure(build_dashboard(shop, AS_OF))
     for name in ("r.pdf", "r.png", "r.svg"):
-        assert save_figure(figure, tmp_path / name).stat().st_size > 1000
+        assert save_figure(figure, tmp_path / name, database=shop.path).stat().st_size > 1000
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(InvalidInput):
-        save_figure(figure, tmp_path / "r.docx")
+        save_figure(figure, tmp_path / "r.docx", database=shop.path)
 
 
 def test_report_carries_the_purchase_outlook_sentence(shop):

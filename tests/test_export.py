@@ -32,7 +32,7 @@ def test_neutralise(value, expected):
 def test_written_file_opens_in_excel_and_keeps_text(tmp_path):
     target = tmp_path / "out.csv"
     rows = [{"name": "Zoë", "note": "=1+1", "phone": "+48 600 100 200"}, {"name": "王伟", "note": "line1\nline2"}]
-    assert write_csv(target, ("name", "note", "phone"), rows) == 2
+    assert write_csv(target, ("name", "note", "phone"), rows, database=None) == 2
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in data and data.count(b"\r\n") == 3
@@ -44,5 +44,5 @@ def test_written_file_opens_in_excel_and_keeps_text(tmp_path):
 
 def test_export_to_a_folder_is_refused_without_leftovers(tmp_path):
     with pytest.raises(InvalidInput):
-        write_csv(tmp_path, ("a",), [])
+        write_csv(tmp_path, ("a",), [], database=None)
     assert list(tmp_path.iterdir()) == []

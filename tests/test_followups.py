@@ -139,7 +139,7 @@ def test_vcard_export_escapes_and_folds(tmp_path, store):
     contact = store.contacts.add(first_name="Zoë", last_name="Müller; Jr", email="zoe@example.com",
                                  phone="+49 171 2345678", company="Bäckerei, Müller", tags="vip")
     target = tmp_path / "list.vcf"
-    assert write_vcards(target, [(contact, "Call: " + "very long reason " * 10)]) == 1
+    assert write_vcards(target, [(contact, "Call: " + "very long reason " * 10)], database=store.path) == 1
     text = target.read_bytes().decode("utf-8")  # raw: vCard lines end in CRLF
     assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n") and text.endswith("END:VCARD\r\n")
     assert "N:Müller\\; Jr;Zoë;;;" in text and "ORG:Bäckerei\\, Müller" in text

@@ -85,7 +85,7 @@ def test_every_row_accounted_for_with_reasons_and_rejects_file(store, tmp_path):
     assert "broken@" in report.rejects[0].reason
     assert any("not-an-email" in w.reason for w in report.warnings)
     target = tmp_path / "rejects.csv"
-    report.write_rejects(target)
+    report.write_rejects(target, database=store.path)
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows == [{"Name": "", "Email": "broken@", "Phone": "", "line": "5", "reason": rows[0]["reason"]}]

@@ -16,6 +16,7 @@ from tracker.core.export import write_csv
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
 from tracker.core.levels import Level, Settings
+from tracker.core.safe_write import check_target
 from tracker.core.store import Store
 from tracker.core.store.imports import UndoPreview
 
@@ -57,9 +58,15 @@ def import_options(fn: Callable) -> Callable:
     return fn
 
 
-def report_import(report: ImportReport, as_json: bool, rejects: Path | None) -> None:
+def check_rejects_target(store: Store, rejects: Path | None) -> None:
+    """Refuse a --rejects file that must not be overwritten before anything is imported."""
+    if rejects is not None:
+        check_target(rejects, database=store.path)
+
+
+def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Path | None) -> None:
     if rejects is not None and report.rejects:
-        report.write_rejects(rejects)
+        report.write_rejects(rejects, database=store.path)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -84,8 +91,9 @@ def import_contacts_command(store: Store, file: Path, as_json: bool, dry_run: bo
 
     Example: tracker import contacts google.csv --dry-run
     """
+    check_rejects_target(store, rejects)
     report = import_contacts(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping, dry_run=dry_run)
-    report_import(report, as_json, rejects)
+    report_import(store, report, as_json, rejects)
 
 
 @import_group.command(name="interactions")
@@ -100,9 +108,10 @@ def import_interactions_command(store: Store, file: Path, as_json: bool, dry_run
 
     Example: tracker import interactions orders_export.csv
     """
+    check_rejects_target(store, rejects)
     report = import_interactions(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping,
                                  date_format=date_format, default_kind=default_kind, dry_run=dry_run)
-    report_import(report, as_json, rejects)
+    report_import(store, report, as_json, rejects)
 
 
 @cli.command(name="imports")
@@ -186,7 +195,7 @@ def contacts_command(store: Store, level: str | None, tag: str | None, search: s
     rows = store.engagement.contact_rows(parse_day(as_of), store.settings(), level=wanted, search=search, tag=tag)
     documents = [row.to_dict() for row in rows]
     if export:
-        count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents)
+        count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} contacts to {export}.")
     if as_json:
@@ -280,7 +289,7 @@ def interactions_command(store: Store, email: str | None, kinds: tuple[str, ...]
         for i in items
     ]
     if export:
-        count = write_csv(export, INTERACTION_EXPORT_COLUMNS, documents)
+        count = write_csv(export, INTERACTION_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} interactions to {export}.")
     if as_json:
@@ -356,7 +365,7 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
     suggestions = suggest_follow_ups(store, parse_day(as_of))
     documents = [s.to_dict() for s in suggestions]
     if export:
-        count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents)
+        count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} follow-ups to {export}.")
     if as_json:

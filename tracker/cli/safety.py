@@ -9,6 +9,7 @@ import click
 from tracker.cli.base import cli, emit_json, json_option, table, with_store
 from tracker.core.backups import Backups, integrity_check, restore_beside, write_backup
 from tracker.core.errors import InvalidInput, StoreBusy, StoreError
+from tracker.core.safe_write import check_target
 from tracker.core.store import Store
 
 # Backups and checks -----------------------------------------------------------------------------------
@@ -27,6 +28,7 @@ def backup_command(store: Store, target: Path | None, as_json: bool) -> None:
     if target is not None:
         if target.is_dir():
             raise InvalidInput(f"{target} is a folder; give a file name for the backup.")
+        check_target(target, database=store.path)  # never the database's -wal/-journal or its backups folder
         path = write_backup(store.conn, target)
         document = {"path": str(path)}
     else:

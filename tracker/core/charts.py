@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from tracker.core.dashboard import DashboardData
 from tracker.core.errors import InvalidInput
 from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
+from tracker.core.safe_write import check_target, write_whole
 
 if TYPE_CHECKING:
     from tracker.core.outlook.backtest import Backtest
@@ -51,6 +53,7 @@ _STYLE = {
     "axes.spines.right": False,
     "xtick.color": MUTED,
     "ytick.color": MUTED,
+    "text.parse_math": False,  # see plain_text
 }
 
 
@@ -66,10 +69,19 @@ def styled_figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
+def plain_text(artist: Axes | Figure) -> None:
+    """Every text of a drawn chart shown as written: sources, tags and names come from the user's data, and a `$` in
+    them must not start matplotlib's mathtext (`$\\foo$` fails the whole drawing). Called after drawing, since tick
+    labels and legend entries are made then and do not all follow the rc setting in chart_style."""
+    for text in artist.findobj(Text):
+        text.set_parse_math(False)
+
+
 def _finish(ax: Axes, title: str) -> None:
     ax.set_title(title, loc="left")
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
+    plain_text(ax)
 
 
 def draw_funnel(ax: Axes, data: DashboardData) -> None:
@@ -86,6 +98,7 @@ def draw_funnel(ax: Axes, data: DashboardData) -> None:
     ax.set_title("Engagement funnel", loc="left")
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
+    plain_text(ax)
 
 
 def draw_history(ax: Axes, data: DashboardData) -> None:
@@ -132,6 +145,7 @@ def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     ax.set_xlim(0, max([total for _, total, _ in rows] + [1]) * 1.3)
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     ax.set_title("Where customers come from", loc="left")
+    plain_text(ax)
 
 
 def draw_workload(ax: Axes, data: DashboardData) -> None:
@@ -191,17 +205,19 @@ def _report_page(figure: Figure, data: DashboardData, note: str = "") -> None:
     draw_activity(figure.add_subplot(grid[2, 0]), data)
     draw_sources(figure.add_subplot(grid[2, 1]), data)
     draw_workload(figure.add_subplot(grid[2, 2]), data)
+    plain_text(figure)
 
 
-def save_figure(figure: Figure, path: Path | str) -> Path:
-    """Save as PNG, SVG or PDF by the file's extension; a clear error for anything else."""
+def save_figure(figure: Figure, path: Path | str, *, database: Path | str | None) -> Path:
+    """Save as PNG, SVG or PDF by the file's extension (a clear error for anything else), whole or not at all and
+    never over the live `database`, its backups or anything not a regular file."""
     target = Path(path)
-    if target.suffix.lower() not in (".png", ".svg", ".pdf"):
+    check_target(target, database=database)  # what the path is comes first: a .db must not read as a wrong type
+    kind = target.suffix.lower()
+    if kind not in (".png", ".svg", ".pdf"):
         raise InvalidInput(f"Save as .png, .svg or .pdf, not '{target.suffix or target.name}'.")
-    try:
-        figure.savefig(target, dpi=150 if target.suffix.lower() == ".png" else None, facecolor="white")
-    except OSError as exc:
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    write_whole(target, lambda handle: figure.savefig(handle, format=kind[1:], dpi=150 if kind == ".png" else None,
+                                                      facecolor="white"), database=database)
     return target
 
 

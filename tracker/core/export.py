@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tracker.core.errors import InvalidInput
+from tracker.core.safe_write import write_whole
 
 # OWASP CSV injection: a cell starting with one of these is read by spreadsheets as a formula.
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,19 +35,10 @@ def to_csv_text(columns: Sequence[str], rows: Iterable[dict]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[dict]) -> int:
-    """Write rows to `path` for Excel; return how many were written. The file appears whole or not at all."""
-    target = Path(path)
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a folder; give a file name to export to.")
+def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[dict], *, database: Path | str | None) -> int:
+    """Write rows to `path` for Excel; return how many were written. The file appears whole or not at all, and
+    never over the live `database` (None when in memory), its backups or anything not a regular file."""
     materialised = list(rows)
-    text = to_csv_text(columns, materialised)
-    temporary = target.with_name(target.name + ".part")
-    try:
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-            handle.write(text)
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    data = to_csv_text(columns, materialised).encode("utf-8-sig")
+    write_whole(path, lambda handle: handle.write(data), database=database)
     return len(materialised)

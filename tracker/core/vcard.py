@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from tracker.core.errors import InvalidInput
 from tracker.core.export import neutralise
 from tracker.core.models import Contact
+from tracker.core.safe_write import write_whole
 
 _NOT_PHONE = re.compile(r"[^0-9+()./ -]")
 
@@ -59,12 +59,9 @@ def vcard(contact: Contact, note: str = "") -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def write_vcards(path: Path | str, entries: Iterable[tuple[Contact, str]]) -> int:
-    """Write one .vcf holding a card per (contact, note); returns how many."""
-    target = Path(path)
+def write_vcards(path: Path | str, entries: Iterable[tuple[Contact, str]], *, database: Path | str | None) -> int:
+    """Write one .vcf holding a card per (contact, note), whole or not at all; returns how many."""
     cards = [vcard(contact, note) for contact, note in entries]
-    try:
-        target.write_text("".join(cards), encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    data = "".join(cards).encode("utf-8")
+    write_whole(path, lambda handle: handle.write(data), database=database)
     return len(cards)

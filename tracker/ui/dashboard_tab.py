@@ -51,10 +51,11 @@ CHARTS = (
 class ChartCanvas(FigureCanvasQTAgg):
     """One chart; right-click offers 'Save chart as…' (PNG or SVG)."""
 
-    def __init__(self, name: str, draw, parent: QWidget | None = None):
+    def __init__(self, name: str, draw, store: Store, report, parent: QWidget | None = None):
         super().__init__(styled_figure(5, 3))
         self.setParent(parent)
         self.name, self.draw_chart = name, draw
+        self.store, self.report = store, report  # the database a chart must never be saved over; errors to a dialog
         self.setMinimumHeight(270)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         save = QAction("Save chart as…", self)
@@ -69,8 +70,12 @@ class ChartCanvas(FigureCanvasQTAgg):
 
     def save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save chart", f"{self.name}.png", "PNG (*.png);;SVG (*.svg)")
-        if path:
-            save_figure(self.figure, path)
+        if not path:
+            return
+        try:
+            save_figure(self.figure, path, database=self.store.path)
+        except TrackerError as exc:
+            self.report(str(exc))
 
 
 def add_numbers(row: QHBoxLayout, count: int, points: int) -> list[tuple[QLabel, QLabel]]:
@@ -168,7 +173,7 @@ class DashboardTab(QWidget):
         grid = QGridLayout()
         self.canvases: dict[str, ChartCanvas] = {}
         for name, draw, (row, column, rows, columns) in CHARTS:
-            canvas = ChartCanvas(name, draw, self)
+            canvas = ChartCanvas(name, draw, store, lambda message: self.undo.report(message), self)
             self.canvases[name] = canvas
             grid.addWidget(canvas, row, column, rows, columns)
         inner = QWidget()
@@ -207,6 +212,6 @@ class DashboardTab(QWidget):
             return
         try:
             note = self.outlook.summary.sentence() if self.outlook.summary is not None else ""
-            save_figure(dashboard_figure(self.data, note), path)
+            save_figure(dashboard_figure(self.data, note), path, database=self.store.path)
         except TrackerError as exc:
             self.undo.report(str(exc))

@@ -191,13 +191,15 @@ class FollowUpsTab(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export follow-ups", str(Path.home() / "follow-ups.csv"),
                                               "CSV for Excel (*.csv)")
         if path:
-            self._write(lambda: write_csv(path, EXPORT_COLUMNS, [s.to_dict() for s in self.model.items()]))
+            self._write(lambda: write_csv(path, EXPORT_COLUMNS, [s.to_dict() for s in self.model.items()],
+                                         database=self.store.path))
 
     def export_vcard(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export for a phone", str(Path.home() / "follow-ups.vcf"),
                                               "vCard (*.vcf)")
         if path:
-            self._write(lambda: write_vcards(path, [(s.contact, s.reason) for s in self.model.items()]))
+            self._write(lambda: write_vcards(path, [(s.contact, s.reason) for s in self.model.items()],
+                                            database=self.store.path))
 
     def _write(self, action) -> None:
         try:

@@ -461,7 +461,7 @@ class ImportPage(QWizardPage):
         if not path or self.report is None:
             return
         try:
-            written = self.report.write_rejects(path)
+            written = self.report.write_rejects(path, database=self.owner.store.path)
         except (TrackerError, OSError) as exc:
             show_error(self.error, str(exc))
             return

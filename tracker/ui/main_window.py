@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
             return
         rows = [row.to_dict() for row in self.contacts_tab.model.visible_rows()]
         try:
-            count = write_csv(path, EXPORT_COLUMNS, rows)
+            count = write_csv(path, EXPORT_COLUMNS, rows, database=self.store.path)
         except TrackerError as exc:
             self.show_error(str(exc))
             return

@@ -82,8 +82,9 @@ class ImportReport:
             "warnings": [{"line": p.line, "reason": p.reason} for p in self.warnings[:problem_limit]],
         }
 
-    def write_rejects(self, path: Path | str) -> int:
-        """The rejected rows as they were in the file, with `line` and `reason` columns added."""
+    def write_rejects(self, path: Path | str, *, database: Path | str | None) -> int:
+        """The rejected rows as they were in the file, with `line` and `reason` columns added (never over the live
+        `database`, its backups or anything not a regular file)."""
         width = max([len(self.header)] + [len(p.values) for p in self.rejects])
         header = list(self.header) + [f"column {i + 1}" for i in range(len(self.header), width)]
         columns = [*header, "line", "reason"]
@@ -92,4 +93,4 @@ class ImportReport:
             row = dict(zip(header, problem.values, strict=False))
             row.update(line=problem.line, reason=problem.reason)
             rows.append(row)
-        return write_csv(path, columns, rows)
+        return write_csv(path, columns, rows, database=database)
