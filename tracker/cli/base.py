@@ -3,6 +3,7 @@ point that turns errors into one line on stderr with exit code 2."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -19,8 +20,52 @@ from tracker.core.paths import default_db_path
 from tracker.core.store import Store
 
 
-class TrackerGroup(click.Group):
-    """Lists commands in the order they were added, which follows a user's day rather than the alphabet."""
+def check_value(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Refuse, as a usage error naming the option, a value no command can use: text that is not valid UTF-8
+    (POSIX hands undecodable argv bytes over as lone surrogates, which SQLite and the terminal cannot encode) or
+    a file name the file system calls too long. (A NUL character is refused before parsing, in parse_args.)"""
+    for item in value if isinstance(value, tuple | list) else (value,):
+        if not isinstance(item, str | Path):
+            continue
+        text = os.fspath(item)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            hint = ", or rename the file" if isinstance(param.type, click.Path) else ""
+            raise click.BadParameter(f"it is not valid UTF-8 text (check the terminal's character encoding{hint}).",
+                                     ctx=ctx, param=param) from None
+        if isinstance(param.type, click.Path):
+            try:
+                os.stat(text)
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    raise click.BadParameter("the file name is too long for the file system.", ctx=ctx,
+                                             param=param) from None
+
+
+class _CheckedValues:
+    """Refuses NUL characters in the raw arguments, then checks every parsed value with check_value, before the
+    command runs (mixed into commands and groups)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any("\x00" in arg for arg in args):  # before click.Path's stat, which raises ValueError on it
+            raise click.UsageError("An argument contains a NUL character, which no name or text can hold.", ctx)
+        rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        if not ctx.resilient_parsing:
+            for param in self.get_params(ctx):  # type: ignore[attr-defined]
+                check_value(ctx, param, ctx.params.get(param.name))
+        return rest
+
+
+class TrackerCommand(_CheckedValues, click.Command):
+    """A command whose arguments are checked (check_value) where they enter."""
+
+
+class TrackerGroup(_CheckedValues, click.Group):
+    """Lists commands in the order they were added, which follows a user's day rather than the alphabet; its
+    commands are TrackerCommands and its own options are checked the same way."""
+
+    command_class = TrackerCommand
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)

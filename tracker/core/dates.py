@@ -8,6 +8,11 @@ from datetime import date, datetime, timedelta
 from tracker.core.errors import InvalidInput
 
 EPOCH = date(1970, 1, 1)
+#: The days Tracker works with (as for interactions): anything earlier or later is a typing mistake, and the
+#: engagement, follow-up and outlook maths, which step days and horizons back and forth, stay far inside what
+#: `datetime.date` can hold (years 1 to 9999).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
 _RELATIVE = re.compile(r"^([+-])(\d{1,4})([dwm])$")
 _NAMED = {"today": 0, "yesterday": -1, "tomorrow": 1}
 
@@ -21,25 +26,35 @@ def from_day_number(number: int) -> date:
     return EPOCH + timedelta(days=number)
 
 
+def check_day(day: date) -> date:
+    """The day itself if Tracker works with it (FIRST_DAY to LAST_DAY); otherwise InvalidInput saying so."""
+    plain = day.date() if isinstance(day, datetime) else day
+    if not FIRST_DAY <= plain <= LAST_DAY:
+        raise InvalidInput(f"{plain.isoformat()} is out of range; give a date from {FIRST_DAY.isoformat()} to "
+                           f"{LAST_DAY.isoformat()}.")
+    return day
+
+
 def parse_day(text: str | date | None, *, today: date | None = None) -> date:
-    """Read a date typed by the user: ISO (2026-05-01, or with a time), today/yesterday/tomorrow, +3d, -2w."""
+    """Read a date typed by the user: ISO (2026-05-01, or with a time), today/yesterday/tomorrow, +3d, -2w;
+    a day outside FIRST_DAY to LAST_DAY is an input error."""
     base = today or date.today()
     if text is None:
-        return base
+        return check_day(base)
     if isinstance(text, datetime):
-        return text.date()
+        return check_day(text.date())
     if isinstance(text, date):
-        return text
+        return check_day(text)
     raw = text.strip().lower()
     if raw in _NAMED:
-        return base + timedelta(days=_NAMED[raw])
+        return check_day(base + timedelta(days=_NAMED[raw]))
     relative = _RELATIVE.match(raw)
     if relative:
         sign, amount, unit = relative.groups()
         days = int(amount) * {"d": 1, "w": 7, "m": 30}[unit]
-        return base + timedelta(days=days if sign == "+" else -days)
+        return check_day(base + timedelta(days=days if sign == "+" else -days))
     try:
-        return datetime.fromisoformat(text.strip()).date()
+        return check_day(datetime.fromisoformat(text.strip()).date())
     except ValueError:
         raise InvalidInput(
             f"'{text}' is not a date; write it as YYYY-MM-DD (or today, yesterday, +7d)"
@@ -58,7 +73,7 @@ def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:
     if moment.tzinfo is not None:
         # Keep the wall-clock time where it happened: a shop thinks in its own local days.
         moment = moment.replace(tzinfo=None)
-    return moment.replace(microsecond=0)
+    return check_day(moment.replace(microsecond=0))
 
 
 def iso_moment(moment: datetime) -> str:

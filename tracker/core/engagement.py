@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.core.dates import check_day
 from tracker.core.levels import Level
 from tracker.core.models import Contact, Engagement
 from tracker.core.store import Store
@@ -39,12 +40,12 @@ class Explanation:
 
 def classify(store: Store, as_of: date | None = None) -> list[Engagement]:
     """Every contact's level, score and days since last engagement as of a date (default today)."""
-    return store.engagement.classify(as_of or date.today(), store.settings())
+    return store.engagement.classify(check_day(as_of or date.today()), store.settings())
 
 
 def level_counts(store: Store, as_of: date | None = None) -> dict[Level, int]:
     """Contacts per level, all six levels present."""
-    return store.engagement.level_counts(as_of or date.today(), store.settings())
+    return store.engagement.level_counts(check_day(as_of or date.today()), store.settings())
 
 
 def plural(word: str, count: int) -> str:
@@ -89,7 +90,7 @@ def _describe(signals: list[dict]) -> str:
 def explain(store: Store, contact: Contact, as_of: date | None = None, *, with_outlook: bool = False) -> Explanation:
     """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'; with_outlook adds
     their purchase outlook in words (it fits the shop's model: the app does that off the GUI thread)."""
-    as_of = as_of or date.today()
+    as_of = check_day(as_of or date.today())
     settings = store.settings()
     (engagement,) = store.engagement.classify(as_of, settings, contact_id=contact.id)
     evidence = store.engagement.evidence(contact.id, as_of, settings)

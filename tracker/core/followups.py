@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 
+from tracker.core.dates import check_day
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Contact
 from tracker.core.store import Store
@@ -80,7 +81,7 @@ class Suggestion:
 def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days: int = 0) -> list[Suggestion]:
     """The prioritised list: scheduled follow-ups that are due (and, with `upcoming_days`, those coming up),
     then one rule-based suggestion per contact who is not already being followed up."""
-    as_of = as_of or date.today()
+    as_of = check_day(as_of or date.today())
     settings = store.settings()
     rows = {row.contact.id: row for row in store.engagement.contact_rows(as_of, settings)}
     out: list[Suggestion] = []

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracker.core.dates import day_number
+from tracker.core.dates import check_day, day_number
 from tracker.core.errors import InvalidInput, NotEnoughPurchases
 from tracker.core.outlook.forecast import HORIZON_DAYS, MIN_MODEL_BUYERS, ModelKind, check_horizon, figures
 from tracker.core.outlook.history import histories
@@ -114,9 +114,9 @@ def backtest(store: Store, cutoff: date | None = None, horizon: int = HORIZON_DA
              today: date | None = None) -> Backtest:
     """Fit on the orders up to `cutoff` (default `horizon` days before today) and compare the forecast for the
     `horizon` days after it (up to today) with what happened."""
-    today = today or date.today()
+    today = check_day(today or date.today())
     check_horizon(horizon)
-    cutoff = cutoff or today - timedelta(days=horizon)
+    cutoff = check_day(cutoff or today - timedelta(days=horizon))
     end = min(today, cutoff + timedelta(days=horizon))
     if end <= cutoff:
         raise InvalidInput(f"The cut-off {cutoff.isoformat()} must be before today to compare with what happened.")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracker.core.dates import day_number, from_day_number
+from tracker.core.dates import check_day, day_number, from_day_number
 from tracker.core.errors import InvalidInput, NotEnoughPurchases
 from tracker.core.outlook import bgnbd, gamma_gamma
 from tracker.core.outlook.history import Histories, histories
@@ -217,7 +217,7 @@ def check_horizon(horizon: int) -> int:
 
 def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAYS) -> Outlook:
     """The outlook of every customer as of a day (default today); cached until the purchases change."""
-    as_of = as_of or date.today()
+    as_of = check_day(as_of or date.today())
     check_horizon(horizon)
     key = (_identity(store), store.purchases.signature(), as_of, horizon)
     with _LOCK:

@@ -114,15 +114,17 @@ class EngagementQueries(StoreTable):
         if level is not None:
             where.append(f"{_LEVEL} = :level")
             params["level"] = int(level)
+        # instr, not LIKE: what is typed is looked for as it is (% and _ are no wildcards), and a text of any
+        # length finds nothing rather than failing (SQLite refuses LIKE patterns over 50,000 bytes).
         if search:
             where.append(
-                "(c.first_name || ' ' || c.last_name || ' ' || coalesce(c.email, '') || ' ' || c.company "
-                "|| ' ' || c.phone || ' ' || c.tags) LIKE :search"
+                "instr(lower(c.first_name || ' ' || c.last_name || ' ' || coalesce(c.email, '') || ' ' || c.company "
+                "|| ' ' || c.phone || ' ' || c.tags), lower(:search)) > 0"
             )
-            params["search"] = f"%{search.strip()}%"
+            params["search"] = search.strip()
         if tag:
-            where.append("(', ' || lower(c.tags) || ',') LIKE :tag")
-            params["tag"] = f"%, {tag.strip().lower()},%"
+            where.append("instr(', ' || lower(c.tags) || ',', :tag) > 0")
+            params["tag"] = f", {tag.strip().lower()},"
         columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
         sql = (
             f"WITH a AS ({_AGGREGATE.format(contact_filter='')}) "
