@@ -21,6 +21,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = date(2026, 11, 23)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_integrity_verdicts():
+    """Each test starts with no remembered quick_check verdicts (a file system may reuse a deleted file's inode)."""
+    from tracker.core.store import integrity
+
+    integrity.forget_all()
+    yield
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

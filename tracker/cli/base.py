@@ -7,17 +7,20 @@ import errno
 import functools
 import json
 import os
+import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from tracker import __version__
 from tracker.core.backups import offer_backup
-from tracker.core.errors import StoreBusy, StoreError, TrackerError
+from tracker.core.errors import DamagedDatabase, StoreBusy, StoreError, TrackerError
 from tracker.core.paths import default_db_path
 from tracker.core.store import Store
+from tracker.core.store.connection import translate_error
 
 
 def check_value(ctx: click.Context, param: click.Parameter, value: object) -> None:
@@ -97,14 +100,35 @@ def open_store(db_path: Path) -> Store:
         raise StoreError(offer_backup(Path(db_path), str(exc))) from None
 
 
+@contextmanager
+def command_store(db_path: Path) -> Iterator[Store]:
+    """The store for one command, closed after it. A damaged file is only read: a reading command prints what it
+    can (to look and to export), then every command ends with the one sentence that offers the newest good
+    backup, exit code 2 (its writes were refused before anything was written)."""
+    with open_store(db_path) as store:
+        damaged = store.damaged
+        if not damaged:
+            store.daily_backup()
+        try:
+            yield store
+        except (TrackerError, sqlite3.DatabaseError) as exc:
+            if damaged:
+                raise DamagedDatabase(damaged) from None
+            if isinstance(exc, sqlite3.DatabaseError):  # damage that quick_check did not see, met while reading
+                problem = str(translate_error(exc, str(store.path)))
+                raise StoreError(offer_backup(store.path, problem) if store.path else problem) from None
+            raise
+        if damaged:
+            raise DamagedDatabase(damaged)
+
+
 def with_store(fn: Callable) -> Callable:
     """Open the database named by --db / TRACKER_DB (or the default) for the command and close it after."""
 
     @click.pass_context
     @functools.wraps(fn)
     def wrapper(ctx: click.Context, *args, **kwargs):
-        with open_store(ctx.obj["db"]) as store:
-            store.daily_backup()
+        with command_store(ctx.obj["db"]) as store:
             return ctx.invoke(fn, store, *args, **kwargs)
 
     return wrapper

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.base import ID, TrackerGroup, as_of_option, cli, emit_json, json_option, table, with_store
+from tracker.cli.base import (
+    ID,
+    TrackerGroup,
+    as_of_option,
+    cli,
+    command_store,
+    emit_json,
+    json_option,
+    table,
+    with_store,
+)
 from tracker.core.dates import parse_day, parse_moment
 from tracker.core.engagement import explain, level_counts
 from tracker.core.errors import InvalidInput
@@ -459,7 +469,7 @@ def kinds_group(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    with Store.open(ctx.obj["db"]) as store:
+    with command_store(ctx.obj["db"]) as store:
         kinds = list(store.kinds().values())
     if as_json:
         emit_json({"kinds": [{"name": k.name, "level": k.stage.label, "weight": k.weight, "survey": k.survey,
@@ -501,7 +511,7 @@ def settings_group(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    with Store.open(ctx.obj["db"]) as store:
+    with command_store(ctx.obj["db"]) as store:
         settings = store.settings()
     values = {name: getattr(settings, name) for name in Settings.names()}
     if as_json:

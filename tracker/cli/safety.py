@@ -69,11 +69,16 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
     db_path = Path(ctx.obj["db"])
     backups = Backups(db_path)
     source = backups.find(id_or_path)
+    Store.check_restorable(source)  # only a sound Tracker database this version can open
     try:
         store = Store.open(db_path)
     except StoreError as exc:
         if isinstance(exc, StoreBusy) or not db_path.is_file():
             raise
+        store = None
+    if store is None or store.damaged:
+        if store is not None:
+            store.close()
         recovered = restore_beside(source, db_path)
         click.echo(f"{db_path.name} cannot be opened, so it was left as it is. The backup was restored into "
                    f"{recovered}; use it with --db {recovered} (or open it from the app).")

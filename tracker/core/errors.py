@@ -45,5 +45,9 @@ class NotEnoughPurchases(TrackerError):
     """The purchase outlook or its backtest has too few purchases to work from."""
 
 
+class DamagedDatabase(StoreError):
+    """The file fails SQLite's integrity check: it is only read (to look and export), never written."""
+
+
 class UndoWouldRemoveLaterWork(InvalidInput):
     """Undoing an import would also remove or overwrite work done since it; refused unless the user agreed."""

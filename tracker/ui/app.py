@@ -30,7 +30,7 @@ def run_app(db_path: Path | None) -> int:
         last = settings.value("database/last")
         db_path = Path(last) if last and Path(last).is_file() else default_db_path()
     try:
-        store = Store.open(db_path)
+        store = Store.open(db_path, verify=False)  # checked on a worker once the window shows
     except TrackerError as exc:
         QMessageBox.critical(None, "Tracker", offer_backup(db_path, str(exc)))
         return 2

@@ -6,6 +6,7 @@ widget; it reports through signals, which Qt delivers on the GUI thread.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import traceback
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from tracker.core.errors import TrackerError
 from tracker.core.store import Store
+from tracker.core.store.connection import translate_error
 
 
 class JobSignals(QObject):
@@ -47,10 +49,13 @@ class Job(QRunnable):
             if self.memory_store is not None:  # an in-memory database cannot be opened twice
                 result = self.work(self.memory_store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
             else:
-                with Store.open(self.db_path) as store:
+                # the window checks the file once on a worker; every write checks first (see Store.open)
+                with Store.open(self.db_path, verify=False) as store:
                     result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
         except TrackerError as exc:
             self.signals.failed.emit(str(exc))
+        except sqlite3.DatabaseError as exc:  # damage met while reading
+            self.signals.failed.emit(str(translate_error(exc, str(self.db_path))))
         except Exception as exc:  # a bug: the user still gets a sentence, the details go to stderr
             traceback.print_exc()
             self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed.")

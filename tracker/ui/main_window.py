@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
@@ -23,7 +24,7 @@ from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
 from tracker.ui.empty_state import EmptyState
-from tracker.ui.jobs import job_for, start
+from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
@@ -31,6 +32,8 @@ DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 EXPORT_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "tags", "level", "score", "last_engaged",
                   "next_follow_up")
 MAX_RECENT = 8
+#: How often the window looks for commits by other processes (the CLI beside it, a second window).
+WATCH_INTERVAL_MS = 1000
 
 
 def _import_charts() -> None:
@@ -50,6 +53,10 @@ class MainWindow(QMainWindow):
         self.undo = Undoable(self.on_changes, self.show_error)
         self._reload_timer = QTimer(self, singleShot=True)
         self._reload_timer.timeout.connect(self._reload_everything)
+        self._data_version: int | None = None
+        self._watch_timer = QTimer(self, interval=WATCH_INTERVAL_MS)
+        self._watch_timer.timeout.connect(self._watch_other_processes)
+        self._watch_timer.start()
         self.stack = QStackedWidget()
         self.stack.installEventFilter(self)
         self.setCentralWidget(self.stack)
@@ -102,6 +109,7 @@ class MainWindow(QMainWindow):
         self._show_right_page()
         self._first_paint_seen = False
         self._checked_once = False
+        self._data_version = None
         if self.isVisible():
             self._reload_timer.start(0)
 
@@ -170,7 +178,7 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: Path) -> bool:
         try:
-            store = Store.open(path)
+            store = Store.open(path, verify=False)  # checked on a worker once shown
         except TrackerError as exc:
             self.show_error(str(exc))
             return False
@@ -290,13 +298,12 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _check_and_back_up(self) -> None:
-        """Once per opened file, after the window shows: quick_check and the daily backup, on a worker."""
+        """Once per opened file, after the window shows: quick_check and the daily backup, on a worker. Until it
+        answers, the first write checks for itself; once it has found damage, every write is refused."""
 
         def work(store: Store, **_):
-            from tracker.core.backups import quick_check
-
-            found = quick_check(store.path)
-            return found, (store.daily_backup() if found == "ok" else None)
+            problem = store.check_integrity()
+            return problem, (store.daily_backup() if problem is None and not store.read_only else None)
 
         job = job_for(self.store, work)
         job.signals.succeeded.connect(self._checked)
@@ -304,14 +311,22 @@ class MainWindow(QMainWindow):
         self._check_job = start(job)
 
     def _checked(self, result) -> None:
-        found, _ = result
+        problem, _ = result
         self._update_status()
-        if found != "ok":
-            good = self.store.backups.newest_good() if self.store.backups else None
-            offer = (f" The newest good backup is from {good.created:%Y-%m-%d %H:%M}: use File → Backups… to "
-                     "restore it." if good else "")
-            self.show_error(f"The integrity check found a problem in this database ({found.splitlines()[0]})."
-                            f"{offer}")
+        if problem is not None and self.store.damaged:
+            self.show_error(f"{self.store.damaged} You can still look at it and export from it; "
+                            "File → Backups… restores a good backup into a new file.")
+
+    def _watch_other_processes(self) -> None:
+        """Another process (the CLI, a second window) committed to the file: refresh what shows it. Polled on
+        the GUI thread: PRAGMA data_version reads shared memory, no disk, a few microseconds."""
+        try:
+            version = self.store.data_version()
+        except sqlite3.Error:  # a file that went away is reported by the next real read or write
+            return
+        if self._data_version is not None and version != self._data_version:
+            self.on_changes(Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True))
+        self._data_version = version
 
     def edit_settings(self) -> None:
         from tracker.ui.settings_dialog import SettingsDialog
@@ -411,6 +426,8 @@ class MainWindow(QMainWindow):
         total = self.contacts_tab.model.total() if built else self.store.contacts.count()
         undo = self.undo.stack.undoText()
         text = f"{total:,} contacts · {self.store.path or 'in memory'}"
+        if self.store.read_only or self.store.damaged:
+            text += " · read-only (damaged)" if self.store.damaged else " · read-only"
         backups = self.store.backups.list() if self.store.backups else []
         if backups:
             text += f" · last backup {backups[0].created:%Y-%m-%d %H:%M}"
@@ -447,9 +464,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()
-        for lazy in (self._contacts, self._followups, self.dashboard_tab):
-            if lazy.widget is not None:
-                lazy.widget.refresher.closed = True  # results still on their way are dropped
+        self._watch_timer.stop()
+        for refresher in self.findChildren(Refresher):  # every tab's and panel's: results on their way are dropped
+            refresher.closed = True
         QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self._contacts.widget is not None:

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tracker.core.backups import Backup, Backups, private_file, private_folder, restore_into
-from tracker.core.errors import InvalidInput, StoreError, UnknownKind
+from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
-from tracker.core.store.connection import check_file, connect, enable_wal, translate_error, write_transaction
+from tracker.core.store import integrity
+from tracker.core.store.connection import (
+    APPLICATION_ID,
+    check_file,
+    connect,
+    enable_wal,
+    translate_error,
+    write_transaction,
+)
 from tracker.core.store.contacts import ContactsTable
 from tracker.core.store.dashboard import DashboardQueries
 from tracker.core.store.engagement import EngagementQueries
 from tracker.core.store.follow_ups import FollowUpsTable
 from tracker.core.store.imports import ImportsTable
 from tracker.core.store.interactions import InteractionsTable
-from tracker.core.store.migrations import check_compatible, migrate
+from tracker.core.store.migrations import check_compatible, latest_version, migrate
 from tracker.core.store.purchases import PurchaseQueries
 
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -41,10 +50,19 @@ class Store:
         self.purchases = PurchaseQueries(self)
         self._kinds: dict[str, Kind] | None = None
         self._kinds_version: int | None = None
+        self._readonly_conn = False
+        #: Why this store cannot be written (read-only location, damaged file), or None.
+        self.read_only: str | None = None
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> Store:
-        """Open (and create or upgrade) the database at `path`; ':memory:' for a throwaway one."""
+    def open(cls, path: Path | str, *, create: bool = True, verify: bool = True) -> Store:
+        """Open (and create or upgrade) the database at `path`; ':memory:' for a throwaway one.
+
+        With `verify` (the CLI, tests) the file is first looked at read-only and checked with quick_check (once
+        per process): a damaged file comes back as a read-only store whose writes are refused in one sentence.
+        The window opens with verify=False so it shows at once; it checks on a worker, and until then its first
+        write checks (every write asks `integrity.require_sound`, which remembers the verdict per process).
+        A file in a read-only location (a read-only mount, a locked USB stick) comes back read-only too."""
         if str(path) == ":memory:":
             conn = connect(":memory:")
             migrate(conn)
@@ -58,10 +76,19 @@ class Store:
                 if not target.parent.exists():
                     private_folder(target.parent)
             except OSError as exc:
-                raise StoreError(f"Cannot create the folder {target.parent}: {exc.strerror}.") from None
+                raise StoreError(f"Cannot create the folder {target.parent}: {exc.strerror or exc}.") from None
+        elif not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
+            return cls._open_read_only(target, f"{target} is in a read-only location; nothing was changed.")
+        elif verify:
+            probe = cls._open_read_only(target, None)
+            if probe.damaged:
+                return probe
+            probe.close()
         conn = connect(target)
         try:
-            check_compatible(conn, str(target))  # before anything writes to a file that may not be ours
+            version = check_compatible(conn, str(target))  # before anything writes to a file that may not be ours
+            if exists and version < latest_version():
+                integrity.require_sound(conn, target)  # an upgrade writes: only into a sound file
             enable_wal(conn)
             migrate(conn, where=str(target))
             if not exists:
@@ -74,7 +101,63 @@ class Store:
             raise
         return cls(conn, target)
 
+    @classmethod
+    def _open_read_only(cls, target: Path, reason: str | None) -> Store:
+        """A store on a connection that cannot write (SQLite's mode=ro), checked with quick_check."""
+        conn = connect(target, readonly=True)
+        try:
+            check_compatible(conn, str(target))
+            problem = integrity.check(conn, target)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise translate_error(exc, str(target)) from None
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(conn, target)
+        store._readonly_conn = True
+        store.read_only = reason
+        if problem is not None:
+            store.read_only = integrity.damaged_sentence(target, problem)
+        return store
+
+    @property
+    def damaged(self) -> str | None:
+        """The sentence for a damaged file (it is only read), or None while no check has found a problem."""
+        if self.path is None:
+            return None
+        _, problem = integrity.known_verdict(self.path)
+        return None if problem is None else integrity.damaged_sentence(self.path, problem)
+
+    def check_integrity(self) -> str | None:
+        """quick_check (once per file per process): None if the file is sound, else what is wrong."""
+        return None if self.path is None else integrity.check(self.conn, self.path)
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process, a worker) commits to the file."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def require_writable(self) -> None:
+        """Refuse, in one sentence and before anything is written, a write into a read-only or damaged file."""
+        if self.path is None:
+            return
+        integrity.require_sound(self.conn, self.path)
+        if self.read_only:
+            raise StoreError(self.read_only)
+
     def close(self) -> None:
+        if self.path is not None and not self._readonly_conn and integrity.known_verdict(self.path)[1]:
+            # Closing the last connection checkpoints the WAL into the file: hold a read-only connection
+            # meanwhile, so a damaged file is not written even then.
+            guard = connect(self.path, readonly=True)
+            try:
+                guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self.conn.close()
+            except sqlite3.DatabaseError:
+                self.conn.close()
+            finally:
+                guard.close()
+            return
         self.conn.close()
 
     # Backups -------------------------------------------------------------------------------------
@@ -88,6 +171,7 @@ class Store:
 
     def safety_backup(self, reason: str) -> Backup | None:
         """A verified backup before a risky change (import, undo, restore, bulk delete)."""
+        self.require_writable()
         return self.backups.take(self.conn, reason) if self.backups else None
 
     def daily_backup(self) -> Backup | None:
@@ -99,10 +183,36 @@ class Store:
         if self.backups is None:
             raise InvalidInput("An in-memory database has no backups.")
         source = self.backups.find(id_or_path)
+        self.check_restorable(source)
         before = self.safety_backup("before restore")
         restore_into(source, self.conn)
+        integrity.remember(self.path, None)  # the content now is the backup's, which passed quick_check
         self._kinds = None
         return before
+
+    @staticmethod
+    def check_restorable(source: Path) -> None:
+        """Refuse, in one sentence, anything but a sound Tracker database this version can open: another
+        program's SQLite file, an empty one, one from a newer Tracker, a damaged one, a file that is not SQLite."""
+        try:
+            conn = connect(source, readonly=True)
+        except StoreError:
+            raise InvalidInput(f"{source} is not a Tracker database; nothing was restored.") from None
+        try:
+            check_compatible(conn, str(source))
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != APPLICATION_ID or not {"contacts", "interactions", "kinds"} <= tables:
+                raise NotATrackerFile(f"{source} is not a Tracker database")
+            found = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if found != ["ok"]:
+                raise StoreError(f"{source} does not pass the integrity check ({found[0]})")
+        except sqlite3.DatabaseError as exc:
+            raise InvalidInput(f"{source} is not a Tracker database ({exc}); nothing was restored.") from None
+        except StoreError as exc:
+            raise InvalidInput(f"{str(exc).rstrip('.')}; nothing was restored.") from None
+        finally:
+            conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -112,7 +222,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything inside lands together or not at all."""
+        """One write transaction: everything inside lands together or not at all (never in a damaged file)."""
+        self.require_writable()
         try:
             with write_transaction(self.conn) as conn:
                 yield conn
