@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
@@ -371,11 +372,12 @@ class MainWindow(QMainWindow):
 
     def load_demo(self) -> None:
         """Import the demo contacts and a year of their interactions, off the GUI thread."""
-        from tracker.core.importing import import_contacts, import_interactions
+        from tracker.core.demo import load_demo
+
+        today = date.today()
 
         def work(store: Store, progress, cancelled):
-            import_contacts(store, resources.DEMO_CONTACTS)
-            return import_interactions(store, resources.DEMO_INTERACTIONS)
+            return load_demo(store, resources.DEMO_CONTACTS, resources.DEMO_INTERACTIONS, today)
 
         self.statusBar().showMessage("Loading the demo data…")
         job = job_for(self.store, work)
