@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 
 from tracker.cli.base import cli, emit_json, json_option, table, with_store
-from tracker.core.backups import Backups, integrity_check, restore_beside, write_backup
+from tracker.core.backups import (
+    Backups,
+    connect_read_only,
+    integrity_check,
+    read_only_location,
+    restore_beside,
+    unread_changes,
+    write_backup,
+)
 from tracker.core.errors import InvalidInput, StoreBusy, StoreError
 from tracker.core.safe_write import check_target
 from tracker.core.store import Store
@@ -69,6 +78,9 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
     db_path = Path(ctx.obj["db"])
     backups = Backups(db_path)
     source = backups.find(id_or_path)
+    if db_path.exists() and read_only_location(db_path):
+        raise StoreError(f"{db_path} is in a read-only location, so no backup can be restored into it or beside it; "
+                         f"copy {source} to a writable folder and open it there.")
     Store.check_restorable(source)  # only a sound Tracker database this version can open
     try:
         store = Store.open(db_path)
@@ -99,18 +111,24 @@ def check_command(ctx: click.Context) -> None:
     db_path = Path(ctx.obj["db"])
     if not db_path.is_file():
         raise InvalidInput(f"There is no database at {db_path}.")
+    read_only = read_only_location(db_path)
     try:
-        import sqlite3
-
-        conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True)
+        conn = connect_read_only(db_path)
         try:
             found = integrity_check(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if read_only and isinstance(exc, sqlite3.OperationalError) and unread_changes(db_path):
+            raise StoreError(
+                f"{db_path} is in a read-only location and its latest changes are in {db_path.name}-wal, which "
+                "cannot be read there without its -shm file; copy the database with its -wal file to a writable "
+                "folder to check it."
+            ) from None
         found = [str(exc)]
     if found == ["ok"]:
-        click.echo(f"{db_path}: the integrity check found no problems.")
+        where = " (it is in a read-only location: it can be read, not changed)" if read_only else ""
+        click.echo(f"{db_path}: the integrity check found no problems{where}.")
         return
     good = Backups(db_path).newest_good()
     offer = f" The newest good backup is {good.id}: `tracker restore {good.id}`." if good else ""

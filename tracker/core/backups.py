@@ -3,9 +3,13 @@ pruned (the last N plus one a month for a year), and restored without ever writi
 
 from __future__ import annotations
 
+import errno
+import itertools
 import os
 import re
 import sqlite3
+import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,8 +51,53 @@ def private_file(path: Path) -> None:
 
 
 def private_folder(path: Path) -> None:
+    """Make the folder, for the owner only. A folder reached through a symbolic link (backups kept on a USB disk)
+    is used as it is: its modes are its owner's choice and are never changed through the link."""
+    path = Path(path)
+    if path.is_symlink():
+        if not path.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "a link to something that is not a folder", str(path))
+        return
     path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:  # no needless write (a folder on a read-only disk stays usable)
+        os.chmod(path, 0o700)
+
+
+def read_only_location(path: Path) -> bool:
+    """True when `path` (a file or folder, or where one would be made) cannot be written: a read-only mount, a
+    locked USB stick, missing write permission. os.access asks the kernel, so it is right for root too on a
+    read-only mount (where file modes alone would say yes)."""
+    path = Path(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return not os.access(folder, os.W_OK)
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. SQLite's mode=ro still needs the -shm file of a WAL database; in a read-only
+    location where it is missing and cannot be made, the file is opened immutable instead (nothing can change it
+    there), unless a -wal file beside it holds changes that immutable would not see: then the error stands."""
+    uri = Path(path).absolute().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the file is opened on first use
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if not read_only_location(path) or unread_changes(path):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+
+def unread_changes(path: Path) -> bool:
+    """A -wal file beside the database holds changes not yet written into the file itself."""
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def quick_check(path: Path) -> str:
@@ -80,11 +129,33 @@ def _count_contacts(path: Path) -> int | None:
 
 
 def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
-    """Copy a live database into `target` page by page (consistent even while others write), then verify it."""
+    """Copy a live database into `target` page by page (consistent even while others write), then verify it.
+
+    The copy is written into a piece of its own (a unique .part, made with O_EXCL by mkstemp) and published under
+    `target` only if that name is still free, so two writers never share a file."""
     target = Path(target)
     if target.exists():
         raise InvalidInput(f"{target} already exists; choose a new file name for the backup.")
-    partial = target.with_name(target.name + ".part")
+    partial = _write_piece(conn, target)
+    try:
+        _publish(partial, target)
+    except FileExistsError:
+        raise InvalidInput(f"{target} already exists; choose a new file name for the backup.") from None
+    except OSError as exc:
+        raise StoreError(f"Cannot write the backup {target}: {exc.strerror or exc}.") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _write_piece(conn: sqlite3.Connection, target: Path) -> Path:
+    """A verified copy of the database in a new file beside `target`, named `<target name>.<random>.part`."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f"{target.name}.", suffix=".part", dir=target.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise StoreError(f"Cannot write the backup {target}: {exc.strerror or exc}.") from None
+    partial = Path(name)
     try:
         destination = sqlite3.connect(partial)
         try:
@@ -96,14 +167,42 @@ def write_backup(conn: sqlite3.Connection, target: Path) -> Path:
         found = quick_check(partial)
         if found != "ok":
             raise StoreError(f"The backup could not be verified ({found}); the database was left as it is.")
-        partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise StoreError(f"Cannot write the backup {target}: {exc.strerror or exc}.") from None
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise StoreError(f"Cannot write the backup {target}: {exc}.") from None
-    return target
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS, errno.EXDEV}
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Give the finished piece its name; FileExistsError if another writer has it (never replaced)."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # FAT and exFAT (USB disks) have no hard links: claim the name first, then move the piece onto it.
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.replace(partial, target)
+
+
+def _mtime(path: Path, *, ns: bool = False) -> float | int | None:
+    """The file's modification time, or None when another process has just removed it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns if ns else info.st_mtime
 
 
 class Backups:
@@ -116,26 +215,60 @@ class Backups:
 
     def take(self, conn: sqlite3.Connection, reason: str, *, now: datetime | None = None) -> Backup:
         """A verified backup now, then prune the old ones."""
-        try:
-            private_folder(self.folder)
-        except OSError as exc:
-            raise StoreError(
-                f"Cannot create the backups folder {self.folder} ({exc.strerror or exc}); nothing was changed."
-            ) from None
+        self._prepare_folder()
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
-        target = self.folder / f"tracker-{stamp}-{slug}.db"
-        counter = 1
-        while target.exists():  # two for the same reason in the same second
-            counter += 1
-            target = self.folder / f"tracker-{stamp}-{slug}-{counter}.db"
-        write_backup(conn, target)
+        first = self.folder / f"tracker-{stamp}-{slug}.db"
+        partial = _write_piece(conn, first)
+        try:
+            for counter in itertools.count(1):  # two for the same reason in the same second, maybe two processes
+                target = first if counter == 1 else self.folder / f"tracker-{stamp}-{slug}-{counter}.db"
+                try:
+                    _publish(partial, target)
+                    break
+                except FileExistsError:
+                    continue
+        except OSError as exc:
+            raise StoreError(f"Cannot write the backup {first}: {exc.strerror or exc}.") from None
+        finally:
+            partial.unlink(missing_ok=True)
         self.prune(now=now)
         return self._describe(target)
 
+    def can_write(self) -> bool:
+        """Whether backups can be written into the folder now (it may be on a read-only disk, or be a link to a
+        USB disk that is not plugged in)."""
+        folder = self.folder
+        if folder.is_symlink() or folder.exists():
+            return folder.is_dir() and not read_only_location(folder)
+        return not read_only_location(folder)
+
+    def _prepare_folder(self) -> None:
+        """Make the folder (owner only), or say in a sentence why backups cannot be written into it."""
+        folder = self.folder
+        elsewhere = "take one elsewhere with `tracker backup --to PATH`"
+        if folder.is_symlink() and not folder.is_dir():
+            raise StoreError(f"The backups folder {folder} is a link to {os.readlink(folder)}, which is not a folder "
+                             f"that is there (a disk not plugged in?); connect it, or {elsewhere}.")
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder} is a file, not a folder, so no backups can be kept there; move it away, or "
+                             f"{elsewhere}.")
+        if read_only_location(folder):
+            raise StoreError(f"The backups folder {folder} is in a read-only location, so no backup can be written "
+                             f"there; {elsewhere}.")
+        try:
+            private_folder(folder)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the backups folder {folder} ({exc.strerror or exc}); nothing was changed."
+            ) from None
+
     def daily(self, conn: sqlite3.Connection, *, now: datetime | None = None) -> Backup | None:
-        """Take the once-a-day backup if the newest one is older than a day."""
+        """Take the once-a-day backup if the newest one is older than a day; skipped quietly where the folder
+        cannot be written (a read-only location, a linked disk not plugged in), so reading still works there."""
         now = now or datetime.now()
+        if not self.can_write():
+            return None
         newest = self.list()
         if newest and now - newest[0].created < DAILY:
             return None
@@ -145,9 +278,13 @@ class Backups:
         """Newest first."""
         if not self.folder.is_dir():
             return []
-        found = [self._describe(p) for p in self.folder.glob("tracker-*.db") if _NAME.match(p.name)]
+        found = []
+        for path in self.folder.glob("tracker-*.db"):
+            if _NAME.match(path.name) and (mtime := _mtime(path, ns=True)) is not None:  # None: pruned meanwhile
+                found.append((self._describe(path), mtime))
         # names keep whole seconds; within one second the file's own time says which came last
-        return sorted(found, key=lambda b: (b.created, b.path.stat().st_mtime_ns), reverse=True)
+        found.sort(key=lambda item: (item[0].created, item[1]), reverse=True)
+        return [backup for backup, _ in found]
 
     def find(self, id_or_path: str) -> Path:
         """A backup by its id (as `tracker backups` lists it) or a path to any Tracker database file."""
@@ -181,10 +318,12 @@ class Backups:
         # pieces of backups whose writer was killed (a .part is renamed when complete; an hour old means dead).
         # Their age is measured on the file system's clock (the newest file in the folder), not the wall clock:
         # the two disagree when the machine's date is moved.
+        # Other processes may publish or remove files meanwhile: a file gone since the listing is skipped.
         parts = list(self.folder.glob("tracker-*.part"))
-        if parts:
-            newest = max(p.stat().st_mtime for p in self.folder.iterdir())
-            removed += [p for p in parts if newest - p.stat().st_mtime > 3600]
+        stamps = [t for t in map(_mtime, self.folder.iterdir()) if t is not None] if parts else []
+        if stamps:
+            newest = max(stamps)
+            removed += [p for p in parts if (t := _mtime(p)) is not None and newest - t > 3600]
         for path in removed:
             path.unlink(missing_ok=True)
         return removed

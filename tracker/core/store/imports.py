@@ -58,7 +58,9 @@ class ImportsTable(StoreTable):
         )
 
     def undo_preview(self, batch_id: int) -> UndoPreview:
-        """Exactly what undoing the batch would remove and put back, including work done since it."""
+        """Exactly what undoing the batch would remove and put back, including work done since it (asked before
+        an undo, so a file that cannot be written is refused here, in its sentence)."""
+        self.store.require_writable()
         batch = self.get(batch_id)
         if batch.undone_at:
             raise InvalidInput(f"Import {batch_id} was already undone on {batch.undone_at[:10]}.")
