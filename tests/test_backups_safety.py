@@ -276,8 +276,7 @@ def test_daily_backup_is_skipped_quietly_on_a_read_only_location(read_only_mount
     assert not (folder / "backups").exists()
 
 
-def test_reading_commands_work_on_a_read_only_location_waits_for_read_only_opening(capsys, read_only_mount):
-    """Needs the opening code (Store.open) to open a file in a read-only location read-only."""
+def test_reading_commands_work_on_a_read_only_location_and_writes_are_refused(capsys, read_only_mount):
     folder, make_read_only = read_only_mount
     db = database_in(folder)
     make_read_only()
@@ -292,7 +291,7 @@ def test_reading_commands_work_on_a_read_only_location_waits_for_read_only_openi
     assert code == 2 and "read-only" in one_sentence(err)
 
 
-def test_backup_to_elsewhere_from_a_read_only_location_waits_for_read_only_opening(capsys, read_only_mount,
+def test_backup_to_elsewhere_from_a_read_only_location(capsys, read_only_mount,
                                                                                    tmp_path):
     folder, make_read_only = read_only_mount
     db = database_in(folder)

@@ -91,7 +91,9 @@ def build(store: Store, n_contacts: int, n_interactions: int, rng: random.Random
     sql = ("INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
            "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, '', NULL, ?)")
     with store.transaction() as conn:
-        conn.executemany(f"INSERT INTO contacts VALUES ({', '.join('?' * 13)})", contacts)
+        conn.executemany("INSERT INTO contacts (id, first_name, last_name, email, phone, phone_key, company, tags, "
+                         f"source, notes, import_id, created_at, updated_at) VALUES ({', '.join('?' * 13)})",
+                         contacts)
         done = 0
         while done < n_interactions:
             k = min(CHUNK, n_interactions - done)

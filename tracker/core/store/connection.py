@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -44,8 +45,12 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         uri = Path(target).absolute().as_uri() + f"?mode={mode}"
         try:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            if readonly:
+                conn = _readable(conn, Path(target), uri)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"Cannot open {target}: {exc}.") from None
+        except sqlite3.DatabaseError as exc:  # a file that is not a database at all
+            raise translate_error(exc, target) from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -55,6 +60,25 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.close()
         raise translate_error(exc, target) from None
     return conn
+
+
+def _readable(conn: sqlite3.Connection, path: Path, uri: str) -> sqlite3.Connection:
+    """A read-only connection that can really read. SQLite's mode=ro still needs the -shm file of a WAL database;
+    in a read-only location (a read-only mount, a locked stick) where it is missing and cannot be made, the file is
+    opened immutable instead (nothing can change it there), unless a -wal beside it holds changes that an
+    immutable open would not see: then one sentence says so."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the file is opened on first use
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(f"{path} is in a read-only location and its last changes are still in {wal.name}, which "
+                         "cannot be read there; copy the folder somewhere writable and open it from there.")
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
 
 
 def enable_wal(conn: sqlite3.Connection) -> None:
