@@ -18,6 +18,7 @@ def run_app(db_path: Path | None) -> int:
     from tracker.core.store import Store
     from tracker.ui import resources
     from tracker.ui.main_window import MainWindow
+    from tracker.ui.text import error_box
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Tracker")
@@ -32,7 +33,7 @@ def run_app(db_path: Path | None) -> int:
     try:
         store = Store.open(db_path, verify=False)  # checked on a worker once the window shows
     except TrackerError as exc:
-        QMessageBox.critical(None, "Tracker", offer_backup(db_path, str(exc)))
+        error_box(None, offer_backup(db_path, str(exc)), QMessageBox.Icon.Critical).exec()  # plain text
         return 2
     window = MainWindow(store, settings)
     window.show()

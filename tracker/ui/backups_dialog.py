@@ -19,6 +19,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.tables import Index, ItemsModel, data_table, selected_rows
+from tracker.ui.text import plain
 
 
 class BackupsModel(ItemsModel):
@@ -47,10 +48,10 @@ class BackupsDialog(QDialog):
         self.table = data_table(self.model, (140, 180, 80))
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         where = store.backups.folder if store.backups else None
-        self.info = QLabel(f"Kept in {where}: the last {store.settings().backup_keep} and one a month for a year. "
-                           "A backup is taken before every import, undo and bulk delete, and once a day.")
+        self.info = plain(QLabel(f"Kept in {where}: the last {store.settings().backup_keep} and one a month for a "
+                                 "year. A backup is taken before every import, undo and bulk delete, and once a day."))
         self.info.setWordWrap(True)
-        self.error = QLabel()
+        self.error = plain(QLabel())
         self.error.setStyleSheet("color: #c0392b;")
         self.backup_button = QPushButton("Back up now")
         self.backup_button.clicked.connect(self.back_up_now)

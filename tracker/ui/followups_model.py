@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont
 from tracker.core.followups import Priority, Suggestion
 from tracker.core.levels import OVERDUE_COLOUR
 from tracker.ui.tables import Index, ItemsModel
+from tracker.ui.text import plain_tooltip
 
 COLUMNS = ("Group", "Due", "Name", "Reason", "Suggested action", "E-mail", "Phone")
 GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
@@ -39,5 +40,5 @@ class FollowUpsModel(ItemsModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.reason}\n{item.action}"
+            return plain_tooltip(f"{item.reason}\n{item.action}")
         return None

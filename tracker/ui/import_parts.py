@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from tracker.core.importing.reading import Table
 from tracker.core.levels import OVERDUE_COLOUR
+from tracker.ui.text import plain_tooltip
 
 ERROR_STYLE = f"color: {OVERDUE_COLOUR};"
 HINT_STYLE = "color: #666;"
@@ -80,7 +81,8 @@ class PreviewModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         row = self._rows[index.row()]
-        return row[index.column()] if index.column() < len(row) else ""
+        value = row[index.column()] if index.column() < len(row) else ""
+        return plain_tooltip(value) if role == Qt.ItemDataRole.ToolTipRole else value
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:

@@ -7,6 +7,7 @@ can cancel (the core rolls the whole batch back).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -53,6 +54,7 @@ from tracker.ui.import_parts import (
     show_error,
 )
 from tracker.ui.jobs import Job, job_for, start
+from tracker.ui.text import plain, plain_tooltip
 
 SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
 COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
@@ -72,6 +74,7 @@ class PreviewPage(QWizardPage):
         self.setTitle("Preview")
         self.setSubTitle("Check that names and accents read correctly. If they do not, try another encoding.")
         self.file_label = QLabel()
+        self.file_label.setTextFormat(Qt.TextFormat.RichText)  # the file name in it is escaped
         self.file_label.setWordWrap(True)
         self.encoding = QComboBox()
         self.encoding.setEditable(True)
@@ -131,7 +134,7 @@ class PreviewPage(QWizardPage):
             self.owner.table = None
             self.model.set_table(None)
             show_error(self.error, str(exc))
-            self.file_label.setText(f"<b>{self.owner.path.name}</b>")
+            self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b>")
         else:
             self.owner.table = table
             self.owner.encoding = encoding  # None: let the importer detect it exactly as the preview did
@@ -139,7 +142,7 @@ class PreviewPage(QWizardPage):
             show_error(self.error, None)
             extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
             shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
-            self.file_label.setText(f"<b>{self.owner.path.name}</b> — {plural(len(table.rows), 'row')} "
+            self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b> — {plural(len(table.rows), 'row')} "
                                     f"({shown}){extra}, {plural(len(table.header), 'column')}")
             self.delimiter.blockSignals(True)
             if self.delimiter.findData(table.delimiter) < 0:
@@ -215,12 +218,13 @@ class ColumnsPage(QWizardPage):
                 combo.addItem(FIELD_LABELS.get(field, field), field)
             combo.setCurrentIndex(combo.findData(preset.get(position, "ignore")))
             combo.setAccessibleName(f"Import {title} as")
-            name = QLabel(title or f"(column {position + 1} has no title)")
+            # plain text, and && for a literal & (the buddy makes & a shortcut key)
+            name = plain(QLabel((title or f"(column {position + 1} has no title)").replace("&", "&&")))
             name.setBuddy(combo)
             values = [row[position].strip() for row in sample if position < len(row) and row[position].strip()]
-            examples = QLabel("   ·   ".join(_short(v) for v in values[:3]) or "(empty in the first rows)")
+            examples = plain(QLabel("   ·   ".join(_short(v) for v in values[:3]) or "(empty in the first rows)"))
             examples.setStyleSheet(HINT_STYLE)
-            examples.setToolTip("\n".join(values[:3]))
+            examples.setToolTip(plain_tooltip("\n".join(values[:3])))
             examples.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clip, don't widen
             combo.currentIndexChanged.connect(lambda _=0, n=name, c=combo: _dim_if_ignored(n, c))
             _dim_if_ignored(name, combo)
@@ -265,13 +269,13 @@ class CheckPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
         self.report: ImportReport | None = None
         self._job: Job | None = None
-        self.summary = QLabel()
+        self.summary = plain(QLabel())
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("font-size: 13pt;")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.hide()
-        self.problems = QLabel()
+        self.problems = plain(QLabel())  # quotes values from the file
         self.problems.setWordWrap(True)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -358,14 +362,14 @@ class ImportPage(QWizardPage):
         self.report: ImportReport | None = None
         self.job: Job | None = None
         self._cancel_asked = False
-        self.status = QLabel()
+        self.status = plain(QLabel())  # names the file and its source
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-size: 13pt;")
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("&Cancel import")
         self.cancel_button.clicked.connect(self.cancel)
         self.error = error_label()
-        self.note = QLabel()
+        self.note = plain(QLabel())
         self.note.setWordWrap(True)
         self.save_button = QPushButton("&Save rejected rows…")
         self.save_button.clicked.connect(self._save_rejects)

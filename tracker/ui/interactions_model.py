@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 
 from tracker.ui.tables import Index, ItemsModel
+from tracker.ui.text import plain_tooltip
 
 ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
 TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
@@ -33,7 +34,7 @@ class InteractionsModel(ItemsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("Amount", "Score"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == "Note":
-            return item.note or None
+            return plain_tooltip(item.note) or None
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ from tracker.ui.commands import Undoable
 from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
+from tracker.ui.text import plain
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
@@ -62,7 +64,7 @@ class MainWindow(QMainWindow):
         self.stack.installEventFilter(self)
         self.setCentralWidget(self.stack)
         self._build_menus()
-        self.status = QLabel()
+        self.status = plain(QLabel())  # the undo text quotes names from the data
         self.statusBar().addPermanentWidget(self.status)
         self.undo.stack.indexChanged.connect(self._update_status)
         self.store: Store | None = None
@@ -401,7 +403,8 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(self, "About Tracker",
                           f"<b>Tracker {__version__}</b><p>Your customers, what they did, and whom to contact next."
-                          f"<p>Database: {self.store.path or 'in memory'}<br>Nothing leaves this computer.")
+                          f"<p>Database: {html.escape(str(self.store.path or 'in memory'))}<br>"
+                          "Nothing leaves this computer.")
 
     # Changes ----------------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.dialogs import kinds_in_order
+from tracker.ui.text import plain
 
 _Index = QModelIndex | QPersistentModelIndex
 LABELS = {
@@ -129,7 +130,7 @@ class SettingsDialog(QDialog):
         adder.addWidget(self.new_name, 2)
         adder.addWidget(self.new_level, 1)
         adder.addWidget(add)
-        self.error = QLabel()
+        self.error = plain(QLabel())
         self.error.setStyleSheet("color: #c0392b;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
