@@ -121,7 +121,8 @@ def test_cancel_rolls_everything_back(store, tmp_path):
         import_contacts(store, path, progress=lambda done, total: seen.append((done, total)),
                         cancelled=lambda: len(seen) >= 1)
     assert store.contacts.count() == 0 and store.imports.list() == []
-    assert seen[0] == (2000, 5000)
+    done, total = seen[0]  # bytes read of the file's size, after the first 2,000 rows
+    assert total == path.stat().st_size and 0 < done < total
 
 
 @pytest.mark.parametrize(("content", "message"), [

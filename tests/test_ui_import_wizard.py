@@ -198,6 +198,21 @@ def test_big_files_are_checked_on_a_worker(qtbot, open_wizard, monkeypatch, fixt
     assert check.summary.text().startswith("4 rows: 4 new")
 
 
+def test_a_file_too_big_to_count_at_once_is_previewed_from_its_first_rows(qtbot, open_wizard, store, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(ImportWizard, "BACKGROUND_CHECK_BYTES", 0)  # every file is big: checked on a worker
+    rows = [f"Person{i:05d},Family{i:05d},person{i:05d}@example.com,Shop" for i in range(10_000)]
+    wizard = open_wizard(write_contacts(tmp_path / "big.csv", rows))
+    preview = wizard.preview_page
+    assert "about 10,000 rows (first 50 shown)" in preview.file_label.text()
+    assert len(wizard.table.rows) == 2000 and preview.model.rowCount() == 50
+    to_check_page(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.button(IMPORT).isEnabled(), timeout=20_000)
+    assert wizard.check_page.summary.text().startswith("10,000 rows: 10,000 new")
+    run_import(qtbot, wizard)
+    assert store.contacts.count() == 10_000
+
+
 def test_cancel_a_big_import_leaves_nothing(qtbot, open_wizard, store, tmp_path):
     rows = [f"Person{i},Family{i},person{i}@example.com,Shop {i % 300}" for i in range(60_000)]
     wizard = open_wizard(write_contacts(tmp_path / "big.csv", rows))

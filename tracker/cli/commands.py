@@ -75,7 +75,7 @@ def check_rejects_target(store: Store, rejects: Path | None) -> None:
 
 
 def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Path | None) -> None:
-    if rejects is not None and report.rejects:
+    if rejects is not None and report.rejected:
         report.write_rejects(rejects, database=store.path)
     if as_json:
         emit_json(report.to_dict())
@@ -86,8 +86,8 @@ def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Pa
     for problem in report.problems[:10]:
         label = "rejected" if problem.rejected else "warning"
         click.echo(f"  line {problem.line}: {label}: {problem.reason}")
-    if len(report.problems) > 10:
-        click.echo(f"  … and {len(report.problems) - 10} more" + ("" if rejects else " (see --rejects PATH)"))
+    if report.problem_count > 10:
+        click.echo(f"  … and {report.problem_count - 10:,} more" + ("" if rejects else " (see --rejects PATH)"))
     if report.batch_id:
         click.echo(f"Batch {report.batch_id}; undo with: tracker undo-import {report.batch_id}")
 

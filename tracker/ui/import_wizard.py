@@ -40,7 +40,7 @@ from tracker.core.importing.columns import (
     suggest_mapping,
 )
 from tracker.core.importing.encodings import rank_encodings
-from tracker.core.importing.reading import Table, read_table
+from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, read_table
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.core.store.imports import UndoPreview
@@ -129,7 +129,9 @@ class PreviewPage(QWizardPage):
             return  # editingFinished after a pick from the list, or focus leaving the field: nothing new to read
         self._asked = (encoding, delimiter)
         try:
-            table = read_table(self.owner.path, encoding=encoding, delimiter=delimiter)
+            # the first rows only; a file small enough to check on this thread is counted to the end
+            table = read_table(self.owner.path, encoding=encoding, delimiter=delimiter, limit=PEEK_ROWS,
+                               count_up_to=self.owner.BACKGROUND_CHECK_BYTES)
         except ImportRejected as exc:
             self.owner.table = None
             self.model.set_table(None)
@@ -142,7 +144,9 @@ class PreviewPage(QWizardPage):
             show_error(self.error, None)
             extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
             shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
-            self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b> — {plural(len(table.rows), 'row')} "
+            counted = (plural(table.total_rows, "row") if table.total_rows is not None
+                       else "about " + plural(_roughly(table.estimated_rows), "row"))
+            self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
                                     f"({shown}){extra}, {plural(len(table.header), 'column')}")
             self.delimiter.blockSignals(True)
             if self.delimiter.findData(table.delimiter) < 0:
@@ -158,8 +162,9 @@ class PreviewPage(QWizardPage):
         names = [detected] if detected else []
         if detected and not codec_name(detected).startswith("utf"):
             try:
-                ranked = rank_encodings(self.owner.path.read_bytes(), header_bonus=header_recognition)
-            except OSError:
+                ranked = rank_encodings(encoding_sample(self.owner.path), header_bonus=header_recognition,
+                                        complete=False)
+            except (OSError, TrackerError):
                 ranked = []
             names += [name for name, _ in ranked[:5]]
         names += COMMON_ENCODINGS
@@ -245,6 +250,11 @@ class ColumnsPage(QWizardPage):
         """Every column as `Title=field`, ignored ones included, so the user's choice always wins."""
         return [f"{title}={combo.currentData()}" for title, combo in zip(self.owner.table.header, self.combos,
                                                                            strict=True)]
+
+
+def _roughly(count: int) -> int:
+    """A count to two significant figures, for an estimate."""
+    return round(count, 1 - len(str(count))) if count >= 100 else count
 
 
 def _dim_if_ignored(title: QLabel, combo: QComboBox) -> None:
@@ -337,8 +347,8 @@ class CheckPage(QWizardPage):
                 counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")
         lines = [f"Line {p.line}: {p.reason}" + ("" if p.rejected else " (row kept)") for p in report.problems[:10]]
-        if len(report.problems) > 10:
-            lines.append(f"…and {len(report.problems) - 10:,} more. You can save the rejected rows after importing.")
+        if report.problem_count > 10:
+            lines.append(f"…and {report.problem_count - 10:,} more. You can save the rejected rows after importing.")
         self.problems.setText("\n".join(lines) or "No problems found.")
 
     def _check_failed(self, message: str) -> None:
@@ -421,11 +431,12 @@ class ImportPage(QWizardPage):
             self.status.setText("Cancelling…")
 
     def _progressed(self, done: int, total: int) -> None:
+        """`done` of `total` thousandths of the file read."""
         if self._cancel_asked:
             return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status.setText(f"Importing… {done:,} of {plural(total, 'row')}")
+        self.status.setText(f"Importing… {done * 100 // max(total, 1)}% of {self.owner.path.name} read")
 
     def _succeeded(self, report: ImportReport) -> None:
         self.report = report
@@ -437,8 +448,8 @@ class ImportPage(QWizardPage):
             self.note.setText(f"{plural(report.rejected, 'row')} could not be imported; save them to fix them "
                               "in a spreadsheet and import that file again.")
         self.save_button.setVisible(True)
-        self.save_button.setEnabled(bool(report.rejects))
-        self.save_button.setToolTip("" if report.rejects else "No rows were rejected.")
+        self.save_button.setEnabled(bool(report.rejected))
+        self.save_button.setToolTip("" if report.rejected else "No rows were rejected.")
         self.undo_button.setVisible(report.batch_id is not None)
         self.owner.imported.emit(Changes(contacts=True, interactions=self.owner.kind == "interactions"))
 
@@ -553,7 +564,9 @@ class ImportWizard(QWizard):
         path = self.path
 
         def run(store: Store, progress=None, cancelled=None) -> ImportReport:
-            return importer(store, path, progress=progress, cancelled=cancelled, **options)
+            # the core reports bytes read of the file's size; a Qt signal carries 32-bit ints: send thousandths
+            thousandths = (lambda done, total: progress(done * 1000 // max(total, 1), 1000)) if progress else None
+            return importer(store, path, progress=thousandths, cancelled=cancelled, **options)
 
         return run
 

@@ -26,10 +26,13 @@ def write_batch(
     dry_run: bool,
     progress: Progress | None,
     cancelled: Cancelled | None,
+    size: int,
 ) -> ImportReport:
     """Run `write(batch_id)` in one transaction with the batch record; a dry run or a cancel rolls it all back.
 
-    `write` fills in the report's counts; the batch keeps them.
+    `write` reads the file in chunks and writes each as it goes (never committing in between: the batch lands
+    whole or not at all, and undo removes it whole); it fills in the report's counts, which the batch keeps.
+    `size` is the file's, for the last progress call (bytes read of the file's size).
     """
     if not dry_run:
         store.safety_backup(f"before import {report.kind}")
@@ -45,7 +48,7 @@ def write_batch(
     except _DryRun:
         report.batch_id = None
     if progress:
-        progress(report.rows, report.rows)
+        progress(size, size)
     return report
 
 

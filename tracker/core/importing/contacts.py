@@ -1,4 +1,7 @@
-"""Importing contacts: map columns, clean values, merge duplicates by e-mail then phone, in one transaction."""
+"""Importing contacts: map columns, clean values, merge duplicates by e-mail then phone, in one transaction.
+
+The file is read as a stream and written a chunk at a time: rows of one chunk that name the same person are merged
+in memory, and each chunk merges into the contacts already stored (those of earlier chunks included) by SQL."""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ from pathlib import Path
 from tracker.core.errors import ImportCancelled, ImportRejected
 from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides, shown_columns
-from tracker.core.importing.reading import read_table
+from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
 
 _PROGRESS_EVERY = 2000
+CHUNK_ROWS = 10_000  # contacts written per chunk
 
 
 @dataclass(slots=True)
@@ -86,9 +90,9 @@ def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> l
 
 
 def _record_from_row(
-    row: list[str], plan: dict[str, tuple[int, ...]], line: int, report: ImportReport, check_nul: bool
+    row: list[str], plan: dict[str, tuple[int, ...]], line: int, report: ImportReport, opened: CsvFile
 ) -> Record | None:
-    if check_nul and any("\x00" in cell for cell in row):
+    if opened.has_nul and any("\x00" in cell for cell in row):
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
         return None
     values: dict[str, str] = {}
@@ -104,9 +108,6 @@ def _record_from_row(
     notes: list[str] = []
     emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
     valid = [e for e in emails if is_valid_email(e)]
-    if len(valid) < len(emails):
-        for bad in (e for e in emails if not is_valid_email(e)):
-            report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
     if valid:
         values["email"] = valid[0]
         if len(valid) > 1:
@@ -123,13 +124,14 @@ def _record_from_row(
     if not (values.get("email") or values.get("phone") or values.get("first_name") or values.get("last_name")
             or values.get("company")):
         reason = "no name, e-mail or phone"
-        if emails and not valid:
+        if emails and not valid:  # the invalid address is the reason, not a warning as well
             reason = f"invalid e-mail '{emails[0]}' and no name or phone"
-            problems = report.problems  # this row's warnings become its rejection reason
-            while problems and problems[-1].line == line and not problems[-1].rejected:
-                problems.pop()
         report.reject(line, reason, row)
         return None
+    for bad in (e for e in emails if not is_valid_email(e)):
+        report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
+    if opened.replaced and any("\ufffd" in cell for cell in row):
+        report.warn(line, opened.replacement_warning(), row)
     tag_cells = _cells(row, plan.get("tags", ()))
     if len(tag_cells) == 1:
         tags = split_tags(tag_cells[0])
@@ -159,54 +161,62 @@ def _import_contacts(
 ) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back."""
     source = Path(path)
-    table = read_table(source, encoding=encoding, delimiter=delimiter)
-    columns = map_columns(
-        table.header, overrides=parse_overrides(mapping, CONTACT_FIELDS), sample=table.rows[:200]
-    )
-    report = ImportReport(
-        kind="contacts", source=source.name, encoding=table.encoding, delimiter=table.delimiter,
-        header=table.header, mapping={table.header[i]: f for i, f in sorted(columns.items())},
-        rows=len(table.rows), dry_run=dry_run,
-    )
-    if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
-        raise ImportRejected(
-            f"No column of {source.name} looks like a name, e-mail or phone (columns: "
-            f"{shown_columns(table.header)}); say which with --map 'Column=email'."
+    with open_csv(source, encoding=encoding, delimiter=delimiter) as opened:
+        header = opened.header
+        columns = map_columns(header, overrides=parse_overrides(mapping, CONTACT_FIELDS), sample=opened.sample[:200])
+        report = ImportReport(
+            kind="contacts", source=source.name, encoding=opened.encoding, delimiter=opened.delimiter,
+            header=header, mapping={header[i]: f for i, f in sorted(columns.items())}, dry_run=dry_run,
         )
-    total = len(table.rows)
-    merged: dict[tuple[str, str], Record] = {}
-    loose: list[Record] = []
-    plan = _plan(columns)
-    for done, (line, row) in enumerate(zip(table.line_numbers, table.rows, strict=True), 1):
-        record = _record_from_row(row, plan, line, report, table.has_nul)
-        if record is not None:
-            key = _key(record)
-            if key is None:
-                loose.append(record)
-            elif key in merged:
-                merged[key].merge(record)
-            else:
-                merged[key] = record
-        if done % _PROGRESS_EVERY == 0:
-            if cancelled and cancelled():
-                raise ImportCancelled("Import cancelled; nothing was imported.")
-            if progress:
-                progress(done, total)
-    records = list(merged.values()) + loose
+        if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
+            raise ImportRejected(
+                f"No column of {source.name} looks like a name, e-mail or phone (columns: "
+                f"{shown_columns(header)}); say which with --map 'Column=email'."
+            )
+        plan = _plan(columns)
 
-    def write(batch_id: int) -> None:
-        report.created, _ = store.contacts.write_batch(
-            [(r.values, r.tags) for r in records], batch_id, default_source=source.name, cleaned=True
-        )
-        report.updated = total - report.rejected - report.created
+        def write(batch_id: int) -> None:
+            merged: dict[tuple[str, str], Record] = {}  # this chunk's rows by e-mail, else phone
+            loose: list[Record] = []  # rows with neither
 
-    return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled)
+            def flush() -> None:
+                records = [*merged.values(), *loose]
+                created, _ = store.contacts.write_batch(
+                    [(r.values, r.tags) for r in records], batch_id, default_source=source.name, cleaned=True
+                )
+                report.created += created
+                merged.clear()
+                loose.clear()
 
+            for line, row in opened.rows():
+                report.rows += 1
+                record = _record_from_row(row, plan, line, report, opened)
+                if record is not None:
+                    key = _key(record)
+                    if key is None:
+                        loose.append(record)
+                    elif key in merged:
+                        merged[key].merge(record)
+                    else:
+                        merged[key] = record
+                    if len(merged) + len(loose) >= CHUNK_ROWS:
+                        flush()
+                if report.rows % _PROGRESS_EVERY == 0:
+                    if cancelled and cancelled():
+                        raise ImportCancelled("Import cancelled; nothing was imported.")
+                    if progress:
+                        progress(opened.bytes_read, opened.size)
+            flush()
+            report.updated = report.rows - report.rejected - report.created
+
+        return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled,
+                           size=opened.size)
 
 
 def import_contacts(store: Store, path: Path | str, **options) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back.
 
-    Options: encoding, delimiter, mapping (["Column=field"]), dry_run, progress(done, total), cancelled()"""
+    Options: encoding, delimiter, mapping (["Column=field"]), dry_run, progress(bytes read, file size),
+    cancelled()"""
     with collector_paused():
         return _import_contacts(store, path, **options)

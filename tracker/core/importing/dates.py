@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from tracker.core.errors import InvalidInput
+
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$"
 )
@@ -17,6 +19,20 @@ _NUMERIC = re.compile(
 _PLAIN_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?")
 DAY_FIRST = "day-first"
 MONTH_FIRST = "month-first"
+
+
+def check_format(fmt: str) -> str:
+    """Return `fmt` if strptime can use it (a sample date written with it reads back), else raise InvalidInput.
+
+    strptime compiles a format only when it first parses with it: '%Y%Y' would fail on every row with re.error."""
+    sample = datetime(2001, 2, 3, 4, 5, 6)
+    try:
+        datetime.strptime(sample.strftime(fmt), fmt)
+    except (ValueError, re.error, TypeError, OverflowError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidInput(f"{fmt!r} is not a date format strptime can read ({reason}); "
+                           "write one such as %d/%m/%Y or %Y-%m-%d %H:%M.") from None
+    return fmt
 
 
 def decide_order(values: list[str]) -> str:

@@ -7,6 +7,7 @@ capitalisation, common letters and ideographs over rare ones and symbols. Ties g
 
 from __future__ import annotations
 
+import codecs
 import locale
 import re
 import unicodedata
@@ -163,34 +164,45 @@ def candidate_order(preferred: str | None = None) -> list[str]:
     return list(dict.fromkeys([*first, *CANDIDATES]))
 
 
-def rank_encodings(
-    data: bytes, *, header_bonus: Callable[[str], float] | None = None, preferred: str | None = None
-) -> list[tuple[str, float]]:
-    """Candidates that decode the file without undefined bytes, best first, with their scores.
+def _decodes(data: bytes, encoding: str, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final)
+    except (UnicodeError, LookupError):
+        return False
+    return True
 
-    `header_bonus(first_line)` adds domain knowledge: a header whose cells are known column names in some
-    language is strong evidence for the code page that produced them.
+
+def rank_encodings(
+    data: bytes,
+    *,
+    header_bonus: Callable[[str], float] | None = None,
+    preferred: str | None = None,
+    complete: bool = True,
+) -> list[tuple[str, float]]:
+    """Candidates that decode `data` without undefined bytes, best first, with their scores.
+
+    `data` is the file, or a sample of it (`complete=False`) that may end inside a character. `header_bonus(
+    first_line)` adds domain knowledge: a header whose cells are known column names in some language is strong
+    evidence for the code page that produced them.
     """
     sample = _sample(data)
     first_line = data.split(b"\n", 1)[0]
     ranked = []
     for order, encoding in enumerate(candidate_order(preferred)):
-        try:
-            data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
+        if not _decodes(data, encoding, complete):
             continue
-        score = plausibility(sample.decode(encoding), encoding)
+        # the sample is cut inside long lines, perhaps inside a character: its incomplete tail is left out
+        score = plausibility(codecs.getincrementaldecoder(encoding)("replace").decode(sample), encoding)
         if header_bonus and not first_line.isascii():
-            score += header_bonus(first_line.decode(encoding))
+            score += header_bonus(codecs.getincrementaldecoder(encoding)("replace").decode(first_line))
         ranked.append((score, -order, encoding))
     ranked.sort(reverse=True)
     return [(encoding, score) for score, _, encoding in ranked]
 
 
-def guess_legacy(data: bytes, header_bonus: Callable[[str], float] | None = None) -> tuple[str, str]:
-    """Decode with the most plausible legacy code page; raise if none decodes the bytes."""
-    ranked = rank_encodings(data, header_bonus=header_bonus)
+def guess_legacy(data: bytes, header_bonus: Callable[[str], float] | None = None, *, complete: bool = True) -> str:
+    """The most plausible legacy code page for `data` (see `rank_encodings`); raise if none decodes the bytes."""
+    ranked = rank_encodings(data, header_bonus=header_bonus, complete=complete)
     if not ranked:
         raise ImportRejected("The file's encoding is not one Tracker knows; pass --encoding (e.g. cp1252).")
-    encoding = ranked[0][0]
-    return data.decode(encoding), encoding
+    return ranked[0][0]

@@ -1,11 +1,21 @@
-"""Turning a file's bytes into rows: encoding, delimiter, preamble lines and the header row."""
+"""Turning a file's bytes into rows: encoding, delimiter, preamble lines and the header row.
+
+A file is never read whole. How to read it (encoding, delimiter, preamble, header) is decided from a bounded sample
+of its first bytes; then `CsvFile.rows()` decodes and parses it as the rows are asked for, so an import holds one
+chunk of rows at a time whatever the file's size. Only regular files are read: a FIFO would block, a device such as
+/dev/zero never ends.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import os
+import stat
 import sys
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +24,10 @@ from tracker.core.errors import ImportRejected
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 1 << 20  # what the encoding, delimiter and header are decided from
+PEEK_ROWS = 2000  # data rows read ahead: column recognition reads 200, the day/month order 2,000
+_SCAN_BYTES = 1 << 20  # the UTF-8 check reads the rest of the file in pieces this big
+_WINDOW_BYTES = 1 << 15  # bytes either side of the first non-UTF-8 byte added to the code page sample
 _SAMPLE_LINES = 60
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook (in Excel: File → Save As → CSV, then import that)",
@@ -24,10 +38,24 @@ _BINARY_MAGIC = {
     b"SQLite format 3": "an SQLite database",
 }
 
+_replacements = [0]  # bytes replaced by U+FFFD so far (in any file): a row's U+FFFD may be one of them
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _replacements[0] += 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error("tracker-replace", _count_and_replace)
+
 
 @dataclass(slots=True)
 class Table:
-    """A CSV read into memory: header, data rows (with their 1-based line numbers) and how it was read."""
+    """The first rows of a CSV (for a preview): header, data rows with their 1-based line numbers, how it was read.
+
+    `total_rows` is the number of data rows when the whole file was counted, else None (see `estimated_rows`)."""
 
     header: list[str]
     rows: list[list[str]]
@@ -36,45 +64,60 @@ class Table:
     delimiter: str
     header_line: int = 1
     has_nul: bool = False
+    total_rows: int | None = None
+    size: int = 0
+    rows_bytes: int = 0  # what `rows` take in the file, about (their cells joined, encoded)
+
+    @property
+    def estimated_rows(self) -> int:
+        """The number of data rows: counted, or else the file's size over the size of the rows read."""
+        if self.total_rows is not None:
+            return self.total_rows
+        return round(len(self.rows) * self.size / max(self.rows_bytes, 1))
 
 
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding name); BOM first, then strict UTF-8, UTF-16 by NUL pattern, then legacy pages."""
-    if encoding:
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            raise ImportRejected(f"'{encoding}' is not an encoding Python knows.") from None
-        try:
-            return data.decode(codec).lstrip("\ufeff"), codec
-        except UnicodeDecodeError as exc:
-            raise ImportRejected(
-                f"The file is not valid {codec} (byte {exc.start}); try another --encoding."
-            ) from None
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace").lstrip("\ufeff"), "utf-16"
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """How a file's bytes become text: `name` as reported, `codec` as decoded, and what a bad byte does."""
+
+    name: str
+    codec: str
+    errors: str  # "strict" for an encoding the user named, "tracker-replace" (U+FFFD) for one Tracker guessed
+
+
+def refuse_special(source: Path, mode: int) -> None:
+    """Raise ImportRejected unless `mode` is a regular file's."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ImportRejected(f"{source} is a folder, not a CSV file.")
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
+    raise ImportRejected(f"{source} is not a regular file but {what}; save the data to a file and import that.")
+
+
+def open_regular(source: Path) -> io.BufferedReader:
+    """Open a regular file for reading; anything else is refused before it is opened (and checked again after,
+    without blocking, should it have been swapped in between)."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    sample = data[:4096]
-    if len(sample) >= 4:
-        even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
-        odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
-        if odd_nuls > 0.3 and even_nuls < 0.05:
-            return data.decode("utf-16-le", errors="replace"), "utf-16-le"
-        if even_nuls > 0.3 and odd_nuls < 0.05:
-            return data.decode("utf-16-be", errors="replace"), "utf-16-be"
-    from tracker.core.importing.columns import header_recognition
-    from tracker.core.importing.encodings import guess_legacy
+        refuse_special(source, os.stat(source).st_mode)
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise ImportRejected(f"There is no file {source}.") from None
+    except OSError as exc:
+        raise ImportRejected(f"Cannot read {source}: {exc.strerror or exc}.") from None
+    except ValueError:  # a NUL in the name
+        raise ImportRejected(f"{source!r} is not a file name this system can open.") from None
+    try:
+        refuse_special(source, os.fstat(fd).st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb")  # the caller closes it
 
-    return guess_legacy(data, header_recognition)
 
-
-def _reject_binary(data: bytes, name: str) -> None:
-    if not data.strip():
+def _reject_binary(data: bytes, name: str, whole: bool) -> None:
+    if whole and not data.strip():
         raise ImportRejected(f"{name} is empty; there is nothing to import.")
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
@@ -88,6 +131,100 @@ def _reject_binary(data: bytes, name: str) -> None:
     utf16_like = nuls > len(head) * 0.3 and (head[0::2].count(0) < 3 or head[1::2].count(0) < 3)
     if not utf16_like and controls > max(8, len(head) * 0.1):
         raise ImportRejected(f"{name} is not a text file (it looks binary); nothing was imported.")
+
+
+def decode_sample(data: bytes, codec: str, errors: str = "strict", *, final: bool = True) -> str:
+    """Decode a sample that may end inside a character (unless `final`): the incomplete tail is left out."""
+    return codecs.getincrementaldecoder(codec)(errors).decode(data, final)
+
+
+def _given_encoding(encoding: str, head: bytes, whole: bool) -> Decoding:
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise ImportRejected(f"'{encoding}' is not an encoding Python knows.") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ImportRejected(f"'{encoding}' is not a text encoding (it turns bytes into bytes, not letters); "
+                             "try another --encoding (e.g. utf-8 or cp1252).")
+    codec = info.name
+    try:
+        decode_sample(head, codec, final=whole)
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(f"The file is not valid {codec} (byte {exc.start}); try another --encoding.") from None
+    except (UnicodeError, ValueError, TypeError, LookupError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImportRejected(f"The file cannot be read as {codec} ({reason}); try another --encoding.") from None
+    return Decoding(codec, codec, "strict")
+
+
+def first_non_utf8(handle: io.BufferedReader, head: bytes, whole: bool) -> int | None:
+    """Offset of the first byte that is not UTF-8 (reading on past `head` in pieces), or None for a UTF-8 file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, piece = 0, head
+    while True:
+        final = whole or not piece
+        try:
+            decoder.decode(piece, final)
+        except UnicodeDecodeError as exc:
+            return max(0, offset + exc.start - _pending(decoder))
+        if final:
+            return None
+        offset += len(piece)
+        piece = handle.read(_SCAN_BYTES)
+
+
+def _pending(decoder: codecs.IncrementalDecoder) -> int:
+    """Bytes an incremental decoder holds back from the last piece (the start of a character cut in two)."""
+    try:
+        return len(decoder.getstate()[0])
+    except (AttributeError, TypeError, IndexError):
+        return 0
+
+
+def _cut_at_newline(data: bytes) -> bytes:
+    end = data.rfind(b"\n")
+    return data[: end + 1] if end > 0 else data
+
+
+def legacy_sample(handle: io.BufferedReader, head: bytes, whole: bool, bad: int | None) -> tuple[bytes, bool]:
+    """The bytes a legacy code page is guessed from, and whether they are the whole file: the first bytes cut at a
+    line end, and the lines around the first byte that is not UTF-8 when it lies further on."""
+    if whole:
+        return head, True
+    sample = _cut_at_newline(head)
+    if bad is not None and bad >= len(sample):
+        handle.seek(max(0, bad - _WINDOW_BYTES))
+        window = handle.read(2 * _WINDOW_BYTES)
+        start = window.find(b"\n") + 1 if bad > _WINDOW_BYTES else 0
+        sample += b"\n" + _cut_at_newline(window[start:])
+    return sample, False
+
+
+def guess_encoding(handle: io.BufferedReader, head: bytes, whole: bool) -> Decoding:
+    """BOM first, then UTF-8 (the whole file checked, in pieces), UTF-16 by NUL pattern, then legacy pages.
+
+    A guess decodes with U+FFFD for bytes it cannot read (rows holding one get a warning)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return Decoding("utf-8-sig", "utf-8-sig", "tracker-replace")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Decoding("utf-16", "utf-16", "tracker-replace")
+    bad = first_non_utf8(handle, head, whole)
+    if bad is None:
+        return Decoding("utf-8", "utf-8", "tracker-replace")
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
+        odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
+        if odd_nuls > 0.3 and even_nuls < 0.05:
+            return Decoding("utf-16-le", "utf-16-le", "tracker-replace")
+        if even_nuls > 0.3 and odd_nuls < 0.05:
+            return Decoding("utf-16-be", "utf-16-be", "tracker-replace")
+    from tracker.core.importing.columns import header_recognition
+    from tracker.core.importing.encodings import guess_legacy
+
+    data, complete = legacy_sample(handle, head, whole, bad)
+    name = guess_legacy(data, header_recognition, complete=complete)
+    return Decoding(name, name, "tracker-replace")
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -125,62 +262,203 @@ def _find_header(rows: list[tuple[int, list[str]]], modal: int) -> int:
     return 0
 
 
+class CsvFile:
+    """A CSV file opened for reading as a stream; use as a context manager.
+
+    On opening, the encoding, delimiter and header are decided from the first bytes and up to `peek_rows` data rows
+    are read ahead (`sample`); `rows()` then yields every data row, those first, as (line number, cells), reading
+    the file as it goes. Blank rows are skipped.
+    """
+
+    def __init__(self, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None,
+                 peek_rows: int = PEEK_ROWS):
+        self.path = Path(path)
+        self.name = self.path.name
+        self._binary = open_regular(self.path)
+        try:
+            self._open(encoding, delimiter, peek_rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, encoding: str | None, delimiter: str | None, peek_rows: int) -> None:
+        binary = self._binary
+        self.size = os.fstat(binary.fileno()).st_size
+        try:
+            head = binary.read(SAMPLE_BYTES)
+            whole = len(head) < SAMPLE_BYTES or not binary.peek(1)
+        except OSError as exc:
+            raise ImportRejected(f"Cannot read {self.path}: {exc.strerror or exc}.") from None
+        _reject_binary(head, self.name, whole)
+        self.decoding = _given_encoding(encoding, head, whole) if encoding else guess_encoding(binary, head, whole)
+        self.encoding = self.decoding.name
+        lines = decode_sample(head, self.decoding.codec, self.decoding.errors, final=whole).lstrip("\ufeff")
+        lines = lines.splitlines()
+        if not whole and len(lines) > 1:
+            lines.pop()  # perhaps cut short
+        self._skip = 0
+        if lines and lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) <= 6:
+            delimiter = delimiter or lines[0].strip()[4:5] or ","
+            self._skip = 1
+        if delimiter:
+            delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
+            if len(delimiter) != 1:
+                raise ImportRejected(f"The delimiter must be one character, not '{delimiter}'.")
+        else:
+            delimiter = sniff_delimiter([ln for ln in lines[self._skip : self._skip + _SAMPLE_LINES] if ln.strip()])
+        self.delimiter = delimiter
+        self.has_nul = False
+        self._replaced_before = _replacements[0]
+        binary.seek(0)
+        self._text = io.TextIOWrapper(binary, encoding=self.decoding.codec, errors=self.decoding.errors, newline="")
+        self._reader = csv.reader(self._lines(), delimiter=delimiter)
+        self._parsed = self._parse()
+        first: list[tuple[int, list[str]]] = []
+        for numbered in self._parsed:
+            first.append(numbered)
+            if len(first) >= _SAMPLE_LINES:
+                break
+        if not first:
+            raise ImportRejected(f"{self.name} has no rows; there is nothing to import.")
+        widths = [len(r) for _, r in first]
+        start = _find_header(first, max(set(widths), key=widths.count))
+        self.header_line, header = first[start]
+        while header and not header[-1].strip():
+            header = header[:-1]
+        self.header = [cell.strip().lstrip("\ufeff") for cell in header]
+        self._ahead = deque(first[start + 1 :])
+        for numbered in self._parsed:
+            self._ahead.append(numbered)
+            if len(self._ahead) >= peek_rows:
+                break
+        self.sample = [row for _, row in self._ahead]
+
+    def _lines(self) -> Iterator[str]:
+        lines = iter(self._text)
+        if self._skip:
+            next(lines, None)
+        first = next(lines, None)
+        if first is None:
+            return
+        first = first.lstrip("\ufeff")
+        if "\x00" in first:
+            self.has_nul = True
+        yield first
+        for line in lines:
+            if "\x00" in line:
+                self.has_nul = True
+            yield line
+
+    def _parse(self) -> Iterator[tuple[int, list[str]]]:
+        reader, skip = self._reader, self._skip
+        try:
+            for row in reader:
+                if (row and row[0].strip()) or "".join(row).strip():  # blank lines are not rows
+                    yield reader.line_num + skip, row
+        except csv.Error as exc:
+            raise ImportRejected(f"{self.name} cannot be read as CSV (line {reader.line_num + skip}: {exc}).") from None
+        except UnicodeDecodeError:
+            line = self._line_of_bad_byte()
+            raise ImportRejected(
+                f"The file is not valid {self.encoding} at line {line:,}; try another --encoding."
+            ) from None
+        except (UnicodeError, ValueError, LookupError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ImportRejected(
+                f"The file cannot be read as {self.encoding} (near line {reader.line_num + skip + 1:,}: {reason}); "
+                "try another --encoding."
+            ) from None
+        except OSError as exc:
+            raise ImportRejected(f"Cannot read {self.path}: {exc.strerror or exc}.") from None
+
+    def _line_of_bad_byte(self) -> int:
+        """The line holding the first byte the encoding cannot read (the text layer decodes ahead of the rows)."""
+        binary, codec = self._binary, self.decoding.codec
+        binary.seek(0)
+        decoder = codecs.getincrementaldecoder(codec)("strict")
+        line = 1
+        while piece := binary.read(_SCAN_BYTES):
+            try:
+                text = decoder.decode(piece)
+            except UnicodeDecodeError as exc:
+                text = piece[: max(0, exc.start - _pending(decoder))].decode(codec, errors="ignore")
+                return line + text.count("\n") + text.count("\r") - text.count("\r\n")
+            line += text.count("\n") + text.count("\r") - text.count("\r\n")
+        return line
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every data row after the header as (line number, cells), read from the file as they are asked for."""
+        ahead = self._ahead
+        while ahead:
+            yield ahead.popleft()
+        yield from self._parsed
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has got (for progress: bytes read of `size`)."""
+        try:
+            return min(os.lseek(self._binary.fileno(), 0, os.SEEK_CUR), self.size)
+        except (OSError, ValueError):
+            return self.size
+
+    @property
+    def replaced(self) -> bool:
+        """True once a byte the guessed encoding cannot read was replaced by U+FFFD (cheap; check rows after)."""
+        return _replacements[0] != self._replaced_before
+
+    def replacement_warning(self) -> str:
+        return (f"bytes that are not valid {self.encoding} were replaced with \ufffd; if letters look wrong, "
+                "import again with another --encoding")
+
+    def close(self) -> None:
+        self._binary.close()
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def open_csv(path: Path | str, *, encoding: str | None = None, delimiter: str | None = None,
+             peek_rows: int = PEEK_ROWS) -> CsvFile:
+    """Open a CSV file for streaming, or raise ImportRejected with the reason (one sentence)."""
+    return CsvFile(path, encoding=encoding, delimiter=delimiter, peek_rows=peek_rows)
+
+
 def read_table(
     path: Path | str,
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    limit: int = PEEK_ROWS,
+    count_up_to: int = 0,
 ) -> Table:
-    """Read a CSV file the way a person would expect, or raise ImportRejected with the reason."""
-    source = Path(path)
-    name = source.name
-    if source.is_dir():
-        raise ImportRejected(f"{source} is a folder, not a CSV file.")
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise ImportRejected(f"There is no file {source}.") from None
-    except OSError as exc:
-        raise ImportRejected(f"Cannot read {source}: {exc.strerror or exc}.") from None
-    _reject_binary(data, name)
-    text, used = decode(data, encoding)
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    skip = 0
-    if lines and lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) <= 6:
-        delimiter = delimiter or lines[0].strip()[4:5] or ","
-        skip = 1
-    if delimiter:
-        delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1:
-            raise ImportRejected(f"The delimiter must be one character, not '{delimiter}'.")
-    else:
-        delimiter = sniff_delimiter([ln for ln in lines[skip : skip + _SAMPLE_LINES] if ln.strip()])
-    body = "\n".join(lines[skip:]) if skip else text
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
-    all_rows: list[tuple[int, list[str]]] = []
-    try:
-        for row in reader:
-            all_rows.append((reader.line_num + skip, row))
-    except csv.Error as exc:
-        raise ImportRejected(f"{name} cannot be read as CSV (line {reader.line_num + skip}: {exc}).") from None
-    rows = [(n, r) for n, r in all_rows if "".join(r).strip()]
-    if not rows:
-        raise ImportRejected(f"{name} has no rows; there is nothing to import.")
-    widths = [len(r) for _, r in rows[:_SAMPLE_LINES]]
-    modal = max(set(widths), key=widths.count)
-    start = _find_header(rows, modal)
-    header_line, header = rows[start]
-    while header and not header[-1].strip():
-        header = header[:-1]
-    header = [cell.strip().lstrip("\ufeff") for cell in header]
-    data_rows = rows[start + 1 :]
-    return Table(
-        header=header,
-        rows=[r for _, r in data_rows],
-        line_numbers=[n for n, _ in data_rows],
-        encoding=used,
-        delimiter=delimiter,
-        header_line=header_line,
-        has_nul="\x00" in text,
-    )
+    """The header and first `limit` data rows of a CSV file, read the way a person would expect, or raise
+    ImportRejected with the reason. A file of at most `count_up_to` bytes is read to the end to count its rows."""
+    with open_csv(path, encoding=encoding, delimiter=delimiter, peek_rows=limit) as opened:
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        total: int | None = 0
+        for line, row in opened.rows():
+            if len(rows) < limit:
+                rows.append(row)
+                lines.append(line)
+            elif opened.size > count_up_to:
+                total = None
+                break
+            total += 1
+        rows_bytes = 0 if total is not None else sum(
+            len(opened.delimiter.join(row).encode(opened.decoding.codec, "replace")) + 1 for row in rows)
+        return Table(header=opened.header, rows=rows, line_numbers=lines, encoding=opened.encoding,
+                     delimiter=opened.delimiter, header_line=opened.header_line, has_nul=opened.has_nul,
+                     total_rows=total, size=opened.size, rows_bytes=rows_bytes)
+
+
+def encoding_sample(path: Path | str) -> bytes:
+    """The bytes Tracker guesses a legacy code page from (for showing the runners-up), never the whole file."""
+    with open_regular(Path(path)) as handle:
+        head = handle.read(SAMPLE_BYTES)
+        whole = len(head) < SAMPLE_BYTES or not handle.peek(1)
+        bad = first_non_utf8(handle, head, whole)
+        return legacy_sample(handle, head, whole, bad)[0]

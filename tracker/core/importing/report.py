@@ -1,15 +1,26 @@
-"""What an import did, row by row: counts that add up, problems with line numbers, the rejected rows."""
+"""What an import did, row by row: counts that add up, problems with line numbers, the rejected rows.
+
+A file may have millions of bad rows, so the report keeps only the first KEPT_PROBLEMS problems in memory (for the
+summary, the wizard and --json); the rejected rows after those go to a temporary file, and `write_rejects` writes
+them all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from tracker.core.export import write_csv
+from tracker.core.export import neutralise
+from tracker.core.safe_write import write_whole
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (bytes read, file size)
 Cancelled = Callable[[], bool]
+KEPT_PROBLEMS = 1000
 
 
 @dataclass(slots=True)
@@ -39,14 +50,31 @@ class ImportReport:
     contacts_created: int = 0
     batch_id: int | None = None
     dry_run: bool = False
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first KEPT_PROBLEMS, in file order
+    warned: int = 0
+    _spilled: IO[str] | None = field(default=None, repr=False, compare=False)  # rejects after those, as CSV
+    _spilled_width: int = field(default=0, repr=False, compare=False)
 
     def reject(self, line: int, reason: str, values: list[str]) -> None:
         self.rejected += 1
-        self.problems.append(Problem(line, reason, values, True))
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(Problem(line, reason, values, True))
+            return
+        if self._spilled is None:
+            spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the report
+            self._spilled = io.TextIOWrapper(spill, encoding="utf-8", newline="")
+        csv.writer(self._spilled).writerow([line, reason, *values])
+        self._spilled_width = max(self._spilled_width, len(values))
 
     def warn(self, line: int, reason: str, values: list[str]) -> None:
-        self.problems.append(Problem(line, reason, values, False))
+        self.warned += 1
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(Problem(line, reason, values, False))
+
+    @property
+    def problem_count(self) -> int:
+        """Every problem, kept in memory or not."""
+        return self.rejected + self.warned
 
     @property
     def rejects(self) -> list[Problem]:
@@ -85,12 +113,31 @@ class ImportReport:
     def write_rejects(self, path: Path | str, *, database: Path | str | None) -> int:
         """The rejected rows as they were in the file, with `line` and `reason` columns added (never over the live
         `database`, its backups or anything not a regular file)."""
-        width = max([len(self.header)] + [len(p.values) for p in self.rejects])
+        width = max([len(self.header), self._spilled_width] + [len(p.values) for p in self.rejects])
         header = list(self.header) + [f"column {i + 1}" for i in range(len(self.header), width)]
-        columns = [*header, "line", "reason"]
-        rows = []
+        written = 0
+
+        def write(handle) -> None:
+            nonlocal written
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow([neutralise(c) for c in (*header, "line", "reason")])
+            for line, reason, values in self._all_rejects():
+                cells = [*values[:width], *[""] * (width - len(values))]
+                writer.writerow([*(neutralise(c) for c in cells), line, neutralise(reason)])
+                written += 1
+            text.flush()
+            text.detach()
+
+        write_whole(path, write, database=database)
+        return written
+
+    def _all_rejects(self) -> Iterator[tuple[int, str, list[str]]]:
         for problem in self.rejects:
-            row = dict(zip(header, problem.values, strict=False))
-            row.update(line=problem.line, reason=problem.reason)
-            rows.append(row)
-        return write_csv(path, columns, rows, database=database)
+            yield problem.line, problem.reason, problem.values
+        if self._spilled is not None:
+            self._spilled.flush()
+            self._spilled.seek(0)
+            for line, reason, *values in csv.reader(self._spilled):
+                yield int(line), reason, values
+            self._spilled.seek(0, io.SEEK_END)

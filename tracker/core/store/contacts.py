@@ -173,18 +173,18 @@ class ContactsTable(StoreTable):
         (and phone_key) were already normalised by the importer, which saves redoing it for every row. The state
         of each changed contact before the import is kept in import_changes so the batch can be undone.
         """
-        by_email: dict[str, int] = {}
-        by_phone: dict[str, int] = {}
-        for contact_id, key, phone in self.conn.execute("SELECT id, lower(email), phone_key FROM contacts"):
-            if key:
-                by_email[key] = contact_id
-            if phone:
-                by_phone.setdefault(phone, contact_id)
         stamp = now_iso()
-        inserts, matched = [], []
+        rows = []
         for values, tags in records:
             data = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
             data["tags"] = join_tags(tags)
+            rows.append(data)
+        # only the contacts these records may match are looked up (an import writes a chunk at a time)
+        by_email = self.ids_for_emails({ascii_lower(d["email"]) for d in rows if d.get("email")})
+        by_phone = self._ids_for_phone_keys({d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")},
+                                            import_id)
+        inserts, matched = [], []
+        for data in rows:
             email = data.get("email")
             existing = by_email.get(ascii_lower(email)) if email else None
             if existing is None and not email and data.get("phone_key"):
@@ -212,8 +212,8 @@ class ContactsTable(StoreTable):
         return len(inserts), changed
 
     def _fill_empty(self, contact_id: int, data: dict, import_id: int, stamp: str) -> int:
-        row = self.conn.execute(
-            "SELECT first_name, last_name, email, phone, phone_key, company, tags, source, notes "
+        *row, made_by = self.conn.execute(
+            "SELECT first_name, last_name, email, phone, phone_key, company, tags, source, notes, import_id "
             "FROM contacts WHERE id = ?",
             (contact_id,),
         ).fetchone()
@@ -227,8 +227,12 @@ class ContactsTable(StoreTable):
             updates["tags"] = tags
         if not updates:
             return 0
-        self.store.imports.remember_before(import_id, contact_id, current)
         assignments = ", ".join(f"{name} = ?" for name in updates)
+        if made_by == import_id:  # made by an earlier chunk of this batch: still the import's own, not an edit
+            self.conn.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", (*updates.values(), contact_id))
+            self.conn.execute("UPDATE contacts SET revision = 0 WHERE id = ?", (contact_id,))
+            return 0
+        self.store.imports.remember_before(import_id, contact_id, current)
         self.conn.execute(
             f"UPDATE contacts SET {assignments}, updated_at = ? WHERE id = ?",
             (*updates.values(), stamp, contact_id),
@@ -241,6 +245,30 @@ class ContactsTable(StoreTable):
 
     def ids_by_email(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))
+
+    def ids_for_emails(self, keys: Iterable[str]) -> dict[str, int]:
+        """{lower(email): id} for the contacts with these addresses (keys lower-cased as SQLite does: ASCII)."""
+        found: dict[str, int] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            found.update(self.conn.execute(
+                "SELECT lower(email), id FROM contacts "
+                f"WHERE email IS NOT NULL AND lower(email) IN ({', '.join('?' for _ in part)})", part))
+        return found
+
+    def _ids_for_phone_keys(self, keys: Iterable[str], import_id: int) -> dict[str, int]:
+        """{phone_key: id of the first contact with it} for rows without an e-mail address. Within one batch such a
+        row merges with other rows without one, not with a contact the batch made from a row with an address."""
+        found: dict[str, int] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            found.update(self.conn.execute(
+                "SELECT phone_key, min(id) FROM contacts "
+                f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
+                "GROUP BY phone_key", [*part, import_id]))
+        return found
 
     def snapshot(self, contact_ids: Iterable[int]) -> dict:
         """Everything stored about these contacts (rows of contacts, interactions, follow-ups), for undo."""

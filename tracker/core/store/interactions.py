@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Interaction, display_name
-from tracker.core.normalize import ascii_lower
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
@@ -175,59 +173,126 @@ class InteractionsTable(StoreTable):
             self.conn.executemany("DELETE FROM interactions WHERE id = ?", [(int(i),) for i in interaction_ids])
         return Changes(interactions=True)
 
-    def write_batch(self, rows: list[tuple], import_id: int) -> tuple[int, int]:
-        """Insert (email, kind, occurred_at ISO text, amount, score, channel, note) rows; call in a transaction.
+    def import_writer(self, import_id: int, *, within_file: bool, order_numbers: bool) -> ImportWriter:
+        """A writer for one import's interactions, chunk by chunk, inside the import's transaction."""
+        return ImportWriter(self, import_id, within_file=within_file, order_numbers=order_numbers)
 
-        A row identical to a stored interaction (same contact, kind, moment and amount) is not added again; the
-        caller has already removed duplicates within the batch. Returns (inserted, skipped as already there).
-        """
-        ids = self.store.contacts.ids_by_email()
-        kinds = {name: kind.id for name, kind in self.store.kinds().items()}
-        stamp = now_iso()
-        stored = self.count()
-        existing = self._existing_keys({ids[ascii_lower(r[0])] for r in rows}) if stored else set()
-        values = [
-            (ids[ascii_lower(email)], kinds[kind.lower()], occurred, amount, score, channel, note, import_id, stamp)
-            for email, kind, occurred, amount, score, channel, note in rows
-        ]
-        if existing:
-            values = [v for v in values if (v[0], v[1], v[2], v[3]) not in existing]
-        values.sort(key=itemgetter(0))  # contact order: index pages are written once, not revisited
-        insert = (
-            "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
-            "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        if len(values) >= _REBUILD_AT and len(values) >= stored:
-            with self._secondary_indexes_rebuilt():
-                self.conn.executemany(insert, values)
-        else:
-            self.conn.executemany(insert, values)
-        return len(values), len(rows) - len(values)
-
-    def _existing_keys(self, contact_ids: set[int]) -> set[tuple]:
-        wanted = sorted(contact_ids)
-        keys: set[tuple] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            keys.update(
-                self.conn.execute(
-                    "SELECT contact_id, kind_id, occurred_at, amount FROM interactions "
-                    f"WHERE contact_id IN ({', '.join('?' for _ in chunk)})",
-                    chunk,
-                )
-            )
-        return keys
-
-    @contextmanager
-    def _secondary_indexes_rebuilt(self) -> Iterator[None]:
-        """Drop the day and kind indexes for a huge insert and build them again after (sorting beats ~1M
-        random B-tree inserts). Their SQL is read back from the schema, so the migration stays the one
-        definition; inside the import's transaction, a failure restores them with everything else."""
+    def _drop_secondary_indexes(self) -> list[str]:
+        """Drop the day and kind indexes for a huge insert, to build them again after (sorting beats ~1M random
+        B-tree inserts); returns the SQL that makes them. It is read back from the schema, so the migration stays
+        the one definition; inside the import's transaction, a failure restores them with everything else."""
         definitions = self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)", _REBUILT_INDEXES
         ).fetchall()
         for name, _ in definitions:
             self.conn.execute(f"DROP INDEX {name}")
-        yield
-        for _, sql in definitions:
+        return [sql for _, sql in definitions]
+
+
+_INSERT = (
+    "INSERT INTO interactions (id, contact_id, kind_id, occurred_at, amount, score, channel, note, import_id, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# An imported row goes again when an earlier row has the same contact, kind, moment and amount: a row stored
+# before the import (it is already there), or, within the file, one with the same note (and order number).
+_REPEATS = """
+    DELETE FROM interactions WHERE id BETWEEN :low AND :high AND EXISTS (
+        SELECT 1 FROM interactions AS o INDEXED BY interactions_contact_day
+        WHERE o.contact_id = interactions.contact_id AND o.day = interactions.day
+          AND o.kind_id = interactions.kind_id AND o.id < interactions.id
+          AND o.occurred_at = interactions.occurred_at AND o.amount IS interactions.amount
+          AND (o.id <= :before OR (:within AND o.note = interactions.note {same_order})))
+"""
+_SAME_ORDER = """AND coalesce((SELECT number FROM temp.import_order_numbers WHERE id = o.id), '')
+                = coalesce((SELECT number FROM temp.import_order_numbers WHERE id = interactions.id), '')"""
+
+
+class ImportWriter:
+    """One import's interactions, written a chunk at a time inside the import's one transaction.
+
+    Each chunk is written in contact order (index pages are written once, not revisited) with ids that follow it;
+    a contact's rows keep the file's order, so "an earlier row" of a contact is one with a smaller id, and repeats
+    are found by SQL through the (contact, day, kind) index, not by holding the file's rows. For a big
+    import the day and kind indexes are dropped once the rows written outnumber those stored, and built again by
+    `finish` (a failure rolls their dropping back with everything else).
+    """
+
+    def __init__(self, table: InteractionsTable, import_id: int, *, within_file: bool, order_numbers: bool):
+        self.conn = table.conn
+        self.import_id = import_id
+        self.within_file = within_file
+        self.order_numbers = order_numbers
+        self.before = self.conn.execute("SELECT coalesce(max(id), 0) FROM interactions").fetchone()[0]
+        self.stored = table.count()
+        self.kinds = {name.lower(): kind.id for name, kind in table.store.kinds().items()}
+        self.stamp = now_iso()
+        self.written = 0
+        self._next_id = self.before + 1
+        self._rebuild: list[str] | None = None
+        self._table = table
+        self._repeats = _REPEATS.format(same_order=_SAME_ORDER if order_numbers else "")
+        self.orders_remembered = False
+        if order_numbers:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_order_numbers "
+                              "(id INTEGER PRIMARY KEY, number TEXT NOT NULL)")
+            self.conn.execute("DELETE FROM temp.import_order_numbers")
+
+    def write(self, rows: list[list]) -> int:
+        """Insert [_, contact_id, kind, occurred_at ISO text, amount, score, channel, note, order number] rows, in
+        file order; each row's first item is set to the id it gets. Returns how many stay, the others repeating an
+        earlier row (see _REPEATS)."""
+        if not rows:
+            return 0
+        rows = sorted(rows, key=itemgetter(1))  # stable: a contact's rows stay in file order
+        low = self._next_id
+        for row_id, row in enumerate(rows, low):
+            row[0] = row_id
+        self._next_id = high = low + len(rows) - 1
+        self._next_id += 1
+        kinds, import_id, stamp = self.kinds, self.import_id, self.stamp
+        values = [
+            (row_id, contact_id, kinds[kind.lower()], occurred, amount, score, channel, note, import_id, stamp)
+            for row_id, contact_id, kind, occurred, amount, score, channel, note, _ in rows
+        ]
+        if self.order_numbers:
+            self.conn.executemany("INSERT INTO temp.import_order_numbers (id, number) VALUES (?, ?)",
+                                  [(row[0], row[8]) for row in rows if row[8]])
+        if self._rebuild is None and self.written + len(values) >= max(_REBUILD_AT, self.stored):
+            self._rebuild = self._table._drop_secondary_indexes()
+        self.conn.executemany(_INSERT, values)
+        kept = len(values)
+        if self.before or self.within_file:
+            kept -= self.conn.execute(self._repeats, {"low": low, "high": high, "before": self.before,
+                                                      "within": self.within_file}).rowcount
+        self.written += kept
+        return kept
+
+    def append_note(self, row_id: int, note: str) -> None:
+        """Add an order's later line item to the note of its purchase, written with an earlier chunk."""
+        self.conn.execute(
+            "UPDATE interactions SET note = CASE WHEN note = '' THEN :note ELSE note || '; ' || :note END "
+            "WHERE id = :id", {"note": note, "id": row_id}
+        )
+
+    def remember_orders(self, orders: dict[str, int]) -> None:
+        """Keep a shop's order numbers → purchase ids in a temporary table instead of memory (see `order_id`)."""
+        if not self.orders_remembered:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_orders (number TEXT PRIMARY KEY, id INTEGER)")
+            self.conn.execute("DELETE FROM temp.import_orders")
+            self.orders_remembered = True
+        self.conn.executemany("INSERT OR IGNORE INTO temp.import_orders (number, id) VALUES (?, ?)", orders.items())
+
+    def order_id(self, number: str) -> int | None:
+        """The purchase an order number became, of those passed to `remember_orders`."""
+        found = self.conn.execute("SELECT id FROM temp.import_orders WHERE number = ?", (number,)).fetchone()
+        return found[0] if found else None
+
+    def finish(self) -> None:
+        """Build the dropped indexes again; forget the order numbers."""
+        for sql in self._rebuild or ():
             self.conn.execute(sql)
+        self._rebuild = None
+        if self.order_numbers:
+            self.conn.execute("DELETE FROM temp.import_order_numbers")
+        if self.orders_remembered:
+            self.conn.execute("DELETE FROM temp.import_orders")
