@@ -292,9 +292,13 @@ class Backups:
             if backup.id == id_or_path:
                 return backup.path
         path = Path(id_or_path).expanduser()
-        if path.is_file():
-            return path
-        raise InvalidInput(f"There is no backup '{id_or_path}'; `tracker backups` lists them.")
+        try:
+            if path.is_file():
+                return path
+        except OSError:  # a name too long for the file system, a folder that cannot be entered
+            pass
+        shown = id_or_path if len(id_or_path) <= 80 else id_or_path[:77] + "…"
+        raise InvalidInput(f"There is no backup '{shown}'; `tracker backups` lists them.")
 
     def newest_good(self) -> Backup | None:
         """The most recent backup that passes quick_check (what to offer when the database is damaged)."""
