@@ -254,7 +254,8 @@ def test_rejects_beyond_those_kept_in_memory_are_all_written(store, tmp_path, mo
 
 
 def test_an_import_holds_a_fraction_of_the_file_in_memory(tmp_path):
-    """200k rows: holding them as Python lists took ~200 MB; streamed, the import needs a few tens of MB."""
+    """200k rows (11 MB): read whole, the import peaked at ~250 MB; streamed, at ~75 MB (a third of it the
+    interpreter and SQLite's 32 MB page cache)."""
     source = activity_log(tmp_path / "log.csv", 200_000, people=5_000)
     code = (
         "import sys\n"
@@ -269,4 +270,4 @@ def test_an_import_holds_a_fraction_of_the_file_in_memory(tmp_path):
                           text=True, check=True)
     created, updated, rejected, peak_mb = map(int, done.stdout.split())
     assert created + updated + rejected == 200_000 and rejected == 0
-    assert peak_mb < 100, f"peak RSS {peak_mb} MB"
+    assert peak_mb < 130, f"peak RSS {peak_mb} MB"
