@@ -298,3 +298,16 @@ def test_a_writer_raising_anything_else_leaves_no_temporary(tmp_path):
 def test_a_missing_folder_is_one_sentence(tmp_path):
     with pytest.raises(InvalidInput, match=r"^Cannot write .*nothing was changed\.$"):
         write_whole(tmp_path / "no such folder" / "x.csv", lambda handle: handle.write(b"x"), database=None)
+
+
+def test_rejects_cannot_overwrite_the_file_being_imported(capsys, db_path, tmp_path):
+    from tracker.cli import main
+
+    source = tmp_path / "customers.csv"
+    source.write_text("Email,First Name\nnot-an-email,Anna\nbob@example.com,Bob\n", encoding="utf-8")
+    before = source.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db_path), "import", "contacts", str(source), "--rejects", str(source)])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and "the file being imported" in err
+    assert source.read_bytes() == before

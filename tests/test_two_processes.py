@@ -177,3 +177,22 @@ def test_window_and_cli_processes_interleaved_hundreds_of_times_lose_nothing(db_
     assert len(committed) == 2 * rounds
     assert set(committed) <= contact_emails(db_path), "committed writes were lost"
     assert integrity(db_path) == "ok"
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_importing_the_open_database_itself_is_refused_without_touching_its_locks(db_path, suffix):
+    from tracker.core.errors import ImportRejected
+    from tracker.core.importing import import_contacts
+
+    window = Store.open(db_path)
+    try:
+        window.contacts.add(email="before@example.com", first_name="Before")
+        with pytest.raises(ImportRejected, match="is a Tracker database"):
+            import_contacts(window, Path(f"{db_path}{suffix}"))  # dropped on the window by mistake
+        added = tracker_cli(db_path, "add", "--email", "cli@example.com", "--first-name", "Cli")
+        assert added.returncode == 0, added.stderr
+        window.contacts.add(email="after@example.com", first_name="After")
+    finally:
+        window.close()
+    assert contact_emails(db_path) == {"before@example.com", "cli@example.com", "after@example.com"}
+    assert integrity(db_path) == "ok"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -68,10 +69,18 @@ def import_options(fn: Callable) -> Callable:
     return fn
 
 
-def check_rejects_target(store: Store, rejects: Path | None) -> None:
-    """Refuse a --rejects file that must not be overwritten before anything is imported."""
-    if rejects is not None:
-        check_target(rejects, database=store.path)
+def check_rejects_target(store: Store, rejects: Path | None, source: Path) -> None:
+    """Refuse a --rejects file that must not be overwritten (the file being imported among them) before anything
+    is imported."""
+    if rejects is None:
+        return
+    target = check_target(rejects, database=store.path)
+    try:
+        same = target.exists() and os.path.samefile(target, source)
+    except OSError:
+        same = False
+    if same:
+        raise InvalidInput(f"{rejects} is the file being imported; give another file name for the rejected rows.")
 
 
 def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Path | None) -> None:
@@ -101,7 +110,7 @@ def import_contacts_command(store: Store, file: Path, as_json: bool, dry_run: bo
 
     Example: tracker import contacts google.csv --dry-run
     """
-    check_rejects_target(store, rejects)
+    check_rejects_target(store, rejects, file)
     report = import_contacts(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping, dry_run=dry_run)
     report_import(store, report, as_json, rejects)
 
@@ -118,7 +127,7 @@ def import_interactions_command(store: Store, file: Path, as_json: bool, dry_run
 
     Example: tracker import interactions orders_export.csv
     """
-    check_rejects_target(store, rejects)
+    check_rejects_target(store, rejects, file)
     report = import_interactions(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping,
                                  date_format=date_format, default_kind=default_kind, dry_run=dry_run)
     report_import(store, report, as_json, rejects)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.core.errors import ImportRejected
+from tracker.core.store.connection import is_open_database
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -99,6 +100,8 @@ def refuse_special(source: Path, mode: int) -> None:
 def open_regular(source: Path) -> io.BufferedReader:
     """Open a regular file for reading; anything else is refused before it is opened (and checked again after,
     without blocking, should it have been swapped in between)."""
+    if is_open_database(source):  # reading it with open() would drop this process's SQLite locks on close
+        raise ImportRejected(f"{source} is a Tracker database, not a CSV file. Nothing was imported.")
     try:
         refuse_special(source, os.stat(source).st_mode)
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))

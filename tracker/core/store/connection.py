@@ -35,6 +35,33 @@ def check_file(path: Path) -> bool:
     return info.st_size > 0
 
 
+#: (st_dev, st_ino) of every database file this process has opened through SQLite. Reading one of them (or its
+#: -wal/-shm) with Python's open() would drop SQLite's locks on close, so file readers ask `is_open_database`.
+_open_databases: set[tuple[int, int]] = set()
+
+
+def _remember_open(path: Path) -> None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    _open_databases.add((info.st_dev, info.st_ino))
+
+
+def is_open_database(path: Path | str) -> bool:
+    """True if `path` is (or is the -wal, -shm or -journal of) a database file this process has opened."""
+    text = os.fspath(path)
+    candidates = [text] + [text[: -len(s)] for s in ("-wal", "-shm", "-journal") if text.endswith(s)]
+    for candidate in candidates:
+        try:
+            info = os.stat(candidate)
+        except (OSError, ValueError):
+            continue
+        if (info.st_dev, info.st_ino) in _open_databases:
+            return True
+    return False
+
+
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open a connection with WAL, foreign keys and a busy timeout; transactions are explicit."""
     target = str(path)
@@ -51,6 +78,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
             raise StoreError(f"Cannot open {target}: {exc}.") from None
         except sqlite3.DatabaseError as exc:  # a file that is not a database at all
             raise translate_error(exc, target) from None
+        _remember_open(Path(target))
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
