@@ -57,8 +57,16 @@ ARCHETYPES = {
     "repeat_detractor": 2,  # Retention, NPS 0-6 in the last 60 days
     "advocate": 15,  # Advocacy: referral, review, testimonial or NPS 9-10
 }
-BUYERS = {"one_time", "one_time_drifting", "one_time_detractor", "repeat", "regular", "repeat_drifting",
-          "repeat_detractor", "advocate"}
+BUYERS = {
+    "one_time",
+    "one_time_drifting",
+    "one_time_detractor",
+    "repeat",
+    "regular",
+    "repeat_drifting",
+    "repeat_detractor",
+    "advocate",
+}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Names. Entries are "Native[=ascii][:gender]"; last names may be "male/female" forms. The ASCII part is only
@@ -75,45 +83,110 @@ class Locale:
 
 
 LOCALES = [
-    Locale("gb", 38,
-           "Oliver:m;Amelia:f;George:m;Isla:f;Harry:m;Olivia:f;Jack:m;Emily:f;Charlotte:f;Thomas:m;Sophie:f;"
-           "James:m;Grace:f;William:m;Freya:f;Alfie:m;Poppy:f;Henry:m;Ruby:f;Arthur:m;Daisy:f;Oscar:m;Evie:f;"
-           "Noah:m;Imogen:f;Rhys:m;Megan:f;Callum:m;Eilidh:f;Fiona:f",
-           "Smith;Jones;Taylor;Brown;Williams;Wilson;Evans;Roberts;Walker;Wright;Hughes;Green;Hall;Wood;"
-           "Clarke;Patel;Khan;O'Brien;Murphy;Campbell;Davies;Edwards;Turner;Baker;Fletcher;Ashworth;Begum;Mistry",
-           "+44 7700 900###"),
-    Locale("ie", 4, "Siobhán:f;Niamh:f;Seán:m;Aoife:f;Ciarán:m;Pádraig:m;Róisín:f",
-           "O'Sullivan;Byrne;Ó Briain/Ní Bhriain;Kavanagh;Ó Dónaill/Ní Dhónaill;Gallagher", "+353 85 ### ####"),
-    Locale("de", 8, "Lukas:m;Hannah:f;Jürgen:m;Jörg:m;Sophie:f;Maximilian:m;Lena:f;Jonas:m;Zoë:f;Anja:f;Katrin:f;"
-           "Björn:m;Günther:m;Ursula:f",
-           "Müller;Schmidt;Schneider;Fischer;Weber;Becker;Schäfer;Groß;Köhler;Wagner;Hoffmann;Weiß",
-           "+49 151 ########"),
-    Locale("fr", 7, "Chloé:f;Élodie:f;Léa:f;Théo:m;Hélène:f;François:m;Amélie:f;Gaëlle:f;Jérôme:m;Inès:f;Benoît:m",
-           "Dubois;Lefèvre;Moreau;Girard;Lambert;Rousseau;Fournier;Bonnet;Mercier;Faure;Leclerc",
-           "+33 6 ## ## ## ##"),
-    Locale("es", 6, "María:f;José:m;Lucía:f;Sofía:f;Álvaro:m;Iñigo:m;Begoña:f;Javier:m;Carmen:f;Andrés:m",
-           "Núñez;García;Fernández;López;Martínez;Sánchez;Pérez;Gómez;Muñoz;Jiménez;Peña", "+34 6## ### ###"),
-    Locale("pl", 5, "Łukasz:m;Małgorzata:f;Paweł:m;Agnieszka:f;Krzysztof:m;Zofia:f;Wojciech:m;Katarzyna:f",
-           "Kowalski/Kowalska;Nowak;Wiśniewski/Wiśniewska;Wójcik;Zieliński/Zielińska;Dąbrowski/Dąbrowska",
-           "+48 5## ### ###"),
-    Locale("ru", 4, "Дмитрий=dmitri:m;Анна=anna:f;Сергей=sergei:m;Ольга=olga:f;Наталья=natalia:f;"
-           "Алексей=alexei:m;Екатерина=ekaterina:f",
-           "Иванов/Иванова=ivanov/ivanova;Смирнов/Смирнова=smirnov/smirnova;Кузнецов/Кузнецова=kuznetsov/"
-           "kuznetsova;Попов/Попова=popov/popova;Соколов/Соколова=sokolov/sokolova", "+7 9## ###-##-##"),
-    Locale("cn", 5, "伟=wei:m;芳=fang:f;静=jing:f;磊=lei:m;秀英=xiuying:f;强=qiang:m;丽=li:f;敏=min:f;浩然=haoran:m",
-           "王=wang;李=li;张=zhang;刘=liu;陈=chen;杨=yang;黄=huang", "+86 13# #### ####"),
-    Locale("jp", 4, "花子=hanako:f;翔太=shota:m;陽菜=hina:f;健=ken:m;美咲=misaki:f;大輔=daisuke:m;結衣=yui:f",
-           "佐藤=sato;鈴木=suzuki;高橋=takahashi;田中=tanaka;渡辺=watanabe;伊藤=ito", "+81 90-####-####"),
-    Locale("ng", 5, "Ayo:m;Chiamaka:f;Emeka:m;Ngozi:f;Tunde:m;Funmilayo:f;Chidi:m;Adaeze:f;Oluwaseun:m",
-           "Okafor;Adeyemi;Okonkwo;Balogun;Eze;Nwosu;Adebayo", "+234 803 ### ####"),
-    Locale("za", 4, "Sipho:m;Thandiwe:f;Lerato:f;Themba:m;Nomvula:f;Pieter:m;Anri:f;Kagiso:m",
-           "Dlamini;Nkosi;Mokoena;Ndlovu;van der Merwe;Botha;Khumalo", "+27 82 ### ####"),
-    Locale("nz", 4, "Aroha:f;Tāne:m;Mere:f;Wiremu:m;Hemi:m;Ngaio:f;Māia:f;Liam:m",
-           "Ngata;Parata;Te Rangi;Tipene;Walker;Thompson;Horomona", "+64 21 ### ####"),
-    Locale("in", 4, "Priya:f;Arjun:m;Ananya:f;Rohan:m;Kavya:f;Vikram:m;Meera:f",
-           "Sharma;Iyer;Reddy;Gupta;Nair;Menon;Chatterjee", "+91 98### #####"),
-    Locale("se", 4, "Åsa:f;Björn:m;Linnéa:f;Søren:m;Ingrid:f;Øystein:m;Märta:f;Henrik:m",
-           "Lindqvist;Johansson;Ångström;Nilsson;Berg;Sjöberg;Søndergaard", "+46 70 ### ## ##"),
+    Locale(
+        "gb",
+        38,
+        "Oliver:m;Amelia:f;George:m;Isla:f;Harry:m;Olivia:f;Jack:m;Emily:f;Charlotte:f;Thomas:m;Sophie:f;"
+        "James:m;Grace:f;William:m;Freya:f;Alfie:m;Poppy:f;Henry:m;Ruby:f;Arthur:m;Daisy:f;Oscar:m;Evie:f;"
+        "Noah:m;Imogen:f;Rhys:m;Megan:f;Callum:m;Eilidh:f;Fiona:f",
+        "Smith;Jones;Taylor;Brown;Williams;Wilson;Evans;Roberts;Walker;Wright;Hughes;Green;Hall;Wood;"
+        "Clarke;Patel;Khan;O'Brien;Murphy;Campbell;Davies;Edwards;Turner;Baker;Fletcher;Ashworth;Begum;Mistry",
+        "+44 7700 900###",
+    ),
+    Locale(
+        "ie",
+        4,
+        "Siobhán:f;Niamh:f;Seán:m;Aoife:f;Ciarán:m;Pádraig:m;Róisín:f",
+        "O'Sullivan;Byrne;Ó Briain/Ní Bhriain;Kavanagh;Ó Dónaill/Ní Dhónaill;Gallagher",
+        "+353 85 ### ####",
+    ),
+    Locale(
+        "de",
+        8,
+        "Lukas:m;Hannah:f;Jürgen:m;Jörg:m;Sophie:f;Maximilian:m;Lena:f;Jonas:m;Zoë:f;Anja:f;Katrin:f;"
+        "Björn:m;Günther:m;Ursula:f",
+        "Müller;Schmidt;Schneider;Fischer;Weber;Becker;Schäfer;Groß;Köhler;Wagner;Hoffmann;Weiß",
+        "+49 151 ########",
+    ),
+    Locale(
+        "fr",
+        7,
+        "Chloé:f;Élodie:f;Léa:f;Théo:m;Hélène:f;François:m;Amélie:f;Gaëlle:f;Jérôme:m;Inès:f;Benoît:m",
+        "Dubois;Lefèvre;Moreau;Girard;Lambert;Rousseau;Fournier;Bonnet;Mercier;Faure;Leclerc",
+        "+33 6 ## ## ## ##",
+    ),
+    Locale(
+        "es",
+        6,
+        "María:f;José:m;Lucía:f;Sofía:f;Álvaro:m;Iñigo:m;Begoña:f;Javier:m;Carmen:f;Andrés:m",
+        "Núñez;García;Fernández;López;Martínez;Sánchez;Pérez;Gómez;Muñoz;Jiménez;Peña",
+        "+34 6## ### ###",
+    ),
+    Locale(
+        "pl",
+        5,
+        "Łukasz:m;Małgorzata:f;Paweł:m;Agnieszka:f;Krzysztof:m;Zofia:f;Wojciech:m;Katarzyna:f",
+        "Kowalski/Kowalska;Nowak;Wiśniewski/Wiśniewska;Wójcik;Zieliński/Zielińska;Dąbrowski/Dąbrowska",
+        "+48 5## ### ###",
+    ),
+    Locale(
+        "ru",
+        4,
+        "Дмитрий=dmitri:m;Анна=anna:f;Сергей=sergei:m;Ольга=olga:f;Наталья=natalia:f;"
+        "Алексей=alexei:m;Екатерина=ekaterina:f",
+        "Иванов/Иванова=ivanov/ivanova;Смирнов/Смирнова=smirnov/smirnova;Кузнецов/Кузнецова=kuznetsov/"
+        "kuznetsova;Попов/Попова=popov/popova;Соколов/Соколова=sokolov/sokolova",
+        "+7 9## ###-##-##",
+    ),
+    Locale(
+        "cn",
+        5,
+        "伟=wei:m;芳=fang:f;静=jing:f;磊=lei:m;秀英=xiuying:f;强=qiang:m;丽=li:f;敏=min:f;浩然=haoran:m",
+        "王=wang;李=li;张=zhang;刘=liu;陈=chen;杨=yang;黄=huang",
+        "+86 13# #### ####",
+    ),
+    Locale(
+        "jp",
+        4,
+        "花子=hanako:f;翔太=shota:m;陽菜=hina:f;健=ken:m;美咲=misaki:f;大輔=daisuke:m;結衣=yui:f",
+        "佐藤=sato;鈴木=suzuki;高橋=takahashi;田中=tanaka;渡辺=watanabe;伊藤=ito",
+        "+81 90-####-####",
+    ),
+    Locale(
+        "ng",
+        5,
+        "Ayo:m;Chiamaka:f;Emeka:m;Ngozi:f;Tunde:m;Funmilayo:f;Chidi:m;Adaeze:f;Oluwaseun:m",
+        "Okafor;Adeyemi;Okonkwo;Balogun;Eze;Nwosu;Adebayo",
+        "+234 803 ### ####",
+    ),
+    Locale(
+        "za",
+        4,
+        "Sipho:m;Thandiwe:f;Lerato:f;Themba:m;Nomvula:f;Pieter:m;Anri:f;Kagiso:m",
+        "Dlamini;Nkosi;Mokoena;Ndlovu;van der Merwe;Botha;Khumalo",
+        "+27 82 ### ####",
+    ),
+    Locale(
+        "nz",
+        4,
+        "Aroha:f;Tāne:m;Mere:f;Wiremu:m;Hemi:m;Ngaio:f;Māia:f;Liam:m",
+        "Ngata;Parata;Te Rangi;Tipene;Walker;Thompson;Horomona",
+        "+64 21 ### ####",
+    ),
+    Locale(
+        "in",
+        4,
+        "Priya:f;Arjun:m;Ananya:f;Rohan:m;Kavya:f;Vikram:m;Meera:f",
+        "Sharma;Iyer;Reddy;Gupta;Nair;Menon;Chatterjee",
+        "+91 98### #####",
+    ),
+    Locale(
+        "se",
+        4,
+        "Åsa:f;Björn:m;Linnéa:f;Søren:m;Ingrid:f;Øystein:m;Märta:f;Henrik:m",
+        "Lindqvist;Johansson;Ångström;Nilsson;Berg;Sjöberg;Søndergaard",
+        "+46 70 ### ## ##",
+    ),
 ]
 
 # Contacts that must exist (locale, first, last) and the kind of customer each is, so the demo shows them off.
@@ -131,79 +204,202 @@ PINNED = [
 ]
 
 COMPANIES = [
-    "The Grand Hotel", "Rosewood Events", "Café Lumière", "Bäckerei Sonnenschein", "Harbour View Weddings",
-    "Green Leaf Catering", "Northside Primary School", "Maple & Co Interiors", "Blossom Wedding Planners",
-    "Hotel Alpenblick", "Kōwhai Café", "Studio Nørd", "Lotus Yoga Studio", "Whitfield & Hart LLP",
-    "Brightside Dental", "St Mary's Church", "Sakura Tea House", "Old Mill Pub", "Riverside Care Home",
-    "Papelería Núñez", "Okonkwo Architects", "Zielony Ogród Deli", "Pembroke Estate Agents", "The Little Gallery",
+    "The Grand Hotel",
+    "Rosewood Events",
+    "Café Lumière",
+    "Bäckerei Sonnenschein",
+    "Harbour View Weddings",
+    "Green Leaf Catering",
+    "Northside Primary School",
+    "Maple & Co Interiors",
+    "Blossom Wedding Planners",
+    "Hotel Alpenblick",
+    "Kōwhai Café",
+    "Studio Nørd",
+    "Lotus Yoga Studio",
+    "Whitfield & Hart LLP",
+    "Brightside Dental",
+    "St Mary's Church",
+    "Sakura Tea House",
+    "Old Mill Pub",
+    "Riverside Care Home",
+    "Papelería Núñez",
+    "Okonkwo Architects",
+    "Zielony Ogród Deli",
+    "Pembroke Estate Agents",
+    "The Little Gallery",
 ]
-PERSONAL_DOMAINS = ["mail.example", "post.example", "inbox.example", "webmail.example", "fastmail.example",
-                    "hey.example", "posteo.example", "yandex.example", "qq.example", "icloud.example"]
+PERSONAL_DOMAINS = [
+    "mail.example",
+    "post.example",
+    "inbox.example",
+    "webmail.example",
+    "fastmail.example",
+    "hey.example",
+    "posteo.example",
+    "yandex.example",
+    "qq.example",
+    "icloud.example",
+]
 
 CONTACT_NOTES = [
-    "Prefers peonies; no lilies (cat at home)", "Gluten-free orders only", "Pays by invoice, 30 days",
-    "Call before delivery — works nights", "Birthday in March", "Ask about the sourdough subscription",
-    'Likes "seasonal, wild-looking" bouquets', "Met at the Christmas market", "Delivery to the back entrance",
-    "Daughter's wedding next summer", "Nut allergy in the family", "Prefers WhatsApp to e-mail",
-    "Speaks German and English", "Standing order for Friday pick-up", "Came in via Instagram",
-    "Orders for the office reception", "Anniversary 14 June", "Vegan cakes only",
+    "Prefers peonies; no lilies (cat at home)",
+    "Gluten-free orders only",
+    "Pays by invoice, 30 days",
+    "Call before delivery — works nights",
+    "Birthday in March",
+    "Ask about the sourdough subscription",
+    'Likes "seasonal, wild-looking" bouquets',
+    "Met at the Christmas market",
+    "Delivery to the back entrance",
+    "Daughter's wedding next summer",
+    "Nut allergy in the family",
+    "Prefers WhatsApp to e-mail",
+    "Speaks German and English",
+    "Standing order for Friday pick-up",
+    "Came in via Instagram",
+    "Orders for the office reception",
+    "Anniversary 14 June",
+    "Vegan cakes only",
 ]
 
 # ---------------------------------------------------------------------------------------------------------------
 # The shop's year: newsletters, workshops, NPS surveys and seasonal peaks.
 
 NEWSLETTERS = [
-    (date(2025, 11, 25), "Christmas wreaths are back"), (date(2025, 12, 9), "Order your Christmas stollen"),
-    (date(2026, 1, 6), "New year, new sourdough classes"), (date(2026, 1, 20), "January bloom sale"),
-    (date(2026, 2, 3), "Valentine's roses: pre-order now"), (date(2026, 2, 24), "Mothering Sunday bouquets"),
-    (date(2026, 3, 10), "Spring wreath workshop"), (date(2026, 3, 24), "Easter baking"),
-    (date(2026, 4, 14), "Wedding season lookbook"), (date(2026, 4, 28), "Mother's Day (10 May) flowers"),
-    (date(2026, 5, 12), "Sourdough basics class"), (date(2026, 6, 2), "Peony season"),
-    (date(2026, 6, 16), "Summer garden party invitation"), (date(2026, 7, 7), "Summer fruit tarts"),
-    (date(2026, 7, 28), "Holiday closing dates"), (date(2026, 8, 18), "Sunflowers and harvest loaves"),
-    (date(2026, 9, 8), "Autumn menu"), (date(2026, 9, 22), "Dahlia week"),
-    (date(2026, 10, 6), "Autumn open evening"), (date(2026, 10, 20), "Halloween treats"),
-    (date(2026, 11, 3), "Christmas wreath workshop dates"), (date(2026, 11, 17), "Christmas pre-orders open"),
+    (date(2025, 11, 25), "Christmas wreaths are back"),
+    (date(2025, 12, 9), "Order your Christmas stollen"),
+    (date(2026, 1, 6), "New year, new sourdough classes"),
+    (date(2026, 1, 20), "January bloom sale"),
+    (date(2026, 2, 3), "Valentine's roses: pre-order now"),
+    (date(2026, 2, 24), "Mothering Sunday bouquets"),
+    (date(2026, 3, 10), "Spring wreath workshop"),
+    (date(2026, 3, 24), "Easter baking"),
+    (date(2026, 4, 14), "Wedding season lookbook"),
+    (date(2026, 4, 28), "Mother's Day (10 May) flowers"),
+    (date(2026, 5, 12), "Sourdough basics class"),
+    (date(2026, 6, 2), "Peony season"),
+    (date(2026, 6, 16), "Summer garden party invitation"),
+    (date(2026, 7, 7), "Summer fruit tarts"),
+    (date(2026, 7, 28), "Holiday closing dates"),
+    (date(2026, 8, 18), "Sunflowers and harvest loaves"),
+    (date(2026, 9, 8), "Autumn menu"),
+    (date(2026, 9, 22), "Dahlia week"),
+    (date(2026, 10, 6), "Autumn open evening"),
+    (date(2026, 10, 20), "Halloween treats"),
+    (date(2026, 11, 3), "Christmas wreath workshop dates"),
+    (date(2026, 11, 17), "Christmas pre-orders open"),
 ]
 NEWSLETTER_LINKS = ["/shop/wreaths", "/shop/bread", "/workshops", "/weddings", "/shop/bouquets", "/order-ahead"]
 WORKSHOPS = [
     (datetime(2025, 12, 6, 10, 0), "Christmas wreath workshop"),
     (datetime(2026, 3, 21, 10, 0), "Spring wreath workshop"),
     (datetime(2026, 5, 16, 9, 30), "Sourdough basics class"),
-    (datetime(2026, 7, 11, 15, 0), "Summer garden party"), (datetime(2026, 10, 17, 18, 0), "Autumn open evening"),
+    (datetime(2026, 7, 11, 15, 0), "Summer garden party"),
+    (datetime(2026, 10, 17, 18, 0), "Autumn open evening"),
     (datetime(2026, 11, 14, 10, 0), "Christmas wreath workshop"),
 ]
 NPS_SURVEYS = [date(2026, 3, 3), date(2026, 9, 15)]
-PAGES = ["/", "/shop/bouquets", "/shop/bread", "/shop/cakes", "/weddings", "/workshops", "/about", "/contact",
-         "/shop/wreaths", "/shop/plants", "/delivery", "/corporate"]
-CONTENT = ["Viewed: Wedding flowers lookbook", "Read: How to keep tulips fresh", "Viewed: Celebration cake menu",
-           "Read: Our sourdough starter story", "Viewed: Seasonal flower calendar", "Watched: Wreath-making video",
-           "Viewed: Corporate flowers brochure", "Read: Peony care guide"]
-INQUIRIES = ["Asked about wedding flowers for June", "Asked if you deliver on Sundays", "Asked for a gluten-free "
-             "cake quote", "Asked about workshop places", "Asked about office flower subscriptions",
-             "Asked for a price list for wholesale bread", "Asked about funeral flowers", "Asked about opening hours"]
-REPLIES = ["Replied: thanks, will pop in on Saturday", "Replied with questions about delivery",
-           "Replied: can we change the colours?", "Replied to confirm the date", "Replied: loved the newsletter!"]
-CALLS = ["Called about delivery time", "Called to discuss a birthday cake", "Called re: wedding quote",
-         "Returned call about an order", "Called to ask about allergens", "Called to book a workshop place"]
-MEETINGS = ["Meeting: wedding flowers consultation", "Meeting: tasting for celebration cake",
-            "Meeting: office flowers contract", "Meeting: venue walk-through"]
-MESSAGES = ["WhatsApp: photo of the bouquet they liked", "Instagram DM about custom wreaths",
-            "WhatsApp: can I collect at 5?", "Message: thanks for the lovely flowers", "Message: asked for an invoice"]
-DETRACTOR_NOTES = ["Delivery was two hours late", "Cake arrived damaged", "Flowers wilted after two days",
-                   "Wrong order, had to come back", "Too expensive for what it was"]
-REVIEWS = ["Left a 5-star review on Google", "Left a 5-star review on Facebook", "4-star review: lovely peonies",
-           "5-star review: best sourdough in town"]
-TESTIMONIALS = ['Testimonial: "Our wedding flowers were perfect, thank you!"',
-                'Testimonial: "The croissants are worth the queue."',
-                'Testimonial: "Reliable, friendly and always beautiful — our lobby has never looked better."']
+PAGES = [
+    "/",
+    "/shop/bouquets",
+    "/shop/bread",
+    "/shop/cakes",
+    "/weddings",
+    "/workshops",
+    "/about",
+    "/contact",
+    "/shop/wreaths",
+    "/shop/plants",
+    "/delivery",
+    "/corporate",
+]
+CONTENT = [
+    "Viewed: Wedding flowers lookbook",
+    "Read: How to keep tulips fresh",
+    "Viewed: Celebration cake menu",
+    "Read: Our sourdough starter story",
+    "Viewed: Seasonal flower calendar",
+    "Watched: Wreath-making video",
+    "Viewed: Corporate flowers brochure",
+    "Read: Peony care guide",
+]
+INQUIRIES = [
+    "Asked about wedding flowers for June",
+    "Asked if you deliver on Sundays",
+    "Asked for a gluten-free cake quote",
+    "Asked about workshop places",
+    "Asked about office flower subscriptions",
+    "Asked for a price list for wholesale bread",
+    "Asked about funeral flowers",
+    "Asked about opening hours",
+]
+REPLIES = [
+    "Replied: thanks, will pop in on Saturday",
+    "Replied with questions about delivery",
+    "Replied: can we change the colours?",
+    "Replied to confirm the date",
+    "Replied: loved the newsletter!",
+]
+CALLS = [
+    "Called about delivery time",
+    "Called to discuss a birthday cake",
+    "Called re: wedding quote",
+    "Returned call about an order",
+    "Called to ask about allergens",
+    "Called to book a workshop place",
+]
+MEETINGS = [
+    "Meeting: wedding flowers consultation",
+    "Meeting: tasting for celebration cake",
+    "Meeting: office flowers contract",
+    "Meeting: venue walk-through",
+]
+MESSAGES = [
+    "WhatsApp: photo of the bouquet they liked",
+    "Instagram DM about custom wreaths",
+    "WhatsApp: can I collect at 5?",
+    "Message: thanks for the lovely flowers",
+    "Message: asked for an invoice",
+]
+DETRACTOR_NOTES = [
+    "Delivery was two hours late",
+    "Cake arrived damaged",
+    "Flowers wilted after two days",
+    "Wrong order, had to come back",
+    "Too expensive for what it was",
+]
+REVIEWS = [
+    "Left a 5-star review on Google",
+    "Left a 5-star review on Facebook",
+    "4-star review: lovely peonies",
+    "5-star review: best sourdough in town",
+]
+TESTIMONIALS = [
+    'Testimonial: "Our wedding flowers were perfect, thank you!"',
+    'Testimonial: "The croissants are worth the queue."',
+    'Testimonial: "Reliable, friendly and always beautiful — our lobby has never looked better."',
+]
 
 # (item, unit price); purchases combine one to three lines.
-RETAIL = [("Sourdough loaf", 4.80), ("Rye loaf", 5.20), ("Focaccia", 6.50), ("Box of pastries", 18.50),
-          ("Cinnamon buns (4)", 11.60), ("Croissants (6)", 14.40), ("Birthday cake", 38.00),
-          ("Celebration cake", 65.00), ("Seasonal bouquet", 28.00), ("Hand-tied bouquet", 35.00),
-          ("Peony bunch", 24.00), ("Potted orchid", 32.00), ("Tulips (10)", 12.50), ("Sunflowers (5)", 9.50),
-          ("Table centrepiece", 60.00), ("Gift card", 25.00)]
+RETAIL = [
+    ("Sourdough loaf", 4.80),
+    ("Rye loaf", 5.20),
+    ("Focaccia", 6.50),
+    ("Box of pastries", 18.50),
+    ("Cinnamon buns (4)", 11.60),
+    ("Croissants (6)", 14.40),
+    ("Birthday cake", 38.00),
+    ("Celebration cake", 65.00),
+    ("Seasonal bouquet", 28.00),
+    ("Hand-tied bouquet", 35.00),
+    ("Peony bunch", 24.00),
+    ("Potted orchid", 32.00),
+    ("Tulips (10)", 12.50),
+    ("Sunflowers (5)", 9.50),
+    ("Table centrepiece", 60.00),
+    ("Gift card", 25.00),
+]
 SEASONAL = {
     "christmas": [("Christmas wreath", 45.00), ("Stollen", 12.90), ("Mince pies (6)", 9.60), ("Poinsettia", 16.00)],
     "valentine": [("Dozen red roses", 55.00), ("Heart cookies (6)", 10.80), ("Single rose", 6.50)],
@@ -211,10 +407,21 @@ SEASONAL = {
     "easter": [("Hot cross buns (6)", 8.40), ("Easter simnel cake", 26.00), ("Daffodils (10)", 7.50)],
     "halloween": [("Pumpkin loaf", 7.20), ("Halloween cupcakes (6)", 15.00)],
 }
-WEDDING = [("Wedding flowers — deposit", 150.00), ("Bridal bouquet", 140.00), ("Buttonholes (8)", 76.00),
-           ("Wedding cake tasting", 25.00), ("Wedding cake — balance", 210.00)]
-TRADE = ["Weekly lobby flowers", "Café bread order (wholesale)", "Reception arrangements", "Pastry order (trade)",
-         "Event table flowers", "Meeting-room plants"]
+WEDDING = [
+    ("Wedding flowers — deposit", 150.00),
+    ("Bridal bouquet", 140.00),
+    ("Buttonholes (8)", 76.00),
+    ("Wedding cake tasting", 25.00),
+    ("Wedding cake — balance", 210.00),
+]
+TRADE = [
+    "Weekly lobby flowers",
+    "Café bread order (wholesale)",
+    "Reception arrangements",
+    "Pastry order (trade)",
+    "Event table flowers",
+    "Meeting-room plants",
+]
 
 
 def season(day: date) -> str | None:
@@ -237,7 +444,8 @@ def shop_weight(day: date) -> float:
         return 0.0
     weight = {5: 1.7, 6: 0.4}.get(day.weekday(), 1.0)
     weight *= {"christmas": 3.0, "valentine": 8.0, "mothers": 5.0, "easter": 2.0, "halloween": 1.5}.get(
-        season(day) or "", 1.0)
+        season(day) or "", 1.0
+    )
     if 5 <= day.month <= 9:
         weight *= 1.3
     return weight
@@ -255,8 +463,9 @@ def web_weight(day: date) -> float:
 # Helpers
 
 
-_TRANSLIT = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "đ": "d",
-                           "&": "and"})
+_TRANSLIT = str.maketrans(
+    {"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "đ": "d", "&": "and"}
+)
 
 
 def ascii_slug(text: str) -> str:
@@ -300,8 +509,11 @@ class Contact:
     @property
     def full_name(self) -> str:
         if self.locale.key in ("cn", "jp"):
-            return f"{self.last.native}{self.first.native}" if self.locale.key == "cn" else \
-                f"{self.last.native} {self.first.native}"
+            return (
+                f"{self.last.native}{self.first.native}"
+                if self.locale.key == "cn"
+                else f"{self.last.native} {self.first.native}"
+            )
         return f"{self.first.native} {self.last.native}"
 
 
@@ -400,7 +612,8 @@ def decorate(rng: random.Random, c: Contact, companies: list[str]) -> None:
     """Company, tags and notes, fitting the kind of customer."""
     kind = c.archetype
     p_company = {"regular": 0.35, "advocate": 0.3, "repeat": 0.25, "repeat_drifting": 0.3, "dormant": 0.1}.get(
-        kind, 0.12)
+        kind, 0.12
+    )
     tags: list[str] = []
     if rng.random() < p_company:
         c.company = companies[rng.randrange(len(companies))]
@@ -422,11 +635,18 @@ def decorate(rng: random.Random, c: Contact, companies: list[str]) -> None:
 def unique_email(rng: random.Random, c: Contact, taken: set[str]) -> str:
     first, last = c.first.ascii, c.last.ascii
     local = rng.choices(
-        [f"{first}.{last}", f"{first}{last}", f"{first[0]}.{last}", f"{first}_{last}", f"{first}.{last[0]}",
-         f"{last}.{first}", f"{first}{rng.randrange(70, 100)}"],
-        [8, 3, 3, 1, 1, 1, 1])[0]
-    domain = (ascii_slug(c.company) + ".example") if c.company and rng.random() < 0.8 else \
-        rng.choice(PERSONAL_DOMAINS)
+        [
+            f"{first}.{last}",
+            f"{first}{last}",
+            f"{first[0]}.{last}",
+            f"{first}_{last}",
+            f"{first}.{last[0]}",
+            f"{last}.{first}",
+            f"{first}{rng.randrange(70, 100)}",
+        ],
+        [8, 3, 3, 1, 1, 1, 1],
+    )[0]
+    domain = (ascii_slug(c.company) + ".example") if c.company and rng.random() < 0.8 else rng.choice(PERSONAL_DOMAINS)
     email = f"{local}@{domain}"
     n = 2
     while email in taken:
@@ -450,9 +670,14 @@ class Row:
     note: str = ""
 
     def as_csv(self) -> list[str]:
-        return [self.email, self.when.strftime("%Y-%m-%d %H:%M:%S"), self.kind,
-                "" if self.amount is None else f"{self.amount:.2f}", "" if self.score is None else str(self.score),
-                self.note]
+        return [
+            self.email,
+            self.when.strftime("%Y-%m-%d %H:%M:%S"),
+            self.kind,
+            "" if self.amount is None else f"{self.amount:.2f}",
+            "" if self.score is None else str(self.score),
+            self.note,
+        ]
 
 
 class Journey:
@@ -462,8 +687,9 @@ class Journey:
         self.rng, self.c, self.first, self.last = rng, contact, max(first, FIRST_DAY), min(last, LAST_DAY)
         self.rows: list[Row] = []
 
-    def add(self, when: datetime, kind: str, note: str = "", amount: float | None = None,
-            score: int | None = None) -> None:
+    def add(
+        self, when: datetime, kind: str, note: str = "", amount: float | None = None, score: int | None = None
+    ) -> None:
         if self.first <= when.date() <= self.last:
             self.rows.append(Row(when, self.c.email, kind, amount, score, note))
 
@@ -492,8 +718,9 @@ class Journey:
         if "wedding" in self.c.tags and self.rng.random() < 0.6:
             return "Asked about wedding flowers for June"
         if self.c.company and self.rng.random() < 0.6:
-            return self.rng.choice(["Asked about office flower subscriptions",
-                                    "Asked for a price list for wholesale bread"])
+            return self.rng.choice(
+                ["Asked about office flower subscriptions", "Asked for a price list for wholesale bread"]
+            )
         return self.rng.choice(INQUIRIES)
 
     def conversations(self, count: int) -> None:
@@ -705,8 +932,9 @@ def advocacy(j: Journey, rng: random.Random, c: Contact, contacts: list[Contact]
             j.add(at(rng, day, 9, 18), "referral", f"Referred {friend.full_name}")
         else:
             j.add(web_time(rng, day), kind, rng.choice(REVIEWS if kind == "review" else TESTIMONIALS))
-    if not any(r.kind in ("referral", "review", "testimonial") or (r.kind == "nps" and r.score >= 9)
-               for r in j.rows):  # the NPS surveys fell outside this advocate's active span
+    if not any(
+        r.kind in ("referral", "review", "testimonial") or (r.kind == "nps" and r.score >= 9) for r in j.rows
+    ):  # the NPS surveys fell outside this advocate's active span
         j.add(web_time(rng, j.last), "review", rng.choice(REVIEWS))
 
 
@@ -734,8 +962,7 @@ def main() -> None:
         writer = csv.writer(f)
         writer.writerow(CONTACT_COLUMNS)
         for c in contacts:
-            writer.writerow([c.first.native, c.last.native, c.email, c.phone, c.company, ", ".join(c.tags),
-                             c.notes])
+            writer.writerow([c.first.native, c.last.native, c.email, c.phone, c.company, ", ".join(c.tags), c.notes])
     with open(OUT_DIR / "interactions.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(INTERACTION_COLUMNS)

@@ -74,8 +74,12 @@ def cdnow_text(tmp_path_factory) -> str:
     Nothing is kept in the repository."""
     folder = tmp_path_factory.mktemp("cdnow")
     try:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "lifetimes==0.11.3",
-                        "-d", str(folder)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "lifetimes==0.11.3", "-d", str(folder)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         wheel = next(folder.glob("*.whl"))
         return zipfile.ZipFile(wheel).read("lifetimes/datasets/CDNOW_sample.txt").decode()
     except (subprocess.SubprocessError, StopIteration, KeyError, OSError) as exc:

@@ -30,6 +30,6 @@ def damage_the_email_index(db_path: Path) -> None:
         conn.close()
     data = bytearray(db_path.read_bytes())
     end = root * page_size
-    data[end - 800:end] = bytes((i * 37) % 256 for i in range(800))
+    data[end - 800 : end] = bytes((i * 37) % 256 for i in range(800))
     db_path.write_bytes(bytes(data))
     integrity.forget_all()  # this process checked the file while it was sound; the damage came from outside

@@ -10,8 +10,14 @@ from pathlib import Path
 import tracker.core
 
 # matplotlib itself loads matplotlib.backends.registry (a table of names); what must not load is a GUI backend.
-RUNTIME_FORBIDDEN = ("PySide6", "shiboken6", "matplotlib.backends.backend_qt", "matplotlib.pyplot", "tracker.ui",
-                     "tracker.cli")
+RUNTIME_FORBIDDEN = (
+    "PySide6",
+    "shiboken6",
+    "matplotlib.backends.backend_qt",
+    "matplotlib.pyplot",
+    "tracker.ui",
+    "tracker.cli",
+)
 SOURCE_FORBIDDEN = (*RUNTIME_FORBIDDEN, "click", "matplotlib.backends")
 
 

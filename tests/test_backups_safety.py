@@ -79,8 +79,9 @@ def test_commands_started_in_the_same_second_each_take_a_sound_daily_backup(tmp_
     context = multiprocessing.get_context("spawn")
     start, done = context.Barrier(workers + 1), context.Barrier(workers + 1)
     results = context.Queue()
-    processes = [context.Process(target=_command_worker, args=(str(db), rounds, start, done, results))
-                 for _ in range(workers)]
+    processes = [
+        context.Process(target=_command_worker, args=(str(db), rounds, start, done, results)) for _ in range(workers)
+    ]
     for process in processes:
         process.start()
     folder = db.parent / "backups"
@@ -114,8 +115,7 @@ def test_backups_on_a_file_system_without_hard_links_get_names_of_their_own(stor
     monkeypatch.setattr(os, "link", no_links)
     first = store.backups.take(store.conn, "manual", now=NOW)
     second = store.backups.take(store.conn, "manual", now=NOW)
-    assert first.path != second.path and {first.id, second.id} == {"20261123-090000-manual",
-                                                                     "20261123-090000-manual-2"}
+    assert first.path != second.path and {first.id, second.id} == {"20261123-090000-manual", "20261123-090000-manual-2"}
     assert quick_check(first.path) == quick_check(second.path) == "ok"
     assert sorted(p.name for p in store.backups.folder.iterdir()) == sorted([first.path.name, second.path.name])
 
@@ -184,8 +184,9 @@ def read_only_mount(tmp_path):
     is not permitted (not root, or a container without CAP_SYS_ADMIN)."""
     folder = tmp_path / "ro"
     folder.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(folder)], capture_output=True,
-                          text=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({made.stderr.strip() or made.returncode})")
 
@@ -218,8 +219,10 @@ def test_check_calls_an_intact_file_on_a_read_only_location_intact(capsys, read_
     make_read_only()
     code, out, err = run(capsys, db, "check")
     assert (code, err) == (0, "")
-    assert out == f"{db}: the integrity check found no problems (it is in a read-only location: it can be read, " \
-                  "not changed).\n"
+    assert (
+        out == f"{db}: the integrity check found no problems (it is in a read-only location: it can be read, "
+        "not changed).\n"
+    )
 
 
 def test_check_still_calls_a_damaged_file_on_a_read_only_location_damaged(capsys, read_only_mount):
@@ -291,8 +294,7 @@ def test_reading_commands_work_on_a_read_only_location_and_writes_are_refused(ca
     assert code == 2 and "read-only" in one_sentence(err)
 
 
-def test_backup_to_elsewhere_from_a_read_only_location(capsys, read_only_mount,
-                                                                                   tmp_path):
+def test_backup_to_elsewhere_from_a_read_only_location(capsys, read_only_mount, tmp_path):
     folder, make_read_only = read_only_mount
     db = database_in(folder)
     make_read_only()

@@ -226,8 +226,11 @@ def test_undo_import_removes_exactly_what_that_batch_created(capsys, db_path, fi
     with opened(db_path) as store:
         emails = {c.email for c in (store.contacts.get(i) for (i,) in store.conn.execute("SELECT id FROM contacts"))}
     assert emails == {
-        "manual@example.com", "marta@nowakflorist.example", "benoit.girard@mail.example",
-        "hiroshi@satoramen.example", "chloe.m@mail.example",
+        "manual@example.com",
+        "marta@nowakflorist.example",
+        "benoit.girard@mail.example",
+        "hiroshi@satoramen.example",
+        "chloe.m@mail.example",
     }
     batches = {b["id"]: b for b in run_json(capsys, db_path, "imports")["imports"]}
     assert batches[bom["batch_id"]]["undone_at"] is not None
@@ -301,8 +304,11 @@ def test_import_shopify_orders_groups_line_items_into_purchases(capsys, db_path,
     by_email = {}
     for item in purchases:
         by_email.setdefault(item.contact_email, []).append(item.amount)
-    assert by_email == {"marta@kwiaty.example": [25.0, 38.5], "kenji@sato.example": [18.0],
-                        "ayo@okafor.example": [52.0]}
+    assert by_email == {
+        "marta@kwiaty.example": [25.0, 38.5],
+        "kenji@sato.example": [18.0],
+        "ayo@okafor.example": [52.0],
+    }
 
     marta = contact(db_path, "marta@kwiaty.example")
     assert (marta.first_name, marta.last_name) == ("Marta", "Kowalska")
@@ -333,8 +339,23 @@ def test_undo_interactions_import_removes_its_interactions_and_new_contacts(caps
 
 
 def test_contacts_json_shape(capsys, db_path):
-    run_ok(capsys, db_path, "add", "--first-name", "Anna", "--last-name", "Kowalska", "--email",
-           "anna@example.com", "--phone", "+48 600 000 000", "--company", "Kwiaty", "--tags", "wedding, vip")
+    run_ok(
+        capsys,
+        db_path,
+        "add",
+        "--first-name",
+        "Anna",
+        "--last-name",
+        "Kowalska",
+        "--email",
+        "anna@example.com",
+        "--phone",
+        "+48 600 000 000",
+        "--company",
+        "Kwiaty",
+        "--tags",
+        "wedding, vip",
+    )
     run_ok(capsys, db_path, "log", "anna@example.com", "purchase", "--at", "2026-11-01", "--amount", "35")
     document = run_json(capsys, db_path, "contacts", "--as-of", AS_OF)
     assert list(document) == ["contacts"]
@@ -475,8 +496,19 @@ def test_delete_asks_first_and_keeps_the_contact_on_no(capsys, db_path, monkeypa
 
 
 def test_interactions_json_newest_first(capsys, db_path):
-    run_ok(capsys, db_path, "log", "anna@example.com", "purchase", "--at", "2026-05-01", "--amount", "35.5",
-           "--note", "Wedding bouquet")
+    run_ok(
+        capsys,
+        db_path,
+        "log",
+        "anna@example.com",
+        "purchase",
+        "--at",
+        "2026-05-01",
+        "--amount",
+        "35.5",
+        "--note",
+        "Wedding bouquet",
+    )
     run_ok(capsys, db_path, "log", "anna@example.com", "nps", "--at", "2026-10-20 14:30", "--score", "9")
     run_ok(capsys, db_path, "log", "anna@example.com", "email_open", "--at", "2026-07-01")
     run_ok(capsys, db_path, "log", "other@example.com", "call", "--at", "2026-11-01")
@@ -503,13 +535,30 @@ def test_interactions_for_unknown_contact_is_an_input_error(capsys, db_path):
 
 def test_log_records_one_interaction_for_a_known_contact(capsys, db_path):
     run_ok(capsys, db_path, "add", "--first-name", "Anna", "--email", "anna@example.com")
-    logged = run_json(capsys, db_path, "log", "anna@example.com", "purchase", "--at", "2026-05-01",
-                      "--amount", "35.5", "--score", "8", "--note", "Wedding bouquet")
+    logged = run_json(
+        capsys,
+        db_path,
+        "log",
+        "anna@example.com",
+        "purchase",
+        "--at",
+        "2026-05-01",
+        "--amount",
+        "35.5",
+        "--score",
+        "8",
+        "--note",
+        "Wedding bouquet",
+    )
     assert logged["contact_created"] is False
     (stored,) = interactions_of(db_path, "anna@example.com")
     assert stored.id == logged["id"]
     assert (stored.kind, stored.occurred_at, stored.amount, stored.score, stored.note) == (
-        "purchase", "2026-05-01T00:00:00", 35.5, 8, "Wedding bouquet"
+        "purchase",
+        "2026-05-01T00:00:00",
+        35.5,
+        8,
+        "Wedding bouquet",
     )
     assert counts(db_path)[:2] == (1, 1)
 
@@ -628,7 +677,10 @@ def test_followups_export_writes_csv(capsys, db_path, tmp_path):
     assert header == list(FOLLOW_UP_EXPORT_COLUMNS)
     (row,) = rows
     assert (row["name"], row["email"], row["due"], row["phone"]) == (
-        "Élodie", "elodie@example.com", "2026-11-20", "0612345678"
+        "Élodie",
+        "elodie@example.com",
+        "2026-11-20",
+        "0612345678",
     )
     assert "Send quote" in row["reason"]
     assert not row["reason"].startswith("=")  # no formula for a spreadsheet to run
@@ -674,8 +726,7 @@ def test_levels_counts_every_level_and_sums_to_the_contacts(capsys, db_path):
     levels = document["levels"]
     assert set(levels) == set(LEVELS)
     assert sum(levels.values()) == counts(db_path)[0] == 7
-    assert levels == {"Awareness": 2, "Interest": 1, "Interaction": 1, "Conversion": 1, "Retention": 1,
-                      "Advocacy": 1}
+    assert levels == {"Awareness": 2, "Interest": 1, "Interaction": 1, "Conversion": 1, "Retention": 1, "Advocacy": 1}
 
 
 def test_levels_on_an_empty_database_has_all_six_keys_at_zero(capsys, db_path):
@@ -760,8 +811,7 @@ def _binary(tmp_path: Path) -> Path:
     return path
 
 
-BAD_FILES = {"missing": _missing, "folder": _folder, "empty": _empty, "blank": _blank, "zip": _zip,
-             "binary": _binary}
+BAD_FILES = {"missing": _missing, "folder": _folder, "empty": _empty, "blank": _blank, "zip": _zip, "binary": _binary}
 
 
 @pytest.mark.parametrize("what", ["contacts", "interactions"])
@@ -858,14 +908,24 @@ def command_paths() -> list[tuple[str, ...]]:
 
 def test_command_list_includes_the_sub_groups():
     paths = command_paths()
-    for expected in [("import", "contacts"), ("import", "interactions"), ("kinds", "add"), ("settings", "set"),
-                     ("contacts",), ("log",), ("followups",), ("explain",), ("levels",)]:
+    for expected in [
+        ("import", "contacts"),
+        ("import", "interactions"),
+        ("kinds", "add"),
+        ("settings", "set"),
+        ("contacts",),
+        ("log",),
+        ("followups",),
+        ("explain",),
+        ("levels",),
+    ]:
         assert expected in paths
 
 
 def test_python_m_tracker_help_lists_the_commands():
-    result = subprocess.run([sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True,
-                            cwd=REPO, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "Usage:" in result.stdout
     missing = [name for name in cli.commands if name not in result.stdout]

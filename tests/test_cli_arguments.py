@@ -125,8 +125,9 @@ def _cases() -> list:
                     continue
                 key = (name, param.name, label)
                 marks = [pytest.mark.xfail(reason=OTHER_AREAS[key], strict=False)] if key in OTHER_AREAS else []
-                cases.append(pytest.param(path, param.name, value, id=f"{name or '--db'}|{param.name}|{label}",
-                                          marks=marks))
+                cases.append(
+                    pytest.param(path, param.name, value, id=f"{name or '--db'}|{param.name}|{label}", marks=marks)
+                )
     return cases
 
 

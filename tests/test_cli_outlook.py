@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 from test_cli import assert_usage_error, run, run_json, run_ok
 
-CONTACT_KEYS = {"email", "name", "purchases", "last_purchase", "p_active", "p_purchase", "expected_purchases",
-                "expected_next_purchase", "expected_value"}
+CONTACT_KEYS = {
+    "email",
+    "name",
+    "purchases",
+    "last_purchase",
+    "p_active",
+    "p_purchase",
+    "expected_purchases",
+    "expected_next_purchase",
+    "expected_value",
+}
 START = date(2025, 1, 1)
 AS_OF = date(2026, 11, 23)
 
@@ -69,8 +78,9 @@ def test_a_longer_horizon_expects_more_orders(capsys, shop):
     db = shop(60)
     short = run_json(capsys, db, "outlook", "--as-of", AS_OF.isoformat(), "--horizon", "30")
     long = run_json(capsys, db, "outlook", "--as-of", AS_OF.isoformat(), "--horizon", "365")
-    total = {name: sum(c["expected_purchases"] for c in doc["contacts"]) for name, doc in
-             (("short", short), ("long", long))}
+    total = {
+        name: sum(c["expected_purchases"] for c in doc["contacts"]) for name, doc in (("short", short), ("long", long))
+    }
     assert total["long"] > total["short"] > 0
 
 
@@ -117,8 +127,9 @@ def test_backtest_compares_the_forecast_with_what_happened(capsys, shop):
     assert "Predicted" in text and "they placed" in text
 
 
-@pytest.mark.parametrize("args", [("--horizon", "0"), ("--horizon", "9999"), ("--horizon", "soon"),
-                                  ("--as-of", "someday")])
+@pytest.mark.parametrize(
+    "args", [("--horizon", "0"), ("--horizon", "9999"), ("--horizon", "soon"), ("--as-of", "someday")]
+)
 def test_bad_options_are_one_line_errors(capsys, shop, args):
     db = shop(12)
     assert_usage_error(run(capsys, db, "outlook", *args))

@@ -88,15 +88,21 @@ WRITES = [
     ("backup",),
 ]
 READS = [
-    ("levels",), ("levels", "--json"), ("contacts",), ("followups",), ("outlook",), ("explain", "p1@example.com"),
-    ("interactions",), ("imports",), ("settings",), ("kinds",),
+    ("levels",),
+    ("levels", "--json"),
+    ("contacts",),
+    ("followups",),
+    ("outlook",),
+    ("explain", "p1@example.com"),
+    ("interactions",),
+    ("imports",),
+    ("settings",),
+    ("kinds",),
 ]
 
 
 @pytest.mark.parametrize("args", WRITES + READS, ids=lambda a: " ".join(a))
-def test_every_command_on_a_damaged_file_is_one_line_exit_2_with_the_backup_and_writes_nothing(
-    capsys, damaged, args
-):
+def test_every_command_on_a_damaged_file_is_one_line_exit_2_with_the_backup_and_writes_nothing(capsys, damaged, args):
     db_path, good_id = damaged
     before = files_digest(db_path)
     code, _, err = run(capsys, db_path, *args)

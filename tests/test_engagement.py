@@ -41,8 +41,20 @@ def test_passive_signals_make_interest(store, add_contact, log, kind):
     assert level_of(store, anna) is Level.INTEREST
 
 
-@pytest.mark.parametrize("kind", ["email_reply", "email_click", "call", "meeting", "message", "social_like",
-                                  "social_comment", "social_share", "event_attended"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "email_reply",
+        "email_click",
+        "call",
+        "meeting",
+        "message",
+        "social_like",
+        "social_comment",
+        "social_share",
+        "event_attended",
+    ],
+)
 def test_active_signals_make_interaction(store, add_contact, log, kind):
     anna = add_contact("anna@example.com")
     log(anna, "email_open", days_before(20))
@@ -50,11 +62,18 @@ def test_active_signals_make_interaction(store, add_contact, log, kind):
     assert level_of(store, anna) is Level.INTERACTION
 
 
-@pytest.mark.parametrize(("kind", "score", "level"), [
-    ("nps", 0, Level.INTERACTION), ("nps", 8, Level.INTERACTION), ("nps", 9, Level.ADVOCACY),
-    ("nps", 10, Level.ADVOCACY), ("feedback", 3, Level.INTERACTION), ("feedback", 8, Level.INTERACTION),
-    ("nps", None, Level.INTERACTION),
-])
+@pytest.mark.parametrize(
+    ("kind", "score", "level"),
+    [
+        ("nps", 0, Level.INTERACTION),
+        ("nps", 8, Level.INTERACTION),
+        ("nps", 9, Level.ADVOCACY),
+        ("nps", 10, Level.ADVOCACY),
+        ("feedback", 3, Level.INTERACTION),
+        ("feedback", 8, Level.INTERACTION),
+        ("nps", None, Level.INTERACTION),
+    ],
+)
 def test_survey_answers_count_by_score(store, add_contact, log, kind, score, level):
     anna = add_contact("anna@example.com")
     log(anna, kind, days_before(5), score=score)
@@ -205,8 +224,9 @@ def test_explain_and_classify_agree_with_a_plain_python_model(tmp_path_factory, 
         conversion_days = set()
         for kind, age, score in signals:
             day = AS_OF - timedelta(days=age)
-            store.interactions.log(anna.id, kind, datetime(day.year, day.month, day.day, 12),
-                                   score=score if stages[kind].survey else None)
+            store.interactions.log(
+                anna.id, kind, datetime(day.year, day.month, day.day, 12), score=score if stages[kind].survey else None
+            )
             if age > 365 or stages[kind].stage is Level.AWARENESS:
                 continue
             stage = stages[kind].stage

@@ -11,20 +11,23 @@ from tracker.core.errors import InvalidInput
 from tracker.core.export import neutralise, write_csv
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("+31 6 1234", "'+31 6 1234"),
-    ("-5", "'-5"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tcmd", "'\tcmd"),
-    ("\rcmd", "'\rcmd"),
-    ("Anna = nice", "Anna = nice"),
-    ("Zoë Müller", "Zoë Müller"),
-    (None, ""),
-    (42, "42"),
-    (-3.5, "-3.5"),
-    (["vip", "wedding"], "vip, wedding"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+31 6 1234", "'+31 6 1234"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Anna = nice", "Anna = nice"),
+        ("Zoë Müller", "Zoë Müller"),
+        (None, ""),
+        (42, "42"),
+        (-3.5, "-3.5"),
+        (["vip", "wedding"], "vip, wedding"),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
 

@@ -122,13 +122,25 @@ def _link(path: Path, to: Path) -> Path:
     return path
 
 
-TARGET_NAMES = ("the database", "its -wal", "its -shm", "its -journal", "a backup", "a new file in the backups folder",
-                "a folder", "a FIFO", "a symlink to the database", "another SQLite file", "a symlink to a backup")
+TARGET_NAMES = (
+    "the database",
+    "its -wal",
+    "its -shm",
+    "its -journal",
+    "a backup",
+    "a new file in the backups folder",
+    "a folder",
+    "a FIFO",
+    "a symlink to the database",
+    "another SQLite file",
+    "a symlink to a backup",
+)
 
 
 @pytest.mark.parametrize("which", TARGET_NAMES)
-@pytest.mark.parametrize("command", [("contacts", "--as-of", AS_OF), ("interactions",),
-                                     ("followups", "--as-of", AS_OF)])
+@pytest.mark.parametrize(
+    "command", [("contacts", "--as-of", AS_OF), ("interactions",), ("followups", "--as-of", AS_OF)]
+)
 def test_cli_export_refuses_and_changes_nothing(capsys, shop_db, tmp_path, which, command):
     target = _targets(shop_db, tmp_path)[which]
     before = snapshot(tmp_path)

@@ -63,8 +63,7 @@ def write_activity_csv(path: Path, rows: int, people: int = 2000) -> Path:
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("email,date,type,amount,note\r\n")
         out.writelines(
-            f"buyer{i % people}@example.com,2026-{i % 12 + 1:02d}-{i % 28 + 1:02d},purchase,{i % 500}.50,"
-            f"order {i}\r\n"
+            f"buyer{i % people}@example.com,2026-{i % 12 + 1:02d}-{i % 28 + 1:02d},purchase,{i % 500}.50,order {i}\r\n"
             for i in range(rows)
         )
     return path
@@ -310,9 +309,21 @@ def test_two_stores_writing_at_the_same_time_from_two_threads_lose_nothing(db_pa
 def test_the_window_keeps_saving_while_a_cli_import_runs_and_nothing_is_lost(db_path, contacts_csv_20k):
     with Store.open(db_path) as window:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "--db", str(db_path), "import", "contacts", str(contacts_csv_20k),
-             "--json"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "--db",
+                str(db_path),
+                "import",
+                "contacts",
+                str(contacts_csv_20k),
+                "--json",
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         added = 0
         while process.poll() is None:
@@ -389,8 +400,12 @@ def test_cli_on_a_read_only_database_reads_but_refuses_writes_in_one_line(capsys
         return connect(path, readonly=True)
 
     monkeypatch.setattr(store_module, "connect", read_only)
-    for args in (("add", "--email", "new@example.com"), ("log", "marta@example.com", "call"),
-                 ("import", "contacts", csv_file), ("undo-import", "1")):
+    for args in (
+        ("add", "--email", "new@example.com"),
+        ("log", "marta@example.com", "call"),
+        ("import", "contacts", csv_file),
+        ("undo-import", "1"),
+    ):
         assert_one_line_error(run_cli(capsys, db_path, *args), READ_ONLY)
     code, out, err = run_cli(capsys, db_path, "contacts", "--json")
     assert (code, err) == (0, "")
@@ -448,8 +463,11 @@ def test_an_import_that_fills_the_disk_leaves_the_database_exactly_as_before(db_
     if kind == "contacts":
         importer, source, created_in = import_contacts, write_contacts_csv(tmp_path / "c.csv", 20_000), "contacts"
     else:
-        importer, source, created_in = import_interactions, write_activity_csv(tmp_path / "a.csv", 20_000), \
-            "interactions"
+        importer, source, created_in = (
+            import_interactions,
+            write_activity_csv(tmp_path / "a.csv", 20_000),
+            "interactions",
+        )
     before = snapshot(db_path)
     with Store.open(db_path) as store:
         fill_up(store.conn)
@@ -534,8 +552,9 @@ def copy_db(source: Path, folder: Path) -> Path:
 
 
 def start_cli(db_path: Path, *args: object, **options) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tracker", "--db", str(db_path), *(str(a) for a in args)],
-                            cwd=REPO, **options)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--db", str(db_path), *(str(a) for a in args)], cwd=REPO, **options
+    )
 
 
 def timed_run(db_path: Path, *args: object) -> dict:
@@ -633,8 +652,14 @@ def kill_corpus(tmp_path_factory) -> dict:
     undo = timed_run(undone, "undo-import", "1")
     contacts, _, imports = after_crash(undone)  # and "wholly undone"
     assert contacts == 0 and imports[0][2] is not None
-    return {"csv": csv_file, "empty": empty, "complete": complete, "created": report["created"],
-            "import": imported, "undo": undo}
+    return {
+        "csv": csv_file,
+        "empty": empty,
+        "complete": complete,
+        "created": report["created"],
+        "import": imported,
+        "undo": undo,
+    }
 
 
 def new_tally() -> dict[str, int]:
@@ -659,10 +684,12 @@ def tally(landed: dict[str, int], where: str, committed: bool, db_path: Path, wa
 def describe(name: str, run: dict, landed: dict[str, int]) -> str:
     lock = run["lock"]
     window = f"write lock held {lock[0]:.2f}–{lock[1]:.2f} s" if lock else "write lock not observed"
-    return (f"\n{name} (one full run {run['seconds']:.2f} s, {window}, WAL up to {run['wal'] / 1e6:.1f} MB): "
-            f"{landed['mid']} mid-transaction, {landed['before']} before it, {landed['after']} after the commit, "
-            f"{landed['done']} after the end, {landed['unknown']} unclassified; {landed['torn']} rolled back had "
-            f"left uncommitted pages in the WAL; {landed['part']} left a half-written backup (.part) behind")
+    return (
+        f"\n{name} (one full run {run['seconds']:.2f} s, {window}, WAL up to {run['wal'] / 1e6:.1f} MB): "
+        f"{landed['mid']} mid-transaction, {landed['before']} before it, {landed['after']} after the commit, "
+        f"{landed['done']} after the end, {landed['unknown']} unclassified; {landed['torn']} rolled back had "
+        f"left uncommitted pages in the WAL; {landed['part']} left a half-written backup (.part) behind"
+    )
 
 
 def check_import_outcome(db: Path, created: int, label: str) -> bool:

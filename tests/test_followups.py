@@ -116,8 +116,11 @@ def test_upcoming_follow_ups_are_listed_as_this_week_when_asked(store, add_conta
     store.follow_ups.schedule(anna.id, AS_OF + timedelta(days=3), "Deliver the cake stand")
     assert suggest_follow_ups(store, AS_OF) == []
     (entry,) = suggest_follow_ups(store, AS_OF, upcoming_days=7)
-    assert (entry.priority, entry.priority.group, entry.due) == (Priority.THIS_WEEK, "This week",
-                                                                 AS_OF + timedelta(days=3))
+    assert (entry.priority, entry.priority.group, entry.due) == (
+        Priority.THIS_WEEK,
+        "This week",
+        AS_OF + timedelta(days=3),
+    )
 
 
 def test_a_contact_being_followed_up_gets_no_extra_suggestion(store, add_contact, log):
@@ -136,8 +139,14 @@ def test_a_contact_being_followed_up_gets_no_extra_suggestion(store, add_contact
 def test_vcard_export_escapes_and_folds(tmp_path, store):
     from tracker.core.vcard import write_vcards
 
-    contact = store.contacts.add(first_name="Zoë", last_name="Müller; Jr", email="zoe@example.com",
-                                 phone="+49 171 2345678", company="Bäckerei, Müller", tags="vip")
+    contact = store.contacts.add(
+        first_name="Zoë",
+        last_name="Müller; Jr",
+        email="zoe@example.com",
+        phone="+49 171 2345678",
+        company="Bäckerei, Müller",
+        tags="vip",
+    )
     target = tmp_path / "list.vcf"
     assert write_vcards(target, [(contact, "Call: " + "very long reason " * 10)], database=store.path) == 1
     text = target.read_bytes().decode("utf-8")  # raw: vCard lines end in CRLF
@@ -151,10 +160,11 @@ def test_vcard_export_escapes_and_folds(tmp_path, store):
 def test_vcard_neutralises_formulas_but_keeps_phone_numbers(tmp_path, store):
     from tracker.core.vcard import vcard
 
-    contact = store.contacts.add(first_name="=HYPERLINK(\"x\")", email="a@example.com", phone="+44 7700 900123",
-                                 company="@SUM(A1)")
+    contact = store.contacts.add(
+        first_name='=HYPERLINK("x")', email="a@example.com", phone="+44 7700 900123", company="@SUM(A1)"
+    )
     card = vcard(contact, note="-2+3")
-    assert "FN:'=HYPERLINK(\"x\")" in card and "ORG:'@SUM(A1)" in card and "NOTE:'-2+3" in card
+    assert 'FN:\'=HYPERLINK("x")' in card and "ORG:'@SUM(A1)" in card and "NOTE:'-2+3" in card
     assert "TEL;TYPE=CELL:+44 7700 900123" in card
     store.contacts.update(contact.id, phone="=1+2 555 0100")
     assert "TEL;TYPE=CELL:1+2 555 0100" in vcard(store.contacts.get(contact.id))
@@ -176,8 +186,9 @@ def test_win_back_is_relative_to_the_customers_own_rhythm(store, add_contact, lo
     result = by_email(suggest_follow_ups(store, AS_OF))
     assert result["weekly@example.com"].priority is Priority.WIN_BACK
     assert "usually orders every 7 days; last order 30 days ago (4.3×)" in result["weekly@example.com"].reason
-    assert result.get("quarterly@example.com") is None or \
-        result["quarterly@example.com"].priority is not Priority.WIN_BACK
+    assert (
+        result.get("quarterly@example.com") is None or result["quarterly@example.com"].priority is not Priority.WIN_BACK
+    )
 
 
 def test_win_backs_are_ranked_by_the_value_at_stake(store, add_contact, log):
@@ -198,8 +209,9 @@ def test_one_time_buyer_past_the_shops_usual_gap_gets_a_second_purchase_nudge(st
     log(recent, "purchase", days_before(5), amount=15)
     result = by_email(suggest_follow_ups(store, AS_OF))
     assert result["once@example.com"].priority is Priority.SECOND_PURCHASE
-    assert result["once@example.com"].reason.startswith("Bought once, 30 days ago; customers here usually order "
-                                                        "again within 20 days")
+    assert result["once@example.com"].reason.startswith(
+        "Bought once, 30 days ago; customers here usually order again within 20 days"
+    )
     assert "recent@example.com" not in result
 
 
@@ -211,8 +223,11 @@ def test_the_win_back_threshold_is_a_setting(store, add_contact, log):
     store.update_settings(winback_percent=99)
     generous = {s.contact.email for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK}
     assert outlook_chance < generous
-    assert all("chance of an order in the next 90 days" in s.reason
-               for s in suggest_follow_ups(store, AS_OF) if s.priority is Priority.WIN_BACK)
+    assert all(
+        "chance of an order in the next 90 days" in s.reason
+        for s in suggest_follow_ups(store, AS_OF)
+        if s.priority is Priority.WIN_BACK
+    )
 
 
 def test_the_win_back_threshold_is_a_percentage(store):

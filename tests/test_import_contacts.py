@@ -42,10 +42,14 @@ def test_excel_utf8_bom_full_name_is_split(store, fixtures):
 
 
 def test_duplicates_merge_by_email_within_the_file_filling_empty_fields(store, tmp_path):
-    path = write(tmp_path, "dups.csv", "Name,Email,Phone,Company\n"
-                 "Anna Berg,anna@example.com,,\n"
-                 ",ANNA@example.com ,+46 70 123 45 67,Berg Bakery\n"
-                 "Someone Else,anna@example.com,,Other Co\n")
+    path = write(
+        tmp_path,
+        "dups.csv",
+        "Name,Email,Phone,Company\n"
+        "Anna Berg,anna@example.com,,\n"
+        ",ANNA@example.com ,+46 70 123 45 67,Berg Bakery\n"
+        "Someone Else,anna@example.com,,Other Co\n",
+    )
     report = import_contacts(store, path)
     assert (report.rows, report.created, report.updated, report.rejected) == (3, 1, 2, 0)
     anna = store.contacts.require("anna@example.com")
@@ -54,13 +58,20 @@ def test_duplicates_merge_by_email_within_the_file_filling_empty_fields(store, t
 
 def test_merge_against_database_never_overwrites_with_empty_or_different(store, tmp_path):
     store.contacts.add(first_name="Anna", last_name="Berg", email="anna@example.com", company="Berg Bakery")
-    path = write(tmp_path, "again.csv", "First Name,Last Name,Email,Phone,Company\n"
-                 ",,Anna@Example.com,+46 70 123 45 67,Another Name\n")
+    path = write(
+        tmp_path,
+        "again.csv",
+        "First Name,Last Name,Email,Phone,Company\n,,Anna@Example.com,+46 70 123 45 67,Another Name\n",
+    )
     report = import_contacts(store, path)
     assert (report.created, report.updated) == (0, 1)
     anna = store.contacts.require("anna@example.com")
     assert (anna.first_name, anna.last_name, anna.company, anna.phone) == (
-        "Anna", "Berg", "Berg Bakery", "+46 70 123 45 67")
+        "Anna",
+        "Berg",
+        "Berg Bakery",
+        "+46 70 123 45 67",
+    )
 
 
 def test_rows_without_email_merge_by_normalised_phone(store, tmp_path):
@@ -71,12 +82,16 @@ def test_rows_without_email_merge_by_normalised_phone(store, tmp_path):
 
 
 def test_every_row_accounted_for_with_reasons_and_rejects_file(store, tmp_path):
-    path = write(tmp_path, "mixed.csv", "Name,Email,Phone\n"
-                 "Good One,good@example.com,\n"
-                 ",,\n"
-                 "Kept Person,not-an-email,\n"
-                 ",broken@,\n"
-                 "Dup,GOOD@example.com,\n")
+    path = write(
+        tmp_path,
+        "mixed.csv",
+        "Name,Email,Phone\n"
+        "Good One,good@example.com,\n"
+        ",,\n"
+        "Kept Person,not-an-email,\n"
+        ",broken@,\n"
+        "Dup,GOOD@example.com,\n",
+    )
     report = import_contacts(store, path)
     # the all-empty row is a blank line and does not count as a row
     assert report.rows == 4 == report.created + report.updated + report.rejected
@@ -118,18 +133,22 @@ def test_cancel_rolls_everything_back(store, tmp_path):
     path = write(tmp_path, "big.csv", "Name,Email\n" + lines)
     seen = []
     with pytest.raises(ImportCancelled):
-        import_contacts(store, path, progress=lambda done, total: seen.append((done, total)),
-                        cancelled=lambda: len(seen) >= 1)
+        import_contacts(
+            store, path, progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) >= 1
+        )
     assert store.contacts.count() == 0 and store.imports.list() == []
     done, total = seen[0]  # bytes read of the file's size, after the first 2,000 rows
     assert total == path.stat().st_size and 0 < done < total
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "empty"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "xlsx"),
-    (bytes(range(256)) * 20, "not a text file"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "xlsx"),
+        (bytes(range(256)) * 20, "not a text file"),
+    ],
+)
 def test_files_that_are_not_csv_fail_with_one_clear_message(store, tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

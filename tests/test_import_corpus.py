@@ -13,46 +13,139 @@ CORPUS = Path(__file__).parent / "fixtures" / "import"
 
 # file → (encoding, delimiter, created, rejected, {email: (first, last, phone, company, tags)})
 EXPECTED = {
-    "outlook_de_cp1252.csv": ("cp1252", ",", 2, 0, {
-        "zoe@mueller.example": ("Zoë", "Müller", "0171 2345678", "Bäckerei Müller", ("Kunden", "VIP")),
-        "juergen@weiss.example": ("Jürgen", "Weiß", "", "", ("Kunden",))}),
-    "outlook_fr_cp1252.csv": ("cp1252", ",", 2, 0, {
-        "elodie@lemaitre.example": ("Élodie", "Lemaître", "06 12 34 56 78", "Boulangerie Lemaître", ()),
-        "francois@nunez.example": ("François", "Núñez", "", "", ())}),
-    "google_legacy.csv": ("utf-8", ",", 1, 0, {
-        "anna@berg.example": ("Anna", "Berg", "+46 70 123 45 67", "", ("Customers",))}),
-    "mailchimp_subscribed.csv": ("utf-8", ",", 1, 0, {
-        "sipho@dlamini.example": ("Sipho", "Dlamini", "+27 82 123 4567", "", ("Newsletter", "Wholesale"))}),
-    "hubspot.csv": ("utf-8", ",", 1, 0, {
-        "kwame@mensah.example": ("Kwame", "Mensah", "+233 20 123 4567", "Mensah Motors", ())}),
-    "shopify_customers.csv": ("utf-8", ",", 1, 0, {
-        "kenji@sato.example": ("Kenji", "Sato", "+81 90 1234 5678", "", ("vip", "wedding"))}),
-    "russian_cp1251.csv": ("cp1251", ";", 1, 0, {
-        "dmitry@ivanov.example": ("Дмитрий", "Иванов", "+7 912 345-67-89", "", ())}),
-    "chinese_gb18030.csv": ("gb18030", ",", 2, 0, {
-        "wang.wei@example.cn": ("王伟", "", "138 0013 8000", "", ()), "li.na@example.cn": ("李娜", "", "", "", ())}),
+    "outlook_de_cp1252.csv": (
+        "cp1252",
+        ",",
+        2,
+        0,
+        {
+            "zoe@mueller.example": ("Zoë", "Müller", "0171 2345678", "Bäckerei Müller", ("Kunden", "VIP")),
+            "juergen@weiss.example": ("Jürgen", "Weiß", "", "", ("Kunden",)),
+        },
+    ),
+    "outlook_fr_cp1252.csv": (
+        "cp1252",
+        ",",
+        2,
+        0,
+        {
+            "elodie@lemaitre.example": ("Élodie", "Lemaître", "06 12 34 56 78", "Boulangerie Lemaître", ()),
+            "francois@nunez.example": ("François", "Núñez", "", "", ()),
+        },
+    ),
+    "google_legacy.csv": (
+        "utf-8",
+        ",",
+        1,
+        0,
+        {"anna@berg.example": ("Anna", "Berg", "+46 70 123 45 67", "", ("Customers",))},
+    ),
+    "mailchimp_subscribed.csv": (
+        "utf-8",
+        ",",
+        1,
+        0,
+        {"sipho@dlamini.example": ("Sipho", "Dlamini", "+27 82 123 4567", "", ("Newsletter", "Wholesale"))},
+    ),
+    "hubspot.csv": (
+        "utf-8",
+        ",",
+        1,
+        0,
+        {"kwame@mensah.example": ("Kwame", "Mensah", "+233 20 123 4567", "Mensah Motors", ())},
+    ),
+    "shopify_customers.csv": (
+        "utf-8",
+        ",",
+        1,
+        0,
+        {"kenji@sato.example": ("Kenji", "Sato", "+81 90 1234 5678", "", ("vip", "wedding"))},
+    ),
+    "russian_cp1251.csv": (
+        "cp1251",
+        ";",
+        1,
+        0,
+        {"dmitry@ivanov.example": ("Дмитрий", "Иванов", "+7 912 345-67-89", "", ())},
+    ),
+    "chinese_gb18030.csv": (
+        "gb18030",
+        ",",
+        2,
+        0,
+        {"wang.wei@example.cn": ("王伟", "", "138 0013 8000", "", ()), "li.na@example.cn": ("李娜", "", "", "", ())},
+    ),
     "japanese_shift_jis.csv": ("cp932", ",", 1, 0, {"hanako@sato.example": ("花子", "佐藤", "", "佐藤商店", ())}),
-    "excel_unicode_text_utf16le.txt": ("utf-16", "\t", 2, 0, {
-        "zoe2@mueller.example": ("Zoë", "Müller", "", "", ()), "wang2@example.cn": ("王", "伟", "", "", ())}),
+    "excel_unicode_text_utf16le.txt": (
+        "utf-16",
+        "\t",
+        2,
+        0,
+        {"zoe2@mueller.example": ("Zoë", "Müller", "", "", ()), "wang2@example.cn": ("王", "伟", "", "", ())},
+    ),
     "utf16_be_bom.csv": ("utf-16", ",", 1, 0, {"petrov@example.ru": ("Дмитрий", "Петров", "", "", ())}),
-    "linkedin_connections.csv": ("utf-8", ",", 2, 0, {
-        "ayo@okafor.example": ("Ayo", "Okafor", "", "Okafor Events", ())}),
+    "linkedin_connections.csv": (
+        "utf-8",
+        ",",
+        2,
+        0,
+        {"ayo@okafor.example": ("Ayo", "Okafor", "", "Okafor Events", ())},
+    ),
     "excel_sep_line.csv": ("utf-8", ";", 1, 0, {"jan@devries.example": ("Jan", "de Vries", "", "De Vries BV", ())}),
-    "excel_mac_cr_macroman.csv": ("mac_roman", ",", 2, 0, {
-        "zoe3@mueller.example": ("Zoë", "Müller", "", "", ()), "francois@leger.example": ("François", "Léger", "", "", ())}),
+    "excel_mac_cr_macroman.csv": (
+        "mac_roman",
+        ",",
+        2,
+        0,
+        {
+            "zoe3@mueller.example": ("Zoë", "Müller", "", "", ()),
+            "francois@leger.example": ("François", "Léger", "", "", ()),
+        },
+    ),
     "pipe_delimited.csv": ("utf-8", "|", 1, 0, {"ola@nordmann.example": ("Ola", "Nordmann", "+47 912 34 567", "", ())}),
-    "embedded_newlines_quotes.csv": ("utf-8", ",", 2, 0, {
-        "chloe@martin.example": ("Chloé", "Martin", "", "", ()), "marie@dupont.example": ("Marie", "Dupont", "", "", ())}),
-    "ragged_rows.csv": ("utf-8", ",", 3, 0, {
-        "short@example.com": ("Anna", "Short", "", "", ()), "long@example.com": ("Bob", "Long", "+1 555 0100", "", ())}),
+    "embedded_newlines_quotes.csv": (
+        "utf-8",
+        ",",
+        2,
+        0,
+        {
+            "chloe@martin.example": ("Chloé", "Martin", "", "", ()),
+            "marie@dupont.example": ("Marie", "Dupont", "", "", ()),
+        },
+    ),
+    "ragged_rows.csv": (
+        "utf-8",
+        ",",
+        3,
+        0,
+        {
+            "short@example.com": ("Anna", "Short", "", "", ()),
+            "long@example.com": ("Bob", "Long", "+1 555 0100", "", ()),
+        },
+    ),
     "huge_field.csv": ("utf-8", ",", 2, 0, {"small@example.com": ("Small", "", "", "", ())}),
     "nul_bytes.csv": ("utf-8", ",", 2, 1, {"good2@example.com": ("Good", "Two", "", "", ())}),
-    "unknown_headers_inferred.csv": ("utf-8", ",", 2, 0, {
-        "marta@nowak.example": ("Marta", "Nowak", "+48 600 100 200", "", ())}),
-    "angle_bracket_emails.csv": ("utf-8", ",", 2, 0, {
-        "jane@doe.example": ("Jane", "Doe", "", "", ()), "john@doe.example": ("John", "", "", "", ())}),
-    "duplicate_headers.csv": ("utf-8", ",", 2, 0, {
-        "rita@example.com": ("Rita", "", "", "", ()), "rob@example.com": ("Rob", "", "", "", ())}),
+    "unknown_headers_inferred.csv": (
+        "utf-8",
+        ",",
+        2,
+        0,
+        {"marta@nowak.example": ("Marta", "Nowak", "+48 600 100 200", "", ())},
+    ),
+    "angle_bracket_emails.csv": (
+        "utf-8",
+        ",",
+        2,
+        0,
+        {"jane@doe.example": ("Jane", "Doe", "", "", ()), "john@doe.example": ("John", "", "", "", ())},
+    ),
+    "duplicate_headers.csv": (
+        "utf-8",
+        ",",
+        2,
+        0,
+        {"rita@example.com": ("Rita", "", "", "", ()), "rob@example.com": ("Rob", "", "", "", ())},
+    ),
 }
 
 
@@ -66,7 +159,12 @@ def test_corpus_file_imports_exactly(store, name):
     for email, (first, last, phone, company, tags) in contacts.items():
         contact = store.contacts.require(email)
         assert (contact.first_name, contact.last_name, contact.phone, contact.company, contact.tags) == (
-            first, last, phone, company, tags)
+            first,
+            last,
+            phone,
+            company,
+            tags,
+        )
 
 
 def test_every_corpus_file_has_an_expectation():

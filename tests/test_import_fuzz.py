@@ -11,12 +11,52 @@ from tracker.core.store import Store
 
 CELLS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["anna@example.com", "ANNA@example.com ", "bad@", "+48 600 100 200", "Zoë", "王伟", "",
-                     '"', '""', "a\nb", "\x00", "\ufeff", "2026-05-01", "31/02/2026", "purchase", "nps", "-5",
-                     "1.234,50", "=cmd()", "x" * 5000]),
+    st.sampled_from(
+        [
+            "anna@example.com",
+            "ANNA@example.com ",
+            "bad@",
+            "+48 600 100 200",
+            "Zoë",
+            "王伟",
+            "",
+            '"',
+            '""',
+            "a\nb",
+            "\x00",
+            "\ufeff",
+            "2026-05-01",
+            "31/02/2026",
+            "purchase",
+            "nps",
+            "-5",
+            "1.234,50",
+            "=cmd()",
+            "x" * 5000,
+        ]
+    ),
 )
-HEADERS = st.lists(st.sampled_from(["Name", "Email", "E-mail 1 - Value", "Phone", "Company", "Tags", "date", "type",
-                                    "amount", "score", "", "Notes", "email"]), min_size=1, max_size=6)
+HEADERS = st.lists(
+    st.sampled_from(
+        [
+            "Name",
+            "Email",
+            "E-mail 1 - Value",
+            "Phone",
+            "Company",
+            "Tags",
+            "date",
+            "type",
+            "amount",
+            "score",
+            "",
+            "Notes",
+            "email",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 def render(header, rows, delimiter):
@@ -43,9 +83,11 @@ def csv_bytes(draw):
 
 
 def snapshot(store: Store):
-    return (store.conn.execute("SELECT * FROM contacts ORDER BY id").fetchall(),
-            store.conn.execute("SELECT * FROM interactions ORDER BY id").fetchall(),
-            store.conn.execute("SELECT * FROM imports ORDER BY id").fetchall())
+    return (
+        store.conn.execute("SELECT * FROM contacts ORDER BY id").fetchall(),
+        store.conn.execute("SELECT * FROM interactions ORDER BY id").fetchall(),
+        store.conn.execute("SELECT * FROM imports ORDER BY id").fetchall(),
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -49,13 +49,17 @@ def test_reimporting_the_same_file_adds_nothing(store, fixtures):
 
 
 def test_bad_rows_are_rejected_with_reasons_and_the_rest_imports(store, tmp_path):
-    path = write(tmp_path, "log.csv", "email,date,type,amount\n"
-                 "a@example.com,2026-05-01,purchase,10\n"
-                 "b@example.com,someday,purchase,10\n"
-                 "c@example.com,2026-05-01,teleport,\n"
-                 ",2026-05-01,call,\n"
-                 "d@example.com,2026-05-01,purchase,-4\n"
-                 "e@example.com,2026-05-01,purchase,lots\n")
+    path = write(
+        tmp_path,
+        "log.csv",
+        "email,date,type,amount\n"
+        "a@example.com,2026-05-01,purchase,10\n"
+        "b@example.com,someday,purchase,10\n"
+        "c@example.com,2026-05-01,teleport,\n"
+        ",2026-05-01,call,\n"
+        "d@example.com,2026-05-01,purchase,-4\n"
+        "e@example.com,2026-05-01,purchase,lots\n",
+    )
     report = import_interactions(store, path)
     assert (report.rows, report.created, report.rejected) == (6, 1, 5)
     reasons = [p.reason for p in report.rejects]
@@ -78,29 +82,45 @@ def test_month_first_dates_decided_per_column(store, tmp_path):
     assert sorted(i.occurred_at[:10] for i in store.interactions.list()) == ["2026-03-04", "2026-04-25"]
 
 
-@pytest.mark.parametrize(("values", "order"), [
-    (["01.02.2026"], DAY_FIRST), (["13/01/2026"], DAY_FIRST), (["01/13/2026"], MONTH_FIRST),
-    (["2026-01-02", "05/30/2026"], MONTH_FIRST),
-])
+@pytest.mark.parametrize(
+    ("values", "order"),
+    [
+        (["01.02.2026"], DAY_FIRST),
+        (["13/01/2026"], DAY_FIRST),
+        (["01/13/2026"], MONTH_FIRST),
+        (["2026-01-02", "05/30/2026"], MONTH_FIRST),
+    ],
+)
 def test_decide_order(values, order):
     assert decide_order(values) == order
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-05-14 11:23:45 +0100", datetime(2026, 5, 14, 11, 23, 45)),
-    ("2026-05-14T11:23:45Z", datetime(2026, 5, 14, 11, 23, 45)),
-    ("14.05.2026", datetime(2026, 5, 14)),
-    ("14/05/2026 9:05", datetime(2026, 5, 14, 9, 5)),
-    ("31/02/2026", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-05-14 11:23:45 +0100", datetime(2026, 5, 14, 11, 23, 45)),
+        ("2026-05-14T11:23:45Z", datetime(2026, 5, 14, 11, 23, 45)),
+        ("14.05.2026", datetime(2026, 5, 14)),
+        ("14/05/2026 9:05", datetime(2026, 5, 14, 9, 5)),
+        ("31/02/2026", None),
+        ("", None),
+    ],
+)
 def test_parse_datetime(text, expected):
     assert parse_datetime(text, DAY_FIRST) == expected
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("35.00", 35.0), ("1.234,50 €", 1234.5), ("$1,234.50", 1234.5), ("12,5", 12.5), ("", None), ("1,000", 1000.0),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("35.00", 35.0),
+        ("1.234,50 €", 1234.5),
+        ("$1,234.50", 1234.5),
+        ("12,5", 12.5),
+        ("", None),
+        ("1,000", 1000.0),
+    ],
+)
 def test_parse_amount(text, amount):
     assert parse_amount(text) == amount
 
@@ -109,16 +129,28 @@ def test_undo_interactions_import_removes_its_interactions_and_new_contacts(stor
     known = add_contact("marta@nowakflorist.example")
     report = import_interactions(store, fixtures / "activity_log_sample.csv")
     result, _ = store.imports.undo(report.batch_id)
-    assert result == {"batch_id": report.batch_id, "contacts_removed": 2, "contacts_restored": 0,
-                      "interactions_removed": 5, "follow_ups_removed": 0, "interactions_by_hand": 0,
-                      "interactions_from_later_imports": 0, "contacts_edited": 0, "contacts_overwritten": 0}
+    assert result == {
+        "batch_id": report.batch_id,
+        "contacts_removed": 2,
+        "contacts_restored": 0,
+        "interactions_removed": 5,
+        "follow_ups_removed": 0,
+        "interactions_by_hand": 0,
+        "interactions_from_later_imports": 0,
+        "contacts_edited": 0,
+        "contacts_overwritten": 0,
+    }
     assert store.interactions.count() == 0
     assert store.contacts.count() == 1 and store.contacts.get(known.id).email == known.email
 
 
 def interaction_indexes(store) -> set[str]:
-    return {name for (name,) in store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions'")}
+    return {
+        name
+        for (name,) in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions'"
+        )
+    }
 
 
 def test_big_batches_rebuild_secondary_indexes_and_keep_them(store, tmp_path, monkeypatch):
@@ -143,8 +175,9 @@ def test_a_cancelled_big_batch_leaves_indexes_and_rows_as_they_were(store, tmp_p
         return len(calls) > 0
 
     with pytest.raises(Exception, match="cancelled"):
-        import_interactions(store, write(tmp_path, "big.csv", "email,date,type\n" + rows),
-                            cancelled=cancel_after_writing)
+        import_interactions(
+            store, write(tmp_path, "big.csv", "email,date,type\n" + rows), cancelled=cancel_after_writing
+        )
     assert interaction_indexes(store) == before
     assert store.interactions.count() == 0 and store.contacts.count() == 0
 

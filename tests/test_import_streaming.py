@@ -48,8 +48,14 @@ def activity_log(path: Path, rows: int, *, people: int = 500) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["email", "date", "type", "amount"])
         for i in range(rows):
-            writer.writerow([f"p{i % people}@example.com", f"2026-{1 + i % 12:02d}-{1 + i % 28:02d} "
-                             f"{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}", "purchase", f"{i % 400}.50"])
+            writer.writerow(
+                [
+                    f"p{i % people}@example.com",
+                    f"2026-{1 + i % 12:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}",
+                    "purchase",
+                    f"{i % 400}.50",
+                ]
+            )
     return path
 
 
@@ -107,13 +113,17 @@ def test_a_date_format_strptime_cannot_compile_is_one_line(capsys, db_path, tmp_
     assert nothing_written(db_path)
 
 
-@pytest.mark.parametrize(("encoding", "name", "fill", "first", "last"), [
-    ("gb18030", "王伟", "中", "王伟", ""),
-    ("cp932", "佐藤 花子", "日", "花子", "佐藤"),
-    ("big5", "王偉", "中", "王偉", ""),
-])
-def test_a_legacy_file_whose_long_line_is_cut_inside_a_character_imports(capsys, db_path, tmp_path, encoding, name,
-                                                                         fill, first, last):
+@pytest.mark.parametrize(
+    ("encoding", "name", "fill", "first", "last"),
+    [
+        ("gb18030", "王伟", "中", "王伟", ""),
+        ("cp932", "佐藤 花子", "日", "花子", "佐藤"),
+        ("big5", "王偉", "中", "王偉", ""),
+    ],
+)
+def test_a_legacy_file_whose_long_line_is_cut_inside_a_character_imports(
+    capsys, db_path, tmp_path, encoding, name, fill, first, last
+):
     """The 16 KB scoring sample cut a long line inside a two-byte character: 'incomplete multibyte sequence'."""
     prefix = f"{name},x@example.com,".encode(encoding)
     odd = b"x" if (16384 - len(prefix)) % 2 == 0 else b""
@@ -142,8 +152,11 @@ def test_a_guessed_encoding_meeting_an_undefined_byte_late_replaces_it_and_warns
     """cp1252 from the start of the file; byte 0x81 (undefined in cp1252) far beyond the detection sample."""
     rows = [f"Person {i},p{i}@example.com" for i in range(60_000)]
     source = tmp_path / "late.csv"
-    source.write_bytes("Name,Email\nJürgen Müller,jm@example.com\n".encode("cp1252") + "\n".join(rows).encode()
-                       + b"\nBad\x81Byte,bad@example.com\n")
+    source.write_bytes(
+        "Name,Email\nJürgen Müller,jm@example.com\n".encode("cp1252")
+        + "\n".join(rows).encode()
+        + b"\nBad\x81Byte,bad@example.com\n"
+    )
     report = import_contacts(store, source)
     assert report.encoding == "cp1252"
     assert store.contacts.require("jm@example.com").last_name == "Müller"
@@ -188,9 +201,18 @@ def test_progress_is_bytes_read_of_the_file_size(store, tmp_path):
 def test_contacts_merge_across_chunks_in_one_batch_and_undo_whole(store, tmp_path, monkeypatch):
     monkeypatch.setattr("tracker.core.importing.contacts.CHUNK_ROWS", 3)
     store.contacts.add(first_name="Old", email="old@example.com")
-    lines = ["Name,Email,Phone,Company", "Anna,anna@example.com,,", "Bob,bob@example.com,,", "Old,old@example.com,,",
-             "Cy,,+47 912 34 567,", ",ANNA@example.com,+46 70 123 45 67,Berg", "Dee,dee@example.com,,",
-             ",old@example.com,,Old Co", "Cy N,,'+4791234567,Cy AS", ",broken@,,"]
+    lines = [
+        "Name,Email,Phone,Company",
+        "Anna,anna@example.com,,",
+        "Bob,bob@example.com,,",
+        "Old,old@example.com,,",
+        "Cy,,+47 912 34 567,",
+        ",ANNA@example.com,+46 70 123 45 67,Berg",
+        "Dee,dee@example.com,,",
+        ",old@example.com,,Old Co",
+        "Cy N,,'+4791234567,Cy AS",
+        ",broken@,,",
+    ]
     source = tmp_path / "c.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = import_contacts(store, source)
@@ -208,14 +230,16 @@ def test_interaction_duplicates_and_order_lines_across_chunks(store, tmp_path, m
     monkeypatch.setattr("tracker.core.importing.interactions.CHUNK_ROWS", 2)
     known = store.contacts.add(first_name="Known", email="known@example.com")
     store.interactions.log(known.id, "call", __import__("datetime").datetime(2026, 5, 1, 9))
-    rows = ["email,date,type,amount,note,order id",
-            "a@example.com,2026-05-01 10:00:00,purchase,10,,A1",
-            "b@example.com,2026-05-02 10:00:00,call,,,",
-            "a@example.com,2026-05-01 10:00:00,purchase,10,,A2",   # another order at the same moment: kept
-            "known@example.com,2026-05-01 09:00:00,call,,,",       # already stored
-            "a@example.com,2026-05-01 10:00:00,purchase,10,,A1",   # a repeat of line 2
-            "b@example.com,2026-05-02 10:00:00,call,,,",           # a repeat of line 3
-            "b@example.com,2026-05-02 10:00:00,call,,other,"]      # another note: kept
+    rows = [
+        "email,date,type,amount,note,order id",
+        "a@example.com,2026-05-01 10:00:00,purchase,10,,A1",
+        "b@example.com,2026-05-02 10:00:00,call,,,",
+        "a@example.com,2026-05-01 10:00:00,purchase,10,,A2",  # another order at the same moment: kept
+        "known@example.com,2026-05-01 09:00:00,call,,,",  # already stored
+        "a@example.com,2026-05-01 10:00:00,purchase,10,,A1",  # a repeat of line 2
+        "b@example.com,2026-05-02 10:00:00,call,,,",  # a repeat of line 3
+        "b@example.com,2026-05-02 10:00:00,call,,other,",
+    ]  # another note: kept
     source = tmp_path / "log.csv"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     report = import_interactions(store, source)
@@ -233,8 +257,11 @@ def test_shop_line_items_split_over_chunks_make_one_purchase(store, fixtures, mo
     assert (report.rows, report.created, report.updated, report.rejected) == (7, 4, 3, 0)
     purchases = sorted(store.interactions.list(kinds=["purchase"]), key=lambda i: i.occurred_at)
     assert [(p.amount, p.note) for p in purchases] == [
-        (38.5, "Tulips (10); Vase"), (18.0, "Rose bouquet"), (25.0, "Peonies"),
-        (52.0, "Wedding sample box; Card; Ribbon")]
+        (38.5, "Tulips (10); Vase"),
+        (18.0, "Rose bouquet"),
+        (25.0, "Peonies"),
+        (52.0, "Wedding sample box; Card; Ribbon"),
+    ]
 
 
 def test_rejects_beyond_those_kept_in_memory_are_all_written(store, tmp_path, monkeypatch):
@@ -266,8 +293,9 @@ def test_an_import_holds_a_fraction_of_the_file_in_memory(tmp_path):
         "peak = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(report.created, report.updated, report.rejected, peak // 1024)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.db"), str(source)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "t.db"), str(source)], capture_output=True, text=True, check=True
+    )
     created, updated, rejected, peak_mb = map(int, done.stdout.split())
     assert created + updated + rejected == 200_000 and rejected == 0
     assert peak_mb < 130, f"peak RSS {peak_mb} MB"

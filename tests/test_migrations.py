@@ -51,8 +51,24 @@ def test_version_1_database_gains_import_undo_table(tmp_path):
         anna = store.contacts.add(first_name="Anna", email="anna@example.com")
         with store.transaction():
             batch = store.imports.begin("contacts", "x.csv")
-            store.imports.remember_before(batch, anna.id, {k: "" for k in (
-                "first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")})
+            store.imports.remember_before(
+                batch,
+                anna.id,
+                {
+                    k: ""
+                    for k in (
+                        "first_name",
+                        "last_name",
+                        "email",
+                        "phone",
+                        "phone_key",
+                        "company",
+                        "tags",
+                        "source",
+                        "notes",
+                    )
+                },
+            )
         stored = store.conn.execute("SELECT before FROM import_changes").fetchone()[0]
         assert json.loads(stored)["first_name"] == ""
 

@@ -34,6 +34,7 @@ HORIZON = 90
 
 # --- shops --------------------------------------------------------------------------------------------------------
 
+
 def cdnow_csv(text: str, path: Path) -> Path:
     """CDNOW_sample.txt (master id, customer id, YYYYMMDD, CDs, dollars) as a shop's purchases export."""
     lines = ["Email,Order date,Order number,CDs,Total"]
@@ -134,6 +135,7 @@ def cdnow_backtest(cdnow_store):
 
 # --- 1. CDNOW through the import path -------------------------------------------------------------------------------
 
+
 def test_cdnow_import_is_fitted_with_bgnbd_in_weeks(cdnow_outlook):
     assert cdnow_outlook.kind is ModelKind.BGNBD
     assert cdnow_outlook.customers == 2357
@@ -165,6 +167,7 @@ def test_cdnow_spend_model_reproduces_the_published_gamma_gamma(cdnow_outlook):
 
 # --- 2. CDNOW backtest ---------------------------------------------------------------------------------------------
 
+
 def test_cdnow_backtest_correlates_with_the_holdout_customer_by_customer(cdnow_backtest):
     assert cdnow_backtest.correlation == pytest.approx(0.63, abs=0.05)
 
@@ -195,6 +198,7 @@ def test_cdnow_backtest_predicted_orders_rise_with_past_orders(cdnow_backtest):
 
 # --- 3. little data ------------------------------------------------------------------------------------------------
 
+
 def test_under_30_buyers_the_rhythm_rule_gives_no_probabilities(store, rhythm_shop):
     outlook = forecast(store, AS_OF, HORIZON)
     assert outlook.kind is ModelKind.RHYTHM
@@ -223,13 +227,16 @@ def test_rhythm_rule_sentence_names_the_rule_and_gives_no_percentages(store, rhy
         assert "%" not in text, text
 
 
-@pytest.mark.parametrize(("buyers", "repeaters", "kind"), [
-    (29, 20, ModelKind.RHYTHM),
-    (30, 10, ModelKind.EARLY),
-    (199, 150, ModelKind.EARLY),
-    (200, 79, ModelKind.EARLY),
-    (200, 80, ModelKind.BGNBD),
-])
+@pytest.mark.parametrize(
+    ("buyers", "repeaters", "kind"),
+    [
+        (29, 20, ModelKind.RHYTHM),
+        (30, 10, ModelKind.EARLY),
+        (199, 150, ModelKind.EARLY),
+        (200, 79, ModelKind.EARLY),
+        (200, 80, ModelKind.BGNBD),
+    ],
+)
 def test_model_kind_follows_the_numbers_of_buyers_and_repeat_buyers(store, tmp_path, buyers, repeaters, kind):
     import_purchases(store, tmp_path, counted_shop(buyers, repeaters))
     outlook = forecast(store, AS_OF, HORIZON)
@@ -269,6 +276,7 @@ def test_simulated_shop_with_enough_buyers_and_repeaters_is_fitted_with_bgnbd(st
 
 # --- 4. one-time buyers ---------------------------------------------------------------------------------------------
 
+
 def test_one_time_buyers_have_no_p_active_and_an_uncertain_chance_of_a_second_order(cdnow_outlook):
     once = [c for c in cdnow_outlook.contacts if c.purchases == 1]
     assert len(once) == cdnow_outlook.customers - cdnow_outlook.repeat_customers
@@ -287,8 +295,10 @@ def test_one_time_buyer_sentences_speak_of_a_second_order_never_certain_or_lost(
 
 def test_long_gone_one_time_buyer_may_have_lapsed_but_a_new_one_has_not(store, tmp_path):
     rows = simulated_shop(300, seed=1)
-    rows += [("gone@shop.example", AS_OF - timedelta(days=3 * 365), 30.0),
-             ("new@shop.example", AS_OF - timedelta(days=3), 30.0)]
+    rows += [
+        ("gone@shop.example", AS_OF - timedelta(days=3 * 365), 30.0),
+        ("new@shop.example", AS_OF - timedelta(days=3), 30.0),
+    ]
     import_purchases(store, tmp_path, rows)
     outlook = forecast(store, AS_OF, HORIZON)
     gone = outlook.get(store.contacts.by_email("gone@shop.example").id)
@@ -298,6 +308,7 @@ def test_long_gone_one_time_buyer_may_have_lapsed_but_a_new_one_has_not(store, t
 
 
 # --- 5. same-day purchases -----------------------------------------------------------------------------------------
+
 
 def test_purchases_on_the_same_day_count_once_with_their_amounts_summed(store, add_contact, log):
     anna = add_contact("anna@shop.example", first_name="Anna")
@@ -311,6 +322,7 @@ def test_purchases_on_the_same_day_count_once_with_their_amounts_summed(store, a
 
 
 # --- 6. cache -----------------------------------------------------------------------------------------------------
+
 
 def test_forecast_is_cached_until_a_purchase_is_added(store, rhythm_shop, log):
     first = forecast(store, AS_OF, HORIZON)
@@ -329,6 +341,7 @@ def test_a_renamed_contact_shows_under_the_new_name_in_the_next_forecast(store, 
 
 
 # --- 7. errors ----------------------------------------------------------------------------------------------------
+
 
 def test_no_purchases_raise_not_enough_purchases_in_one_line(store, add_contact, log):
     log(add_contact("anna@shop.example"), "call", "2026-05-01")
@@ -361,6 +374,7 @@ def test_backtest_with_the_cutoff_today_is_invalid(store, tmp_path):
 
 # --- 8. JSON contract ---------------------------------------------------------------------------------------------
 
+
 def test_to_dict_has_the_documented_keys_and_survives_json(cdnow_outlook):
     data = cdnow_outlook.to_dict()
     assert set(data) == {"as_of", "horizon_days", "model", "contacts"}
@@ -368,8 +382,17 @@ def test_to_dict_has_the_documented_keys_and_survives_json(cdnow_outlook):
     assert set(data["model"]) == {"kind", "customers", "repeat_customers", "params", "time_unit"}
     assert data["model"]["kind"] == "bg/nbd"
     assert len(data["contacts"]) == cdnow_outlook.customers
-    keys = {"email", "name", "purchases", "last_purchase", "p_active", "p_purchase", "expected_purchases",
-            "expected_next_purchase", "expected_value"}
+    keys = {
+        "email",
+        "name",
+        "purchases",
+        "last_purchase",
+        "p_active",
+        "p_purchase",
+        "expected_purchases",
+        "expected_next_purchase",
+        "expected_value",
+    }
     assert all(set(entry) == keys for entry in data["contacts"])
     assert json.loads(json.dumps(data)) == data
 

@@ -74,9 +74,7 @@ def test_email_is_unique_case_insensitively_after_trimming(store):
 def test_database_enforces_unique_email_even_outside_the_api(store):
     store.contacts.add(first_name="Anna", email="anna@example.com")
     with pytest.raises(sqlite3.IntegrityError):
-        store.conn.execute(
-            "INSERT INTO contacts (email, created_at, updated_at) VALUES ('ANNA@example.com', 'x', 'x')"
-        )
+        store.conn.execute("INSERT INTO contacts (email, created_at, updated_at) VALUES ('ANNA@example.com', 'x', 'x')")
 
 
 def test_contact_needs_some_identity_and_a_valid_email(store):
@@ -187,8 +185,19 @@ def test_builtin_kinds_follow_the_six_level_definition(store):
     kinds = store.kinds()
     expected = {
         Level.INTEREST: {"email_open", "website_visit", "content_view", "inquiry"},
-        Level.INTERACTION: {"email_reply", "email_click", "call", "meeting", "message", "social_like",
-                            "social_comment", "social_share", "event_attended", "nps", "feedback"},
+        Level.INTERACTION: {
+            "email_reply",
+            "email_click",
+            "call",
+            "meeting",
+            "message",
+            "social_like",
+            "social_comment",
+            "social_share",
+            "event_attended",
+            "nps",
+            "feedback",
+        },
         Level.CONVERSION: {"purchase", "subscription", "signup"},
         Level.ADVOCACY: {"referral", "review", "testimonial"},
     }
@@ -214,8 +223,13 @@ def test_deleted_contacts_can_be_restored_exactly(store, add_contact, log):
     anna, bob = add_contact("anna@example.com", tags="vip"), add_contact("bob@example.com")
     log(anna, "purchase", "2026-05-01", amount=10)
     store.follow_ups.schedule(anna.id, date(2026, 12, 1), "call")
-    dump = lambda: [store.conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()  # noqa: E731
-                    for t in ("contacts", "interactions", "follow_ups")]
+
+    def dump():
+        return [
+            store.conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in ("contacts", "interactions", "follow_ups")
+        ]
+
     before = dump()
     snapshot = store.contacts.snapshot([anna.id, bob.id])
     store.contacts.delete([anna.id, bob.id])

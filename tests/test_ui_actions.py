@@ -30,8 +30,13 @@ def window(qtbot, store, tmp_path, log):
 
 
 def test_new_contact_from_the_dialog_appears_and_undo_removes_it(window, store, monkeypatch):
-    monkeypatch.setattr(ContactDialog, "ask", classmethod(
-        lambda cls, parent, contact=None: {"first_name": "Cleo", "email": "cleo@example.com", "tags": "wedding"}))
+    monkeypatch.setattr(
+        ContactDialog,
+        "ask",
+        classmethod(
+            lambda cls, parent, contact=None: {"first_name": "Cleo", "email": "cleo@example.com", "tags": "wedding"}
+        ),
+    )
     window.contacts_tab.new_contact()
     cleo = store.contacts.require("cleo@example.com")
     assert window.contacts_tab.model.row_of(cleo.id) is not None
@@ -41,8 +46,11 @@ def test_new_contact_from_the_dialog_appears_and_undo_removes_it(window, store, 
 
 
 def test_a_duplicate_email_is_a_sentence_not_a_traceback(window, store, monkeypatch):
-    monkeypatch.setattr(ContactDialog, "ask", classmethod(
-        lambda cls, parent, contact=None: {"first_name": "Anna Again", "email": "ANNA@example.com"}))
+    monkeypatch.setattr(
+        ContactDialog,
+        "ask",
+        classmethod(lambda cls, parent, contact=None: {"first_name": "Anna Again", "email": "ANNA@example.com"}),
+    )
     window.contacts_tab.new_contact()
     assert window.errors == ["A contact with the e-mail address ANNA@example.com already exists."]
     assert store.contacts.count() == 2 and window.undo.stack.count() == 0
@@ -127,8 +135,9 @@ def test_a_dropped_file_opens_the_wizard_and_an_import_reaches_the_tabs(qtbot, w
 def test_markup_in_imported_names_is_shown_as_text_never_rendered(window, store):
     from PySide6.QtCore import Qt
 
-    hostile = store.contacts.add(first_name='<img src="file:///etc/passwd">', last_name="<a href='http://x'>x</a>",
-                                 email="hostile@example.com")
+    hostile = store.contacts.add(
+        first_name='<img src="file:///etc/passwd">', last_name="<a href='http://x'>x</a>", email="hostile@example.com"
+    )
     window.contacts_tab.refresh_contacts([hostile.id])
     panel = window.contacts_tab.panel
     assert panel.title.textFormat() == Qt.TextFormat.PlainText

@@ -62,6 +62,7 @@ def test_window_exports_refuse_the_database(qtbot, window, store, db_path, monke
     elif action == "followups vcard":
         window.followups_tab.export_vcard()
     elif action == "report":
+        dashboard(qtbot, window)  # the report is made from the dashboard's figures once they are loaded
         window.export_report()
     else:
         dashboard(qtbot, window).canvases["funnel"].save_as()

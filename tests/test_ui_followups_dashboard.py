@@ -67,8 +67,9 @@ def test_snoozing_a_suggestion_for_a_week_hides_it_until_then(qtbot, window, sto
     tab = window.followups_tab
     select(tab, "Drifting")
     tab.snooze(7)
-    qtbot.waitUntil(lambda: "Drifting" not in rows_by_name(tab) or
-                    rows_by_name(tab)["Drifting"].priority is Priority.THIS_WEEK)
+    qtbot.waitUntil(
+        lambda: "Drifting" not in rows_by_name(tab) or rows_by_name(tab)["Drifting"].priority is Priority.THIS_WEEK
+    )
     drifting = store.contacts.require("drift@example.com")
     (follow_up,) = store.follow_ups.for_contact(drifting.id)
     assert follow_up.due == (TODAY + timedelta(days=7)).isoformat() and "drifting away" in follow_up.reason
@@ -113,8 +114,11 @@ def test_dashboard_refreshes_after_an_edit(qtbot, window, store, log):
     assert dashboard.data.funnel[Level.CONVERSION] == 1
     assert dashboard.numbers[0][0].text() == "3"
     quiet = store.contacts.require("quiet@example.com")
-    window.undo.run("log", lambda: log(quiet, "purchase", TODAY.isoformat()) and None,
-                    lambda: store.interactions.delete([i.id for i in store.interactions.list(contact_id=quiet.id)]))
+    window.undo.run(
+        "log",
+        lambda: log(quiet, "purchase", TODAY.isoformat()) and None,
+        lambda: store.interactions.delete([i.id for i in store.interactions.list(contact_id=quiet.id)]),
+    )
     qtbot.waitUntil(lambda: dashboard.data.funnel[Level.CONVERSION] == 2)
 
 

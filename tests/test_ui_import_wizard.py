@@ -198,8 +198,9 @@ def test_big_files_are_checked_on_a_worker(qtbot, open_wizard, monkeypatch, fixt
     assert check.summary.text().startswith("4 rows: 4 new")
 
 
-def test_a_file_too_big_to_count_at_once_is_previewed_from_its_first_rows(qtbot, open_wizard, store, tmp_path,
-                                                                          monkeypatch):
+def test_a_file_too_big_to_count_at_once_is_previewed_from_its_first_rows(
+    qtbot, open_wizard, store, tmp_path, monkeypatch
+):
     monkeypatch.setattr(ImportWizard, "BACKGROUND_CHECK_BYTES", 0)  # every file is big: checked on a worker
     rows = [f"Person{i:05d},Family{i:05d},person{i:05d}@example.com,Shop" for i in range(10_000)]
     wizard = open_wizard(write_contacts(tmp_path / "big.csv", rows))
@@ -272,7 +273,6 @@ def test_undo_from_the_report_page(qtbot, open_wizard, store, fixtures, add_cont
     assert store.contacts.by_email("chloe.m@mail.example").last_name == ""
 
 
-
 def test_undo_asks_first_when_work_done_since_would_go(qtbot, open_wizard, store, fixtures, monkeypatch):
     """A purchase logged by hand and a note edited after the import: the undo names them and waits for a yes."""
     wizard = open_wizard(fixtures / "google_contacts_sample.csv")
@@ -295,8 +295,10 @@ def test_undo_asks_first_when_work_done_since_would_go(qtbot, open_wizard, store
     assert len(asked) == 1
     text, text_format = asked[0]
     assert text_format == Qt.TextFormat.PlainText
-    assert text.startswith(f"Undoing import {wizard.import_page.report.batch_id} would also remove 1 interaction "
-                           "added by hand, and 1 contact edited since.")
+    assert text.startswith(
+        f"Undoing import {wizard.import_page.report.batch_id} would also remove 1 interaction "
+        "added by hand, and 1 contact edited since."
+    )
     assert "4 contacts and 1 interaction are removed" in text
     assert store.contacts.count() == 4 and store.interactions.count() == 1  # "No" changed nothing
     assert page.undo_button.isEnabled()
@@ -306,16 +308,22 @@ def test_undo_asks_first_when_work_done_since_would_go(qtbot, open_wizard, store
         qtbot.mouseClick(page.undo_button, LEFT)
     assert len(asked) == 2
     assert store.contacts.count() == 0 and store.interactions.count() == 0
-    assert page.status.text() == ("Import undone: 4 contacts removed, 1 interaction removed. This included work "
-                                  "done since: 1 interaction added by hand, and 1 contact edited since.")
+    assert page.status.text() == (
+        "Import undone: 4 contacts removed, 1 interaction removed. This included work "
+        "done since: 1 interaction added by hand, and 1 contact edited since."
+    )
     assert not page.undo_button.isEnabled()
 
+
 def test_save_rejected_rows(qtbot, open_wizard, store, tmp_path, monkeypatch):
-    source = write_contacts(tmp_path / "people.csv", [
-        "Anna,Lee,anna@example.com,Lee Ltd",
-        ",,not-an-address,",
-        "Ben,Okafor,ben@example.com,",
-    ])
+    source = write_contacts(
+        tmp_path / "people.csv",
+        [
+            "Anna,Lee,anna@example.com,Lee Ltd",
+            ",,not-an-address,",
+            "Ben,Okafor,ben@example.com,",
+        ],
+    )
     saved = tmp_path / "rejected.csv"
     monkeypatch.setattr(ImportWizard, "_ask_save_path", lambda self: saved)
     wizard = open_wizard(source)

@@ -25,7 +25,10 @@ REPO = Path(__file__).resolve().parent.parent
 def tracker_cli(db: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", "from tracker.cli import main; main()", "--db", str(db), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
 
@@ -60,8 +63,9 @@ def emails(db_path: Path) -> set[str]:
         conn.close()
 
 
-def test_cli_writes_beside_the_open_window_land_and_the_window_shows_them_by_itself(qtbot, window, db_path,
-                                                                                     monkeypatch):
+def test_cli_writes_beside_the_open_window_land_and_the_window_shows_them_by_itself(
+    qtbot, window, db_path, monkeypatch
+):
     expected = {"anna@example.com"}
     for n in range(12):
         email = f"cli{n}@example.com"
@@ -71,8 +75,11 @@ def test_cli_writes_beside_the_open_window_land_and_the_window_shows_them_by_its
         expected.add(email)
         if n % 3 == 0:  # and the window saves something of its own in between
             own = f"window{n}@example.com"
-            monkeypatch.setattr(ContactDialog, "ask", classmethod(lambda cls, parent, contact=None, e=own:
-                                                                 {"first_name": "Win", "email": e}))
+            monkeypatch.setattr(
+                ContactDialog,
+                "ask",
+                classmethod(lambda cls, parent, contact=None, e=own: {"first_name": "Win", "email": e}),
+            )
             qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
             expected.add(own)
         qtbot.waitUntil(lambda: window.contacts_tab.model.total() == len(expected), timeout=10_000)
@@ -100,8 +107,11 @@ def test_the_window_on_a_damaged_file_says_so_and_refuses_ctrl_n(qtbot, tmp_path
     made.activateWindow()
     qtbot.waitUntil(lambda: any("damaged" in e for e in errors), timeout=20_000)  # the start-up check
     assert "read-only" in made.status.text()
-    monkeypatch.setattr(ContactDialog, "ask", classmethod(lambda cls, parent, contact=None:
-                                                         {"first_name": "New", "email": "new@example.com"}))
+    monkeypatch.setattr(
+        ContactDialog,
+        "ask",
+        classmethod(lambda cls, parent, contact=None: {"first_name": "New", "email": "new@example.com"}),
+    )
     errors.clear()
     made.show_tab(1)
     made.contacts_tab.new_contact()

@@ -110,8 +110,9 @@ def test_app_start_failure_dialog_is_plain_text(qtbot, tmp_path, monkeypatch):
     seen: list[tuple[Qt.TextFormat, str]] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append((self.textFormat(), self.text())) or 0)
     for static in ("critical", "warning", "information"):  # these guess rich text from the message
-        monkeypatch.setattr(QMessageBox, static,
-                            staticmethod(lambda parent, title, text, *a, **k: seen.append((None, text)) or 0))
+        monkeypatch.setattr(
+            QMessageBox, static, staticmethod(lambda parent, title, text, *a, **k: seen.append((None, text)) or 0)
+        )
     monkeypatch.setattr(QApplication, "setWindowIcon", staticmethod(lambda icon: None))
     assert run_app(broken) == 2
     assert seen and seen[0][0] == Qt.TextFormat.PlainText and "<img src=x>.db" in seen[0][1]

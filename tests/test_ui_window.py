@@ -127,6 +127,7 @@ def test_try_the_demo_data_fills_an_empty_database(qtbot, tmp_path, settings):
         qtbot.addWidget(made)
         made.show()
         qtbot.mouseClick(made.empty.demo_button, Qt.MouseButton.LeftButton)
+
         def levels():
             return {row.engagement.level for row in made.contacts_tab.model.visible_rows()}
 

@@ -60,8 +60,10 @@ def test_preview_names_work_done_by_hand_since_the_import(store, imported):
     assert preview.contacts_removed == 3
     assert (preview.interactions_by_hand, preview.follow_ups_removed, preview.contacts_edited) == (1, 1, 1)
     assert preview.interactions_removed == 1 and preview.later_work
-    assert preview.warning() == (f"Undoing import {imported} would also remove 1 interaction and 1 follow-up added "
-                                 "by hand, and 1 contact edited since")
+    assert preview.warning() == (
+        f"Undoing import {imported} would also remove 1 interaction and 1 follow-up added "
+        "by hand, and 1 contact edited since"
+    )
 
 
 def test_undo_refuses_to_remove_later_work_unless_told_and_changes_nothing(store, imported):
@@ -102,8 +104,9 @@ def test_undo_with_an_accepted_preview_refuses_when_more_was_done_meanwhile(stor
 
 
 def test_interactions_of_a_later_import_on_its_contacts_are_named(store, imported, tmp_path):
-    log = write(tmp_path, "log.csv", "email,date,type\nanna@example.com,2026-10-01,purchase\n"
-                                     "bob@example.com,2026-10-02,call\n")
+    log = write(
+        tmp_path, "log.csv", "email,date,type\nanna@example.com,2026-10-01,purchase\nbob@example.com,2026-10-02,call\n"
+    )
     import_interactions(store, log)
     preview = store.imports.undo_preview(imported)
     assert (preview.interactions_from_later_imports, preview.interactions_by_hand) == (2, 0)
@@ -143,8 +146,9 @@ def test_a_field_the_import_changed_and_someone_edited_again_is_named(store, tmp
 
     preview = store.imports.undo_preview(report.batch_id)
     assert preview.contacts_overwritten == 1 and preview.later_work
-    assert preview.warning() == (f"Undoing import {report.batch_id} would also overwrite later edits of 1 contact "
-                                 "it had updated")
+    assert preview.warning() == (
+        f"Undoing import {report.batch_id} would also overwrite later edits of 1 contact it had updated"
+    )
     with pytest.raises(InvalidInput):
         store.imports.undo(report.batch_id)
     assert store.contacts.get(anna.id).company == "Berg & Dahl AB"
@@ -157,11 +161,13 @@ def test_a_database_from_before_edit_tracking_still_names_edited_contacts(tmp_pa
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=2)
-    conn.execute("INSERT INTO imports (id, kind, source, started_at) VALUES (1, 'contacts', 'p.csv', "
-                 "'2026-11-01T09:00:00')")
+    conn.execute(
+        "INSERT INTO imports (id, kind, source, started_at) VALUES (1, 'contacts', 'p.csv', '2026-11-01T09:00:00')"
+    )
     conn.executemany(
         "INSERT INTO contacts (email, import_id, created_at, updated_at) VALUES (?, 1, '2026-11-01T09:00:00', ?)",
-        [("a@example.com", "2026-11-01T09:00:00"), ("b@example.com", "2026-11-05T12:00:00")])
+        [("a@example.com", "2026-11-01T09:00:00"), ("b@example.com", "2026-11-05T12:00:00")],
+    )
     conn.close()
     with Store.open(path) as store:
         preview = store.imports.undo_preview(1)
@@ -190,8 +196,10 @@ def test_cli_undo_import_asks_for_yes_when_hand_work_would_go(capsys, db_path, t
 
     code, out, err = run(capsys, db_path, "undo-import", batch)
     assert (code, out) == (2, "")
-    assert err == (f"tracker: Undoing import {batch} would also remove 1 interaction and 1 follow-up added by hand, "
-                   "and 1 contact edited since; run again with --yes to go ahead.\n")
+    assert err == (
+        f"tracker: Undoing import {batch} would also remove 1 interaction and 1 follow-up added by hand, "
+        "and 1 contact edited since; run again with --yes to go ahead.\n"
+    )
     with Store.open(db_path) as store:
         assert everything(store) == (3, 1, 1) and store.imports.get(batch).undone_at is None
 
@@ -210,5 +218,7 @@ def test_cli_undo_import_reports_every_count_in_text(capsys, db_path, tmp_path):
     run(capsys, db_path, "log", "anna@example.com", "purchase", "--amount", "35", "--at", "2026-11-02")
     code, out, err = run(capsys, db_path, "undo-import", batch, "--yes")
     assert code == 0, err
-    assert out == (f"Undid import {batch}: removed 3 contacts, 1 interaction and 0 follow-ups, restored 0 contacts "
-                   "(this included work done since: 1 interaction added by hand).\n")
+    assert out == (
+        f"Undid import {batch}: removed 3 contacts, 1 interaction and 0 follow-ups, restored 0 contacts "
+        "(this included work done since: 1 interaction added by hand).\n"
+    )

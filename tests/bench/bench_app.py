@@ -180,8 +180,10 @@ def prepare_db(db: Path, n_contacts: int, n_interactions: int, rebuild: bool, se
         began = time.perf_counter()
         helper.build(store, n_contacts, n_interactions, random.Random(seed))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(f"built {db}: {n_contacts:,} contacts, {n_interactions:,} interactions in "
-              f"{time.perf_counter() - began:.1f} s ({db.stat().st_size / 2**20:.0f} MiB)")
+        print(
+            f"built {db}: {n_contacts:,} contacts, {n_interactions:,} interactions in "
+            f"{time.perf_counter() - began:.1f} s ({db.stat().st_size / 2**20:.0f} MiB)"
+        )
     finally:
         store.close()
 
@@ -195,8 +197,15 @@ def _child(script: str, args: list[str], profile_to: Path | None = None) -> dict
     if profile_to is not None:
         env["BENCH_APP_PROFILE"] = str(profile_to)
     spawned = time.time()
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"child failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -221,25 +230,45 @@ def time_to_window(db: Path, runs: int, workdir: Path) -> None:
     spawn = {name: min(r["from spawn"] for r in rs) for name, rs in results.items()}
     ratio = best["tracker"]["elapsed"] / best["bare"]["elapsed"]
     print(f"\n1. time-to-window (visible + first paint + event loop running), fresh process, best of {runs}:")
-    print(f"   a. REFERENCE bare QMainWindow   {1000 * best['bare']['elapsed']:8.1f} ms   "
-          f"(from spawn, interpreter start-up included: {1000 * spawn['bare']:.1f} ms)")
-    print(f"   b. Tracker MainWindow           {1000 * best['tracker']['elapsed']:8.1f} ms   "
-          f"(from spawn, interpreter start-up included: {1000 * spawn['tracker']:.1f} ms)")
-    print(f"   ratio {ratio:.2f}x  {'PASS' if ratio <= WINDOW_TARGET_RATIO else 'FAIL'} "
-          f"(target: within {WINDOW_TARGET_RATIO:.0f}x of the bare window); "
-          f"from spawn {spawn['tracker'] / spawn['bare']:.2f}x")
+    print(
+        f"   a. REFERENCE bare QMainWindow   {1000 * best['bare']['elapsed']:8.1f} ms   "
+        f"(from spawn, interpreter start-up included: {1000 * spawn['bare']:.1f} ms)"
+    )
+    print(
+        f"   b. Tracker MainWindow           {1000 * best['tracker']['elapsed']:8.1f} ms   "
+        f"(from spawn, interpreter start-up included: {1000 * spawn['tracker']:.1f} ms)"
+    )
+    print(
+        f"   ratio {ratio:.2f}x  {'PASS' if ratio <= WINDOW_TARGET_RATIO else 'FAIL'} "
+        f"(target: within {WINDOW_TARGET_RATIO:.0f}x of the bare window); "
+        f"from spawn {spawn['tracker'] / spawn['bare']:.2f}x"
+    )
     all_runs = ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["tracker"])
-    print(f"   Tracker runs (ms): {all_runs}; bare runs (ms): "
-          + ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["bare"]))
+    print(
+        f"   Tracker runs (ms): {all_runs}; bare runs (ms): "
+        + ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["bare"])
+    )
     for name in ("bare", "tracker"):
         r = best[name]
-        steps = sorted({**r["marks"], "first paint": r["first paint"], "loop running": r["loop running"],
-                        "ready": r["elapsed"]}.items(), key=lambda kv: kv[1])
-        print(f"   {name:<8} breakdown (ms since script start): "
-              + ", ".join(f"{k} {1000 * v:.0f}" for k, v in steps) + f"; {r['modules']} modules loaded")
+        steps = sorted(
+            {
+                **r["marks"],
+                "first paint": r["first paint"],
+                "loop running": r["loop running"],
+                "ready": r["elapsed"],
+            }.items(),
+            key=lambda kv: kv[1],
+        )
+        print(
+            f"   {name:<8} breakdown (ms since script start): "
+            + ", ".join(f"{k} {1000 * v:.0f}" for k, v in steps)
+            + f"; {r['modules']} modules loaded"
+        )
     mpl = any(r["matplotlib"] for r in results["tracker"])
-    print(f"   matplotlib imported at Tracker start-up: {'yes' if mpl else 'no'}  {'FAIL' if mpl else 'PASS'}"
-          f"  (numpy imported: {'yes' if best['tracker']['numpy'] else 'no'})")
+    print(
+        f"   matplotlib imported at Tracker start-up: {'yes' if mpl else 'no'}  {'FAIL' if mpl else 'PASS'}"
+        f"  (numpy imported: {'yes' if best['tracker']['numpy'] else 'no'})"
+    )
 
 
 # Profiling ----------------------------------------------------------------------------------------------------
@@ -262,9 +291,15 @@ def profile_startup(db: Path, workdir: Path) -> None:
     out = workdir / "startup.prof"
     result = _child(_CHILD_HEAD + _CHILD_TRACKER + _CHILD_TAIL, [str(db), str(workdir / "profiled.ini")], out)
     stats = pstats.Stats(str(out))
-    _print_stats(stats, "cumulative", 25, f"\nstart-up profile (the Tracker child under cProfile, window ready after "
-                 f"{1000 * result['elapsed']:.0f} ms profiled), top 25 by cumulative time (import machinery and "
-                 "built-ins left out):", r"^(?!<frozen |\{|<string>)")
+    _print_stats(
+        stats,
+        "cumulative",
+        25,
+        f"\nstart-up profile (the Tracker child under cProfile, window ready after "
+        f"{1000 * result['elapsed']:.0f} ms profiled), top 25 by cumulative time (import machinery and "
+        "built-ins left out):",
+        r"^(?!<frozen |\{|<string>)",
+    )
 
 
 class StallSampler(threading.Thread):
@@ -382,23 +417,31 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
     reload_began = next(b for name, b, _ in steps if name.startswith("ContactsTab.reload"))
     print(f"\n2. contacts loaded in the window ({loaded['n']:,} contacts, classification on a pool thread):")
     print(f"   from window.show()          {loaded['at'] - shown:8.3f} s")
-    print(f"   from ContactsTab.reload()   {loaded['at'] - reload_began:8.3f} s   "
-          f"(contact_rows alone, on this thread with no window: {alone:.3f} s)")
+    print(
+        f"   from ContactsTab.reload()   {loaded['at'] - reload_began:8.3f} s   "
+        f"(contact_rows alone, on this thread with no window: {alone:.3f} s)"
+    )
     median_gap = statistics.median(g for g, _ in gaps)
-    print(f"   longest GUI-thread stall    {1000 * worst_gap:8.1f} ms   from +{gap_start - shown:.3f} s after "
-          f"show() (timer every {STALL_TICK_MS} ms: {len(gaps)} gaps, median {1000 * median_gap:.1f} ms, "
-          f"{sum(g > 0.1 for g, _ in gaps)} over 100 ms, {sum(g for g, _ in gaps if g > 0.1):.2f} s in those)")
+    print(
+        f"   longest GUI-thread stall    {1000 * worst_gap:8.1f} ms   from +{gap_start - shown:.3f} s after "
+        f"show() (timer every {STALL_TICK_MS} ms: {len(gaps)} gaps, median {1000 * median_gap:.1f} ms, "
+        f"{sum(g > 0.1 for g, _ in gaps)} over 100 ms, {sum(g for g, _ in gaps if g > 0.1):.2f} s in those)"
+    )
     print("   GUI-thread steps (in call order; nested steps are inside the one above them):")
     for name, began, ended in sorted(steps, key=lambda s: s[1]):
         inside = began < gap_start + worst_gap and ended > gap_start
-        print(f"     {name:<38} {1000 * (ended - began):8.1f} ms at +{began - shown:.3f} s"
-              + ("   <- in the longest stall" if inside else ""))
+        print(
+            f"     {name:<38} {1000 * (ended - began):8.1f} ms at +{began - shown:.3f} s"
+            + ("   <- in the longest stall" if inside else "")
+        )
     for rank, (gap, began) in enumerate(sorted(gaps, reverse=True)[:3], 1):
         where = [w for start, w in sampler.samples if start == began]
         if gap < 0.1 or not where:
             break
-        print(f"   stall #{rank}: {1000 * gap:.0f} ms from +{began - shown:.3f} s; where the GUI thread was "
-              f"({len(where)} samples, one every {1000 * sampler.every:.0f} ms):")
+        print(
+            f"   stall #{rank}: {1000 * gap:.0f} ms from +{began - shown:.3f} s; where the GUI thread was "
+            f"({len(where)} samples, one every {1000 * sampler.every:.0f} ms):"
+        )
         for place, n in sorted(((p, where.count(p)) for p in set(where)), key=lambda pn: -pn[1])[:5]:
             print(f"     {n:4d} x  {place}")
 
@@ -407,8 +450,11 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
         spans = [e - b for n, b, e in steps if n == name]
         if spans and owner is not None:
             gui_steps[name] = (1000 * max(spans), getattr(owner, method))
-    loaded_ms = sum(1000 * (e - b) for n, b, e in steps
-                    if n in ("ContactsModel.set_rows", "ContactsTab._refresh_tags", "ContactsTab.select_ids"))
+    loaded_ms = sum(
+        1000 * (e - b)
+        for n, b, e in steps
+        if n in ("ContactsModel.set_rows", "ContactsTab._refresh_tags", "ContactsTab.select_ids")
+    )
     all_rows = tab.model.visible_rows()
     gui_steps["ContactsTab._loaded (set_rows, tags, count)"] = (loaded_ms, lambda: tab._loaded(all_rows))
     if hasattr(window, "tabs"):
@@ -434,19 +480,28 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
     measured = keystrokes()
     times = [t for _, t, _, _ in measured]
     median_ms, worst_ms = 1000 * statistics.median(times), 1000 * max(times)
-    print(f"\n3. search, per keystroke over {tab.model.total():,} contacts (setText → set_filter → model reset; "
-          "then the repaint):")
+    print(
+        f"\n3. search, per keystroke over {tab.model.total():,} contacts (setText → set_filter → model reset; "
+        "then the repaint):"
+    )
     for text, typed, painted, shown_rows in measured:
-        print(f"   {text or '(clear)':<12} {1000 * typed:8.1f} ms  + repaint {1000 * painted:6.1f} ms  "
-              f"{shown_rows:>8,} rows")
+        print(
+            f"   {text or '(clear)':<12} {1000 * typed:8.1f} ms  + repaint {1000 * painted:6.1f} ms  "
+            f"{shown_rows:>8,} rows"
+        )
     verdict = "PASS" if worst_ms < KEYSTROKE_TARGET_MS else "FAIL"
-    print(f"   median {median_ms:.1f} ms, worst {worst_ms:.1f} ms  {verdict} (target: every keystroke under "
-          f"{KEYSTROKE_TARGET_MS:.0f} ms)")
+    print(
+        f"   median {median_ms:.1f} ms, worst {worst_ms:.1f} ms  {verdict} (target: every keystroke under "
+        f"{KEYSTROKE_TARGET_MS:.0f} ms)"
+    )
     worst = max(range(len(measured)), key=lambda i: measured[i][1])
     text, previous = measured[worst][0], measured[worst - 1][0] if worst else ""
 
     gui_steps[f"keystroke {text or '(clear)'!r} after {previous or '(clear)'!r}"] = (
-        worst_ms, lambda: tab.search.setText(text), lambda: tab.search.setText(previous))
+        worst_ms,
+        lambda: tab.search.setText(text),
+        lambda: tab.search.setText(previous),
+    )
 
     print(f"   sort, all {tab.model.rowCount():,} contacts shown (model.sort; then the repaint), best of {runs}:")
     for column, title in enumerate(COLUMNS):
@@ -460,8 +515,10 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
             began = time.perf_counter()
             app.processEvents()
             painted = time.perf_counter() - began
-            cells.append(f"{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'} {1000 * best:7.1f} ms "
-                         f"(+{1000 * painted:.1f})")
+            cells.append(
+                f"{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'} {1000 * best:7.1f} ms "
+                f"(+{1000 * painted:.1f})"
+            )
             gui_steps[f"sort {title} {order.name}"] = (1000 * best, lambda c=column, o=order: tab.model.sort(c, o))
         print(f"   {column} {title:<16} " + "   ".join(cells))
     tab.model.sort(0, Qt.SortOrder.AscendingOrder)
@@ -477,11 +534,15 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
     itab.model.fetchMore()
     next_page = time.perf_counter() - began
     total = store.interactions.count()
-    print(f"\n4. Interactions tab, first page of {itab.model.page} over {total:,} interactions "
-          "(interactions_tab.reload()):")
-    print(f"   first call in the window {first[0] if first else float('nan'):.1f} ms; best of {runs} "
-          f"{1000 * min(warm):.1f} ms, worst {1000 * max(warm):.1f} ms; next page (fetchMore) "
-          f"{1000 * next_page:.1f} ms; status {itab.status.text()!r}")
+    print(
+        f"\n4. Interactions tab, first page of {itab.model.page} over {total:,} interactions "
+        "(interactions_tab.reload()):"
+    )
+    print(
+        f"   first call in the window {first[0] if first else float('nan'):.1f} ms; best of {runs} "
+        f"{1000 * min(warm):.1f} ms, worst {1000 * max(warm):.1f} ms; next page (fetchMore) "
+        f"{1000 * next_page:.1f} ms; status {itab.status.text()!r}"
+    )
     gui_steps["InteractionsTab.reload"] = (1000 * min(warm), itab.reload)
 
     # The slowest repeatable GUI-thread step, under cProfile --------------------------------------------------
@@ -497,8 +558,12 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
             fn()
             profiler.disable()
             what = "the slowest repeatable GUI-thread step" if name == slowest else "the slowest keystroke"
-            _print_stats(pstats.Stats(profiler), "tottime", 12,
-                         f"\nhotspot: {what} measured is {name} ({ms:.1f} ms); cProfile, top 12 by own time:")
+            _print_stats(
+                pstats.Stats(profiler),
+                "tottime",
+                12,
+                f"\nhotspot: {what} measured is {name} ({ms:.1f} ms); cProfile, top 12 by own time:",
+            )
     window.close()
     store.close()
 

@@ -43,12 +43,24 @@ CHUNK = 100_000
 
 # kind -> (share of interactions, channel)
 MIX = {
-    "email_open": (42.0, "email"), "website_visit": (28.0, "web"), "content_view": (4.0, "web"),
-    "inquiry": (1.0, "web"), "email_click": (4.0, "email"), "email_reply": (3.0, "email"),
-    "call": (2.0, "phone"), "meeting": (1.0, "in person"), "message": (1.0, "chat"),
-    "social_like": (2.0, "social"), "nps": (3.0, "survey"), "note": (1.1, ""),
-    "purchase": (6.0, "shop"), "subscription": (0.5, "web"), "signup": (0.5, "web"),
-    "referral": (0.4, ""), "review": (0.4, "web"), "testimonial": (0.1, ""),
+    "email_open": (42.0, "email"),
+    "website_visit": (28.0, "web"),
+    "content_view": (4.0, "web"),
+    "inquiry": (1.0, "web"),
+    "email_click": (4.0, "email"),
+    "email_reply": (3.0, "email"),
+    "call": (2.0, "phone"),
+    "meeting": (1.0, "in person"),
+    "message": (1.0, "chat"),
+    "social_like": (2.0, "social"),
+    "nps": (3.0, "survey"),
+    "note": (1.1, ""),
+    "purchase": (6.0, "shop"),
+    "subscription": (0.5, "web"),
+    "signup": (0.5, "web"),
+    "referral": (0.4, ""),
+    "review": (0.4, "web"),
+    "testimonial": (0.1, ""),
 }
 NPS_WEIGHTS = [2, 1, 1, 2, 2, 4, 5, 10, 15, 14, 10]  # scores 0..10, skewed to passives and promoters
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kira", "Liam"]
@@ -58,8 +70,10 @@ TAGS = ["", "", "newsletter", "vip", "wholesale", "newsletter, vip", "event"]
 
 def counts(store: Store) -> tuple[int, int]:
     conn = store.conn
-    return (conn.execute("SELECT count(*) FROM contacts").fetchone()[0],
-            conn.execute("SELECT count(*) FROM interactions").fetchone()[0])
+    return (
+        conn.execute("SELECT count(*) FROM contacts").fetchone()[0],
+        conn.execute("SELECT count(*) FROM interactions").fetchone()[0],
+    )
 
 
 def build(store: Store, n_contacts: int, n_interactions: int, rng: random.Random) -> None:
@@ -71,9 +85,23 @@ def build(store: Store, n_contacts: int, n_interactions: int, rng: random.Random
     for cid in range(1, n_contacts + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         phone = f"+44 7{rng.randrange(10**9):09d}" if rng.random() < 0.6 else ""
-        contacts.append((cid, first, last, f"{first}.{last}.{cid}@example.com".lower(), phone,
-                         phone.replace(" ", "") or None, f"Company {cid % 5000}", rng.choice(TAGS),
-                         "bench", "", None, stamp, stamp))
+        contacts.append(
+            (
+                cid,
+                first,
+                last,
+                f"{first}.{last}.{cid}@example.com".lower(),
+                phone,
+                phone.replace(" ", "") or None,
+                f"Company {cid % 5000}",
+                rng.choice(TAGS),
+                "bench",
+                "",
+                None,
+                stamp,
+                stamp,
+            )
+        )
         # Activity is skewed (a few heavy users, 12% never engaged); each contact is active for a period.
         weights.append(0.0 if rng.random() < 0.12 else rng.lognormvariate(0.0, 1.2))
         begin = rng.randrange(span_s)
@@ -88,18 +116,23 @@ def build(store: Store, n_contacts: int, n_interactions: int, rng: random.Random
         total += weight
         cum.append(total)
     ids = range(1, n_contacts + 1)
-    sql = ("INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
-           "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, '', NULL, ?)")
+    sql = (
+        "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
+        "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, '', NULL, ?)"
+    )
     with store.transaction() as conn:
-        conn.executemany("INSERT INTO contacts (id, first_name, last_name, email, phone, phone_key, company, tags, "
-                         f"source, notes, import_id, created_at, updated_at) VALUES ({', '.join('?' * 13)})",
-                         contacts)
+        conn.executemany(
+            "INSERT INTO contacts (id, first_name, last_name, email, phone, phone_key, company, tags, "
+            f"source, notes, import_id, created_at, updated_at) VALUES ({', '.join('?' * 13)})",
+            contacts,
+        )
         done = 0
         while done < n_interactions:
             k = min(CHUNK, n_interactions - done)
             rows = []
-            for cid, kind in zip(rng.choices(ids, cum_weights=cum, k=k),
-                                 rng.choices(range(len(names)), weights=shares, k=k), strict=True):
+            for cid, kind in zip(
+                rng.choices(ids, cum_weights=cum, k=k), rng.choices(range(len(names)), weights=shares, k=k), strict=True
+            ):
                 begin, end = periods[cid - 1]
                 at = (start + timedelta(seconds=rng.randint(begin, end))).isoformat(timespec="seconds")
                 name = names[kind]
@@ -108,10 +141,16 @@ def build(store: Store, n_contacts: int, n_interactions: int, rng: random.Random
                 rows.append((cid, kind_ids[kind], at, amount, score, channels[kind], at))
             conn.executemany(sql, rows)
             done += k
-        follow_ups = [(rng.randint(1, n_contacts), (AS_OF + timedelta(days=rng.randint(-30, 30))).isoformat(),
-                       "Bench follow-up", stamp) for _ in range(max(1, n_contacts // 100))]
-        conn.executemany("INSERT INTO follow_ups (contact_id, due, reason, created_at) VALUES (?, ?, ?, ?)",
-                         follow_ups)
+        follow_ups = [
+            (
+                rng.randint(1, n_contacts),
+                (AS_OF + timedelta(days=rng.randint(-30, 30))).isoformat(),
+                "Bench follow-up",
+                stamp,
+            )
+            for _ in range(max(1, n_contacts // 100))
+        ]
+        conn.executemany("INSERT INTO follow_ups (contact_id, due, reason, created_at) VALUES (?, ?, ?, ?)", follow_ups)
 
 
 def best_of(fn: Callable[[], object], runs: int = 3) -> tuple[float, object]:
@@ -145,16 +184,22 @@ def main() -> None:
         began = time.perf_counter()
         build(store, args.contacts, args.interactions, random.Random(args.seed))
         built = True
-        print(f"built {args.db}: {args.contacts:,} contacts, {args.interactions:,} interactions "
-              f"in {time.perf_counter() - began:.1f} s ({args.db.stat().st_size / 2**20:.0f} MiB)")
+        print(
+            f"built {args.db}: {args.contacts:,} contacts, {args.interactions:,} interactions "
+            f"in {time.perf_counter() - began:.1f} s ({args.db.stat().st_size / 2**20:.0f} MiB)"
+        )
     else:
         print(f"reusing {args.db}: {args.contacts:,} contacts, {args.interactions:,} interactions")
 
     try:
         settings = store.settings()
         cases = [
-            ("a. reference grouped scan", lambda: store.conn.execute(
-                "SELECT contact_id, count(*), max(day) FROM interactions GROUP BY contact_id").fetchall()),
+            (
+                "a. reference grouped scan",
+                lambda: store.conn.execute(
+                    "SELECT contact_id, count(*), max(day) FROM interactions GROUP BY contact_id"
+                ).fetchall(),
+            ),
             ("b. classify", lambda: classify(store, AS_OF)),
             ("c. level_counts", lambda: level_counts(store, AS_OF)),
             ("d. contact_rows", lambda: store.engagement.contact_rows(AS_OF, settings)),

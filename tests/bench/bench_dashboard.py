@@ -90,8 +90,12 @@ def main() -> None:
         data_time = best_of(lambda: build_dashboard(store, bench.AS_OF))
         data = build_dashboard(store, bench.AS_OF)
         figure_time = best_of(lambda: draw_all(data))
-        rows = [("a. reference grouped scan", reference), ("b. dashboard numbers", data_time),
-                ("c. figures (5 charts + report)", figure_time), ("d. refresh (b + c)", data_time + figure_time)]
+        rows = [
+            ("a. reference grouped scan", reference),
+            ("b. dashboard numbers", data_time),
+            ("c. figures (5 charts + report)", figure_time),
+            ("d. refresh (b + c)", data_time + figure_time),
+        ]
         for label, seconds in rows:
             verdict = ""
             if label.startswith(("c.", "d.")):

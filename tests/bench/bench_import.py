@@ -40,8 +40,18 @@ from tracker.core.importing import import_contacts, import_interactions
 from tracker.core.normalize import is_valid_email
 from tracker.core.store import Store
 
-HEADER = ["First Name", "Middle Name", "Last Name", "Organization Name", "Labels", "E-mail 1 - Label",
-          "E-mail 1 - Value", "Phone 1 - Label", "Phone 1 - Value", "Notes"]
+HEADER = [
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Organization Name",
+    "Labels",
+    "E-mail 1 - Label",
+    "E-mail 1 - Value",
+    "Phone 1 - Label",
+    "Phone 1 - Value",
+    "Notes",
+]
 # country -> (first names, last names, e-mail domains, phone format)
 PEOPLE = {
     "pl": ("Marta Piotr Anna Zoë Łukasz", "Nowak Kowalska Wiśniewski Wójcik", "wp.pl onet.pl", "+48 6## ### ###"),
@@ -53,12 +63,32 @@ PEOPLE = {
     "es": ("José María Lucía Ángel", "García Núñez Fernández López", "gmail.com hotmail.es", "+34 6## ### ###"),
     "us": ("John Emily Zoë Sarah", "Smith O'Brien Johnson Williams", "gmail.com outlook.com", "+1 (415) 555-0###"),
 }
-COMPANIES = ["Acme Sp. z o.o.", "Müller & Söhne GmbH", "Boulangerie Lefèvre", "ООО «Ромашка»", "深圳科技有限公司",
-             "株式会社サトウ", "Núñez y Asociados, S.L.", "Initech, Inc."]
-LABELS = ["* myContacts", "* myContacts ::: Customers", "* myContacts ::: Leads", "Customers ::: * myContacts",
-          "* myContacts ::: Customers ::: Newsletter", "* myContacts ::: VIP", "Suppliers"]
-NOTES = ["Met at the trade fair, Berlin", 'Prefers "phone" over e-mail', "Wants a quote\nCall back in March",
-         "Клиент с 2019 года", "VIP — 10% discount"]
+COMPANIES = [
+    "Acme Sp. z o.o.",
+    "Müller & Söhne GmbH",
+    "Boulangerie Lefèvre",
+    "ООО «Ромашка»",
+    "深圳科技有限公司",
+    "株式会社サトウ",
+    "Núñez y Asociados, S.L.",
+    "Initech, Inc.",
+]
+LABELS = [
+    "* myContacts",
+    "* myContacts ::: Customers",
+    "* myContacts ::: Leads",
+    "Customers ::: * myContacts",
+    "* myContacts ::: Customers ::: Newsletter",
+    "* myContacts ::: VIP",
+    "Suppliers",
+]
+NOTES = [
+    "Met at the trade fair, Berlin",
+    'Prefers "phone" over e-mail',
+    "Wants a quote\nCall back in March",
+    "Клиент с 2019 года",
+    "VIP — 10% discount",
+]
 BAD_EMAILS = ["{u}@", "{u} at gmail.com", "{u}@@example.com", "{u}@example", "{u}@gmail,com", "{u}.example.com"]
 KINDS = {"email_open": 44, "website_visit": 30, "purchase": 9, "call": 6, "nps": 5, "email_click": 4, "meeting": 2}
 
@@ -97,11 +127,18 @@ def contact_rows(n: int, rng: random.Random):
             if email:
                 emails.append(email)
         phone = "".join(str(rng.randrange(10)) if c == "#" else c for c in phone_format) if rng.random() < 0.7 else ""
-        yield [first, rng.choice(["", "", "", "J."]) if first.isascii() else "", last,
-               rng.choice(COMPANIES) if rng.random() < 0.35 else "", rng.choice(LABELS),
-               rng.choice(["* Work", "* Home", "Other"]) if email else "", email,
-               rng.choice(["Mobile", "Work", "Home"]) if phone else "", phone,
-               rng.choice(NOTES) if rng.random() < 0.1 else ""]
+        yield [
+            first,
+            rng.choice(["", "", "", "J."]) if first.isascii() else "",
+            last,
+            rng.choice(COMPANIES) if rng.random() < 0.35 else "",
+            rng.choice(LABELS),
+            rng.choice(["* Work", "* Home", "Other"]) if email else "",
+            email,
+            rng.choice(["Mobile", "Work", "Home"]) if phone else "",
+            phone,
+            rng.choice(NOTES) if rng.random() < 0.1 else "",
+        ]
 
 
 def interaction_rows(m: int, emails: list[str], rng: random.Random):
@@ -157,8 +194,10 @@ def tracker_import(db: Path, path: Path, importer=import_contacts):
 
 
 def show(report) -> None:
-    print(f"  tracker report: rows {report.rows:,} = created {report.created:,} + updated {report.updated:,} + "
-          f"rejected {report.rejected:,}; warnings {len(report.warnings):,}; new contacts {report.contacts_created:,}")
+    print(
+        f"  tracker report: rows {report.rows:,} = created {report.created:,} + updated {report.updated:,} + "
+        f"rejected {report.rejected:,}; warnings {len(report.warnings):,}; new contacts {report.contacts_created:,}"
+    )
 
 
 def main() -> None:
@@ -182,16 +221,27 @@ def main() -> None:
 
     print(f"\ncontacts import, best of {args.runs} (fresh empty database each run):", flush=True)
     ref_db, bare_db, db = work / "ref_sqlite_utils.db", work / "ref_bare.db", work / "tracker_contacts.db"
-    ref_s, _ = best_of("a. REFERENCE sqlite-utils insert --csv", lambda: fresh(ref_db),
-                       lambda: sqlite_utils_insert(ref_db, contacts_csv), args.runs)
-    bare_s, _ = best_of("   (scale) csv.reader + executemany", lambda: fresh(bare_db),
-                        lambda: bare_insert(bare_db, contacts_csv), args.runs)
-    tracker_s, report = best_of("b. Tracker import_contacts", lambda: fresh(db),
-                                lambda: tracker_import(db, contacts_csv), args.runs)
+    ref_s, _ = best_of(
+        "a. REFERENCE sqlite-utils insert --csv",
+        lambda: fresh(ref_db),
+        lambda: sqlite_utils_insert(ref_db, contacts_csv),
+        args.runs,
+    )
+    bare_s, _ = best_of(
+        "   (scale) csv.reader + executemany",
+        lambda: fresh(bare_db),
+        lambda: bare_insert(bare_db, contacts_csv),
+        args.runs,
+    )
+    tracker_s, report = best_of(
+        "b. Tracker import_contacts", lambda: fresh(db), lambda: tracker_import(db, contacts_csv), args.runs
+    )
     show(report)
     ratio = ref_s / tracker_s
-    print(f"  ratio sqlite-utils / tracker = {ratio:.2f}x (bare insert / tracker = {bare_s / tracker_s:.2f}x)  "
-          f"{'PASS' if ratio >= 2 else 'FAIL'} (target: at least 2x faster than sqlite-utils insert --csv)")
+    print(
+        f"  ratio sqlite-utils / tracker = {ratio:.2f}x (bare insert / tracker = {bare_s / tracker_s:.2f}x)  "
+        f"{'PASS' if ratio >= 2 else 'FAIL'} (target: at least 2x faster than sqlite-utils insert --csv)"
+    )
 
     if not args.skip_interactions:
         log_csv = work / f"interactions_{args.interactions}_for_{args.contacts}.csv"
@@ -199,20 +249,31 @@ def main() -> None:
             began = time.perf_counter()
             with contacts_csv.open(encoding="utf-8", newline="") as handle:
                 emails = [row[6] for row in csv.reader(handle) if is_valid_email(row[6])]
-            write_rows(log_csv, ["email", "date", "type", "amount", "note"],
-                       interaction_rows(args.interactions, emails, random.Random(args.seed + 1)))
+            write_rows(
+                log_csv,
+                ["email", "date", "type", "amount", "note"],
+                interaction_rows(args.interactions, emails, random.Random(args.seed + 1)),
+            )
             print(f"\ngenerated {log_csv} in {time.perf_counter() - began:.1f} s")
-        print(f"\ninteractions import from {log_csv.name} ({log_csv.stat().st_size / 2**20:.1f} MiB), "
-              f"best of {args.runs} (each into a copy of the contacts database):", flush=True)
+        print(
+            f"\ninteractions import from {log_csv.name} ({log_csv.stat().st_size / 2**20:.1f} MiB), "
+            f"best of {args.runs} (each into a copy of the contacts database):",
+            flush=True,
+        )
         template, target = work / "contacts_template.db", work / "tracker_interactions.db"
         shutil.copyfile(db, fresh(template))  # the last Tracker run, closed, so its WAL is checkpointed
-        seconds, log_report = best_of("c. Tracker import_interactions",
-                                      lambda: shutil.copyfile(template, fresh(target)),
-                                      lambda: tracker_import(target, log_csv, import_interactions), args.runs)
+        seconds, log_report = best_of(
+            "c. Tracker import_interactions",
+            lambda: shutil.copyfile(template, fresh(target)),
+            lambda: tracker_import(target, log_csv, import_interactions),
+            args.runs,
+        )
         show(log_report)
         limit = 15 * log_report.rows / 1_000_000  # the target, scaled when --interactions is not 1M
-        print(f"  {log_report.rows / seconds:,.0f} rows/s  {'PASS' if seconds < limit else 'FAIL'} (target: 1M "
-              f"interaction rows in under 15 s{f'; {limit:.2f} s for this size' if limit != 15 else ''})")
+        print(
+            f"  {log_report.rows / seconds:,.0f} rows/s  {'PASS' if seconds < limit else 'FAIL'} (target: 1M "
+            f"interaction rows in under 15 s{f'; {limit:.2f} s for this size' if limit != 15 else ''})"
+        )
 
     print("\nprofile of one Tracker contacts import (top 15 by cumulative time):", flush=True)
     fresh(db)

@@ -38,7 +38,9 @@ def _peak_mb():
             return int(line.split()[1]) / 1024
 """
 
-IMPORT_CHILD = _PEAK + """
+IMPORT_CHILD = (
+    _PEAK
+    + """
 import json, sys
 from tracker.core.importing import import_interactions
 from tracker.core.store import Store
@@ -46,14 +48,20 @@ with Store.open(sys.argv[1]) as store:
     report = import_interactions(store, sys.argv[2])
 print(json.dumps({"peak_mb": _peak_mb(), **report.counts()}))
 """
+)
 
-BARE_CHILD = _PEAK + """
+BARE_CHILD = (
+    _PEAK
+    + """
 import json
 import tracker.core.importing
 print(json.dumps({"peak_mb": _peak_mb()}))
 """
+)
 
-SQLITE_UTILS_CHILD = _PEAK + """
+SQLITE_UTILS_CHILD = (
+    _PEAK
+    + """
 import json, sys
 import sqlite_utils.cli
 try:
@@ -61,14 +69,16 @@ try:
 finally:
     print(json.dumps({"peak_mb": _peak_mb()}))
 """
+)
 
 
 def rows(count: int, rng: random.Random):
     start = datetime(2024, 11, 23)
     kinds, weights = list(KINDS), list(KINDS.values())
     emails = [f"person{i}@example.com" for i in range(100_000)]
-    for kind, roll in zip(rng.choices(kinds, weights=weights, k=count), (rng.random() for _ in range(count)),
-                          strict=True):
+    for kind, roll in zip(
+        rng.choices(kinds, weights=weights, k=count), (rng.random() for _ in range(count)), strict=True
+    ):
         moment = (start + timedelta(seconds=rng.randrange(730 * 86400))).isoformat(sep=" ")
         if roll < 0.002:
             yield ["not-an-address", moment, kind, ""]
@@ -90,8 +100,9 @@ def generate(path: Path, count: int, seed: int) -> None:
         writer.writerow(["email", "date", "type", "amount"])
         writer.writerows(rows(count, random.Random(seed)))
     part.replace(path)
-    print(f"generated {path} ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - began:.1f} s",
-          flush=True)
+    print(
+        f"generated {path} ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - began:.1f} s", flush=True
+    )
 
 
 def run_child(label: str, code: str, *args: str) -> dict:
@@ -104,8 +115,10 @@ def run_child(label: str, code: str, *args: str) -> dict:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     counts = ""
     if "rows" in result:
-        counts = (f"   rows {result['rows']:,} = {result['created']:,} created + {result['updated']:,} updated + "
-                  f"{result['rejected']:,} rejected; {result['contacts_created']:,} new contacts")
+        counts = (
+            f"   rows {result['rows']:,} = {result['created']:,} created + {result['updated']:,} updated + "
+            f"{result['rejected']:,} rejected; {result['contacts_created']:,} new contacts"
+        )
     print(f"  {label:<44} peak RSS {result['peak_mb']:7.1f} MB   {seconds:7.1f} s{counts}", flush=True)
     return result | {"seconds": seconds}
 
@@ -126,10 +139,10 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp(dir=args.workdir))
         try:
             if not args.skip_sqlite_utils:
-                run_child("reference: sqlite-utils insert --csv", SQLITE_UTILS_CHILD, str(scratch / "ref.db"),
-                          str(source))
-            result = run_child("tracker: import_interactions", IMPORT_CHILD, str(scratch / "tracker.db"),
-                               str(source))
+                run_child(
+                    "reference: sqlite-utils insert --csv", SQLITE_UTILS_CHILD, str(scratch / "ref.db"), str(source)
+                )
+            result = run_child("tracker: import_interactions", IMPORT_CHILD, str(scratch / "tracker.db"), str(source))
             if result:
                 verdict = "PASS" if result["peak_mb"] < 300 else "FAIL"
                 print(f"  {verdict} (target: peak RSS under 300 MB)", flush=True)

@@ -93,13 +93,19 @@ def part_one(args: argparse.Namespace) -> None:
     reference = best_of(lambda: log_likelihood((0.24, 4.4, 0.79, 2.4), x, t_x, T, ones))
     fit_time = best_of(lambda: fit(x, t_x, T))
     model = fit(x, t_x, T)
-    predict = best_of(lambda: (model.expected_purchases(13, x, t_x, T), model.p_alive(x, t_x, T),
-                               model.p_purchase(13, x, t_x, T)))
-    print(f"{len(x):,} customers, {int(np.sum(x > 0)):,} repeat buyers, "
-          f"{len(np.unique(np.column_stack([x, t_x, T]), axis=0)):,} distinct (x, t_x, T)")
+    predict = best_of(
+        lambda: (model.expected_purchases(13, x, t_x, T), model.p_alive(x, t_x, T), model.p_purchase(13, x, t_x, T))
+    )
+    print(
+        f"{len(x):,} customers, {int(np.sum(x > 0)):,} repeat buyers, "
+        f"{len(np.unique(np.column_stack([x, t_x, T]), axis=0)):,} distinct (x, t_x, T)"
+    )
     print(f"fitted r={model.r:.4f} alpha={model.alpha:.4f} a={model.a:.4f} b={model.b:.4f} (simulated from {TRUE})")
-    for label, seconds in (("a. reference log-likelihood", reference), ("b. fit", fit_time),
-                           ("c. predictions for all", predict)):
+    for label, seconds in (
+        ("a. reference log-likelihood", reference),
+        ("b. fit", fit_time),
+        ("c. predictions for all", predict),
+    ):
         verdict = f"  {'PASS' if seconds < 1 else 'FAIL'} (target < 1 s)" if label.startswith("b.") else ""
         print(f"  {label:30} {seconds:7.3f} s  {seconds / reference:7.1f}x reference{verdict}")
 
@@ -163,20 +169,33 @@ def build_outlook_db(bench, store: Store, n_contacts: int, n_interactions: int, 
     score = np.where(kind == nps, rng.integers(0, 11, len(kind)), -1)
     at = start + (np.concatenate([p_day, o_day]) * 86400).astype("timedelta64[s]")
     order = np.argsort(at, kind="stable")
-    columns = (cid[order].tolist(), kind[order].tolist(), at[order].astype(str).tolist(), amount[order].tolist(),
-               score[order].tolist())
+    columns = (
+        cid[order].tolist(),
+        kind[order].tolist(),
+        at[order].astype(str).tolist(),
+        amount[order].tolist(),
+        score[order].tolist(),
+    )
     kind_ids = kind_id.tolist()
-    rows = [(c, kind_ids[t], a, None if m != m else m, None if s < 0 else s, channel[t], a)  # m != m: NaN
-            for c, t, a, m, s in zip(*columns, strict=True)]
+    rows = [
+        (c, kind_ids[t], a, None if m != m else m, None if s < 0 else s, channel[t], a)  # m != m: NaN
+        for c, t, a, m, s in zip(*columns, strict=True)
+    ]
     contacts = []
     for c in ids.tolist():
         first, last = bench.FIRST[c % len(bench.FIRST)], bench.LAST[(c // 7) % len(bench.LAST)]
         contacts.append((c, first, last, f"{first}.{last}.{c}@example.com".lower(), "bench", stamp, stamp))
     with store.transaction() as conn:
-        conn.executemany("INSERT INTO contacts (id, first_name, last_name, email, source, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", contacts)
-        conn.executemany("INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, "
-                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO contacts (id, first_name, last_name, email, source, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            contacts,
+        )
+        conn.executemany(
+            "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def open_outlook_db(bench, args: argparse.Namespace) -> Store:
@@ -201,25 +220,35 @@ def part_two(args: argparse.Namespace) -> None:
         kind_id = store.kinds()[PURCHASE_KIND].id
         purchases, buyers = store.conn.execute(
             "SELECT count(*), count(DISTINCT contact_id) FROM interactions WHERE kind_id = ? AND day <= ?",
-            (kind_id, day_number(as_of))).fetchone()
-        print(f"{args.contacts:,} contacts, {args.interactions:,} interactions, {purchases:,} purchases "
-              f"by {buyers:,} buyers, as of {as_of}")
+            (kind_id, day_number(as_of)),
+        ).fetchone()
+        print(
+            f"{args.contacts:,} contacts, {args.interactions:,} interactions, {purchases:,} purchases "
+            f"by {buyers:,} buyers, as of {as_of}"
+        )
         sql = "SELECT contact_id, day, amount FROM interactions WHERE kind_id = ?"
         reference = best_of(lambda: store.conn.execute(sql, (kind_id,)).fetchall())
         order_days = best_of(lambda: store.purchases.order_days(as_of))
-        cold = best_of(lambda: forecast_module.forecast(store, as_of, horizon=90),
-                       setup=forecast_module._CACHE.clear)
+        cold = best_of(lambda: forecast_module.forecast(store, as_of, horizon=90), setup=forecast_module._CACHE.clear)
         outlook = forecast_module.forecast(store, as_of, horizon=90)
         warm = best_of(lambda: forecast_module.forecast(store, as_of, horizon=90))
         assert forecast_module.forecast(store, as_of, horizon=90) is outlook, "the warm call did not hit the cache"
-        print(f"model {outlook.kind} ({outlook.time_unit}s): {outlook.customers:,} customers, "
-              f"{outlook.repeat_customers:,} repeat customers, {len(outlook.contacts):,} outlooks")
+        print(
+            f"model {outlook.kind} ({outlook.time_unit}s): {outlook.customers:,} customers, "
+            f"{outlook.repeat_customers:,} repeat customers, {len(outlook.contacts):,} outlooks"
+        )
         weekly = {**DAILY, "alpha": round(DAILY["alpha"] / 7, 4)} if outlook.time_unit == "week" else DAILY
         print(f"params {outlook.params} (simulated from {weekly}, spend {SPEND})")
-        print(f"expected orders in 90 days {outlook.expected_orders:,.0f}, "
-              f"expected revenue {outlook.expected_revenue or 0:,.0f}")
-        for label, seconds in (("a. reference purchase rows", reference), ("b. order_days", order_days),
-                               ("c. forecast cold", cold), ("d. forecast warm (cached)", warm)):
+        print(
+            f"expected orders in 90 days {outlook.expected_orders:,.0f}, "
+            f"expected revenue {outlook.expected_revenue or 0:,.0f}"
+        )
+        for label, seconds in (
+            ("a. reference purchase rows", reference),
+            ("b. order_days", order_days),
+            ("c. forecast cold", cold),
+            ("d. forecast warm (cached)", warm),
+        ):
             verdict = ""
             if label.startswith("c."):
                 verdict = f"  {'PASS' if seconds < OUTLOOK_TARGET_S else 'FAIL'} (target < {OUTLOOK_TARGET_S:.0f} s)"

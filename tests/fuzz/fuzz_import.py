@@ -67,48 +67,233 @@ SAVE_PER_FAILURE = 3
 
 LOCALES = ("west", "central", "cyrillic", "chinese", "japanese", "other")
 NAMES = {
-    "west": (["Anna", "Marta", "José", "François", "Zoë", "Björn", "Siobhán", "Chloé", "Jürgen", "Mary-Jane"],
-             ["Nowak", "Müller", "García", "O'Brien", "de Vries", "van der Berg", "Núñez", "Lefèvre", "Øster"]),
-    "central": (["Łukasz", "Małgorzata", "Jiří", "Žofia", "Ödön", "Ştefan"],
-                ["Dvořák", "Łukasiewicz", "Kowalska", "Szőke", "Černý", "Yılmaz"]),
+    "west": (
+        ["Anna", "Marta", "José", "François", "Zoë", "Björn", "Siobhán", "Chloé", "Jürgen", "Mary-Jane"],
+        ["Nowak", "Müller", "García", "O'Brien", "de Vries", "van der Berg", "Núñez", "Lefèvre", "Øster"],
+    ),
+    "central": (
+        ["Łukasz", "Małgorzata", "Jiří", "Žofia", "Ödön", "Ştefan"],
+        ["Dvořák", "Łukasiewicz", "Kowalska", "Szőke", "Černý", "Yılmaz"],
+    ),
     "cyrillic": (["Иван", "Мария", "Ольга", "Юрій", "Сергей", "Ёлка"], ["Петров", "Смирнова", "Іваненко", "Кузнецов"]),
     "chinese": (["伟", "娜", "敏", "静", "丽", "强"], ["王", "李", "张", "刘", "陈", "欧阳"]),
     "japanese": (["花子", "一郎", "さくら", "ハルト", "ｱｷﾗ"], ["佐藤", "鈴木", "高橋", "田中"]),
-    "other": (["Αλέξανδρος", "محمد", "דוד", "Nguyễn", "😀", "Ana\u0301", "Ǆemal"],
-              ["Παπαδόπουλος", "العلي", "כהן", "Văn", "🙂", "\u202eevil"]),
+    "other": (
+        ["Αλέξανδρος", "محمد", "דוד", "Nguyễn", "😀", "Ana\u0301", "Ǆemal"],
+        ["Παπαδόπουλος", "العلي", "כהן", "Văn", "🙂", "\u202eevil"],
+    ),
 }
-DOMAINS = ("example.com", "example.co.uk", "exemple.fr", "beispiel.de", "mail.example.org", "x.io", "пример.рф",
-           "例子.公司", "exämple.de", "EXAMPLE.COM", "localhost", "example", "ex_ample.com")
+DOMAINS = (
+    "example.com",
+    "example.co.uk",
+    "exemple.fr",
+    "beispiel.de",
+    "mail.example.org",
+    "x.io",
+    "пример.рф",
+    "例子.公司",
+    "exämple.de",
+    "EXAMPLE.COM",
+    "localhost",
+    "example",
+    "ex_ample.com",
+)
 EXISTING_EMAILS = ("anna@example.com", "Élodie.Dupont@Exemple.fr")
 EXISTING_PHONE = "+48 600 100 200"
-COMPANIES = ("Acme", "Acme Inc.", "Müller GmbH", "Kowalski i Syn Sp. z o.o.", "ООО «Ромашка»", "株式会社テスト",
-             "北京科技有限公司", "Smith, Jones & Co", '"Quoted" Ltd', '=HYPERLINK("http://x")', "Café ☕", "+SUM(A1)",
-             "@risk", "-", "N/A")
-TAGS = ("vip", "VIP", "newsletter", "* myContacts", "* starred", "a, b; c", "x ::: y ::: z", "Kunde|Premium", "клиент",
-        "顾客", "  ", "tag\nwith newline", '"quoted"', "; ;", "a" * 300)
-KINDS = ("purchase", "Purchase", "PURCHASE", "email_open", "email-open", "Email Open", "email_click", "email_reply",
-         "website_visit", "page view", "call", "phone-call", "Phone Call", "meeting", "signup", "sign up", "register",
-         "subscription", "subscribe", "feedback", "survey", "nps", "NPS", "event_attended", "event", "note", "review",
-         "referral", "order", "Order", "sale", "opened", "clicked", "bought", "unknown_kind", "Kauf", "покупка", "购买",
-         "", " ", "purchase ", "_", "email__open")
+COMPANIES = (
+    "Acme",
+    "Acme Inc.",
+    "Müller GmbH",
+    "Kowalski i Syn Sp. z o.o.",
+    "ООО «Ромашка»",
+    "株式会社テスト",
+    "北京科技有限公司",
+    "Smith, Jones & Co",
+    '"Quoted" Ltd',
+    '=HYPERLINK("http://x")',
+    "Café ☕",
+    "+SUM(A1)",
+    "@risk",
+    "-",
+    "N/A",
+)
+TAGS = (
+    "vip",
+    "VIP",
+    "newsletter",
+    "* myContacts",
+    "* starred",
+    "a, b; c",
+    "x ::: y ::: z",
+    "Kunde|Premium",
+    "клиент",
+    "顾客",
+    "  ",
+    "tag\nwith newline",
+    '"quoted"',
+    "; ;",
+    "a" * 300,
+)
+KINDS = (
+    "purchase",
+    "Purchase",
+    "PURCHASE",
+    "email_open",
+    "email-open",
+    "Email Open",
+    "email_click",
+    "email_reply",
+    "website_visit",
+    "page view",
+    "call",
+    "phone-call",
+    "Phone Call",
+    "meeting",
+    "signup",
+    "sign up",
+    "register",
+    "subscription",
+    "subscribe",
+    "feedback",
+    "survey",
+    "nps",
+    "NPS",
+    "event_attended",
+    "event",
+    "note",
+    "review",
+    "referral",
+    "order",
+    "Order",
+    "sale",
+    "opened",
+    "clicked",
+    "bought",
+    "unknown_kind",
+    "Kauf",
+    "покупка",
+    "购买",
+    "",
+    " ",
+    "purchase ",
+    "_",
+    "email__open",
+)
 CHANNELS = ("email", "web", "shop", "phone", "in person", "", "SMS", "WhatsApp", "📧")
 STATUSES = ("paid", "pending", "refunded", "partially_refunded", "voided", "fulfilled", "unfulfilled", "")
 CURRENCIES = ("EUR", "USD", "PLN", "GBP", "JPY", "RUB", "CNY", "€", "")
 LABELS = ("* myContacts", "Home", "Work", "Mobile", "Other", "* Starred ::: Work", "")
-WORDS = ("call back", "met at the fair", "Kunde seit 2019", "prefers e-mail", "VIP", "ordered twice", "não ligar",
-         "звонить после 18:00", "请回电", "折り返し電話", "lorem", "ipsum", "dolor", "sit", "amet", "a,b", "x;y",
-         "tab\there", "pipe|pipe", 'said "hi"', "it's", "100%", "50€", "½", "naïve", "Ελλάδα", "ok")
-JUNK = ("", " ", "  ", '"', '""', '"""', "'", "''", "\x00", "a\x00b", "\ufeff", "\ufeffemail", "\u2028", "\u2029",
-        "\x85", "\x1c", "\x1e", "\x0b", "\x0c", "\r", "\n", "\r\n", "\n\r", "\t", "\\", "\\n", "=cmd|' /C calc'!A0",
-        "NULL", "null", "None", "N/A", "#N/A", "-", "—", "?", "???", "\ufffd", "\u200b", "\u00a0", "\u3000",
-        "\U0001f600", "\u0301", "a\u0301", "\ud7ff", "\U0010fffd", "<script>", "' OR 1=1 --", "::: ", " ::: ",
-        "sep=,", "x" * 5000, "1" * 400, "@", "@@", "mailto:", "<>", "Ä" * 50, "İ", "ß", "ﬃ", "Ω", "K")
+WORDS = (
+    "call back",
+    "met at the fair",
+    "Kunde seit 2019",
+    "prefers e-mail",
+    "VIP",
+    "ordered twice",
+    "não ligar",
+    "звонить после 18:00",
+    "请回电",
+    "折り返し電話",
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "a,b",
+    "x;y",
+    "tab\there",
+    "pipe|pipe",
+    'said "hi"',
+    "it's",
+    "100%",
+    "50€",
+    "½",
+    "naïve",
+    "Ελλάδα",
+    "ok",
+)
+JUNK = (
+    "",
+    " ",
+    "  ",
+    '"',
+    '""',
+    '"""',
+    "'",
+    "''",
+    "\x00",
+    "a\x00b",
+    "\ufeff",
+    "\ufeffemail",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x1c",
+    "\x1e",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\n",
+    "\r\n",
+    "\n\r",
+    "\t",
+    "\\",
+    "\\n",
+    "=cmd|' /C calc'!A0",
+    "NULL",
+    "null",
+    "None",
+    "N/A",
+    "#N/A",
+    "-",
+    "—",
+    "?",
+    "???",
+    "\ufffd",
+    "\u200b",
+    "\u00a0",
+    "\u3000",
+    "\U0001f600",
+    "\u0301",
+    "a\u0301",
+    "\ud7ff",
+    "\U0010fffd",
+    "<script>",
+    "' OR 1=1 --",
+    "::: ",
+    " ::: ",
+    "sep=,",
+    "x" * 5000,
+    "1" * 400,
+    "@",
+    "@@",
+    "mailto:",
+    "<>",
+    "Ä" * 50,
+    "İ",
+    "ß",
+    "ﬃ",
+    "Ω",
+    "K",
+)
 
 
 def random_unicode(rng: random.Random, length: int) -> str:
-    ranges = ((0x20, 0x7E), (0x00, 0x1F), (0xA0, 0xFF), (0x100, 0x24F), (0x370, 0x52F), (0x590, 0x6FF),
-              (0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xE000, 0xF8FF), (0xFE00, 0xFFFD),
-              (0x1F300, 0x1FAFF), (0x10000, 0x10FFFF))
+    ranges = (
+        (0x20, 0x7E),
+        (0x00, 0x1F),
+        (0xA0, 0xFF),
+        (0x100, 0x24F),
+        (0x370, 0x52F),
+        (0x590, 0x6FF),
+        (0x3040, 0x30FF),
+        (0x4E00, 0x9FFF),
+        (0xAC00, 0xD7A3),
+        (0xE000, 0xF8FF),
+        (0xFE00, 0xFFFD),
+        (0x1F300, 0x1FAFF),
+        (0x10000, 0x10FFFF),
+    )
     out = []
     for _ in range(length):
         low, high = ranges[rng.randrange(len(ranges))]
@@ -147,8 +332,20 @@ class Context:
         if rng.random() < 0.6:
             first = first.encode("ascii", "ignore").decode() or "user"
             last = last.encode("ascii", "ignore").decode().replace(" ", "").replace("'", "") or str(rng.randint(1, 99))
-        local = rng.choice((first, f"{first}.{last}", f"{first[:1]}{last}", "info", f"{first}+crm", "o'brien",
-                            f"user_{rng.randint(1, 999)}", f"{first}.{last}".upper(), "\"quoted\"", "a..b"))
+        local = rng.choice(
+            (
+                first,
+                f"{first}.{last}",
+                f"{first[:1]}{last}",
+                "info",
+                f"{first}+crm",
+                "o'brien",
+                f"user_{rng.randint(1, 999)}",
+                f"{first}.{last}".upper(),
+                '"quoted"',
+                "a..b",
+            )
+        )
         return f"{local}@{rng.choice(DOMAINS)}"
 
     def email(self) -> str:
@@ -168,18 +365,52 @@ class Context:
             return rng.choice(("mailto:", "MAILTO:", "'")) + address
         if r < 0.9:
             return rng.choice((" ::: ", ", ", "; ", " ")).join(rng.choice(self.emails) for _ in range(2))
-        return rng.choice(("bad@", "@example.com", "a@b", "a b@example.com", "a@@example.com", "anna@example",
-                           "anna.example.com", "anna@example.c", "anna@.com", "@", "ÉLODIE.DUPONT@EXEMPLE.FR",
-                           "İlker@örnek.com.tr", "STRAßE@beispiel.de", "ZOË@EXAMPLE.COM", "王伟@例子.公司",
-                           "anna@example.com.", "anna@exa mple.com", "a@b.cd\x00", "<anna@example.com"))
+        return rng.choice(
+            (
+                "bad@",
+                "@example.com",
+                "a@b",
+                "a b@example.com",
+                "a@@example.com",
+                "anna@example",
+                "anna.example.com",
+                "anna@example.c",
+                "anna@.com",
+                "@",
+                "ÉLODIE.DUPONT@EXEMPLE.FR",
+                "İlker@örnek.com.tr",
+                "STRAßE@beispiel.de",
+                "ZOË@EXAMPLE.COM",
+                "王伟@例子.公司",
+                "anna@example.com.",
+                "anna@exa mple.com",
+                "a@b.cd\x00",
+                "<anna@example.com",
+            )
+        )
 
     def _phone(self) -> str:
         rng = self.rng
         number = "".join(str(rng.randint(0, 9)) for _ in range(rng.randint(6, 12)))
-        forms = (f"+48 {number[:3]} {number[3:6]} {number[6:]}", f"({number[:3]}) {number[3:6]}-{number[6:]}",
-                 f"'+1 {number}", f"00{number}", number, f"0{number}", f"+81-3-{number[:4]}-{number[4:]}",
-                 f"+49 (0)30 {number} ext. 5", _digits_to(f"0{number}", 0xFF10), EXISTING_PHONE, "0048600100200",
-                 "12", "abc", "+", "1234", f"{number}/{number}", f"tel:{number}")
+        forms = (
+            f"+48 {number[:3]} {number[3:6]} {number[6:]}",
+            f"({number[:3]}) {number[3:6]}-{number[6:]}",
+            f"'+1 {number}",
+            f"00{number}",
+            number,
+            f"0{number}",
+            f"+81-3-{number[:4]}-{number[4:]}",
+            f"+49 (0)30 {number} ext. 5",
+            _digits_to(f"0{number}", 0xFF10),
+            EXISTING_PHONE,
+            "0048600100200",
+            "12",
+            "abc",
+            "+",
+            "1234",
+            f"{number}/{number}",
+            f"tel:{number}",
+        )
         return rng.choice(forms)
 
     def phone(self) -> str:
@@ -193,8 +424,13 @@ class Context:
         if r < 0.9:
             moment = datetime(2015, 1, 1) + timedelta(seconds=rng.randint(0, 13 * 365 * 86400))
         elif r < 0.95:
-            moment = datetime(rng.choice((1850, 1899, 1900, 1901, 2199, 2200, 2201, 2400)), rng.randint(1, 12),
-                              rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59))
+            moment = datetime(
+                rng.choice((1850, 1899, 1900, 1901, 2199, 2200, 2201, 2400)),
+                rng.randint(1, 12),
+                rng.randint(1, 28),
+                rng.randint(0, 23),
+                rng.randint(0, 59),
+            )
         else:
             moment = datetime(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 28))
         style = rng.choice(self.date_styles) if rng.random() < 0.95 else rng.randrange(len(DATE_FORMATS))
@@ -208,18 +444,72 @@ class Context:
         value = rng.choice((rng.uniform(0, 200), rng.uniform(0, 1e6), 0.0, float(rng.randint(1, 100))))
         us = f"{value:,.2f}"
         eu = us.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return rng.choice((f"{value:.2f}", us, eu, f"€{value:.2f}", f"{value:.2f} €", f"$ {us}", f"{eu} zł",
-                           str(int(value)), f"{value:.2f}".replace(".", ","), eu.replace(".", "\u00a0"),
-                           f"{value:.2f}", f"{value:.2f}", f"-{value:.2f}", "1e309", "inf", "NaN", "", "free",
-                           "12.3.4", "1,2,3", "99999999999999", "—", f"({value:.2f})", "12,5%", "١٢٣", " 12.50 ",
-                           "1" * 40, "0.005", "1,000", "1.000", "1'234.50", "12.50 USD", "USD12.50"))
+        return rng.choice(
+            (
+                f"{value:.2f}",
+                us,
+                eu,
+                f"€{value:.2f}",
+                f"{value:.2f} €",
+                f"$ {us}",
+                f"{eu} zł",
+                str(int(value)),
+                f"{value:.2f}".replace(".", ","),
+                eu.replace(".", "\u00a0"),
+                f"{value:.2f}",
+                f"{value:.2f}",
+                f"-{value:.2f}",
+                "1e309",
+                "inf",
+                "NaN",
+                "",
+                "free",
+                "12.3.4",
+                "1,2,3",
+                "99999999999999",
+                "—",
+                f"({value:.2f})",
+                "12,5%",
+                "١٢٣",
+                " 12.50 ",
+                "1" * 40,
+                "0.005",
+                "1,000",
+                "1.000",
+                "1'234.50",
+                "12.50 USD",
+                "USD12.50",
+            )
+        )
 
     def score(self) -> str:
         rng = self.rng
         if rng.random() < 0.8:
             return str(rng.randint(0, 10))
-        return rng.choice(("7.0", "7,0", "7.5", "-1", "11", "10/10", "nine", "1e1", "", "NaN", "inf", " 8 ", "٨",
-                           "0x5", "１０", "1_0", "5 stars", "100", "-0", "1e400"))
+        return rng.choice(
+            (
+                "7.0",
+                "7,0",
+                "7.5",
+                "-1",
+                "11",
+                "10/10",
+                "nine",
+                "1e1",
+                "",
+                "NaN",
+                "inf",
+                " 8 ",
+                "٨",
+                "0x5",
+                "１０",
+                "1_0",
+                "5 stars",
+                "100",
+                "-0",
+                "1e400",
+            )
+        )
 
     def order_number(self) -> str:
         if self.rng.random() < 0.6:
@@ -227,13 +517,46 @@ class Context:
         return self.rng.choice((f"#{self.order}", f"#{self.order}", str(self.order), f"SO-{self.order}"))
 
 
-BAD_DATES = ("", " ", "2026-02-30", "31/02/2026", "00.00.0000", "2026-13-01", "9999-12-31", "0001-01-01",
-             "2026-05-14T25:61:00", "yesterday", "—", "2026-05-14T11:23:45+99:99", "2026", "2026-05", "12:00",
-             "14.05.2026 14:00:00 MESZ", "1e5", "2026-05-14T11:23:45.123456789Z", "2026-W20-4", "2026-134",
-             "5/14/2026 13:00 PM", "14/14/14", "0/0/0", "2026-05-14 garbage", "２０２６-０５-１４", "2026‐05‐14",
-             "14. Mai 2026", "14 мая 2026", "2026年5月14日", "-2026-05-14", "+2026-05-14", "2026-5-4",
-             "2026-05-14T11:23:45 +0200", "1899-12-31T23:59:59+01:00", "2200-12-31T23:30:00-05:00",
-             "99999-01-01", "1" * 30, "2026-05-14\x00")
+BAD_DATES = (
+    "",
+    " ",
+    "2026-02-30",
+    "31/02/2026",
+    "00.00.0000",
+    "2026-13-01",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-05-14T25:61:00",
+    "yesterday",
+    "—",
+    "2026-05-14T11:23:45+99:99",
+    "2026",
+    "2026-05",
+    "12:00",
+    "14.05.2026 14:00:00 MESZ",
+    "1e5",
+    "2026-05-14T11:23:45.123456789Z",
+    "2026-W20-4",
+    "2026-134",
+    "5/14/2026 13:00 PM",
+    "14/14/14",
+    "0/0/0",
+    "2026-05-14 garbage",
+    "２０２６-０５-１４",
+    "2026‐05‐14",
+    "14. Mai 2026",
+    "14 мая 2026",
+    "2026年5月14日",
+    "-2026-05-14",
+    "+2026-05-14",
+    "2026-5-4",
+    "2026-05-14T11:23:45 +0200",
+    "1899-12-31T23:59:59+01:00",
+    "2200-12-31T23:30:00-05:00",
+    "99999-01-01",
+    "1" * 30,
+    "2026-05-14\x00",
+)
 EPOCH = datetime(1970, 1, 1)
 DATE_FORMATS: tuple[Callable[[datetime], str], ...] = (
     lambda d: f"{d:%Y-%m-%d}",
@@ -289,8 +612,18 @@ def cell_value(ctx: Context, kind: str) -> str:
             return first
         if kind == "last":
             return last
-        return rng.choice((f"{first} {last}", f"{last}, {first}", f"{last} {first}", f"{last}{first}",
-                           f"Dr. {first} {last} Jr.", f"  {first}   {last} ", first, f"{first} de {last}"))
+        return rng.choice(
+            (
+                f"{first} {last}",
+                f"{last}, {first}",
+                f"{last} {first}",
+                f"{last}{first}",
+                f"Dr. {first} {last} Jr.",
+                f"  {first}   {last} ",
+                first,
+                f"{first} de {last}",
+            )
+        )
     if kind == "company":
         return rng.choice(COMPANIES)
     if kind == "tags":
@@ -316,74 +649,280 @@ def cell_value(ctx: Context, kind: str) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))  # text
 
 
-CELL_KINDS = ("email", "phone", "date", "amount", "score", "kind", "order", "first", "last", "name", "company",
-              "tags", "label", "channel", "status", "currency", "bool", "int", "url", "notes", "text")
+CELL_KINDS = (
+    "email",
+    "phone",
+    "date",
+    "amount",
+    "score",
+    "kind",
+    "order",
+    "first",
+    "last",
+    "name",
+    "company",
+    "tags",
+    "label",
+    "channel",
+    "status",
+    "currency",
+    "bool",
+    "int",
+    "url",
+    "notes",
+    "text",
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Headers
 # ---------------------------------------------------------------------------------------------------------------
 
 TEMPLATES: dict[str, list[tuple[str, str]]] = {
-    "google": [("Name", "name"), ("Given Name", "first"), ("Additional Name", "first"), ("Family Name", "last"),
-               ("Nickname", "text"), ("Birthday", "date"), ("Notes", "notes"), ("Group Membership", "label"),
-               ("E-mail 1 - Type", "label"), ("E-mail 1 - Value", "email"), ("E-mail 2 - Type", "label"),
-               ("E-mail 2 - Value", "email"), ("Phone 1 - Type", "label"), ("Phone 1 - Value", "phone"),
-               ("Organization 1 - Name", "company"), ("Organization 1 - Title", "text")],
-    "google_new": [("First Name", "first"), ("Middle Name", "first"), ("Last Name", "last"),
-                   ("Phonetic First Name", "text"), ("Nickname", "text"), ("Organization Name", "company"),
-                   ("Birthday", "date"), ("Notes", "notes"), ("Labels", "label"), ("E-mail 1 - Label", "label"),
-                   ("E-mail 1 - Value", "email"), ("Phone 1 - Label", "label"), ("Phone 1 - Value", "phone"),
-                   ("Phone 2 - Label", "label"), ("Phone 2 - Value", "phone")],
-    "outlook": [("First Name", "first"), ("Middle Name", "first"), ("Last Name", "last"), ("Title", "text"),
-                ("Suffix", "text"), ("Company", "company"), ("Department", "text"), ("Job Title", "text"),
-                ("Business Street", "text"), ("Business City", "text"), ("Business Phone", "phone"),
-                ("Home Phone", "phone"), ("Mobile Phone", "phone"), ("E-mail Address", "email"),
-                ("E-mail Display Name", "name"), ("E-mail 2 Address", "email"), ("Categories", "tags"),
-                ("Notes", "notes"), ("Birthday", "date")],
-    "shopify_customers": [("First Name", "first"), ("Last Name", "last"), ("Email", "email"),
-                          ("Accepts Email Marketing", "bool"), ("Default Address Company", "company"),
-                          ("Default Address Address1", "text"), ("Default Address City", "text"),
-                          ("Default Address Country Code", "currency"), ("Default Address Phone", "phone"),
-                          ("Phone", "phone"), ("Accepts SMS Marketing", "bool"), ("Total Spent", "amount"),
-                          ("Total Orders", "int"), ("Note", "notes"), ("Tax Exempt", "bool"), ("Tags", "tags")],
-    "shopify_orders": [("Name", "order"), ("Email", "email"), ("Financial Status", "status"), ("Paid at", "date"),
-                       ("Fulfillment Status", "status"), ("Currency", "currency"), ("Subtotal", "amount"),
-                       ("Shipping", "amount"), ("Taxes", "amount"), ("Total", "amount"), ("Discount Code", "text"),
-                       ("Created at", "date"), ("Lineitem quantity", "int"), ("Lineitem name", "text"),
-                       ("Lineitem price", "amount"), ("Billing Name", "name"), ("Billing Phone", "phone"),
-                       ("Notes", "notes"), ("Phone", "phone")],
-    "activity": [("email", "email"), ("date", "date"), ("type", "kind"), ("amount", "amount"), ("score", "score"),
-                 ("channel", "channel"), ("note", "notes")],
-    "activity_alt": [("Contact Email", "email"), ("Occurred At (UTC)", "date"), ("Event Type", "kind"),
-                     ("Value", "amount"), ("NPS Score", "score"), ("Medium", "channel"), ("Details", "notes")],
+    "google": [
+        ("Name", "name"),
+        ("Given Name", "first"),
+        ("Additional Name", "first"),
+        ("Family Name", "last"),
+        ("Nickname", "text"),
+        ("Birthday", "date"),
+        ("Notes", "notes"),
+        ("Group Membership", "label"),
+        ("E-mail 1 - Type", "label"),
+        ("E-mail 1 - Value", "email"),
+        ("E-mail 2 - Type", "label"),
+        ("E-mail 2 - Value", "email"),
+        ("Phone 1 - Type", "label"),
+        ("Phone 1 - Value", "phone"),
+        ("Organization 1 - Name", "company"),
+        ("Organization 1 - Title", "text"),
+    ],
+    "google_new": [
+        ("First Name", "first"),
+        ("Middle Name", "first"),
+        ("Last Name", "last"),
+        ("Phonetic First Name", "text"),
+        ("Nickname", "text"),
+        ("Organization Name", "company"),
+        ("Birthday", "date"),
+        ("Notes", "notes"),
+        ("Labels", "label"),
+        ("E-mail 1 - Label", "label"),
+        ("E-mail 1 - Value", "email"),
+        ("Phone 1 - Label", "label"),
+        ("Phone 1 - Value", "phone"),
+        ("Phone 2 - Label", "label"),
+        ("Phone 2 - Value", "phone"),
+    ],
+    "outlook": [
+        ("First Name", "first"),
+        ("Middle Name", "first"),
+        ("Last Name", "last"),
+        ("Title", "text"),
+        ("Suffix", "text"),
+        ("Company", "company"),
+        ("Department", "text"),
+        ("Job Title", "text"),
+        ("Business Street", "text"),
+        ("Business City", "text"),
+        ("Business Phone", "phone"),
+        ("Home Phone", "phone"),
+        ("Mobile Phone", "phone"),
+        ("E-mail Address", "email"),
+        ("E-mail Display Name", "name"),
+        ("E-mail 2 Address", "email"),
+        ("Categories", "tags"),
+        ("Notes", "notes"),
+        ("Birthday", "date"),
+    ],
+    "shopify_customers": [
+        ("First Name", "first"),
+        ("Last Name", "last"),
+        ("Email", "email"),
+        ("Accepts Email Marketing", "bool"),
+        ("Default Address Company", "company"),
+        ("Default Address Address1", "text"),
+        ("Default Address City", "text"),
+        ("Default Address Country Code", "currency"),
+        ("Default Address Phone", "phone"),
+        ("Phone", "phone"),
+        ("Accepts SMS Marketing", "bool"),
+        ("Total Spent", "amount"),
+        ("Total Orders", "int"),
+        ("Note", "notes"),
+        ("Tax Exempt", "bool"),
+        ("Tags", "tags"),
+    ],
+    "shopify_orders": [
+        ("Name", "order"),
+        ("Email", "email"),
+        ("Financial Status", "status"),
+        ("Paid at", "date"),
+        ("Fulfillment Status", "status"),
+        ("Currency", "currency"),
+        ("Subtotal", "amount"),
+        ("Shipping", "amount"),
+        ("Taxes", "amount"),
+        ("Total", "amount"),
+        ("Discount Code", "text"),
+        ("Created at", "date"),
+        ("Lineitem quantity", "int"),
+        ("Lineitem name", "text"),
+        ("Lineitem price", "amount"),
+        ("Billing Name", "name"),
+        ("Billing Phone", "phone"),
+        ("Notes", "notes"),
+        ("Phone", "phone"),
+    ],
+    "activity": [
+        ("email", "email"),
+        ("date", "date"),
+        ("type", "kind"),
+        ("amount", "amount"),
+        ("score", "score"),
+        ("channel", "channel"),
+        ("note", "notes"),
+    ],
+    "activity_alt": [
+        ("Contact Email", "email"),
+        ("Occurred At (UTC)", "date"),
+        ("Event Type", "kind"),
+        ("Value", "amount"),
+        ("NPS Score", "score"),
+        ("Medium", "channel"),
+        ("Details", "notes"),
+    ],
     "activity_min": [("E-mail", "email"), ("Timestamp", "date"), ("Activity", "kind")],
-    "purchases": [("customer email", "email"), ("order date", "date"), ("order total", "amount"),
-                  ("order id", "order")],
-    "linkedin": [("First Name", "first"), ("Last Name", "last"), ("URL", "url"), ("Email Address", "email"),
-                 ("Company", "company"), ("Position", "text"), ("Connected On", "date")],
-    "mailchimp": [("Email Address", "email"), ("First Name", "first"), ("Last Name", "last"), ("Address", "text"),
-                  ("Phone Number", "phone"), ("MEMBER_RATING", "int"), ("OPTIN_TIME", "date"),
-                  ("CONFIRM_TIME", "date"), ("LAST_CHANGED", "date"), ("TAGS", "tags")],
-    "german": [("Vorname", "first"), ("Nachname", "last"), ("E-Mail-Adresse", "email"), ("Telefon", "phone"),
-               ("Firma", "company"), ("Notizen", "notes"), ("Datum", "date"), ("Betrag", "amount")],
-    "french": [("Prénom", "first"), ("Nom", "last"), ("Adresse e-mail", "email"), ("Téléphone mobile", "phone"),
-               ("Société", "company"), ("Remarques", "notes")],
-    "spanish": [("Nombre", "first"), ("Apellidos", "last"), ("Correo electrónico", "email"), ("Teléfono", "phone"),
-                ("Empresa", "company"), ("Fecha", "date"), ("Importe", "amount")],
-    "russian": [("Имя", "first"), ("Фамилия", "last"), ("Электронная почта", "email"), ("Телефон", "phone"),
-                ("Компания", "company"), ("Дата", "date"), ("Сумма", "amount"), ("Тип", "kind")],
-    "chinese": [("姓名", "name"), ("电子邮件", "email"), ("电话", "phone"), ("公司", "company"), ("日期", "date"),
-                ("金额", "amount"), ("备注", "notes")],
-    "japanese": [("氏名", "name"), ("メールアドレス", "email"), ("電話番号", "phone"), ("会社名", "company"),
-                 ("日付", "date"), ("メモ", "notes")],
+    "purchases": [
+        ("customer email", "email"),
+        ("order date", "date"),
+        ("order total", "amount"),
+        ("order id", "order"),
+    ],
+    "linkedin": [
+        ("First Name", "first"),
+        ("Last Name", "last"),
+        ("URL", "url"),
+        ("Email Address", "email"),
+        ("Company", "company"),
+        ("Position", "text"),
+        ("Connected On", "date"),
+    ],
+    "mailchimp": [
+        ("Email Address", "email"),
+        ("First Name", "first"),
+        ("Last Name", "last"),
+        ("Address", "text"),
+        ("Phone Number", "phone"),
+        ("MEMBER_RATING", "int"),
+        ("OPTIN_TIME", "date"),
+        ("CONFIRM_TIME", "date"),
+        ("LAST_CHANGED", "date"),
+        ("TAGS", "tags"),
+    ],
+    "german": [
+        ("Vorname", "first"),
+        ("Nachname", "last"),
+        ("E-Mail-Adresse", "email"),
+        ("Telefon", "phone"),
+        ("Firma", "company"),
+        ("Notizen", "notes"),
+        ("Datum", "date"),
+        ("Betrag", "amount"),
+    ],
+    "french": [
+        ("Prénom", "first"),
+        ("Nom", "last"),
+        ("Adresse e-mail", "email"),
+        ("Téléphone mobile", "phone"),
+        ("Société", "company"),
+        ("Remarques", "notes"),
+    ],
+    "spanish": [
+        ("Nombre", "first"),
+        ("Apellidos", "last"),
+        ("Correo electrónico", "email"),
+        ("Teléfono", "phone"),
+        ("Empresa", "company"),
+        ("Fecha", "date"),
+        ("Importe", "amount"),
+    ],
+    "russian": [
+        ("Имя", "first"),
+        ("Фамилия", "last"),
+        ("Электронная почта", "email"),
+        ("Телефон", "phone"),
+        ("Компания", "company"),
+        ("Дата", "date"),
+        ("Сумма", "amount"),
+        ("Тип", "kind"),
+    ],
+    "chinese": [
+        ("姓名", "name"),
+        ("电子邮件", "email"),
+        ("电话", "phone"),
+        ("公司", "company"),
+        ("日期", "date"),
+        ("金额", "amount"),
+        ("备注", "notes"),
+    ],
+    "japanese": [
+        ("氏名", "name"),
+        ("メールアドレス", "email"),
+        ("電話番号", "phone"),
+        ("会社名", "company"),
+        ("日付", "date"),
+        ("メモ", "notes"),
+    ],
 }
-RANDOM_TITLES = ("id", "ID", "col1", "Column 7", "x", "", "foo bar", "Kundennummer", "Unnamed: 0", "Дата рождения",
-                 "备注2", "#", "Σ", "NULL", "email_opt_in", "e-mail?", "mail", "Date of Birth", "Score (0-10)",
-                 "amount_cents", "when?", "Typ", "Kind of", "Phone 99 - Value", "E-mail 1", "Email 1 - Address",
-                 "created", "contact", "Total", "name", "Name", "Email", "Emails", "date", "type", "score")
+RANDOM_TITLES = (
+    "id",
+    "ID",
+    "col1",
+    "Column 7",
+    "x",
+    "",
+    "foo bar",
+    "Kundennummer",
+    "Unnamed: 0",
+    "Дата рождения",
+    "备注2",
+    "#",
+    "Σ",
+    "NULL",
+    "email_opt_in",
+    "e-mail?",
+    "mail",
+    "Date of Birth",
+    "Score (0-10)",
+    "amount_cents",
+    "when?",
+    "Typ",
+    "Kind of",
+    "Phone 99 - Value",
+    "E-mail 1",
+    "Email 1 - Address",
+    "created",
+    "contact",
+    "Total",
+    "name",
+    "Name",
+    "Email",
+    "Emails",
+    "date",
+    "type",
+    "score",
+)
 TITLE_VARIANTS: tuple[Callable[[str], str], ...] = (
-    str.upper, str.lower, lambda t: f"  {t} ", lambda t: f"{t}*", lambda t: f"{t}:", lambda t: t.replace(" ", "_"),
-    lambda t: f"{t} (primary)", lambda t: f"\ufeff{t}", lambda t: f'"{t}"', lambda t: t.replace("-", ""),
+    str.upper,
+    str.lower,
+    lambda t: f"  {t} ",
+    lambda t: f"{t}*",
+    lambda t: f"{t}:",
+    lambda t: t.replace(" ", "_"),
+    lambda t: f"{t} (primary)",
+    lambda t: f"\ufeff{t}",
+    lambda t: f'"{t}"',
+    lambda t: t.replace("-", ""),
 )
 
 
@@ -394,12 +933,21 @@ def pick_header(rng: random.Random, wide: bool) -> list[tuple[str, str]]:
             if rng.random() < 0.01:
                 columns.append(rng.choice(rng.choice(list(TEMPLATES.values()))))
             else:
-                columns.append((rng.choice((f"Field {position}", f"c{position}", "", random_unicode(rng, 3))),
-                                rng.choice(CELL_KINDS)))
+                columns.append(
+                    (
+                        rng.choice((f"Field {position}", f"c{position}", "", random_unicode(rng, 3))),
+                        rng.choice(CELL_KINDS),
+                    )
+                )
         return columns
     if rng.random() < 0.12:
-        return [(rng.choice(RANDOM_TITLES) if rng.random() < 0.7 else random_unicode(rng, rng.randint(1, 12)),
-                 rng.choice(CELL_KINDS)) for _ in range(rng.randint(1, 12))]
+        return [
+            (
+                rng.choice(RANDOM_TITLES) if rng.random() < 0.7 else random_unicode(rng, rng.randint(1, 12)),
+                rng.choice(CELL_KINDS),
+            )
+            for _ in range(rng.randint(1, 12))
+        ]
     columns = list(rng.choice(list(TEMPLATES.values())))
     if rng.random() < 0.35:
         for _ in range(rng.randint(1, 4)):
@@ -425,21 +973,66 @@ def pick_header(rng: random.Random, wide: bool) -> list[tuple[str, str]]:
 # Files
 # ---------------------------------------------------------------------------------------------------------------
 
-SHAPES = {"normal": 74, "no-header": 3, "header-only": 4, "empty": 4, "binary": 5, "wide": 2, "huge": 3,
-          "preamble": 5}
-ENCODINGS = {"utf-8": 24, "utf-8-sig": 8, "utf-16-le+bom": 5, "utf-16-be+bom": 3, "utf-16-le": 3, "utf-16-be": 2,
-             "cp1252": 10, "cp1251": 6, "gb18030": 5, "shift_jis": 5, "mac_roman": 3, "mixed": 8}
-LINE_ENCODINGS = {"utf-8": 40, "utf-8-sig": 4, "cp1252": 20, "cp1251": 10, "gb18030": 8, "shift_jis": 8,
-                  "mac_roman": 5, "utf-16-le": 3, "utf-16-be": 2}
-LOCALE_FOR = {"cp1252": "west", "mac_roman": "west", "cp1251": "cyrillic", "gb18030": "chinese",
-              "shift_jis": "japanese"}
+SHAPES = {"normal": 74, "no-header": 3, "header-only": 4, "empty": 4, "binary": 5, "wide": 2, "huge": 3, "preamble": 5}
+ENCODINGS = {
+    "utf-8": 24,
+    "utf-8-sig": 8,
+    "utf-16-le+bom": 5,
+    "utf-16-be+bom": 3,
+    "utf-16-le": 3,
+    "utf-16-be": 2,
+    "cp1252": 10,
+    "cp1251": 6,
+    "gb18030": 5,
+    "shift_jis": 5,
+    "mac_roman": 3,
+    "mixed": 8,
+}
+LINE_ENCODINGS = {
+    "utf-8": 40,
+    "utf-8-sig": 4,
+    "cp1252": 20,
+    "cp1251": 10,
+    "gb18030": 8,
+    "shift_jis": 8,
+    "mac_roman": 5,
+    "utf-16-le": 3,
+    "utf-16-be": 2,
+}
+LOCALE_FOR = {
+    "cp1252": "west",
+    "mac_roman": "west",
+    "cp1251": "cyrillic",
+    "gb18030": "chinese",
+    "shift_jis": "japanese",
+}
 BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)
-MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0",
-         b"SQLite format 3\x00", b"\x1f\x8b\x08", b"GIF89a", b"\x7fELF", b'{"contacts": [', b"<?xml version=")
-PREAMBLES = ("sep={delim}", "sep=;", "sep=,", "sep=", "Notes:",
-             '"When exporting your connection data, you may notice that some of the email addresses are missing."',
-             "Contacts export 2026-05-14", "# generated by CRM", "", "Report:{delim}All customers{delim}{delim}",
-             "Total{delim}1234")
+MAGIC = (
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"%PDF-1.7\n",
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff\xe0",
+    b"SQLite format 3\x00",
+    b"\x1f\x8b\x08",
+    b"GIF89a",
+    b"\x7fELF",
+    b'{"contacts": [',
+    b"<?xml version=",
+)
+PREAMBLES = (
+    "sep={delim}",
+    "sep=;",
+    "sep=,",
+    "sep=",
+    "Notes:",
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."',
+    "Contacts export 2026-05-14",
+    "# generated by CRM",
+    "",
+    "Report:{delim}All customers{delim}{delim}",
+    "Total{delim}1234",
+)
 
 
 def weighted(rng: random.Random, table: dict[str, int]) -> str:
@@ -488,17 +1081,19 @@ def render(rng: random.Random, table: list[list[str]]) -> tuple[list[str], str, 
 def broken_quote(rng: random.Random, cell: str) -> str:
     bare = cell.strip('"')
     k = rng.randint(0, len(bare))
-    return rng.choice((
-        '"' + bare,                      # opened, never closed: the rest of the file becomes one field
-        bare + '"',                      # closed, never opened
-        bare[:k] + '"' + bare[k:],       # stray quote in the middle
-        '"' + bare[:k] + '"' + bare[k:] + '"',  # inner quote not doubled
-        '"' + bare + '"' + " trailing",  # text after the closing quote
-        ' "' + bare + '"',               # space before the opening quote
-        "'" + bare + "'",                # single-quote quoting
-        '"""' + bare + '"""',            # tripled quotes
-        '""' + bare,                     # doubled quote at the start of an unquoted cell
-    ))
+    return rng.choice(
+        (
+            '"' + bare,  # opened, never closed: the rest of the file becomes one field
+            bare + '"',  # closed, never opened
+            bare[:k] + '"' + bare[k:],  # stray quote in the middle
+            '"' + bare[:k] + '"' + bare[k:] + '"',  # inner quote not doubled
+            '"' + bare + '"' + " trailing",  # text after the closing quote
+            ' "' + bare + '"',  # space before the opening quote
+            "'" + bare + "'",  # single-quote quoting
+            '"""' + bare + '"""',  # tripled quotes
+            '""' + bare,  # doubled quote at the start of an unquoted cell
+        )
+    )
 
 
 def mangle(rng: random.Random, data: bytes, spec: str) -> tuple[bytes, list[str]]:
@@ -507,8 +1102,21 @@ def mangle(rng: random.Random, data: bytes, spec: str) -> tuple[bytes, list[str]
     for _ in range(rng.choice((1, 1, 1, 2, 3))):
         if not data:
             break
-        op = rng.choice(("truncate", "cut-char", "drop-in-char", "bom-middle", "nul", "garbage", "flip",
-                         "wrong-bom", "cut-start", "concat", "line-ends"))
+        op = rng.choice(
+            (
+                "truncate",
+                "cut-char",
+                "drop-in-char",
+                "bom-middle",
+                "nul",
+                "garbage",
+                "flip",
+                "wrong-bom",
+                "cut-start",
+                "concat",
+                "line-ends",
+            )
+        )
         position = rng.randrange(len(data))
         if op == "truncate" and len(data) > 1:
             data = data[: rng.randint(1, len(data) - 1)]
@@ -549,10 +1157,35 @@ def mangle(rng: random.Random, data: bytes, spec: str) -> tuple[bytes, list[str]
 
 
 def make_empty(rng: random.Random) -> bytes:
-    return rng.choice((b"", b" ", b"\n", b"\r\n\r\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf\r\n",
-                       b"\x00", b"\x00" * rng.randint(2, 50), b",,,\n,,,\n", b";;;", b"\t\t\n", b'""', b'"', b"sep=,",
-                       b"sep=;\r\n", b"\xff\xfe\x00\x00", b"\x1a", b"\xff\xfe\r\x00\n\x00", b" \t \r\n \t",
-                       "\u3000\u3000".encode(), b"\xef\xbb\xbf\xef\xbb\xbf", b"\n" * 1000, b'""\n""\n'))
+    return rng.choice(
+        (
+            b"",
+            b" ",
+            b"\n",
+            b"\r\n\r\n",
+            b"\xef\xbb\xbf",
+            b"\xff\xfe",
+            b"\xfe\xff",
+            b"\xef\xbb\xbf\r\n",
+            b"\x00",
+            b"\x00" * rng.randint(2, 50),
+            b",,,\n,,,\n",
+            b";;;",
+            b"\t\t\n",
+            b'""',
+            b'"',
+            b"sep=,",
+            b"sep=;\r\n",
+            b"\xff\xfe\x00\x00",
+            b"\x1a",
+            b"\xff\xfe\r\x00\n\x00",
+            b" \t \r\n \t",
+            "\u3000\u3000".encode(),
+            b"\xef\xbb\xbf\xef\xbb\xbf",
+            b"\n" * 1000,
+            b'""\n""\n',
+        )
+    )
 
 
 def make_binary(rng: random.Random) -> tuple[bytes, str]:
@@ -563,8 +1196,9 @@ def make_binary(rng: random.Random) -> tuple[bytes, str]:
     if style == "magic":
         return rng.choice(MAGIC) + rng.randbytes(size), style
     if style == "high":
-        return bytes(rng.choice((rng.randint(0x80, 0xFF), rng.randint(0x80, 0xFF), 0x2C, 0x0A, 0x3B, 0x40))
-                     for _ in range(size)), style
+        return bytes(
+            rng.choice((rng.randint(0x80, 0xFF), rng.randint(0x80, 0xFF), 0x2C, 0x0A, 0x3B, 0x40)) for _ in range(size)
+        ), style
     if style == "controls":
         return bytes(rng.randint(0, 31) for _ in range(size)), style
     if style == "sparse":
@@ -594,8 +1228,15 @@ def make_file(seed: int, index: int) -> tuple[bytes, str]:
         count = 0
     else:
         r = rng.random()
-        count = (rng.randint(1, 8) if r < 0.45 else rng.randint(9, 60) if r < 0.8
-                 else rng.randint(61, 400) if r < 0.96 else rng.randint(401, 3000))
+        count = (
+            rng.randint(1, 8)
+            if r < 0.45
+            else rng.randint(9, 60)
+            if r < 0.8
+            else rng.randint(61, 400)
+            if r < 0.96
+            else rng.randint(401, 3000)
+        )
     ragged = rng.choice((0.0, 0.0, 0.05, 0.3))
     rows = []
     for _ in range(count):
@@ -612,7 +1253,7 @@ def make_file(seed: int, index: int) -> tuple[bytes, str]:
         if not target:
             target.append("")
         size = rng.randint(10_000, 100_000) if rng.random() < 0.6 else rng.randint(100_000, 1_000_000)
-        filler = rng.choice(("x", "word, ", "line\n", "1", "é", "\"", "王", "a@b.co ", "\r\n"))
+        filler = rng.choice(("x", "word, ", "line\n", "1", "é", '"', "王", "a@b.co ", "\r\n"))
         cell = (filler * (size // len(filler) + 1))[:size]
         target[rng.randrange(len(target))] = rng.choice((cell, cell + "@example.com", "2026-05-14" + cell))
     records, how, delimiter = render(rng, table)
@@ -627,8 +1268,9 @@ def make_file(seed: int, index: int) -> tuple[bytes, str]:
     damage: list[str] = []
     if rng.random() < 0.3:
         data, damage = mangle(rng, data, spec)
-    description = (f"{shape} {spec} {locale} columns={len(columns)} rows={count} {how} chaos={ctx.chaos}"
-                   + (f" damage={'+'.join(damage)}" if damage else ""))
+    description = f"{shape} {spec} {locale} columns={len(columns)} rows={count} {how} chaos={ctx.chaos}" + (
+        f" damage={'+'.join(damage)}" if damage else ""
+    )
     return data, description
 
 
@@ -677,7 +1319,7 @@ def _frames(exc: BaseException) -> tuple[str, str]:
     def show(frame: traceback.FrameSummary) -> str:
         path = frame.filename
         cut = path.rfind("/tracker/")
-        return f"{path[cut + 1:] if cut >= 0 else Path(path).name}:{frame.lineno} {frame.name}"
+        return f"{path[cut + 1 :] if cut >= 0 else Path(path).name}:{frame.lineno} {frame.name}"
 
     ours = [f for f in frames if "/tracker/" in f.filename and "/tests/" not in f.filename]
     return show(frames[-1]), show(ours[-1]) if ours else "?"
@@ -691,8 +1333,15 @@ def _failure(category: str, kind: str, detail: str, exc: BaseException | None = 
         exc_type = type(exc).__name__
         detail = detail or str(exc)
     signature = f"{category} {kind} {exc_type} {inner}" if exc is not None else f"{category} {kind} {detail[:60]}"
-    return {"category": category, "kind": kind, "exc_type": exc_type, "message": detail[:400], "where": where,
-            "tracker_frame": inner, "signature": signature.strip()}
+    return {
+        "category": category,
+        "kind": kind,
+        "exc_type": exc_type,
+        "message": detail[:400],
+        "where": where,
+        "tracker_frame": inner,
+        "signature": signature.strip(),
+    }
 
 
 def _import_one(store: Store, kind: str, importer, path: Path, result: dict) -> None:
@@ -703,12 +1352,19 @@ def _import_one(store: Store, kind: str, importer, path: Path, result: dict) -> 
     except TrackerError as exc:
         result["rejected_whole"].append((kind, message_type(exc, path.name)))
         if not str(exc).strip() or "\n" in str(exc):
-            result["observations"].append(("TrackerError message empty or with a line break",
-                                           f"{kind}: {type(exc).__name__}: {str(exc)[:200]!r}"))
+            result["observations"].append(
+                ("TrackerError message empty or with a line break", f"{kind}: {type(exc).__name__}: {str(exc)[:200]!r}")
+            )
         after = table_counts(store)
         if after != before:
-            failures.append(_failure("state", kind, f"{type(exc).__name__} left the store changed: tables "
-                                     f"{TABLES} went {before} -> {after}", exc))
+            failures.append(
+                _failure(
+                    "state",
+                    kind,
+                    f"{type(exc).__name__} left the store changed: tables {TABLES} went {before} -> {after}",
+                    exc,
+                )
+            )
     except Exception as exc:
         failures.append(_failure("crash", kind, "", exc))
         failures[-1]["traceback"] = "".join(traceback.format_exception(exc))[-3000:]
@@ -736,11 +1392,13 @@ def _import_one(store: Store, kind: str, importer, path: Path, result: dict) -> 
             if stored is None or json.loads(stored[0]) != r.counts():
                 problems.append("the batch's stored counts differ from the report's")
         for problem in problems:
-            failures.append(_failure("counts", kind, f"{problem} (report {r.counts()}, tables {TABLES} went "
-                                                     f"{before} -> {after})"))
+            failures.append(
+                _failure("counts", kind, f"{problem} (report {r.counts()}, tables {TABLES} went {before} -> {after})")
+            )
         totals = result["counts"].setdefault(kind, Counter())
-        totals.update(rows=r.rows, created=r.created, updated=r.updated, rejected=r.rejected,
-                      contacts_created=r.contacts_created)
+        totals.update(
+            rows=r.rows, created=r.created, updated=r.updated, rejected=r.rejected, contacts_created=r.contacts_created
+        )
     if store.conn.in_transaction:
         failures.append(_failure("integrity", kind, "a transaction was left open after the import"))
         store.conn.execute("ROLLBACK")
@@ -768,8 +1426,9 @@ def check_bytes(data: bytes, workdir: Path, on_disk: bool) -> dict:
         for (email,) in store.conn.execute("SELECT email FROM contacts WHERE email IS NOT NULL"):
             key = email.casefold()
             if key in seen:
-                result["observations"].append(("two contacts whose e-mails differ only in case",
-                                               f"{seen[key]!r} and {email!r}"))
+                result["observations"].append(
+                    ("two contacts whose e-mails differ only in case", f"{seen[key]!r} and {email!r}")
+                )
                 break
             seen[key] = email
     finally:
@@ -801,12 +1460,17 @@ def run_one(index: int) -> dict:
     try:
         result = check_bytes(data, _WORKER["workdir"], on_disk)
     except Hang:
-        result = {"counts": {}, "rejected_whole": [], "observations": [],
-                  "failures": [_failure("hang", "both", f"no result after {_WORKER['timeout']} s")]}
+        result = {
+            "counts": {},
+            "rejected_whole": [],
+            "observations": [],
+            "failures": [_failure("hang", "both", f"no result after {_WORKER['timeout']} s")],
+        }
     finally:
         signal.alarm(0)
-    result.update(index=index, seconds=time.perf_counter() - started, size=len(data), description=description,
-                  on_disk=on_disk)
+    result.update(
+        index=index, seconds=time.perf_counter() - started, size=len(data), description=description, on_disk=on_disk
+    )
     if result["failures"]:
         result["data"] = data
     return result
@@ -847,8 +1511,9 @@ class Totals:
     def _record_failures(self, result: dict, out: Path, seed: int) -> None:
         saved = None
         for failure in result["failures"]:
-            entry = self.failures.setdefault(failure["signature"], {**failure, "count": 0, "indices": [],
-                                                                    "saved": [], "on_disk": result["on_disk"]})
+            entry = self.failures.setdefault(
+                failure["signature"], {**failure, "count": 0, "indices": [], "saved": [], "on_disk": result["on_disk"]}
+            )
             entry["count"] += 1
             if len(entry["indices"]) < 10:
                 entry["indices"].append(result["index"])
@@ -857,12 +1522,18 @@ class Totals:
                     saved = out / f"seed{seed}-file{result['index']:06d}.csv"
                     out.mkdir(parents=True, exist_ok=True)
                     saved.write_bytes(result["data"])
-                    notes = [f"seed {seed} file {result['index']}: {result['description']}",
-                             f"re-run: .venv/bin/python tests/fuzz/fuzz_import.py --seed {seed} "
-                             f"--only {result['index']}", ""]
+                    notes = [
+                        f"seed {seed} file {result['index']}: {result['description']}",
+                        f"re-run: .venv/bin/python tests/fuzz/fuzz_import.py --seed {seed} --only {result['index']}",
+                        "",
+                    ]
                     for item in result["failures"]:
-                        notes += [f"{item['category']} ({item['kind']}) {item['exc_type']}: {item['message']}",
-                                  f"  at {item['where']} / {item['tracker_frame']}", item.get("traceback", ""), ""]
+                        notes += [
+                            f"{item['category']} ({item['kind']}) {item['exc_type']}: {item['message']}",
+                            f"  at {item['where']} / {item['tracker_frame']}",
+                            item.get("traceback", ""),
+                            "",
+                        ]
                     saved.with_suffix(".txt").write_text("\n".join(notes), encoding="utf-8")
                 entry["saved"].append(str(saved))
 
@@ -906,29 +1577,43 @@ def minimize(data: bytes, signature: str, on_disk: bool, workdir: Path, seconds:
 
 def print_report(totals: Totals, elapsed: float, args: argparse.Namespace) -> None:
     print()
-    print(f"Files: {totals.files:,} (seed {args.seed}, {args.workers} worker{'s' * (args.workers > 1)}) in "
-          f"{elapsed:.1f} s: {totals.files / elapsed:.1f} files/s; {totals.on_disk} into a database file "
-          f"with integrity_check and foreign_key_check")
+    print(
+        f"Files: {totals.files:,} (seed {args.seed}, {args.workers} worker{'s' * (args.workers > 1)}) in "
+        f"{elapsed:.1f} s: {totals.files / elapsed:.1f} files/s; {totals.on_disk} into a database file "
+        f"with integrity_check and foreign_key_check"
+    )
     grand = Counter()
     for kind, counts in totals.counts.items():
         grand.update({k: v for k, v in counts.items() if k != "contacts_created"})
-        print(f"  as {kind:<12} rows {counts['rows']:>10,}  created {counts['created']:>9,}  updated "
-              f"{counts['updated']:>9,}  rejected {counts['rejected']:>9,}"
-              + (f"  (new contacts {counts['contacts_created']:,})" if kind == "interactions" else ""))
-    print(f"  total           rows {grand['rows']:>10,}  created {grand['created']:>9,}  updated "
-          f"{grand['updated']:>9,}  rejected {grand['rejected']:>9,}")
-    print(f"Files rejected whole: as contacts {totals.files_rejected['contacts']:,}, as interactions "
-          f"{totals.files_rejected['interactions']:,}; by message:")
+        print(
+            f"  as {kind:<12} rows {counts['rows']:>10,}  created {counts['created']:>9,}  updated "
+            f"{counts['updated']:>9,}  rejected {counts['rejected']:>9,}"
+            + (f"  (new contacts {counts['contacts_created']:,})" if kind == "interactions" else "")
+        )
+    print(
+        f"  total           rows {grand['rows']:>10,}  created {grand['created']:>9,}  updated "
+        f"{grand['updated']:>9,}  rejected {grand['rejected']:>9,}"
+    )
+    print(
+        f"Files rejected whole: as contacts {totals.files_rejected['contacts']:,}, as interactions "
+        f"{totals.files_rejected['interactions']:,}; by message:"
+    )
     for (kind, message), count in sorted(totals.rejected_whole.items(), key=lambda item: (item[0][0], -item[1])):
         print(f"  {count:>6,}  {kind:<12} {message}")
     for rank, (seconds, index, size, description) in enumerate(sorted(totals.slowest, reverse=True)):
-        print(f"{'Slowest file:' if rank == 0 else '      next:  '} #{index} {seconds:.3f} s ({size:,} bytes; "
-              f"{description})")
+        print(
+            f"{'Slowest file:' if rank == 0 else '      next:  '} #{index} {seconds:.3f} s ({size:,} bytes; "
+            f"{description})"
+        )
     for what, entry in totals.observations.items():
-        print(f"Observation (not a failure): {what}: {entry['count']:,} files, e.g. file #{entry['index']}: "
-              f"{entry['example']}")
-    print(f"Failures: {sum(e['count'] for e in totals.failures.values())} in {totals.failed_files} files, "
-          f"{len(totals.failures)} distinct")
+        print(
+            f"Observation (not a failure): {what}: {entry['count']:,} files, e.g. file #{entry['index']}: "
+            f"{entry['example']}"
+        )
+    print(
+        f"Failures: {sum(e['count'] for e in totals.failures.values())} in {totals.failed_files} files, "
+        f"{len(totals.failures)} distinct"
+    )
     for number, (signature, entry) in enumerate(totals.failures.items(), 1):
         print(f"\n[{number}] {signature}  x{entry['count']}  files {sorted(entry['indices'])}")
         print(f"    {entry['exc_type']}: {entry['message']}")
@@ -966,8 +1651,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  counts: { {k: dict(v) for k, v in result['counts'].items()} }")
             print(f"  rejected whole: {result['rejected_whole']}")
             for failure in result["failures"]:
-                print(f"  FAILURE {failure['category']} ({failure['kind']}) {failure['exc_type']}: "
-                      f"{failure['message']}\n    at {failure['where']}")
+                print(
+                    f"  FAILURE {failure['category']} ({failure['kind']}) {failure['exc_type']}: "
+                    f"{failure['message']}\n    at {failure['where']}"
+                )
                 if failure.get("traceback"):
                     print(failure["traceback"])
             return 1 if result["failures"] else 0
@@ -989,8 +1676,11 @@ def main(argv: list[str] | None = None) -> int:
                     elapsed = time.perf_counter() - started
                     rows = sum(c["rows"] for c in totals.counts.values())
                     failures = sum(e["count"] for e in totals.failures.values())
-                    print(f"{totals.files:>7,} files  {elapsed:7.1f} s  {totals.files / elapsed:6.1f} files/s  "
-                          f"rows {rows:>10,}  failures {failures}", flush=True)
+                    print(
+                        f"{totals.files:>7,} files  {elapsed:7.1f} s  {totals.files / elapsed:6.1f} files/s  "
+                        f"rows {rows:>10,}  failures {failures}",
+                        flush=True,
+                    )
         finally:
             if pool is not None:
                 pool.close()

@@ -35,15 +35,17 @@ def check_value(ctx: click.Context, param: click.Parameter, value: object) -> No
             text.encode("utf-8")
         except UnicodeEncodeError:
             hint = ", or rename the file" if isinstance(param.type, click.Path) else ""
-            raise click.BadParameter(f"it is not valid UTF-8 text (check the terminal's character encoding{hint}).",
-                                     ctx=ctx, param=param) from None
+            raise click.BadParameter(
+                f"it is not valid UTF-8 text (check the terminal's character encoding{hint}).", ctx=ctx, param=param
+            ) from None
         if isinstance(param.type, click.Path):
             try:
                 os.stat(text)
             except OSError as exc:
                 if exc.errno == errno.ENAMETOOLONG:
-                    raise click.BadParameter("the file name is too long for the file system.", ctx=ctx,
-                                             param=param) from None
+                    raise click.BadParameter(
+                        "the file name is too long for the file system.", ctx=ctx, param=param
+                    ) from None
 
 
 class _CheckedValues:
@@ -142,7 +144,10 @@ as_of_option = click.option("--as-of", "as_of", metavar="DATE", help="Evaluate a
 
 @click.group(cls=TrackerGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "db", metavar="PATH", type=click.Path(path_type=Path),
+    "--db",
+    "db",
+    metavar="PATH",
+    type=click.Path(path_type=Path),
     help="Database file (default: $TRACKER_DB, else tracker.db in your user data folder).",
 )
 @click.version_option(__version__, prog_name="tracker")

@@ -32,12 +32,30 @@ from tracker.core.store import Store
 from tracker.core.store.imports import UndoPreview
 
 CONTACT_EXPORT_COLUMNS = (
-    "first_name", "last_name", "email", "phone", "company", "tags", "source",
-    "level", "score", "days_since_last", "last_engaged", "next_follow_up",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "source",
+    "level",
+    "score",
+    "days_since_last",
+    "last_engaged",
+    "next_follow_up",
 )
 FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
-INTERACTION_EXPORT_COLUMNS = ("contact_email", "contact_name", "kind", "occurred_at", "amount", "score", "channel",
-                              "note")
+INTERACTION_EXPORT_COLUMNS = (
+    "contact_email",
+    "contact_name",
+    "kind",
+    "occurred_at",
+    "amount",
+    "score",
+    "channel",
+    "note",
+)
 
 
 # Import ------------------------------------------------------------------------------------------
@@ -59,10 +77,19 @@ def import_options(fn: Callable) -> Callable:
             click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing."),
             click.option("--encoding", help="The file's encoding, e.g. cp1252 (default: detected)."),
             click.option("--delimiter", help="Field delimiter, e.g. ';' or tab (default: detected)."),
-            click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
-                         help="Say what a column holds, e.g. --map 'Courriel=email' (repeatable)."),
-            click.option("--rejects", type=click.Path(path_type=Path), metavar="PATH",
-                         help="Write rejected rows, as they were, with a reason column."),
+            click.option(
+                "--map",
+                "mapping",
+                multiple=True,
+                metavar="COLUMN=FIELD",
+                help="Say what a column holds, e.g. --map 'Courriel=email' (repeatable).",
+            ),
+            click.option(
+                "--rejects",
+                type=click.Path(path_type=Path),
+                metavar="PATH",
+                help="Write rejected rows, as they were, with a reason column.",
+            ),
         ]
     ):
         fn = decorator(fn)
@@ -90,8 +117,10 @@ def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Pa
         emit_json(report.to_dict())
         return
     click.echo(report.summary())
-    click.echo(f"Read as {report.encoding}, delimiter {report.delimiter!r}; columns: "
-               + ", ".join(f"{k} → {v}" for k, v in report.mapping.items()))
+    click.echo(
+        f"Read as {report.encoding}, delimiter {report.delimiter!r}; columns: "
+        + ", ".join(f"{k} → {v}" for k, v in report.mapping.items())
+    )
     for problem in report.problems[:10]:
         label = "rejected" if problem.rejected else "warning"
         click.echo(f"  line {problem.line}: {label}: {problem.reason}")
@@ -104,8 +133,16 @@ def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Pa
 @import_group.command(name="contacts")
 @import_options
 @with_store
-def import_contacts_command(store: Store, file: Path, as_json: bool, dry_run: bool, encoding: str | None,
-                            delimiter: str | None, mapping: tuple[str, ...], rejects: Path | None) -> None:
+def import_contacts_command(
+    store: Store,
+    file: Path,
+    as_json: bool,
+    dry_run: bool,
+    encoding: str | None,
+    delimiter: str | None,
+    mapping: tuple[str, ...],
+    rejects: Path | None,
+) -> None:
     """Import contacts; duplicates merge by e-mail, then phone.
 
     Example: tracker import contacts google.csv --dry-run
@@ -120,16 +157,33 @@ def import_contacts_command(store: Store, file: Path, as_json: bool, dry_run: bo
 @click.option("--date-format", metavar="FORMAT", help="strptime format of the dates, e.g. %d/%m/%Y.")
 @click.option("--kind", "default_kind", metavar="KIND", help="Kind for rows without a type column.")
 @with_store
-def import_interactions_command(store: Store, file: Path, as_json: bool, dry_run: bool, encoding: str | None,
-                                delimiter: str | None, mapping: tuple[str, ...], rejects: Path | None,
-                                date_format: str | None, default_kind: str | None) -> None:
+def import_interactions_command(
+    store: Store,
+    file: Path,
+    as_json: bool,
+    dry_run: bool,
+    encoding: str | None,
+    delimiter: str | None,
+    mapping: tuple[str, ...],
+    rejects: Path | None,
+    date_format: str | None,
+    default_kind: str | None,
+) -> None:
     """Import an activity log (email, date, type, amount, note) or a shop's order export.
 
     Example: tracker import interactions orders_export.csv
     """
     check_rejects_target(store, rejects, file)
-    report = import_interactions(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping,
-                                 date_format=date_format, default_kind=default_kind, dry_run=dry_run)
+    report = import_interactions(
+        store,
+        file,
+        encoding=encoding,
+        delimiter=delimiter,
+        mapping=mapping,
+        date_format=date_format,
+        default_kind=default_kind,
+        dry_run=dry_run,
+    )
     report_import(store, report, as_json, rejects)
 
 
@@ -143,18 +197,50 @@ def imports_command(store: Store, as_json: bool) -> None:
     """
     batches = store.imports.list()
     if as_json:
-        emit_json({"imports": [{"id": b.id, "kind": b.kind, "source": b.source, "started_at": b.started_at,
-                                "undone_at": b.undone_at, **b.counts} for b in batches]})
+        emit_json(
+            {
+                "imports": [
+                    {
+                        "id": b.id,
+                        "kind": b.kind,
+                        "source": b.source,
+                        "started_at": b.started_at,
+                        "undone_at": b.undone_at,
+                        **b.counts,
+                    }
+                    for b in batches
+                ]
+            }
+        )
         return
-    click.echo(table(("id", "kind", "file", "when", "rows", "created", "updated", "rejected", "undone"),
-                     [(b.id, b.kind, Path(b.source).name, b.started_at, b.counts.get("rows"), b.counts.get("created"),
-                       b.counts.get("updated"), b.counts.get("rejected"), b.undone_at or "") for b in batches]))
+    click.echo(
+        table(
+            ("id", "kind", "file", "when", "rows", "created", "updated", "rejected", "undone"),
+            [
+                (
+                    b.id,
+                    b.kind,
+                    Path(b.source).name,
+                    b.started_at,
+                    b.counts.get("rows"),
+                    b.counts.get("created"),
+                    b.counts.get("updated"),
+                    b.counts.get("rejected"),
+                    b.undone_at or "",
+                )
+                for b in batches
+            ],
+        )
+    )
 
 
 @cli.command(name="undo-import")
 @click.argument("batch_id", type=ID, metavar="ID")
-@click.option("--yes", is_flag=True,
-              help="Go ahead even when work done since (on the contacts it made or fields it changed) goes too.")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Go ahead even when work done since (on the contacts it made or fields it changed) goes too.",
+)
 @json_option
 @with_store
 def undo_import_command(store: Store, batch_id: int, yes: bool, as_json: bool) -> None:
@@ -173,11 +259,13 @@ def undo_import_command(store: Store, batch_id: int, yes: bool, as_json: bool) -
         emit_json(result)
         return
     later = UndoPreview.from_dict(result).later_phrase()
-    click.echo(f"Undid import {batch_id}: removed {_count(result['contacts_removed'], 'contact')}, "
-               f"{_count(result['interactions_removed'], 'interaction')} and "
-               f"{_count(result['follow_ups_removed'], 'follow-up')}, "
-               f"restored {_count(result['contacts_restored'], 'contact')}"
-               + (f" (this included work done since: {later})." if later else "."))
+    click.echo(
+        f"Undid import {batch_id}: removed {_count(result['contacts_removed'], 'contact')}, "
+        f"{_count(result['interactions_removed'], 'interaction')} and "
+        f"{_count(result['follow_ups_removed'], 'follow-up')}, "
+        f"restored {_count(result['contacts_restored'], 'contact')}"
+        + (f" (this included work done since: {later})." if later else ".")
+    )
 
 
 def _count(number: int, word: str) -> str:
@@ -201,8 +289,15 @@ def contact_options(fn: Callable) -> Callable:
 @json_option
 @click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
 @with_store
-def contacts_command(store: Store, level: str | None, tag: str | None, search: str | None, as_of: str | None,
-                     as_json: bool, export: Path | None) -> None:
+def contacts_command(
+    store: Store,
+    level: str | None,
+    tag: str | None,
+    search: str | None,
+    as_of: str | None,
+    as_json: bool,
+    export: Path | None,
+) -> None:
     """List contacts with their engagement level and score.
 
     Example: tracker contacts --level Retention --export regulars.csv
@@ -220,10 +315,25 @@ def contacts_command(store: Store, level: str | None, tag: str | None, search: s
     if as_json:
         emit_json({"contacts": documents})
     elif not export:
-        click.echo(table(("id", "name", "email", "phone", "company", "level", "score", "last", "tags"),
-                         [(r.contact.id, r.contact.name, r.contact.email, r.contact.phone, r.contact.company,
-                           r.engagement.level.label, r.engagement.score, r.engagement.last_engaged,
-                           ", ".join(r.contact.tags)) for r in rows]))
+        click.echo(
+            table(
+                ("id", "name", "email", "phone", "company", "level", "score", "last", "tags"),
+                [
+                    (
+                        r.contact.id,
+                        r.contact.name,
+                        r.contact.email,
+                        r.contact.phone,
+                        r.contact.company,
+                        r.engagement.level.label,
+                        r.engagement.score,
+                        r.engagement.last_engaged,
+                        ", ".join(r.contact.tags),
+                    )
+                    for r in rows
+                ],
+            )
+        )
         click.echo(f"{len(rows)} contacts")
 
 
@@ -291,20 +401,40 @@ def delete_command(store: Store, emails: tuple[str, ...], yes: bool) -> None:
 @json_option
 @click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
 @with_store
-def interactions_command(store: Store, email: str | None, kinds: tuple[str, ...], since: str | None,
-                         until: str | None, limit: int | None, as_json: bool, export: Path | None) -> None:
+def interactions_command(
+    store: Store,
+    email: str | None,
+    kinds: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    as_json: bool,
+    export: Path | None,
+) -> None:
     """List interactions, newest first.
 
     Example: tracker interactions --contact anna@example.com --json
     """
     contact_id = store.contacts.require(email).id if email else None
     items = store.interactions.list(
-        contact_id=contact_id, kinds=kinds, since=parse_day(since) if since else None,
-        until=parse_day(until) if until else None, limit=limit,
+        contact_id=contact_id,
+        kinds=kinds,
+        since=parse_day(since) if since else None,
+        until=parse_day(until) if until else None,
+        limit=limit,
     )
     documents = [
-        {"id": i.id, "contact_email": i.contact_email, "contact_name": i.contact_name, "kind": i.kind,
-         "occurred_at": i.occurred_at, "amount": i.amount, "score": i.score, "channel": i.channel, "note": i.note}
+        {
+            "id": i.id,
+            "contact_email": i.contact_email,
+            "contact_name": i.contact_name,
+            "kind": i.kind,
+            "occurred_at": i.occurred_at,
+            "amount": i.amount,
+            "score": i.score,
+            "channel": i.channel,
+            "note": i.note,
+        }
         for i in items
     ]
     if export:
@@ -314,9 +444,22 @@ def interactions_command(store: Store, email: str | None, kinds: tuple[str, ...]
     if as_json:
         emit_json({"interactions": documents})
     elif not export:
-        click.echo(table(("when", "contact", "kind", "amount", "score", "note"),
-                         [(d["occurred_at"].replace("T", " "), d["contact_email"] or d["contact_name"], d["kind"],
-                           d["amount"], d["score"], d["note"]) for d in documents]))
+        click.echo(
+            table(
+                ("when", "contact", "kind", "amount", "score", "note"),
+                [
+                    (
+                        d["occurred_at"].replace("T", " "),
+                        d["contact_email"] or d["contact_name"],
+                        d["kind"],
+                        d["amount"],
+                        d["score"],
+                        d["note"],
+                    )
+                    for d in documents
+                ],
+            )
+        )
 
 
 @cli.command(name="log")
@@ -329,8 +472,17 @@ def interactions_command(store: Store, email: str | None, kinds: tuple[str, ...]
 @click.option("--channel", default="", help="Where it happened: shop, phone, e-mail, web…")
 @json_option
 @with_store
-def log_command(store: Store, email: str, kind: str, at: str | None, amount: float | None, score: int | None,
-                note: str, channel: str, as_json: bool) -> None:
+def log_command(
+    store: Store,
+    email: str,
+    kind: str,
+    at: str | None,
+    amount: float | None,
+    score: int | None,
+    note: str,
+    channel: str,
+    as_json: bool,
+) -> None:
     """Record one interaction; an unknown e-mail becomes a new contact.
 
     Example: tracker log anna@example.com purchase --amount 35 --note "Wedding bouquet"
@@ -339,8 +491,9 @@ def log_command(store: Store, email: str, kind: str, at: str | None, amount: flo
     moment = parse_moment(at)
     with store.transaction():
         contact, created = store.contacts.get_or_create(email, source="tracker log")
-        interaction = store.interactions.log(contact.id, kind, moment, amount=amount, score=score, note=note,
-                                             channel=channel)
+        interaction = store.interactions.log(
+            contact.id, kind, moment, amount=amount, score=score, note=note, channel=channel
+        )
     if as_json:
         emit_json({**interaction.to_dict(), "contact_created": created})
     else:
@@ -373,8 +526,13 @@ def followup_command(store: Store, email: str, due: str, reason: str, as_json: b
 @cli.command(name="followups")
 @as_of_option
 @json_option
-@click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH",
-              help="Write the list as a CSV for mail merge or a phone list.")
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Write the list as a CSV for mail merge or a phone list.",
+)
 @with_store
 def followups_command(store: Store, as_of: str | None, as_json: bool, export: Path | None) -> None:
     """Who to contact next and why, most urgent first.
@@ -390,8 +548,12 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
     if as_json:
         emit_json({"followups": documents})
     elif not export:
-        click.echo(table(("due", "name", "email", "reason", "action"),
-                         [(d["due"], d["name"], d["email"], d["reason"], d["action"]) for d in documents]))
+        click.echo(
+            table(
+                ("due", "name", "email", "reason", "action"),
+                [(d["due"], d["name"], d["email"], d["reason"], d["action"]) for d in documents],
+            )
+        )
         click.echo(f"{len(documents)} follow-ups")
 
 
@@ -464,8 +626,9 @@ def levels_command(store: Store, as_of: str | None, as_json: bool) -> None:
         emit_json({"levels": {level.label: count for level, count in counts.items()}})
         return
     total = sum(counts.values()) or 1
-    click.echo(table(("level", "contacts", "share"),
-                     [(lv.label, n, f"{100 * n / total:.0f} %") for lv, n in counts.items()]))
+    click.echo(
+        table(("level", "contacts", "share"), [(lv.label, n, f"{100 * n / total:.0f} %") for lv, n in counts.items()])
+    )
 
 
 @cli.group(name="kinds", cls=TrackerGroup, invoke_without_command=True)
@@ -481,13 +644,37 @@ def kinds_group(ctx: click.Context, as_json: bool) -> None:
     with command_store(ctx.obj["db"]) as store:
         kinds = list(store.kinds().values())
     if as_json:
-        emit_json({"kinds": [{"name": k.name, "level": k.stage.label, "weight": k.weight, "survey": k.survey,
-                              "builtin": k.builtin} for k in kinds]})
+        emit_json(
+            {
+                "kinds": [
+                    {
+                        "name": k.name,
+                        "level": k.stage.label,
+                        "weight": k.weight,
+                        "survey": k.survey,
+                        "builtin": k.builtin,
+                    }
+                    for k in kinds
+                ]
+            }
+        )
         return
-    click.echo(table(("kind", "counts toward", "weight", "notes"),
-                     [(k.name, k.stage.label, k.weight,
-                       ("survey; 9–10 counts as " + k.promoter_stage.label) if k.promoter_stage else
-                       ("survey" if k.survey else "")) for k in kinds]))
+    click.echo(
+        table(
+            ("kind", "counts toward", "weight", "notes"),
+            [
+                (
+                    k.name,
+                    k.stage.label,
+                    k.weight,
+                    ("survey; 9–10 counts as " + k.promoter_stage.label)
+                    if k.promoter_stage
+                    else ("survey" if k.survey else ""),
+                )
+                for k in kinds
+            ],
+        )
+    )
 
 
 @kinds_group.command(name="add")
@@ -540,5 +727,3 @@ def settings_set_command(store: Store, name: str, value: int) -> None:
     """
     store.update_settings(**{name: value})
     click.echo(f"{name} = {value}")
-
-

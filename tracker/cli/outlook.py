@@ -18,12 +18,25 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 
 @cli.command(name="outlook")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Work out the outlook as of this date (default today); with --backtest, the cut-off.")
-@click.option("--horizon", type=int, default=90, show_default=True, metavar="DAYS",
-              help="Days ahead the chances and expected orders cover.")
-@click.option("--backtest", is_flag=True,
-              help="Fit on the orders up to the cut-off (default HORIZON days ago) and compare with what happened.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Work out the outlook as of this date (default today); with --backtest, the cut-off.",
+)
+@click.option(
+    "--horizon",
+    type=int,
+    default=90,
+    show_default=True,
+    metavar="DAYS",
+    help="Days ahead the chances and expected orders cover.",
+)
+@click.option(
+    "--backtest",
+    is_flag=True,
+    help="Fit on the orders up to the cut-off (default HORIZON days ago) and compare with what happened.",
+)
 @json_option
 @with_store
 def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: bool, as_json: bool) -> None:
@@ -48,9 +61,15 @@ def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: boo
         for line in result.sentences():
             click.echo(line)
         click.echo()
-        click.echo(table(("orders before", "customers", "actual orders after (mean)", "predicted (mean)"),
-                         [(r.label, r.customers, f"{r.actual_mean:.2f}", f"{r.predicted_mean:.2f}")
-                          for r in result.by_past_orders]))
+        click.echo(
+            table(
+                ("orders before", "customers", "actual orders after (mean)", "predicted (mean)"),
+                [
+                    (r.label, r.customers, f"{r.actual_mean:.2f}", f"{r.predicted_mean:.2f}")
+                    for r in result.by_past_orders
+                ],
+            )
+        )
         return
 
     outlook = forecast(store, day, horizon)
@@ -60,16 +79,49 @@ def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: boo
     click.echo(model_sentence(outlook))
     if outlook.probabilities:
         revenue = outlook.expected_revenue
-        click.echo(f"Expected in the next {horizon} days: {outlook.expected_orders:,.0f} orders"
-                   + (f", worth about {revenue:,.0f}." if revenue is not None else "."))
-        rows = [(c.name, c.email, c.purchases, c.last_purchase.isoformat(), _percent(c.p_active),
-                 _percent(c.p_purchase), _number(c.expected_purchases), _number(c.expected_value, 2))
-                for c in outlook.contacts]
-        click.echo(table(("name", "email", "orders", "last order", "still a customer", f"order in {horizon} d",
-                          "expected orders", "expected value"), rows))
+        click.echo(
+            f"Expected in the next {horizon} days: {outlook.expected_orders:,.0f} orders"
+            + (f", worth about {revenue:,.0f}." if revenue is not None else ".")
+        )
+        rows = [
+            (
+                c.name,
+                c.email,
+                c.purchases,
+                c.last_purchase.isoformat(),
+                _percent(c.p_active),
+                _percent(c.p_purchase),
+                _number(c.expected_purchases),
+                _number(c.expected_value, 2),
+            )
+            for c in outlook.contacts
+        ]
+        click.echo(
+            table(
+                (
+                    "name",
+                    "email",
+                    "orders",
+                    "last order",
+                    "still a customer",
+                    f"order in {horizon} d",
+                    "expected orders",
+                    "expected value",
+                ),
+                rows,
+            )
+        )
     else:
-        rows = [(c.name, c.email, c.purchases, c.last_purchase.isoformat(), _number(c.gap, 0),
-                 _number(c.ratio), c.expected_next_purchase.isoformat() if c.expected_next_purchase else "")
-                for c in outlook.contacts]
-        click.echo(table(("name", "email", "orders", "last order", "usual gap (days)", "× gap", "next expected"),
-                         rows))
+        rows = [
+            (
+                c.name,
+                c.email,
+                c.purchases,
+                c.last_purchase.isoformat(),
+                _number(c.gap, 0),
+                _number(c.ratio),
+                c.expected_next_purchase.isoformat() if c.expected_next_purchase else "",
+            )
+            for c in outlook.contacts
+        ]
+        click.echo(table(("name", "email", "orders", "last order", "usual gap (days)", "× gap", "next expected"), rows))

@@ -25,8 +25,13 @@ from tracker.core.store import Store
 
 
 @cli.command(name="backup")
-@click.option("--to", "target", type=click.Path(path_type=Path), metavar="PATH",
-              help="Write the backup here instead of the backups folder beside the database.")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Write the backup here instead of the backups folder beside the database.",
+)
 @json_option
 @with_store
 def backup_command(store: Store, target: Path | None, as_json: bool) -> None:
@@ -62,8 +67,12 @@ def backups_command(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json({"backups": [b.to_dict() for b in backups]})
         return
-    click.echo(table(("id", "when", "why", "contacts"),
-                     [(b.id, f"{b.created:%Y-%m-%d %H:%M}", b.reason, b.contacts) for b in backups]))
+    click.echo(
+        table(
+            ("id", "when", "why", "contacts"),
+            [(b.id, f"{b.created:%Y-%m-%d %H:%M}", b.reason, b.contacts) for b in backups],
+        )
+    )
 
 
 @cli.command(name="restore")
@@ -79,8 +88,10 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
     backups = Backups(db_path)
     source = backups.find(id_or_path)
     if db_path.exists() and read_only_location(db_path):
-        raise StoreError(f"{db_path} is in a read-only location, so no backup can be restored into it or beside it; "
-                         f"copy {source} to a writable folder and open it there.")
+        raise StoreError(
+            f"{db_path} is in a read-only location, so no backup can be restored into it or beside it; "
+            f"copy {source} to a writable folder and open it there."
+        )
     Store.check_restorable(source)  # only a sound Tracker database this version can open
     try:
         store = Store.open(db_path)
@@ -92,8 +103,10 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
         if store is not None:
             store.close()
         recovered = restore_beside(source, db_path)
-        click.echo(f"{db_path.name} cannot be opened, so it was left as it is. The backup was restored into "
-                   f"{recovered}; use it with --db {recovered} (or open it from the app).")
+        click.echo(
+            f"{db_path.name} cannot be opened, so it was left as it is. The backup was restored into "
+            f"{recovered}; use it with --db {recovered} (or open it from the app)."
+        )
         return
     with store:
         before = store.restore(str(source))
@@ -133,5 +146,3 @@ def check_command(ctx: click.Context) -> None:
     good = Backups(db_path).newest_good()
     offer = f" The newest good backup is {good.id}: `tracker restore {good.id}`." if good else ""
     raise StoreError(f"{db_path} is damaged ({'; '.join(found[:3])}).{offer}")
-
-

@@ -35,8 +35,13 @@ class Backup:
         return _count_contacts(self.path)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "path": str(self.path), "created": self.created.isoformat(timespec="seconds"),
-                "reason": self.reason, "contacts": self.contacts}
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "created": self.created.isoformat(timespec="seconds"),
+            "reason": self.reason,
+            "contacts": self.contacts,
+        }
 
 
 def backup_folder(db_path: Path) -> Path:
@@ -248,14 +253,19 @@ class Backups:
         folder = self.folder
         elsewhere = "take one elsewhere with `tracker backup --to PATH`"
         if folder.is_symlink() and not folder.is_dir():
-            raise StoreError(f"The backups folder {folder} is a link to {os.readlink(folder)}, which is not a folder "
-                             f"that is there (a disk not plugged in?); connect it, or {elsewhere}.")
+            raise StoreError(
+                f"The backups folder {folder} is a link to {os.readlink(folder)}, which is not a folder "
+                f"that is there (a disk not plugged in?); connect it, or {elsewhere}."
+            )
         if folder.exists() and not folder.is_dir():
-            raise StoreError(f"{folder} is a file, not a folder, so no backups can be kept there; move it away, or "
-                             f"{elsewhere}.")
+            raise StoreError(
+                f"{folder} is a file, not a folder, so no backups can be kept there; move it away, or {elsewhere}."
+            )
         if read_only_location(folder):
-            raise StoreError(f"The backups folder {folder} is in a read-only location, so no backup can be written "
-                             f"there; {elsewhere}.")
+            raise StoreError(
+                f"The backups folder {folder} is in a read-only location, so no backup can be written "
+                f"there; {elsewhere}."
+            )
         try:
             private_folder(folder)
         except OSError as exc:
@@ -371,6 +381,8 @@ def offer_backup(db_path: Path, problem: str) -> str:
     good = Backups(Path(db_path)).newest_good() if Path(db_path).is_file() else None
     if good is None:
         return problem
-    return (f"{problem.rstrip('.')}. The newest good backup is from {good.created:%Y-%m-%d %H:%M} "
-            f"({good.contacts} contacts): `tracker restore {good.id}` (or File → Backups… in a new database) "
-            "writes it to a new file beside it.")
+    return (
+        f"{problem.rstrip('.')}. The newest good backup is from {good.created:%Y-%m-%d %H:%M} "
+        f"({good.contacts} contacts): `tracker restore {good.id}` (or File → Backups… in a new database) "
+        "writes it to a new file beside it."
+    )

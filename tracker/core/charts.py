@@ -25,8 +25,17 @@ INK = "#2d3436"
 MUTED = "#8a949c"
 GRID = "#e6e9ec"
 KIND_COLOURS = ("#3d7ebf", "#5fa8d3", "#2a9d8f", "#e9a23b", "#d1495b", "#7b6fb0", "#9aa5b1")
-_FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
-                   "Droid Sans Fallback", "Noto Sans", "Arial Unicode MS", "Microsoft YaHei", "Meiryo")
+_FALLBACK_FONTS = (
+    "DejaVu Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "Noto Sans",
+    "Arial Unicode MS",
+    "Microsoft YaHei",
+    "Meiryo",
+)
 
 
 def font_family() -> list[str]:
@@ -92,8 +101,14 @@ def draw_funnel(ax: Axes, data: DashboardData) -> None:
     bars = ax.barh([lv.label for lv in levels], counts, color=[LEVEL_COLOURS[lv] for lv in levels])
     ax.invert_yaxis()
     for bar, count in zip(bars, counts, strict=True):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {count:,} ({100 * count / total:.0f} %)",
-                va="center", color=INK, fontsize=8)
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f"  {count:,} ({100 * count / total:.0f} %)",
+            va="center",
+            color=INK,
+            fontsize=8,
+        )
     ax.set_xlim(0, max([*counts, 1]) * 1.35)
     ax.set_title("Engagement funnel", loc="left")
     ax.xaxis.set_visible(False)
@@ -104,8 +119,13 @@ def draw_funnel(ax: Axes, data: DashboardData) -> None:
 def draw_history(ax: Axes, data: DashboardData) -> None:
     """Contacts per level at each month end, stacked, so a warming base shows as the warm colours growing."""
     labels = [d.strftime("%b") if d != data.as_of else "now" for d in data.month_ends]
-    ax.stackplot(range(len(labels)), *[data.history[lv] for lv in Level],
-                 labels=[lv.label for lv in Level], colors=[LEVEL_COLOURS[lv] for lv in Level], alpha=0.9)
+    ax.stackplot(
+        range(len(labels)),
+        *[data.history[lv] for lv in Level],
+        labels=[lv.label for lv in Level],
+        colors=[LEVEL_COLOURS[lv] for lv in Level],
+        alpha=0.9,
+    )
     ticks = list(range(len(labels) - 1, -1, -2))[::-1]  # every second month, always ending on "now"
     ax.set_xticks(ticks, [labels[t] for t in ticks])
     ax.margins(x=0)
@@ -123,8 +143,14 @@ def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
         shown, series = [*shown, "other"], [*series, rest]
     bottom = [0] * len(data.week_starts)
     for index, (kind, values) in enumerate(zip(shown, series, strict=True)):
-        ax.bar(range(len(values)), values, bottom=bottom, label=kind.replace("_", " "),
-               color=KIND_COLOURS[index % len(KIND_COLOURS)], width=0.85)
+        ax.bar(
+            range(len(values)),
+            values,
+            bottom=bottom,
+            label=kind.replace("_", " "),
+            color=KIND_COLOURS[index % len(KIND_COLOURS)],
+            width=0.85,
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ticks = list(range(0, len(data.week_starts), max(4, len(data.week_starts) // 4)))
     ax.set_xticks(ticks, [data.week_starts[t].strftime("%d %b") for t in ticks])
@@ -138,8 +164,12 @@ def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     rows = data.sources[:top][::-1]
     labels = [label if len(label) <= 28 else label[:27] + "…" for label, _, _ in rows]
     ax.barh(labels, [total for _, total, _ in rows], color=GRID, label="contacts")
-    ax.barh(labels, [converted for _, _, converted in rows], color=LEVEL_COLOURS[Level.CONVERSION],
-            label="Conversion or above")
+    ax.barh(
+        labels,
+        [converted for _, _, converted in rows],
+        color=LEVEL_COLOURS[Level.CONVERSION],
+        label="Conversion or above",
+    )
     for position, (_, total, converted) in enumerate(rows):
         ax.text(total, position, f"  {converted}/{total}", va="center", fontsize=8, color=INK)
     ax.set_xlim(0, max([total for _, total, _ in rows] + [1]) * 1.3)
@@ -192,8 +222,7 @@ def _report_page(figure: Figure, data: DashboardData, note: str = "") -> None:
     grid = figure.add_gridspec(3, 3, height_ratios=[0.35, 1, 1])
     header = figure.add_subplot(grid[0, :])
     header.axis("off")
-    header.text(0, 0.95, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK,
-                va="top")
+    header.text(0, 0.95, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK, va="top")
     if note:
         header.text(0, 0.68, note, fontsize=9, color=INK, va="top")
     for index, (value, label) in enumerate(headline_text(data)):
@@ -216,8 +245,11 @@ def save_figure(figure: Figure, path: Path | str, *, database: Path | str | None
     kind = target.suffix.lower()
     if kind not in (".png", ".svg", ".pdf"):
         raise InvalidInput(f"Save as .png, .svg or .pdf, not '{target.suffix or target.name}'.")
-    write_whole(target, lambda handle: figure.savefig(handle, format=kind[1:], dpi=150 if kind == ".png" else None,
-                                                      facecolor="white"), database=database)
+    write_whole(
+        target,
+        lambda handle: figure.savefig(handle, format=kind[1:], dpi=150 if kind == ".png" else None, facecolor="white"),
+        database=database,
+    )
     return target
 
 
@@ -229,8 +261,13 @@ def draw_backtest_orders(ax: Axes, backtest: Backtest) -> None:
     rows = backtest.by_past_orders
     positions = range(len(rows))
     ax.bar([p - 0.2 for p in positions], [r.actual_mean for r in rows], width=0.4, color=MUTED, label="actual")
-    ax.bar([p + 0.2 for p in positions], [r.predicted_mean for r in rows], width=0.4,
-           color=LEVEL_COLOURS[Level.CONVERSION], label="predicted")
+    ax.bar(
+        [p + 0.2 for p in positions],
+        [r.predicted_mean for r in rows],
+        width=0.4,
+        color=LEVEL_COLOURS[Level.CONVERSION],
+        label="predicted",
+    )
     ax.set_xticks(list(positions), [r.label for r in rows])
     ax.set_xlabel("orders before the cut-off")
     ax.set_ylabel(f"orders in the {backtest.days} days after (mean)")
@@ -242,11 +279,22 @@ def draw_calibration(ax: Axes, backtest: Backtest) -> None:
     """For each band of predicted chance, the share who really ordered; on the diagonal is right."""
     bins = [b for b in backtest.calibration if b.customers]
     ax.plot([0, 100], [0, 100], color=MUTED, linewidth=1, linestyle="--", label="perfect")
-    ax.plot([100 * b.predicted for b in bins], [100 * b.actual for b in bins], marker="o",
-            color=LEVEL_COLOURS[Level.CONVERSION], label="this shop")
+    ax.plot(
+        [100 * b.predicted for b in bins],
+        [100 * b.actual for b in bins],
+        marker="o",
+        color=LEVEL_COLOURS[Level.CONVERSION],
+        label="this shop",
+    )
     for b in bins:
-        ax.annotate(f"{b.customers:,}", (100 * b.predicted, 100 * b.actual), textcoords="offset points",
-                    xytext=(6, -10), fontsize=8, color=MUTED)
+        ax.annotate(
+            f"{b.customers:,}",
+            (100 * b.predicted, 100 * b.actual),
+            textcoords="offset points",
+            xytext=(6, -10),
+            fontsize=8,
+            color=MUTED,
+        )
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_xlabel("predicted chance of an order (%)")
@@ -261,4 +309,3 @@ def draw_backtest(figure: Figure, backtest: Backtest) -> None:
     with chart_style():
         draw_backtest_orders(figure.add_subplot(1, 2, 1), backtest)
         draw_calibration(figure.add_subplot(1, 2, 2), backtest)
-

@@ -30,8 +30,9 @@ def check_day(day: date) -> date:
     """The day itself if Tracker works with it (FIRST_DAY to LAST_DAY); otherwise InvalidInput saying so."""
     plain = day.date() if isinstance(day, datetime) else day
     if not FIRST_DAY <= plain <= LAST_DAY:
-        raise InvalidInput(f"{plain.isoformat()} is out of range; give a date from {FIRST_DAY.isoformat()} to "
-                           f"{LAST_DAY.isoformat()}.")
+        raise InvalidInput(
+            f"{plain.isoformat()} is out of range; give a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+        )
     return day
 
 
@@ -56,9 +57,7 @@ def parse_day(text: str | date | None, *, today: date | None = None) -> date:
     try:
         return check_day(datetime.fromisoformat(text.strip()).date())
     except ValueError:
-        raise InvalidInput(
-            f"'{text}' is not a date; write it as YYYY-MM-DD (or today, yesterday, +7d)"
-        ) from None
+        raise InvalidInput(f"'{text}' is not a date; write it as YYYY-MM-DD (or today, yesterday, +7d)") from None
 
 
 def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:

@@ -27,8 +27,9 @@ class Priority(IntEnum):
     @property
     def group(self) -> str:
         """The heading it is shown under in the Follow-ups tab."""
-        return {Priority.OVERDUE: "Overdue", Priority.DUE_TODAY: "Due today",
-                Priority.THIS_WEEK: "This week"}.get(self, "Suggested")
+        return {Priority.OVERDUE: "Overdue", Priority.DUE_TODAY: "Due today", Priority.THIS_WEEK: "This week"}.get(
+            self, "Suggested"
+        )
 
 
 ACTIONS = {
@@ -97,8 +98,18 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
             priority = Priority.OVERDUE if overdue > 0 else Priority.DUE_TODAY
             when = f"due {due.isoformat()}, {overdue} days overdue" if overdue > 0 else "due today"
         reason = f"{follow_up.reason or 'Scheduled follow-up'} ({when})"
-        out.append(Suggestion(row.contact, priority, reason, ACTIONS[priority], due, follow_up.id,
-                              row.engagement.level, row.engagement.score))
+        out.append(
+            Suggestion(
+                row.contact,
+                priority,
+                reason,
+                ACTIONS[priority],
+                due,
+                follow_up.id,
+                row.engagement.level,
+                row.engagement.score,
+            )
+        )
 
     detractors = store.engagement.detractors(as_of, settings.detractor_days)
     outlook = purchase_outlook(store, as_of)
@@ -127,12 +138,15 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
             reason = f"Warm lead ({level.label}): engaged {since} days ago, has not bought yet"
         elif level is Level.RETENTION:
             priority = Priority.ASK_REFERRAL
-            reason = (f"Repeat customer ({engagement.conversion_days} buying days) "
-                      "who has not yet referred anyone or left a review")
+            reason = (
+                f"Repeat customer ({engagement.conversion_days} buying days) "
+                "who has not yet referred anyone or left a review"
+            )
         else:
             continue
-        out.append(Suggestion(row.contact, priority, reason, ACTIONS[priority], as_of, None, level,
-                              engagement.score, value))
+        out.append(
+            Suggestion(row.contact, priority, reason, ACTIONS[priority], as_of, None, level, engagement.score, value)
+        )
 
     out.sort(key=lambda s: (s.priority, s.due, -s.value, -s.score, s.contact.name.lower()))
     return out
@@ -158,8 +172,9 @@ def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
     worth = f"; about {money(c.stake)} at stake" if c.stake else ""
     if c.one_time:
         if c.shop_gap and c.shop_gap <= c.days_since <= min(SECOND_PURCHASE_SPAN * c.shop_gap, settings.window_days):
-            text = f"Bought once, {days(c.days_since)} ago; customers here usually order again within " \
-                   f"{days(c.shop_gap)}"
+            text = (
+                f"Bought once, {days(c.days_since)} ago; customers here usually order again within {days(c.shop_gap)}"
+            )
             return Priority.SECOND_PURCHASE, text + chance.replace("an order", "a second order") + worth, c.stake
         return None
     if not c.needs_win_back(settings.winback_percent / 100):

@@ -11,8 +11,11 @@ from tracker.core.levels import Level
 def display_name(first: str, last: str, *fallbacks: str | None) -> str:
     """How a person is named in lists: family name first where the culture writes it so (CJK), else the first
     non-empty fallback (company, e-mail, phone)."""
-    family_first = bool(last) and not last.isascii() and any(
-        "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in last)
+    family_first = (
+        bool(last)
+        and not last.isascii()
+        and any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7a3" for ch in last)
+    )
     parts = (last, first) if family_first else (first, last)
     return " ".join(p for p in parts if p) or next((f for f in fallbacks if f), "")
 

@@ -82,8 +82,9 @@ def check_target(path: Path | str, *, database: Path | str | None) -> Path:
     if stat.S_ISDIR(found.st_mode):
         raise InvalidInput(f"{path} is a folder; give a file name to write to.")
     if not stat.S_ISREG(found.st_mode):
-        raise InvalidInput(f"{path} is not an ordinary file (it is a device, a pipe or a socket); "
-                           "give a file name to write to.")
+        raise InvalidInput(
+            f"{path} is not an ordinary file (it is a device, a pipe or a socket); give a file name to write to."
+        )
     if not os.access(resolved, os.W_OK):
         raise _cannot(path, os.strerror(errno.EACCES))
     try:

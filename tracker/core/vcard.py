@@ -21,8 +21,9 @@ def _phone(text: str) -> str:
 def _escape(text: str) -> str:
     """vCard escaping, after the spreadsheet-formula rule (cards get imported into spreadsheets too)."""
     text = neutralise(text)
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
-            .replace("\n", "\\n"))
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -42,9 +43,12 @@ def _fold(line: str) -> str:
 
 
 def vcard(contact: Contact, note: str = "") -> str:
-    lines = ["BEGIN:VCARD", "VERSION:3.0",
-             f"N:{_escape(contact.last_name)};{_escape(contact.first_name)};;;",
-             f"FN:{_escape(contact.name or contact.email or 'Contact')}"]
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{_escape(contact.last_name)};{_escape(contact.first_name)};;;",
+        f"FN:{_escape(contact.name or contact.email or 'Contact')}",
+    ]
     if contact.company:
         lines.append(f"ORG:{_escape(contact.company)}")
     if contact.email:

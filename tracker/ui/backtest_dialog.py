@@ -40,7 +40,8 @@ class PastOrdersModel(ItemsModel):
         row = self.item_at(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.label, f"{row.customers:,}", f"{row.actual_mean:.2f}", f"{row.predicted_mean:.2f}")[
-                index.column()]
+                index.column()
+            ]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column():
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -33,8 +33,9 @@ class BackupsModel(ItemsModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         b = self.item_at(index.row())
-        return (f"{b.created:%Y-%m-%d %H:%M}", b.reason, "" if b.contacts is None else f"{b.contacts:,}",
-                b.path.name)[index.column()]
+        return (f"{b.created:%Y-%m-%d %H:%M}", b.reason, "" if b.contacts is None else f"{b.contacts:,}", b.path.name)[
+            index.column()
+        ]
 
 
 class BackupsDialog(QDialog):
@@ -48,8 +49,12 @@ class BackupsDialog(QDialog):
         self.table = data_table(self.model, (140, 180, 80))
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         where = store.backups.folder if store.backups else None
-        self.info = plain(QLabel(f"Kept in {where}: the last {store.settings().backup_keep} and one a month for a "
-                                 "year. A backup is taken before every import, undo and bulk delete, and once a day."))
+        self.info = plain(
+            QLabel(
+                f"Kept in {where}: the last {store.settings().backup_keep} and one a month for a "
+                "year. A backup is taken before every import, undo and bulk delete, and once a day."
+            )
+        )
         self.info.setWordWrap(True)
         self.error = plain(QLabel())
         self.error.setStyleSheet("color: #c0392b;")
@@ -90,10 +95,12 @@ class BackupsDialog(QDialog):
     def confirm(parent: QWidget, backup: Backup) -> bool:
         """Ask before replacing everything (tests replace this)."""
         answer = QMessageBox.question(
-            parent, "Restore backup",
+            parent,
+            "Restore backup",
             f"Replace everything in this database with the backup from {backup.created:%Y-%m-%d %H:%M} "
             f"({backup.contacts or 0:,} contacts)?\n\nToday's state is backed up first, so this can be undone by "
-            "restoring that backup.")
+            "restoring that backup.",
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def restore_selected(self) -> None:

@@ -14,8 +14,9 @@ Action = Callable[[], Changes | None]
 
 
 class StoreCommand(QUndoCommand):
-    def __init__(self, text: str, redo: Action, undo: Action, notify: Callable[[Changes], None],
-                 report: Callable[[str], None]):
+    def __init__(
+        self, text: str, redo: Action, undo: Action, notify: Callable[[Changes], None], report: Callable[[str], None]
+    ):
         super().__init__(text)
         self._redo, self._undo, self._notify, self._report = redo, undo, notify, report
         self._already_done = True

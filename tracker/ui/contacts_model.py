@@ -172,8 +172,17 @@ class ContactsModel(ColumnsModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             c, e = row.contact, row.engagement
-            return (c.name, c.company, c.email or "", c.phone, e.level.label, e.score, e.last_engaged or "",
-                    row.next_follow_up or "", ", ".join(c.tags))[column]
+            return (
+                c.name,
+                c.company,
+                c.email or "",
+                c.phone,
+                e.level.label,
+                e.score,
+                e.last_engaged or "",
+                row.next_follow_up or "",
+                ", ".join(c.tags),
+            )[column]
         if role == Qt.ItemDataRole.UserRole:
             return row.engagement.level if column == LEVEL_COLUMN else row.contact.id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:

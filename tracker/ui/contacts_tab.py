@@ -40,7 +40,8 @@ class LevelBadgeDelegate(QStyledItemDelegate):
             return super().paint(painter, option, index)
         self.initStyleOption(option, index)
         option.widget.style().drawPrimitive(
-            option.widget.style().PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+            option.widget.style().PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = level.label
@@ -65,8 +66,12 @@ class ContactsTab(QWidget):
         self.undo = undo
         self.model = ContactsModel(self)
         self.refresher = Refresher(
-            store, lambda s: prepare_rows(s.engagement.contact_rows(date.today(), s.settings())), self._loaded,
-            undo.report, self)
+            store,
+            lambda s: prepare_rows(s.engagement.contact_rows(date.today(), s.settings())),
+            self._loaded,
+            undo.report,
+            self,
+        )
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, e-mail, company, phone or tag…  (Ctrl+F)")
@@ -195,8 +200,11 @@ class ContactsTab(QWidget):
         before = self.store.contacts.get(contact_id)
         old = {name: getattr(before, name) for name in values}
         old["tags"] = ", ".join(before.tags)
-        if self.undo.run(f"Edit {before.name}", lambda: self.store.contacts.update(contact_id, **values),
-                         lambda: self.store.contacts.update(contact_id, **old)):
+        if self.undo.run(
+            f"Edit {before.name}",
+            lambda: self.store.contacts.update(contact_id, **values),
+            lambda: self.store.contacts.update(contact_id, **old),
+        ):
             self.refresh_contacts([contact_id])
 
     def delete_selected(self) -> None:
@@ -205,8 +213,7 @@ class ContactsTab(QWidget):
             return
         snapshot = self.store.contacts.snapshot(ids)
         label = f"Delete {len(ids)} contact{'s' if len(ids) > 1 else ''}"
-        if self.undo.run(label, lambda: self.store.contacts.delete(ids),
-                         lambda: self.store.contacts.restore(snapshot)):
+        if self.undo.run(label, lambda: self.store.contacts.delete(ids), lambda: self.store.contacts.restore(snapshot)):
             self.model.remove_ids(ids)
             self._update_count()
 
@@ -253,6 +260,3 @@ class ContactsTab(QWidget):
 
         if self.undo.run(f"Follow up with {contact.name}", redo, lambda: self.store.follow_ups.delete(made)):
             self.refresh_contacts([contact_id])
-
-
-

@@ -147,8 +147,10 @@ class OutlookBox(QGroupBox):
         lines = summary.at_risk_lines()
         more = len(summary.at_risk) - len(lines)
         heading = ["Most valuable at risk:"] if lines else []
-        self.at_risk.setText("\n".join(heading + lines + ([f"and {more:,} more (see Follow-ups)"] if more > 0 else []))
-                             or "Nobody is at risk: every repeat customer is likely to order again soon.")
+        self.at_risk.setText(
+            "\n".join(heading + lines + ([f"and {more:,} more (see Follow-ups)"] if more > 0 else []))
+            or "Nobody is at risk: every repeat customer is likely to order again soon."
+        )
         self.model.setText(summary.model)
 
 
@@ -205,9 +207,11 @@ class DashboardTab(QWidget):
 
     def export_report(self) -> None:
         if self.data is None:
+            self.undo.report("The dashboard is still being drawn; export the report once it shows.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(Path.home() / "tracker-report.pdf"),
-                                              "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export report", str(Path.home() / "tracker-report.pdf"), "PDF (*.pdf)"
+        )
         if not path:
             return
         try:

@@ -27,8 +27,14 @@ from tracker.core.models import Changes, Contact, Kind
 from tracker.core.store import Store
 from tracker.ui.commands import Undoable
 
-CONTACT_FIELDS = (("first_name", "First name"), ("last_name", "Last name"), ("email", "E-mail"),
-                  ("phone", "Phone"), ("company", "Company"), ("tags", "Tags (comma separated)"))
+CONTACT_FIELDS = (
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("company", "Company"),
+    ("tags", "Tags (comma separated)"),
+)
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -159,8 +165,11 @@ def log_with_undo(parent: QWidget, store: Store, undo: Undoable, contact: Contac
     made: list[int] = []
 
     def redo() -> Changes:
-        made[:] = [store.interactions.log(contact.id, logged.kind, logged.occurred_at, amount=logged.amount,
-                                          score=logged.score, note=logged.note).id]
+        made[:] = [
+            store.interactions.log(
+                contact.id, logged.kind, logged.occurred_at, amount=logged.amount, score=logged.score, note=logged.note
+            ).id
+        ]
         return Changes(interactions=True)
 
     return undo.run(f"Log {logged.kind} for {contact.name}", redo, lambda: store.interactions.delete(made))

@@ -18,21 +18,31 @@ class FollowUpsModel(ItemsModel):
     columns = COLUMNS
 
     def set_items(self, items: list[Suggestion]) -> None:
-        super().set_items(sorted(items, key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due,
-                                                       -s.score, s.contact.name.lower())))
+        super().set_items(
+            sorted(
+                items,
+                key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due, -s.score, s.contact.name.lower()),
+            )
+        )
 
     def actionable(self) -> int:
         """What needs doing today: everything but the 'This week' reminders."""
         return sum(1 for s in self._items if s.priority is not Priority.THIS_WEEK)
-
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
         item = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (item.priority.group, item.due.isoformat(), item.contact.name, item.reason, item.action,
-                    item.contact.email or "", item.contact.phone)[index.column()]
+            return (
+                item.priority.group,
+                item.due.isoformat(),
+                item.contact.name,
+                item.reason,
+                item.action,
+                item.contact.email or "",
+                item.contact.phone,
+            )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and item.priority is Priority.OVERDUE:
             return QColor(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.FontRole and index.column() == 0:

@@ -43,12 +43,17 @@ class FollowUpsTab(QWidget):
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.refresher = Refresher(
-            store, lambda s: suggest_follow_ups(s, date.today(), upcoming_days=UPCOMING_DAYS), self._loaded,
-            undo.report, self)
+            store,
+            lambda s: suggest_follow_ups(s, date.today(), upcoming_days=UPCOMING_DAYS),
+            self._loaded,
+            undo.report,
+            self,
+        )
         self.model = FollowUpsModel(self)
         self.table = data_table(self.model, (90, 90, 170, 380, 290, 200))
         self.table.doubleClicked.connect(
-            lambda index: self.open_contact.emit(self.model.item_at(index.row()).contact.id))
+            lambda index: self.open_contact.emit(self.model.item_at(index.row()).contact.id)
+        )
 
         self.done_button = QPushButton("Done")
         self.done_button.setToolTip("Logs a call and clears the follow-up")
@@ -76,8 +81,14 @@ class FollowUpsTab(QWidget):
         self.export_button.setMenu(export_menu)
         self.summary = QLabel()
         bar = QHBoxLayout()
-        for widget in (self.done_button, self.snooze_button, self.reschedule_button, self.open_button,
-                       self.copy_button, self.export_button):
+        for widget in (
+            self.done_button,
+            self.snooze_button,
+            self.reschedule_button,
+            self.open_button,
+            self.copy_button,
+            self.export_button,
+        ):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.summary)
@@ -128,8 +139,11 @@ class FollowUpsTab(QWidget):
                 ]
                 made["closed"] = [s.follow_up_id for s in items if s.follow_up_id is not None]
                 self.store.follow_ups.mark_done(made["closed"], today)
-                made["follow_ups"] = [self.store.follow_ups.record_done(s.contact.id, s.reason, today).id
-                                      for s in items if s.follow_up_id is None]
+                made["follow_ups"] = [
+                    self.store.follow_ups.record_done(s.contact.id, s.reason, today).id
+                    for s in items
+                    if s.follow_up_id is None
+                ]
             return Changes(interactions=True, follow_ups=True)
 
         def undo() -> Changes:
@@ -164,8 +178,11 @@ class FollowUpsTab(QWidget):
             with self.store.transaction():
                 for follow_up_id in before:
                     self.store.follow_ups.reschedule(follow_up_id, day)
-                created[:] = [self.store.follow_ups.schedule(s.contact.id, day, s.reason).id
-                              for s in items if s.follow_up_id is None]
+                created[:] = [
+                    self.store.follow_ups.schedule(s.contact.id, day, s.reason).id
+                    for s in items
+                    if s.follow_up_id is None
+                ]
             return Changes(follow_ups=True)
 
         def undo() -> Changes:
@@ -188,18 +205,26 @@ class FollowUpsTab(QWidget):
         QGuiApplication.clipboard().setText(", ".join(dict.fromkeys(emails)))
 
     def export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export follow-ups", str(Path.home() / "follow-ups.csv"),
-                                              "CSV for Excel (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export follow-ups", str(Path.home() / "follow-ups.csv"), "CSV for Excel (*.csv)"
+        )
         if path:
-            self._write(lambda: write_csv(path, EXPORT_COLUMNS, [s.to_dict() for s in self.model.items()],
-                                         database=self.store.path))
+            self._write(
+                lambda: write_csv(
+                    path, EXPORT_COLUMNS, [s.to_dict() for s in self.model.items()], database=self.store.path
+                )
+            )
 
     def export_vcard(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export for a phone", str(Path.home() / "follow-ups.vcf"),
-                                              "vCard (*.vcf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export for a phone", str(Path.home() / "follow-ups.vcf"), "vCard (*.vcf)"
+        )
         if path:
-            self._write(lambda: write_vcards(path, [(s.contact, s.reason) for s in self.model.items()],
-                                            database=self.store.path))
+            self._write(
+                lambda: write_vcards(
+                    path, [(s.contact, s.reason) for s in self.model.items()], database=self.store.path
+                )
+            )
 
     def _write(self, action) -> None:
         try:

@@ -21,8 +21,9 @@ PREVIEW_ROWS = 50
 def for_window(message: str) -> str:
     """Core sentences name CLI options as the way out; in the wizard the way out is a control on a page."""
     message = re.sub(r"(?:try another|pass) --encoding(?: \(e\.g\. [\w-]+\))?", "choose another encoding", message)
-    return re.sub(r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page",
-                  message)
+    return re.sub(
+        r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page", message
+    )
 
 
 def plural(count: int, word: str) -> str:

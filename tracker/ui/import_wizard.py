@@ -60,11 +60,26 @@ SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as 
 COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
 DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pipe"))
 FIELD_LABELS = {
-    "first_name": "First name", "last_name": "Last name", "name": "Full name", "email": "E-mail",
-    "phone": "Phone", "company": "Company", "tags": "Tags", "notes": "Notes", "source": "Source",
-    "date": "Date", "kind": "Type (what happened)", "amount": "Amount", "score": "Score", "note": "Note",
-    "channel": "Channel", "order": "Order number", "ignore": "Don't import",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "name": "Full name",
+    "email": "E-mail",
+    "phone": "Phone",
+    "company": "Company",
+    "tags": "Tags",
+    "notes": "Notes",
+    "source": "Source",
+    "date": "Date",
+    "kind": "Type (what happened)",
+    "amount": "Amount",
+    "score": "Score",
+    "note": "Note",
+    "channel": "Channel",
+    "order": "Order number",
+    "ignore": "Don't import",
 }
+
+
 class PreviewPage(QWizardPage):
     """The file as Tracker reads it; the encoding and delimiter can be changed and the file is read again."""
 
@@ -130,8 +145,13 @@ class PreviewPage(QWizardPage):
         self._asked = (encoding, delimiter)
         try:
             # the first rows only; a file small enough to check on this thread is counted to the end
-            table = read_table(self.owner.path, encoding=encoding, delimiter=delimiter, limit=PEEK_ROWS,
-                               count_up_to=self.owner.BACKGROUND_CHECK_BYTES)
+            table = read_table(
+                self.owner.path,
+                encoding=encoding,
+                delimiter=delimiter,
+                limit=PEEK_ROWS,
+                count_up_to=self.owner.BACKGROUND_CHECK_BYTES,
+            )
         except ImportRejected as exc:
             self.owner.table = None
             self.model.set_table(None)
@@ -144,10 +164,15 @@ class PreviewPage(QWizardPage):
             show_error(self.error, None)
             extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
             shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
-            counted = (plural(table.total_rows, "row") if table.total_rows is not None
-                       else "about " + plural(_roughly(table.estimated_rows), "row"))
-            self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
-                                    f"({shown}){extra}, {plural(len(table.header), 'column')}")
+            counted = (
+                plural(table.total_rows, "row")
+                if table.total_rows is not None
+                else "about " + plural(_roughly(table.estimated_rows), "row")
+            )
+            self.file_label.setText(
+                f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
+                f"({shown}){extra}, {plural(len(table.header), 'column')}"
+            )
             self.delimiter.blockSignals(True)
             if self.delimiter.findData(table.delimiter) < 0:
                 self.delimiter.addItem(table.delimiter, table.delimiter)
@@ -162,8 +187,9 @@ class PreviewPage(QWizardPage):
         names = [detected] if detected else []
         if detected and not codec_name(detected).startswith("utf"):
             try:
-                ranked = rank_encodings(encoding_sample(self.owner.path), header_bonus=header_recognition,
-                                        complete=False)
+                ranked = rank_encodings(
+                    encoding_sample(self.owner.path), header_bonus=header_recognition, complete=False
+                )
             except (OSError, TrackerError):
                 ranked = []
             names += [name for name, _ in ranked[:5]]
@@ -185,8 +211,11 @@ class ColumnsPage(QWizardPage):
         super().__init__()
         self.owner = owner
         self.setTitle("Columns")
-        need = ("A contact needs a name, an e-mail address or a phone number."
-                if owner.kind == "contacts" else "Each row needs an e-mail address and a date.")
+        need = (
+            "A contact needs a name, an e-mail address or a phone number."
+            if owner.kind == "contacts"
+            else "Each row needs an e-mail address and a date."
+        )
         self.setSubTitle(f"Choose what each column holds; columns set to “Don't import” are skipped. {need}")
         self.combos: list[QComboBox] = []
         self._shown: Table | None = None
@@ -248,8 +277,9 @@ class ColumnsPage(QWizardPage):
 
     def mapping(self) -> list[str]:
         """Every column as `Title=field`, ignored ones included, so the user's choice always wins."""
-        return [f"{title}={combo.currentData()}" for title, combo in zip(self.owner.table.header, self.combos,
-                                                                           strict=True)]
+        return [
+            f"{title}={combo.currentData()}" for title, combo in zip(self.owner.table.header, self.combos, strict=True)
+        ]
 
 
 def _roughly(count: int) -> int:
@@ -341,8 +371,10 @@ class CheckPage(QWizardPage):
         if self.owner.kind == "contacts":
             counts += f", {report.updated:,} merged into existing contacts, {report.rejected:,} rejected"
         else:
-            counts += (f" interactions, {report.updated:,} merged into other rows or ones already here, "
-                       f"{report.rejected:,} rejected")
+            counts += (
+                f" interactions, {report.updated:,} merged into other rows or ones already here, "
+                f"{report.rejected:,} rejected"
+            )
             if report.contacts_created:
                 counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")
@@ -445,8 +477,10 @@ class ImportPage(QWizardPage):
         late = " (it had finished before it could be cancelled)" if self._cancel_asked else ""
         self.status.setText("Done" + late + ". " + report.summary())
         if report.rejected:
-            self.note.setText(f"{plural(report.rejected, 'row')} could not be imported; save them to fix them "
-                              "in a spreadsheet and import that file again.")
+            self.note.setText(
+                f"{plural(report.rejected, 'row')} could not be imported; save them to fix them "
+                "in a spreadsheet and import that file again."
+            )
         self.save_button.setVisible(True)
         self.save_button.setEnabled(bool(report.rejected))
         self.save_button.setToolTip("" if report.rejected else "No rows were rejected.")
@@ -505,8 +539,9 @@ class ImportPage(QWizardPage):
         if result["follow_ups_removed"]:
             removed.append(plural(result["follow_ups_removed"], "follow-up") + " removed")
         later = UndoPreview.from_dict(result).later_phrase()
-        self.status.setText(f"Import undone: {', '.join(removed)}."
-                            + (f" This included work done since: {later}." if later else ""))
+        self.status.setText(
+            f"Import undone: {', '.join(removed)}." + (f" This included work done since: {later}." if later else "")
+        )
         self.owner.imported.emit(changes)
 
     @staticmethod
@@ -515,13 +550,19 @@ class ImportPage(QWizardPage):
         parts = [plural(preview.contacts_removed, "contact"), plural(preview.interactions_removed, "interaction")]
         if preview.follow_ups_removed:
             parts.append(plural(preview.follow_ups_removed, "follow-up"))
-        restored = (f", and {plural(preview.contacts_restored, 'contact')} it had updated are put back as they were"
-                    if preview.contacts_restored else "")
+        restored = (
+            f", and {plural(preview.contacts_restored, 'contact')} it had updated are put back as they were"
+            if preview.contacts_restored
+            else ""
+        )
         box = QMessageBox(
-            QMessageBox.Icon.Warning, "Undo import",
+            QMessageBox.Icon.Warning,
+            "Undo import",
             f"{preview.warning()}.\n\nIn all, {', '.join(parts[:-1])} and {parts[-1]} are removed{restored}. "
             "A backup is taken first (File → Backups…).\n\nUndo the import anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            parent,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
@@ -559,8 +600,12 @@ class ImportWizard(QWizard):
     def work(self, *, dry_run: bool):
         """The import as a job's work: `work(store, progress=…, cancelled=…)` → ImportReport."""
         importer = import_contacts if self.kind == "contacts" else import_interactions
-        options = {"encoding": self.encoding, "delimiter": self.table.delimiter, "mapping": list(self.mapping),
-                   "dry_run": dry_run}
+        options = {
+            "encoding": self.encoding,
+            "delimiter": self.table.delimiter,
+            "mapping": list(self.mapping),
+            "dry_run": dry_run,
+        }
         path = self.path
 
         def run(store: Store, progress=None, cancelled=None) -> ImportReport:

@@ -16,7 +16,6 @@ class InteractionsModel(ItemsModel):
         super().__init__(parent)
         self.columns = columns
 
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None

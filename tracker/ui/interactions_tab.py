@@ -41,8 +41,7 @@ class InteractionsTab(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.status = QLabel()
         bar = QHBoxLayout()
-        for widget in (QLabel("Kind"), self.kind, self.contact, self.use_since, self.since, self.use_until,
-                       self.until):
+        for widget in (QLabel("Kind"), self.kind, self.contact, self.use_since, self.since, self.use_until, self.until):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.status)
@@ -54,8 +53,14 @@ class InteractionsTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self._fill_kinds()
-        for signal in (self.kind.currentIndexChanged, self.contact.editingFinished, self.use_since.toggled,
-                       self.since.dateChanged, self.use_until.toggled, self.until.dateChanged):
+        for signal in (
+            self.kind.currentIndexChanged,
+            self.contact.editingFinished,
+            self.use_since.toggled,
+            self.since.dateChanged,
+            self.use_until.toggled,
+            self.until.dateChanged,
+        ):
             signal.connect(self.reload)
 
     def _fill_kinds(self) -> None:
@@ -129,8 +134,14 @@ class InteractionsTab(QWidget):
         old = (item.kind, item.amount, item.score, item.note)
         self.undo.run(
             "Edit interaction",
-            lambda: self.store.interactions.update(item.id, kind=changed.kind, occurred_at=changed.occurred_at,
-                                                   amount=changed.amount, score=changed.score, note=changed.note),
+            lambda: self.store.interactions.update(
+                item.id,
+                kind=changed.kind,
+                occurred_at=changed.occurred_at,
+                amount=changed.amount,
+                score=changed.score,
+                note=changed.note,
+            ),
             lambda: self.store.interactions.update(item.id, kind=old[0], amount=old[1], score=old[2], note=old[3]),
         )
 
@@ -139,7 +150,8 @@ class InteractionsTab(QWidget):
         if not ids:
             return
         rows = self.store.interactions.snapshot(ids)
-        self.undo.run(f"Delete {len(ids)} interaction(s)", lambda: self.store.interactions.delete(ids),
-                      lambda: self.store.interactions.restore(rows))
-
-
+        self.undo.run(
+            f"Delete {len(ids)} interaction(s)",
+            lambda: self.store.interactions.delete(ids),
+            lambda: self.store.interactions.restore(rows),
+        )

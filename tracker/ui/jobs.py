@@ -111,8 +111,14 @@ class Refresher(QObject):
     It is a child of its tab: when the tab is deleted (window closed, another database opened), Qt drops the
     connections, so a result still on its way never reaches a widget that is gone."""
 
-    def __init__(self, store: Store, work: Callable[[Store], Any], show: Callable[[Any], None],
-                 report: Callable[[str], None], parent: QObject):
+    def __init__(
+        self,
+        store: Store,
+        work: Callable[[Store], Any],
+        show: Callable[[Any], None],
+        report: Callable[[str], None],
+        parent: QObject,
+    ):
         super().__init__(parent)
         self.store, self.work, self.show, self.report = store, work, show, report
         self._job: Job | None = None

@@ -12,8 +12,13 @@ from tracker.ui.jobs import run_in_background
 
 
 class LazyTab(QWidget):
-    def __init__(self, factory: Callable[[], QWidget], message: str = "Loading…",
-                 prepare: Callable[[], object] | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        factory: Callable[[], QWidget],
+        message: str = "Loading…",
+        prepare: Callable[[], object] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self._factory = factory
         self._prepare = prepare

@@ -32,8 +32,18 @@ from tracker.ui.text import plain
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
-EXPORT_COLUMNS = ("first_name", "last_name", "email", "phone", "company", "tags", "level", "score", "last_engaged",
-                  "next_follow_up")
+EXPORT_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "level",
+    "score",
+    "last_engaged",
+    "next_follow_up",
+)
 MAX_RECENT = 8
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
 WATCH_INTERVAL_MS = 1000
@@ -145,7 +155,8 @@ class MainWindow(QMainWindow):
 
         tab = FollowUpsTab(self.store, self.undo)
         tab.count_changed.connect(
-            lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups"))
+            lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups")
+        )
         tab.open_contact.connect(self.show_contact)
         return tab
 
@@ -232,10 +243,15 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self._action(edit, "&New contact…", lambda: self._on_contacts(self.contacts_tab.new_contact), "Ctrl+N")
         self._action(edit, "&Log interaction…", self.log_interaction, "Ctrl+L")
-        self._action(edit, "&Schedule follow-up…",
-                     lambda: self._on_contacts(self.contacts_tab.schedule_follow_up), "Ctrl+Shift+F")
-        self._action(edit, "&Tag selected contacts…", lambda: self._on_contacts(self.contacts_tab.tag_selected),
-                     "Ctrl+T")
+        self._action(
+            edit,
+            "&Schedule follow-up…",
+            lambda: self._on_contacts(self.contacts_tab.schedule_follow_up),
+            "Ctrl+Shift+F",
+        )
+        self._action(
+            edit, "&Tag selected contacts…", lambda: self._on_contacts(self.contacts_tab.tag_selected), "Ctrl+T"
+        )
         self._action(edit, "&Delete selected", self.delete_selected, QKeySequence.StandardKey.Delete)
         edit.addSeparator()
         self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find)
@@ -317,8 +333,10 @@ class MainWindow(QMainWindow):
         problem, _ = result
         self._update_status()
         if problem is not None and self.store.damaged:
-            self.show_error(f"{self.store.damaged} You can still look at it and export from it; "
-                            "File → Backups… restores a good backup into a new file.")
+            self.show_error(
+                f"{self.store.damaged} You can still look at it and export from it; "
+                "File → Backups… restores a good backup into a new file."
+            )
 
     def _watch_other_processes(self) -> None:
         """Another process (the CLI, a second window) committed to the file: refresh what shows it. Polled on
@@ -361,8 +379,9 @@ class MainWindow(QMainWindow):
 
     def import_file(self, kind: str, path: Path | None = None) -> None:
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, f"Import {kind}", str(Path.home()),
-                                                    "CSV and text files (*.csv *.txt *.tsv);;All files (*)")
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, f"Import {kind}", str(Path.home()), "CSV and text files (*.csv *.txt *.tsv);;All files (*)"
+            )
             if not chosen:
                 return
             path = Path(chosen)
@@ -388,8 +407,9 @@ class MainWindow(QMainWindow):
         self._demo_job = start(job)
 
     def export_contacts(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export contacts", str(Path.home() / "contacts.csv"),
-                                              "CSV for Excel (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export contacts", str(Path.home() / "contacts.csv"), "CSV for Excel (*.csv)"
+        )
         if not path:
             return
         rows = [row.to_dict() for row in self.contacts_tab.model.visible_rows()]
@@ -401,10 +421,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {count:,} contacts to {path}", 8000)
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Tracker",
-                          f"<b>Tracker {__version__}</b><p>Your customers, what they did, and whom to contact next."
-                          f"<p>Database: {html.escape(str(self.store.path or 'in memory'))}<br>"
-                          "Nothing leaves this computer.")
+        QMessageBox.about(
+            self,
+            "About Tracker",
+            f"<b>Tracker {__version__}</b><p>Your customers, what they did, and whom to contact next."
+            f"<p>Database: {html.escape(str(self.store.path or 'in memory'))}<br>"
+            "Nothing leaves this computer.",
+        )
 
     # Changes ----------------------------------------------------------------------------------------------
 
@@ -477,5 +500,3 @@ class MainWindow(QMainWindow):
         if self._contacts.widget is not None:
             self.settings.setValue("contacts/splitter", self._contacts.widget.splitter.saveState())
         super().closeEvent(event)
-
-

@@ -72,6 +72,7 @@ class OrderTimeline(QWidget):
         baseline = rect.bottom() + 14
         painter.drawText(QPointF(rect.left() - 4, baseline), f"{first:%b %Y}")
         end_text = f"{last:%b %Y}"
-        painter.drawText(QPointF(rect.right() - painter.fontMetrics().horizontalAdvance(end_text) + 4, baseline),
-                         end_text)
+        painter.drawText(
+            QPointF(rect.right() - painter.fontMetrics().horizontalAdvance(end_text) + 4, baseline), end_text
+        )
         painter.end()

@@ -38,8 +38,29 @@ class Record:
         self.lines.extend(other.lines)
 
 
-_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "des", "dos", "du", "la", "le", "van", "von", "ter",
-              "ten", "bin", "al", "el", "st.", "mac"}
+_PARTICLES = {
+    "de",
+    "da",
+    "di",
+    "del",
+    "della",
+    "der",
+    "den",
+    "des",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+    "st.",
+    "mac",
+}
 
 
 def _is_cjk(text: str) -> bool:
@@ -121,8 +142,13 @@ def _record_from_row(
     notes.extend(_cells(row, plan.get("notes", ())))
     if notes:
         values["notes"] = "\n".join(notes)
-    if not (values.get("email") or values.get("phone") or values.get("first_name") or values.get("last_name")
-            or values.get("company")):
+    if not (
+        values.get("email")
+        or values.get("phone")
+        or values.get("first_name")
+        or values.get("last_name")
+        or values.get("company")
+    ):
         reason = "no name, e-mail or phone"
         if emails and not valid:  # the invalid address is the reason, not a warning as well
             reason = f"invalid e-mail '{emails[0]}' and no name or phone"
@@ -165,8 +191,13 @@ def _import_contacts(
         header = opened.header
         columns = map_columns(header, overrides=parse_overrides(mapping, CONTACT_FIELDS), sample=opened.sample[:200])
         report = ImportReport(
-            kind="contacts", source=source.name, encoding=opened.encoding, delimiter=opened.delimiter,
-            header=header, mapping={header[i]: f for i, f in sorted(columns.items())}, dry_run=dry_run,
+            kind="contacts",
+            source=source.name,
+            encoding=opened.encoding,
+            delimiter=opened.delimiter,
+            header=header,
+            mapping={header[i]: f for i, f in sorted(columns.items())},
+            dry_run=dry_run,
         )
         if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
             raise ImportRejected(
@@ -209,8 +240,9 @@ def _import_contacts(
             flush()
             report.updated = report.rows - report.rejected - report.created
 
-        return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled,
-                           size=opened.size)
+        return write_batch(
+            store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled, size=opened.size
+        )
 
 
 def import_contacts(store: Store, path: Path | str, **options) -> ImportReport:

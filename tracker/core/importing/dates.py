@@ -30,8 +30,9 @@ def check_format(fmt: str) -> str:
         datetime.strptime(sample.strftime(fmt), fmt)
     except (ValueError, re.error, TypeError, OverflowError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InvalidInput(f"{fmt!r} is not a date format strptime can read ({reason}); "
-                           "write one such as %d/%m/%Y or %Y-%m-%d %H:%M.") from None
+        raise InvalidInput(
+            f"{fmt!r} is not a date format strptime can read ({reason}); write one such as %d/%m/%Y or %Y-%m-%d %H:%M."
+        ) from None
     return fmt
 
 

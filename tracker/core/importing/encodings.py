@@ -18,8 +18,18 @@ from itertools import pairwise
 from tracker.core.errors import ImportRejected
 
 CANDIDATES = (
-    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
-    "gb18030", "cp932", "big5", "cp949", "mac_roman", "cp850",
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "gb18030",
+    "cp932",
+    "big5",
+    "cp949",
+    "mac_roman",
+    "cp850",
 )
 _SAMPLE_BYTES = 16384
 _WORD = re.compile(r"[^\W\d_]+")
@@ -28,9 +38,23 @@ _WORD = re.compile(r"[^\W\d_]+")
 _LANGUAGE_LETTERS = [
     set(letters)
     for letters in (
-        "äöüß", "àâæçéèêëîïôœùûüÿ", "áéíñóúü", "áâãàçéêíóôõú", "àèéìíîòóùú", "åäöæøé", "áðéíóúýþæö",
-        "ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű", "ăâîșțşţ", "çğıöşüi̇",
-        "čćđšž", "ąčęėįšųūž", "āčēģīķļņšūž", "äöõüšž",
+        "äöüß",
+        "àâæçéèêëîïôœùûüÿ",
+        "áéíñóúü",
+        "áâãàçéêíóôõú",
+        "àèéìíîòóùú",
+        "åäöæøé",
+        "áðéíóúýþæö",
+        "ąćęłńóśźż",
+        "áčďéěíňóřšťúůýž",
+        "áäčďéíĺľňóôŕšťúýž",
+        "áéíóöőúüű",
+        "ăâîșțşţ",
+        "çğıöşüi̇",
+        "čćđšž",
+        "ąčęėįšųūž",
+        "āčēģīķļņšūž",
+        "äöõüšž",
     )
 ]
 
@@ -147,7 +171,7 @@ def _sample(data: bytes) -> bytes:
     picked, size = [], 0
     for line in data.splitlines():
         if not line.isascii():
-            piece = line[:_SAMPLE_BYTES - size]  # one multi-megabyte line is sampled, not scored whole
+            piece = line[: _SAMPLE_BYTES - size]  # one multi-megabyte line is sampled, not scored whole
             picked.append(piece)
             size += len(piece)
             if size >= _SAMPLE_BYTES:

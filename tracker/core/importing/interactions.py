@@ -20,12 +20,29 @@ from tracker.core.store import Store
 from tracker.core.store.interactions import check_amount, check_score
 
 KIND_SYNONYMS = {
-    "order": "purchase", "sale": "purchase", "bought": "purchase", "buy": "purchase", "paid": "purchase",
-    "opened": "email_open", "open": "email_open", "email_opened": "email_open",
-    "click": "email_click", "clicked": "email_click", "reply": "email_reply", "replied": "email_reply",
-    "visit": "website_visit", "page_view": "website_visit", "phone_call": "call", "phone": "call",
-    "subscribe": "subscription", "subscribed": "subscription", "registration": "signup",
-    "register": "signup", "sign_up": "signup", "survey": "feedback", "event": "event_attended",
+    "order": "purchase",
+    "sale": "purchase",
+    "bought": "purchase",
+    "buy": "purchase",
+    "paid": "purchase",
+    "opened": "email_open",
+    "open": "email_open",
+    "email_opened": "email_open",
+    "click": "email_click",
+    "clicked": "email_click",
+    "reply": "email_reply",
+    "replied": "email_reply",
+    "visit": "website_visit",
+    "page_view": "website_visit",
+    "phone_call": "call",
+    "phone": "call",
+    "subscribe": "subscription",
+    "subscribed": "subscription",
+    "registration": "signup",
+    "register": "signup",
+    "sign_up": "signup",
+    "survey": "feedback",
+    "event": "event_attended",
 }
 _AMOUNT_JUNK = re.compile(r"[^\d,.\-]")
 _PROGRESS_EVERY = 5000
@@ -76,8 +93,13 @@ def _import_interactions(
         columns = suggest_mapping(header, sample, interactions=True, overrides=overrides)
         present = set(columns.values())
         report = ImportReport(
-            kind="interactions", source=source.name, encoding=opened.encoding, delimiter=opened.delimiter,
-            header=header, mapping={header[i]: f for i, f in sorted(columns.items())}, dry_run=dry_run,
+            kind="interactions",
+            source=source.name,
+            encoding=opened.encoding,
+            delimiter=opened.delimiter,
+            header=header,
+            mapping={header[i]: f for i, f in sorted(columns.items())},
+            dry_run=dry_run,
         )
         if "email" not in present:
             raise ImportRejected(
@@ -99,8 +121,9 @@ def _import_interactions(
         def write(batch_id: int) -> None:
             rows.write(batch_id, progress, cancelled)
 
-        return write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled,
-                           size=opened.size)
+        return write_batch(
+            store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled, size=opened.size
+        )
 
 
 class _Rows:
@@ -110,8 +133,17 @@ class _Rows:
     _CACHE_LIMIT entries (the database answers again), and a shop's order numbers move to a temporary table.
     Repeated rows are found by SQL (see ImportWriter), not by holding the file's rows."""
 
-    def __init__(self, store: Store, opened: CsvFile, report: ImportReport, columns: dict[int, str], *, shop: bool,
-                 default_kind: str | None, date_format: str | None):
+    def __init__(
+        self,
+        store: Store,
+        opened: CsvFile,
+        report: ImportReport,
+        columns: dict[int, str],
+        *,
+        shop: bool,
+        default_kind: str | None,
+        date_format: str | None,
+    ):
         self.store, self.opened, self.report = store, opened, report
         self.shop, self.default_kind, self.date_format = shop, default_kind, date_format
         self.kinds = store.kinds()
@@ -121,8 +153,9 @@ class _Rows:
         # The usual one column per field is read by index; fields spread over several columns go through first().
         self.single = {name: places[0] for name, places in self.positions.items() if len(places) == 1}
         self.absent = max(len(row) for row in opened.sample[:1] or [[]]) + 10**6  # an index no row reaches
-        self.order = decide_order([row[i] for row in opened.sample for i, f in columns.items()
-                                   if f == "date" and i < len(row)])
+        self.order = decide_order(
+            [row[i] for row in opened.sample for i, f in columns.items() if f == "date" and i < len(row)]
+        )
 
     def first(self, raw: list[str], name: str) -> str:
         for position in self.positions.get(name, ()):
@@ -142,8 +175,9 @@ class _Rows:
         store, opened, report, shop = self.store, self.opened, self.report, self.shop
         cell, first, positions = self.cell, self.first, self.positions
         order, date_format, default_kind, kinds = self.order, self.date_format, self.default_kind, self.kinds
-        writer = store.interactions.import_writer(batch_id, within_file=not shop,
-                                                  order_numbers=not shop and "order" in positions)
+        writer = store.interactions.import_writer(
+            batch_id, within_file=not shop, order_numbers=not shop and "order" in positions
+        )
         emails: dict[str, str | None] = {}  # raw cell → clean address, or None when invalid (checked once each)
         kind_names: dict[str, str | None] = {}
         ids: dict[str, int] = {}  # address (lower-cased) → contact id
@@ -160,9 +194,20 @@ class _Rows:
                 unknown = [key for key in new_rows if key not in ids]
                 if unknown:
                     made, _ = store.contacts.write_batch(
-                        [(_contact_values(clean_email(first(new_rows[key], "email")), first(new_rows[key], "name"),
-                                          first(new_rows[key], "phone")), ()) for key in unknown],
-                        batch_id, default_source=opened.name)
+                        [
+                            (
+                                _contact_values(
+                                    clean_email(first(new_rows[key], "email")),
+                                    first(new_rows[key], "name"),
+                                    first(new_rows[key], "phone"),
+                                ),
+                                (),
+                            )
+                            for key in unknown
+                        ],
+                        batch_id,
+                        default_source=opened.name,
+                    )
                     report.contacts_created += made
                     ids.update(store.contacts.ids_for_emails(unknown))
             for item in chunk:
@@ -246,8 +291,17 @@ class _Rows:
             key = ascii_lower(email)
             if key not in ids and key not in new_rows:
                 new_rows[key] = raw
-            item = [None, key, kind_name, occurred, amount, score, cell(raw, "channel"), cell(raw, "note"),
-                    order_number]
+            item = [
+                None,
+                key,
+                kind_name,
+                occurred,
+                amount,
+                score,
+                cell(raw, "channel"),
+                cell(raw, "note"),
+                order_number,
+            ]
             if order_key:
                 orders[order_key] = item
                 chunk_orders.append(order_key)
@@ -266,6 +320,7 @@ def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:
     if phone:
         values["phone"] = phone
     return values
+
 
 def import_interactions(store: Store, path: Path | str, **options) -> ImportReport:
     """Import an activity log or an order export as one batch; unknown e-mails become new contacts.

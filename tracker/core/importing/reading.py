@@ -92,8 +92,15 @@ def refuse_special(source: Path, mode: int) -> None:
         return
     if stat.S_ISDIR(mode):
         raise ImportRejected(f"{source} is a folder, not a CSV file.")
-    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
+    what = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a file"
+    )
     raise ImportRejected(f"{source} is not a regular file but {what}; save the data to a file and import that.")
 
 
@@ -147,8 +154,10 @@ def _given_encoding(encoding: str, head: bytes, whole: bool) -> Decoding:
     except (LookupError, ValueError, TypeError):
         raise ImportRejected(f"'{encoding}' is not an encoding Python knows.") from None
     if not getattr(info, "_is_text_encoding", True):
-        raise ImportRejected(f"'{encoding}' is not a text encoding (it turns bytes into bytes, not letters); "
-                             "try another --encoding (e.g. utf-8 or cp1252).")
+        raise ImportRejected(
+            f"'{encoding}' is not a text encoding (it turns bytes into bytes, not letters); "
+            "try another --encoding (e.g. utf-8 or cp1252)."
+        )
     codec = info.name
     try:
         decode_sample(head, codec, final=whole)
@@ -273,8 +282,9 @@ class CsvFile:
     the file as it goes. Blank rows are skipped.
     """
 
-    def __init__(self, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None,
-                 peek_rows: int = PEEK_ROWS):
+    def __init__(
+        self, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None, peek_rows: int = PEEK_ROWS
+    ):
         self.path = Path(path)
         self.name = self.path.name
         self._binary = open_regular(self.path)
@@ -410,8 +420,10 @@ class CsvFile:
         return _replacements[0] != self._replaced_before
 
     def replacement_warning(self) -> str:
-        return (f"bytes that are not valid {self.encoding} were replaced with \ufffd; if letters look wrong, "
-                "import again with another --encoding")
+        return (
+            f"bytes that are not valid {self.encoding} were replaced with \ufffd; if letters look wrong, "
+            "import again with another --encoding"
+        )
 
     def close(self) -> None:
         self._binary.close()
@@ -423,8 +435,9 @@ class CsvFile:
         self.close()
 
 
-def open_csv(path: Path | str, *, encoding: str | None = None, delimiter: str | None = None,
-             peek_rows: int = PEEK_ROWS) -> CsvFile:
+def open_csv(
+    path: Path | str, *, encoding: str | None = None, delimiter: str | None = None, peek_rows: int = PEEK_ROWS
+) -> CsvFile:
     """Open a CSV file for streaming, or raise ImportRejected with the reason (one sentence)."""
     return CsvFile(path, encoding=encoding, delimiter=delimiter, peek_rows=peek_rows)
 
@@ -451,11 +464,23 @@ def read_table(
                 total = None
                 break
             total += 1
-        rows_bytes = 0 if total is not None else sum(
-            len(opened.delimiter.join(row).encode(opened.decoding.codec, "replace")) + 1 for row in rows)
-        return Table(header=opened.header, rows=rows, line_numbers=lines, encoding=opened.encoding,
-                     delimiter=opened.delimiter, header_line=opened.header_line, has_nul=opened.has_nul,
-                     total_rows=total, size=opened.size, rows_bytes=rows_bytes)
+        rows_bytes = (
+            0
+            if total is not None
+            else sum(len(opened.delimiter.join(row).encode(opened.decoding.codec, "replace")) + 1 for row in rows)
+        )
+        return Table(
+            header=opened.header,
+            rows=rows,
+            line_numbers=lines,
+            encoding=opened.encoding,
+            delimiter=opened.delimiter,
+            header_line=opened.header_line,
+            has_nul=opened.has_nul,
+            total_rows=total,
+            size=opened.size,
+            rows_bytes=rows_bytes,
+        )
 
 
 def encoding_sample(path: Path | str) -> bytes:

@@ -86,15 +86,22 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
-        text = (f"{verb} {self.rows} rows from {self.source}: {self.created} created, "
-                f"{self.updated} updated/merged, {self.rejected} rejected")
+        text = (
+            f"{verb} {self.rows} rows from {self.source}: {self.created} created, "
+            f"{self.updated} updated/merged, {self.rejected} rejected"
+        )
         if self.contacts_created:
             text += f" ({self.contacts_created} new contacts)"
         return text + "."
 
     def counts(self) -> dict:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated, "rejected": self.rejected,
-                "contacts_created": self.contacts_created}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "contacts_created": self.contacts_created,
+        }
 
     def to_dict(self, problem_limit: int = 200) -> dict:
         return {

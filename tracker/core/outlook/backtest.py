@@ -1,4 +1,4 @@
-""""How good are these predictions for my shop?": fit on the orders up to a cut-off, forecast the period after
+""" "How good are these predictions for my shop?": fit on the orders up to a cut-off, forecast the period after
 it, and compare with what the same customers really bought."""
 
 from __future__ import annotations
@@ -78,8 +78,11 @@ class Backtest:
             f"Fitted on the {self.customers:,} customers who had ordered by {self.cutoff.isoformat()} ({self.kind}), "
             f"then compared with their orders in the {self.days} days to {self.end.isoformat()}.",
             f"Predicted {self.predicted_orders:,.0f} orders; they placed {self.actual_orders:,}"
-            + (f" (the forecast was {100 * abs(diff) / self.actual_orders:.0f} % {direction})."
-               if self.actual_orders else "."),
+            + (
+                f" (the forecast was {100 * abs(diff) / self.actual_orders:.0f} % {direction})."
+                if self.actual_orders
+                else "."
+            ),
         ]
         if self.correlation is not None:
             lines.append(f"Customer by customer, predicted and actual orders correlate at {self.correlation:.2f}.")
@@ -87,8 +90,10 @@ class Backtest:
             if b.customers:
                 lines.append(f"Of {b.customers:,} customers given {b.label}, {100 * b.actual:.0f} % ordered.")
         if self.lapsed_given:
-            lines.append(f"Of {self.lapsed_given:,} repeat customers given under 10 % chance of still being "
-                         f"customers, {self.lapsed_returned:,} came back — hence 'may have lapsed', never 'lost'.")
+            lines.append(
+                f"Of {self.lapsed_given:,} repeat customers given under 10 % chance of still being "
+                f"customers, {self.lapsed_returned:,} came back — hence 'may have lapsed', never 'lost'."
+            )
         return lines
 
     def to_dict(self) -> dict:
@@ -99,19 +104,35 @@ class Backtest:
             "predicted_orders": round(self.predicted_orders, 2),
             "actual_orders": self.actual_orders,
             "correlation": None if self.correlation is None else round(self.correlation, 4),
-            "by_past_orders": [{"past_orders": r.label, "customers": r.customers,
-                                "actual_mean": round(r.actual_mean, 4), "predicted_mean": round(r.predicted_mean, 4)}
-                               for r in self.by_past_orders],
-            "calibration": [{"chance": b.label, "customers": b.customers, "predicted": round(b.predicted, 4),
-                             "actual": round(b.actual, 4)} for b in self.calibration],
+            "by_past_orders": [
+                {
+                    "past_orders": r.label,
+                    "customers": r.customers,
+                    "actual_mean": round(r.actual_mean, 4),
+                    "predicted_mean": round(r.predicted_mean, 4),
+                }
+                for r in self.by_past_orders
+            ],
+            "calibration": [
+                {
+                    "chance": b.label,
+                    "customers": b.customers,
+                    "predicted": round(b.predicted, 4),
+                    "actual": round(b.actual, 4),
+                }
+                for b in self.calibration
+            ],
             "lapsed": {"given_under_10_percent": self.lapsed_given, "came_back": self.lapsed_returned},
-            "tracking": {"predicted_repeat_orders": round(self.predicted_repeat_total, 2),
-                         "actual_repeat_orders": self.actual_repeat_total},
+            "tracking": {
+                "predicted_repeat_orders": round(self.predicted_repeat_total, 2),
+                "actual_repeat_orders": self.actual_repeat_total,
+            },
         }
 
 
-def backtest(store: Store, cutoff: date | None = None, horizon: int = HORIZON_DAYS,
-             today: date | None = None) -> Backtest:
+def backtest(
+    store: Store, cutoff: date | None = None, horizon: int = HORIZON_DAYS, today: date | None = None
+) -> Backtest:
     """Fit on the orders up to `cutoff` (default `horizon` days before today) and compare the forecast for the
     `horizon` days after it (up to today) with what happened."""
     today = check_day(today or date.today())
@@ -130,7 +151,8 @@ def backtest_orders(orders: OrderDays, cutoff: date, end: date) -> Backtest:
     if len(h) < MIN_MODEL_BUYERS:
         raise NotEnoughPurchases(
             f"Too few customers for a backtest: {len(h)} had ordered by {cutoff.isoformat()}, "
-            f"and chances need at least {MIN_MODEL_BUYERS}.")
+            f"and chances need at least {MIN_MODEL_BUYERS}."
+        )
     horizon = (end - cutoff).days
     f = figures(h, horizon)
     if f.kind is ModelKind.RHYTHM:
@@ -147,21 +169,43 @@ def backtest_orders(orders: OrderDays, cutoff: date, end: date) -> Backtest:
     for n in range(1, PAST_ORDER_ROWS + 1):
         chosen = h.purchases >= n if n == PAST_ORDER_ROWS else h.purchases == n
         if np.any(chosen):
-            rows.append(PastOrdersRow(f"{n}+" if n == PAST_ORDER_ROWS else str(n), int(chosen.sum()),
-                                      float(actual[chosen].mean()), float(predicted[chosen].mean())))
+            rows.append(
+                PastOrdersRow(
+                    f"{n}+" if n == PAST_ORDER_ROWS else str(n),
+                    int(chosen.sum()),
+                    float(actual[chosen].mean()),
+                    float(predicted[chosen].mean()),
+                )
+            )
     bins = []
     for low, high in pairwise(CALIBRATION_EDGES):
         chosen = (chance >= low) & ((chance < high) if high < 1 else (chance <= high))
         count = int(chosen.sum())
-        bins.append(CalibrationBin(low, high, count, float(chance[chosen].mean()) if count else 0.0,
-                                   float((actual[chosen] > 0).mean()) if count else 0.0))
+        bins.append(
+            CalibrationBin(
+                low,
+                high,
+                count,
+                float(chance[chosen].mean()) if count else 0.0,
+                float((actual[chosen] > 0).mean()) if count else 0.0,
+            )
+        )
     lapsed = np.nan_to_num(alive, nan=1.0) < 0.10
     unit_days = 7 if f.time_unit == "week" else 1
     tracking = float(np.sum(f.model.expected_repeat_by((day_number(end) - h.first) / unit_days)))
     return Backtest(
-        cutoff=cutoff, end=end, kind=f.kind, customers=len(h), repeat_customers=f.repeat_customers,
-        predicted_orders=float(predicted.sum()), actual_orders=int(actual.sum()), correlation=correlation,
-        by_past_orders=rows, calibration=bins, lapsed_given=int(lapsed.sum()),
-        lapsed_returned=int((actual[lapsed] > 0).sum()), predicted_repeat_total=tracking,
+        cutoff=cutoff,
+        end=end,
+        kind=f.kind,
+        customers=len(h),
+        repeat_customers=f.repeat_customers,
+        predicted_orders=float(predicted.sum()),
+        actual_orders=int(actual.sum()),
+        correlation=correlation,
+        by_past_orders=rows,
+        calibration=bins,
+        lapsed_given=int(lapsed.sum()),
+        lapsed_returned=int((actual[lapsed] > 0).sum()),
+        predicted_repeat_total=tracking,
         actual_repeat_total=int(h.x.sum() + actual.sum()),
     )

@@ -62,8 +62,9 @@ def log_likelihood(params, x, t_x, T, weights) -> float:
     first = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
     ends = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        repeat = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12)) - (r + x) * np.log(alpha + t_x),
-                          -np.inf)
+        repeat = np.where(
+            x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12)) - (r + x) * np.log(alpha + t_x), -np.inf
+        )
     return float(np.sum(weights * (first + np.logaddexp(ends, repeat))))
 
 
@@ -73,16 +74,21 @@ def gradient(params, x, t_x, T, weights) -> np.ndarray:
     ends = -(r + x) * np.log(alpha + T)
     repeat_rows = x > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        repeat = np.where(repeat_rows, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12)) - (r + x) * np.log(alpha + t_x),
-                          -np.inf)
+        repeat = np.where(
+            repeat_rows, np.log(a) - np.log(np.maximum(b + x - 1, 1e-12)) - (r + x) * np.log(alpha + t_x), -np.inf
+        )
         total = np.logaddexp(ends, repeat)
         w_end, w_repeat = np.exp(ends - total), np.where(repeat_rows, np.exp(repeat - total), 0.0)
-        d_r = (digamma(r + x) - digamma(r) + np.log(alpha) - w_end * np.log(alpha + T)
-               - w_repeat * np.log(alpha + t_x))
+        d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_end * np.log(alpha + T) - w_repeat * np.log(alpha + t_x)
         d_alpha = r / alpha - w_end * (r + x) / (alpha + T) - w_repeat * (r + x) / (alpha + t_x)
         d_a = digamma(a + b) - digamma(a + b + x) + w_repeat / a
-        d_b = (digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
-               - np.where(repeat_rows, w_repeat / np.maximum(b + x - 1, 1e-12), 0.0))
+        d_b = (
+            digamma(b + x)
+            - digamma(a + b + x)
+            - digamma(b)
+            + digamma(a + b)
+            - np.where(repeat_rows, w_repeat / np.maximum(b + x - 1, 1e-12), 0.0)
+        )
     return np.array([np.sum(weights * d) for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
 
 

@@ -167,12 +167,21 @@ class Outlook:
         return sorted((c for c in self.contacts if c.at_risk(chance_below)), key=lambda c: (-c.stake, c.name.lower()))
 
     def model_dict(self) -> dict:
-        return {"kind": str(self.kind), "customers": self.customers, "repeat_customers": self.repeat_customers,
-                "params": self.params, "time_unit": self.time_unit}
+        return {
+            "kind": str(self.kind),
+            "customers": self.customers,
+            "repeat_customers": self.repeat_customers,
+            "params": self.params,
+            "time_unit": self.time_unit,
+        }
 
     def to_dict(self) -> dict:
-        return {"as_of": self.as_of.isoformat(), "horizon_days": self.horizon, "model": self.model_dict(),
-                "contacts": [c.to_dict() for c in self.contacts]}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "horizon_days": self.horizon,
+            "model": self.model_dict(),
+            "contacts": [c.to_dict() for c in self.contacts],
+        }
 
 
 def time_unit(h: Histories) -> str:
@@ -230,7 +239,8 @@ def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAY
     if not len(h):
         raise NotEnoughPurchases(
             f"No purchases on or before {as_of.isoformat()} to work from: import the shop's orders "
-            "(as interactions) or log purchases first.")
+            "(as interactions) or log purchases first."
+        )
     result = outlook_from(h, as_of, horizon, store.purchases.buyers(h.contact_id))
     with _LOCK:
         _CACHE[key] = result
@@ -297,8 +307,21 @@ def figures(h: Histories, horizon: int) -> Figures:
         params = {k: round(v, 6) for k, v in params.items()}
     if spend is not None:
         params.update(spend_p=round(spend.p, 6), spend_q=round(spend.q, 6), spend_v=round(spend.v, 6))
-    return Figures(kind, unit, repeaters, params, model, own_gap, p_active, p_purchase, expected, next_day,
-                   order_value, expected * order_value, at_stake)
+    return Figures(
+        kind,
+        unit,
+        repeaters,
+        params,
+        model,
+        own_gap,
+        p_active,
+        p_purchase,
+        expected,
+        next_day,
+        order_value,
+        expected * order_value,
+        at_stake,
+    )
 
 
 def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlook:
@@ -317,37 +340,62 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
             found = dates[number] = from_day_number(number)
         return found
 
-    columns = zip(h.contact_id.tolist(), h.purchases.tolist(), h.first.tolist(), h.last.tolist(),
-                  h.days_since.tolist(), f.own_gap.tolist(), f.p_active.tolist(), f.p_purchase.tolist(),
-                  f.expected.tolist(), f.next_day.tolist(), f.order_value.tolist(), f.expected_value.tolist(),
-                  f.at_stake.tolist(), strict=True)
+    columns = zip(
+        h.contact_id.tolist(),
+        h.purchases.tolist(),
+        h.first.tolist(),
+        h.last.tolist(),
+        h.days_since.tolist(),
+        f.own_gap.tolist(),
+        f.p_active.tolist(),
+        f.p_purchase.tolist(),
+        f.expected.tolist(),
+        f.next_day.tolist(),
+        f.order_value.tolist(),
+        f.expected_value.tolist(),
+        f.at_stake.tolist(),
+        strict=True,
+    )
     for cid, purchases, first, last, since, gap, alive, chance, exp, nxt, value, exp_value, stake in columns:
         buyer = buyers.get(cid)
-        contacts.append(ContactOutlook(
-            contact_id=cid,
-            email=buyer.email if buyer else None,
-            name=buyer.name if buyer else "",
-            purchases=purchases,
-            first_purchase=day(first),
-            last_purchase=day(last),
-            days_since=since,
-            usual_gap=_number(gap),
-            shop_gap=shop_gap,
-            p_active=_number(alive),
-            p_purchase=_number(chance),
-            expected_purchases=_number(exp),
-            expected_next_purchase=day(nxt),
-            order_value=_number(value),
-            expected_value=_number(exp_value),
-            at_stake=_number(stake),
-            kind=kind,
-        ))
+        contacts.append(
+            ContactOutlook(
+                contact_id=cid,
+                email=buyer.email if buyer else None,
+                name=buyer.name if buyer else "",
+                purchases=purchases,
+                first_purchase=day(first),
+                last_purchase=day(last),
+                days_since=since,
+                usual_gap=_number(gap),
+                shop_gap=shop_gap,
+                p_active=_number(alive),
+                p_purchase=_number(chance),
+                expected_purchases=_number(exp),
+                expected_next_purchase=day(nxt),
+                order_value=_number(value),
+                expected_value=_number(exp_value),
+                at_stake=_number(stake),
+                kind=kind,
+            )
+        )
     if kind is ModelKind.RHYTHM:
         contacts.sort(key=lambda c: (-(c.ratio or 0.0), c.name.lower()))
     else:
         contacts.sort(key=lambda c: (-(c.expected_value or 0.0), -(c.p_purchase or 0.0), c.name.lower()))
-    return Outlook(as_of, horizon, kind, len(h), f.repeat_customers, f.params, f.time_unit, shop_gap, contacts,
-                   {c.contact_id: c for c in contacts}, f.model)
+    return Outlook(
+        as_of,
+        horizon,
+        kind,
+        len(h),
+        f.repeat_customers,
+        f.params,
+        f.time_unit,
+        shop_gap,
+        contacts,
+        {c.contact_id: c for c in contacts},
+        f.model,
+    )
 
 
 def _number(value: float) -> float | None:

@@ -31,10 +31,17 @@ class GammaGamma:
 
 def log_likelihood(params, x, m) -> float:
     p, q, v = params
-    return float(np.sum(
-        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v) + (p * x - 1) * np.log(m)
-        + p * x * np.log(x) - (p * x + q) * np.log(v + m * x)
-    ))
+    return float(
+        np.sum(
+            gammaln(p * x + q)
+            - gammaln(p * x)
+            - gammaln(q)
+            + q * np.log(v)
+            + (p * x - 1) * np.log(m)
+            + p * x * np.log(x)
+            - (p * x + q) * np.log(v + m * x)
+        )
+    )
 
 
 def gradient(params, x, m) -> np.ndarray:

@@ -59,5 +59,13 @@ def outlook_summary(store: Store, as_of: date | None = None, horizon: int = HORI
     except NotEnoughPurchases:
         return None
     at_risk = outlook.at_risk(store.settings().winback_percent / 100)
-    return OutlookSummary(as_of, horizon, outlook.kind, model_sentence(outlook), outlook.expected_orders,
-                          outlook.expected_revenue, at_risk, float(sum(c.stake for c in at_risk)))
+    return OutlookSummary(
+        as_of,
+        horizon,
+        outlook.kind,
+        model_sentence(outlook),
+        outlook.expected_orders,
+        outlook.expected_revenue,
+        at_risk,
+        float(sum(c.stake for c in at_risk)),
+    )

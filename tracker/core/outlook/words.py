@@ -72,8 +72,10 @@ def sentence(c: ContactOutlook, as_of: date, horizon: int) -> str:
         if c.expected_next_purchase:
             late = c.expected_next_purchase < as_of
             verb = "was due around" if late else "is expected around"
-            parts.append(f"By their rhythm the next order {verb} {day_text(c.expected_next_purchase, as_of)}"
-                         + (" — overdue." if c.overdue else "."))
+            parts.append(
+                f"By their rhythm the next order {verb} {day_text(c.expected_next_purchase, as_of)}"
+                + (" — overdue." if c.overdue else ".")
+            )
         if lapsed(c):
             parts.append("May have lapsed.")
         parts.append("(Rhythm rule: too few customers yet for chances.)")
@@ -101,10 +103,14 @@ def model_sentence(outlook: Outlook) -> str:
     if outlook.kind is ModelKind.BGNBD:
         return f"Fitted on this shop's {n} customers (BG/NBD); {repeat} of them bought more than once."
     if outlook.kind is ModelKind.EARLY:
-        return (f"An early estimate from {n} customers ({repeat} bought more than once): with few customers yet, "
-                "the fit leans on a cautious default.")
-    return (f"The rhythm rule: {n} customers ({repeat} bought more than once) are too few for chances, so each "
-            "one's own rhythm is shown.")
+        return (
+            f"An early estimate from {n} customers ({repeat} bought more than once): with few customers yet, "
+            "the fit leans on a cautious default."
+        )
+    return (
+        f"The rhythm rule: {n} customers ({repeat} bought more than once) are too few for chances, so each "
+        "one's own rhythm is shown."
+    )
 
 
 def contact_sentence(store: Store, contact_id: int, as_of: date, horizon: int = HORIZON_DAYS) -> str | None:

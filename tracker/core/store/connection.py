@@ -104,8 +104,10 @@ def _readable(conn: sqlite3.Connection, path: Path, uri: str) -> sqlite3.Connect
             raise
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        raise StoreError(f"{path} is in a read-only location and its last changes are still in {wal.name}, which "
-                         "cannot be read there; copy the folder somewhere writable and open it from there.")
+        raise StoreError(
+            f"{path} is in a read-only location and its last changes are still in {wal.name}, which "
+            "cannot be read there; copy the folder somewhere writable and open it from there."
+        )
     return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
 
 

@@ -22,9 +22,7 @@ from tracker.core.store.table import StoreTable
 if TYPE_CHECKING:
     pass
 
-COLUMNS = (
-    "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
-)
+COLUMNS = "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
 EDITABLE = ("first_name", "last_name", "email", "phone", "company", "tags", "source", "notes")
 
 
@@ -35,8 +33,17 @@ def stored_tags(text: str) -> tuple[str, ...]:
 
 def contact_from_row(row: tuple) -> Contact:
     return Contact(
-        id=row[0], first_name=row[1], last_name=row[2], email=row[3], phone=row[4], company=row[5],
-        tags=stored_tags(row[6]), source=row[7], notes=row[8], created_at=row[9], updated_at=row[10],
+        id=row[0],
+        first_name=row[1],
+        last_name=row[2],
+        email=row[3],
+        phone=row[4],
+        company=row[5],
+        tags=stored_tags(row[6]),
+        source=row[7],
+        notes=row[8],
+        created_at=row[9],
+        updated_at=row[10],
     )
 
 
@@ -62,7 +69,6 @@ def _validated(values: dict) -> dict:
 
 
 class ContactsTable(StoreTable):
-
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
 
@@ -76,9 +82,7 @@ class ContactsTable(StoreTable):
         cleaned = clean_email(email)
         if not cleaned:
             return None
-        row = self.conn.execute(
-            f"SELECT {COLUMNS} FROM contacts WHERE lower(email) = lower(?)", (cleaned,)
-        ).fetchone()
+        row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE lower(email) = lower(?)", (cleaned,)).fetchone()
         return contact_from_row(row) if row else None
 
     def require(self, email: str) -> Contact:
@@ -125,9 +129,7 @@ class ContactsTable(StoreTable):
         data["updated_at"] = now_iso()
         assignments = ", ".join(f"{name} = ?" for name in data)
         with self.store.transaction():
-            self.conn.execute(
-                f"UPDATE contacts SET {assignments} WHERE id = ?", (*data.values(), contact_id)
-            )
+            self.conn.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", (*data.values(), contact_id))
         return Changes(contacts=True)
 
     def delete(self, contact_ids: Iterable[int]) -> Changes:
@@ -181,8 +183,9 @@ class ContactsTable(StoreTable):
             rows.append(data)
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
         by_email = self.ids_for_emails({ascii_lower(d["email"]) for d in rows if d.get("email")})
-        by_phone = self._ids_for_phone_keys({d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")},
-                                            import_id)
+        by_phone = self._ids_for_phone_keys(
+            {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
+        )
         inserts, matched = [], []
         for data in rows:
             email = data.get("email")
@@ -199,9 +202,18 @@ class ContactsTable(StoreTable):
             f"VALUES ({', '.join('?' for _ in fields)}, ?, ?, ?)",
             [
                 (
-                    d.get("first_name", ""), d.get("last_name", ""), d.get("email"), d.get("phone", ""),
-                    d.get("phone_key"), d.get("company", ""), d.get("tags", ""),
-                    d.get("source") or default_source, d.get("notes", ""), import_id, stamp, stamp,
+                    d.get("first_name", ""),
+                    d.get("last_name", ""),
+                    d.get("email"),
+                    d.get("phone", ""),
+                    d.get("phone_key"),
+                    d.get("company", ""),
+                    d.get("tags", ""),
+                    d.get("source") or default_source,
+                    d.get("notes", ""),
+                    import_id,
+                    stamp,
+                    stamp,
                 )
                 for d in inserts
             ],
@@ -252,9 +264,13 @@ class ContactsTable(StoreTable):
         wanted = list(keys)
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            found.update(self.conn.execute(
-                "SELECT lower(email), id FROM contacts "
-                f"WHERE email IS NOT NULL AND lower(email) IN ({', '.join('?' for _ in part)})", part))
+            found.update(
+                self.conn.execute(
+                    "SELECT lower(email), id FROM contacts "
+                    f"WHERE email IS NOT NULL AND lower(email) IN ({', '.join('?' for _ in part)})",
+                    part,
+                )
+            )
         return found
 
     def _ids_for_phone_keys(self, keys: Iterable[str], import_id: int) -> dict[str, int]:
@@ -264,10 +280,14 @@ class ContactsTable(StoreTable):
         wanted = list(keys)
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            found.update(self.conn.execute(
-                "SELECT phone_key, min(id) FROM contacts "
-                f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
-                "GROUP BY phone_key", [*part, import_id]))
+            found.update(
+                self.conn.execute(
+                    "SELECT phone_key, min(id) FROM contacts "
+                    f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
+                    "GROUP BY phone_key",
+                    [*part, import_id],
+                )
+            )
         return found
 
     def snapshot(self, contact_ids: Iterable[int]) -> dict:

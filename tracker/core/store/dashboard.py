@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
 
 class DashboardQueries(StoreTable):
-
     def latest_survey_scores(self, as_of: date, days: int) -> list[int]:
         """Each contact's latest NPS answer within `days`."""
         end = day_number(as_of)

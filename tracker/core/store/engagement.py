@@ -18,9 +18,7 @@ if TYPE_CHECKING:
 SCORE_HALF = 10.0
 
 # The stage one interaction gives evidence for: a survey kind's promoter stage when it scores 9-10.
-_STAGE = (
-    "CASE WHEN k.promoter_stage IS NOT NULL AND i.score >= :promoter THEN k.promoter_stage ELSE k.stage END"
-)
+_STAGE = "CASE WHEN k.promoter_stage IS NOT NULL AND i.score >= :promoter THEN k.promoter_stage ELSE k.stage END"
 
 # Per contact: highest stage in the window, distinct conversion days in the window, recency-weighted
 # signal (linear decay to zero at the window's far edge) and the last day with any engagement signal.
@@ -66,7 +64,6 @@ def _engagement(contact_id: int, level: int, score: int, last_day: int | None, c
 
 
 class EngagementQueries(StoreTable):
-
     def classify(self, as_of: date, settings: Settings, contact_id: int | None = None) -> list[Engagement]:
         """Level, score and recency of every contact (or one) as of a date, in one grouped query."""
         params = _params(as_of, settings)
@@ -138,9 +135,7 @@ class EngagementQueries(StoreTable):
         width = len(COLUMNS.split(","))
         for row in self.conn.execute(sql, params):
             contact = contact_from_row(row[:width])
-            rows.append(
-                ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id))
-            )
+            rows.append(ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id)))
         return rows
 
     def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict]:
@@ -153,8 +148,14 @@ class EngagementQueries(StoreTable):
             ORDER BY i.day, i.id
         """
         return [
-            {"day": from_day_number(day), "kind": kind, "stage": Level(stage), "score": score,
-             "amount": amount, "in_window": bool(in_window)}
+            {
+                "day": from_day_number(day),
+                "kind": kind,
+                "stage": Level(stage),
+                "score": score,
+                "amount": amount,
+                "in_window": bool(in_window),
+            }
             for day, kind, stage, score, amount, in_window in self.conn.execute(sql, params)
         ]
 

@@ -22,7 +22,6 @@ def _from_row(row: tuple) -> FollowUp:
 
 
 class FollowUpsTable(StoreTable):
-
     def schedule(self, contact_id: int, due: date, reason: str = "") -> FollowUp:
         self.store.contacts.get(contact_id)
         with self.store.transaction():

@@ -18,7 +18,6 @@ _RESTORABLE = ("first_name", "last_name", "email", "phone", "phone_key", "compan
 
 
 class ImportsTable(StoreTable):
-
     def begin(self, kind: str, source: str) -> int:
         """Create the batch record; call inside the import's transaction so a rollback removes it."""
         cursor = self.conn.execute(
@@ -67,9 +66,7 @@ class ImportsTable(StoreTable):
         created, edited = self.conn.execute(
             "SELECT count(*), coalesce(sum(revision > 0), 0) FROM contacts WHERE import_id = ?", (batch_id,)
         ).fetchone()
-        imported = self.conn.execute(
-            "SELECT count(*) FROM interactions WHERE import_id = ?", (batch_id,)
-        ).fetchone()[0]
+        imported = self.conn.execute("SELECT count(*) FROM interactions WHERE import_id = ?", (batch_id,)).fetchone()[0]
         by_hand, later_imports = self.conn.execute(
             "SELECT coalesce(sum(i.import_id IS NULL), 0), coalesce(sum(i.import_id IS NOT NULL), 0) "
             "FROM contacts c JOIN interactions i ON i.contact_id = c.id "
@@ -82,9 +79,14 @@ class ImportsTable(StoreTable):
         ).fetchone()[0]
         merged = self._merged(batch_id)
         return UndoPreview(
-            batch_id=batch_id, contacts_removed=created, contacts_restored=len(merged),
-            interactions_imported=imported, interactions_by_hand=by_hand,
-            interactions_from_later_imports=later_imports, follow_ups_removed=follow_ups, contacts_edited=edited,
+            batch_id=batch_id,
+            contacts_removed=created,
+            contacts_restored=len(merged),
+            interactions_imported=imported,
+            interactions_by_hand=by_hand,
+            interactions_from_later_imports=later_imports,
+            follow_ups_removed=follow_ups,
+            contacts_edited=edited,
             contacts_overwritten=sum(1 for _, _, overwritten in merged if overwritten),
         )
 
@@ -173,8 +175,13 @@ class UndoPreview:
 
     @property
     def later(self) -> tuple[int, int, int, int, int]:
-        return (self.interactions_by_hand, self.interactions_from_later_imports, self.follow_ups_removed,
-                self.contacts_edited, self.contacts_overwritten)
+        return (
+            self.interactions_by_hand,
+            self.interactions_from_later_imports,
+            self.follow_ups_removed,
+            self.contacts_edited,
+            self.contacts_overwritten,
+        )
 
     @property
     def later_work(self) -> bool:
@@ -182,8 +189,11 @@ class UndoPreview:
 
     def _removed_later(self) -> list[str]:
         groups = []
-        by_hand = [_count(n, word) for n, word in ((self.interactions_by_hand, "interaction"),
-                                                    (self.follow_ups_removed, "follow-up")) if n]
+        by_hand = [
+            _count(n, word)
+            for n, word in ((self.interactions_by_hand, "interaction"), (self.follow_ups_removed, "follow-up"))
+            if n
+        ]
         if by_hand:
             groups.append(" and ".join(by_hand) + " added by hand")
         if self.interactions_from_later_imports:
@@ -211,11 +221,17 @@ class UndoPreview:
         return f"Undoing import {self.batch_id} would also " + ", and ".join(actions)
 
     def to_dict(self) -> dict:
-        return {"batch_id": self.batch_id, "contacts_removed": self.contacts_removed,
-                "contacts_restored": self.contacts_restored, "interactions_removed": self.interactions_removed,
-                "follow_ups_removed": self.follow_ups_removed, "interactions_by_hand": self.interactions_by_hand,
-                "interactions_from_later_imports": self.interactions_from_later_imports,
-                "contacts_edited": self.contacts_edited, "contacts_overwritten": self.contacts_overwritten}
+        return {
+            "batch_id": self.batch_id,
+            "contacts_removed": self.contacts_removed,
+            "contacts_restored": self.contacts_restored,
+            "interactions_removed": self.interactions_removed,
+            "follow_ups_removed": self.follow_ups_removed,
+            "interactions_by_hand": self.interactions_by_hand,
+            "interactions_from_later_imports": self.interactions_from_later_imports,
+            "contacts_edited": self.contacts_edited,
+            "contacts_overwritten": self.contacts_overwritten,
+        }
 
     @classmethod
     def from_dict(cls, document: dict) -> UndoPreview:

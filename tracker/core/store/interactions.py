@@ -54,14 +54,21 @@ def check_moment(moment: datetime) -> str:
 
 def _from_row(row: tuple) -> Interaction:
     return Interaction(
-        id=row[0], contact_id=row[1], kind=row[2], occurred_at=row[3], amount=row[4], score=row[5],
-        channel=row[6], note=row[7], import_id=row[8], contact_email=row[9],
+        id=row[0],
+        contact_id=row[1],
+        kind=row[2],
+        occurred_at=row[3],
+        amount=row[4],
+        score=row[5],
+        channel=row[6],
+        note=row[7],
+        import_id=row[8],
+        contact_email=row[9],
         contact_name=display_name(row[10], row[11]),
     )
 
 
 class InteractionsTable(StoreTable):
-
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
 
@@ -81,8 +88,15 @@ class InteractionsTable(StoreTable):
         kind_row = self.store.kind(kind)
         self.store.contacts.get(contact_id)
         values = (
-            contact_id, kind_row.id, check_moment(occurred_at), check_amount(amount), check_score(score),
-            channel.strip(), note, import_id, now_iso(),
+            contact_id,
+            kind_row.id,
+            check_moment(occurred_at),
+            check_amount(amount),
+            check_score(score),
+            channel.strip(),
+            note,
+            import_id,
+            now_iso(),
         )
         with self.store.transaction():
             cursor = self.conn.execute(
@@ -129,8 +143,16 @@ class InteractionsTable(StoreTable):
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [_from_row(row) for row in self.conn.execute(sql, params)]
 
-    def update(self, interaction_id: int, *, kind: str | None = None, occurred_at: datetime | None = None,
-               amount: float | None = None, score: int | None = None, note: str | None = None) -> Changes:
+    def update(
+        self,
+        interaction_id: int,
+        *,
+        kind: str | None = None,
+        occurred_at: datetime | None = None,
+        amount: float | None = None,
+        score: int | None = None,
+        note: str | None = None,
+    ) -> Changes:
         """Change one interaction; values are checked like when logging it."""
         current = self.get(interaction_id)
         values = {
@@ -150,9 +172,7 @@ class InteractionsTable(StoreTable):
     def snapshot(self, interaction_ids: Iterable[int]) -> list[dict]:
         """The stored rows of these interactions, for undoing a delete."""
         ids = [int(i) for i in interaction_ids]
-        cursor = self.conn.execute(
-            f"SELECT * FROM interactions WHERE id IN ({', '.join('?' for _ in ids)})", ids
-        )
+        cursor = self.conn.execute(f"SELECT * FROM interactions WHERE id IN ({', '.join('?' for _ in ids)})", ids)
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor]
         for row in rows:
@@ -233,8 +253,9 @@ class ImportWriter:
         self._repeats = _REPEATS.format(same_order=_SAME_ORDER if order_numbers else "")
         self.orders_remembered = False
         if order_numbers:
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_order_numbers "
-                              "(id INTEGER PRIMARY KEY, number TEXT NOT NULL)")
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_order_numbers (id INTEGER PRIMARY KEY, number TEXT NOT NULL)"
+            )
             self.conn.execute("DELETE FROM temp.import_order_numbers")
 
     def write(self, rows: list[list]) -> int:
@@ -255,15 +276,18 @@ class ImportWriter:
             for row_id, contact_id, kind, occurred, amount, score, channel, note, _ in rows
         ]
         if self.order_numbers:
-            self.conn.executemany("INSERT INTO temp.import_order_numbers (id, number) VALUES (?, ?)",
-                                  [(row[0], row[8]) for row in rows if row[8]])
+            self.conn.executemany(
+                "INSERT INTO temp.import_order_numbers (id, number) VALUES (?, ?)",
+                [(row[0], row[8]) for row in rows if row[8]],
+            )
         if self._rebuild is None and self.written + len(values) >= max(_REBUILD_AT, self.stored):
             self._rebuild = self._table._drop_secondary_indexes()
         self.conn.executemany(_INSERT, values)
         kept = len(values)
         if self.before or self.within_file:
-            kept -= self.conn.execute(self._repeats, {"low": low, "high": high, "before": self.before,
-                                                      "within": self.within_file}).rowcount
+            kept -= self.conn.execute(
+                self._repeats, {"low": low, "high": high, "before": self.before, "within": self.within_file}
+            ).rowcount
         self.written += kept
         return kept
 
@@ -271,7 +295,8 @@ class ImportWriter:
         """Add an order's later line item to the note of its purchase, written with an earlier chunk."""
         self.conn.execute(
             "UPDATE interactions SET note = CASE WHEN note = '' THEN :note ELSE note || '; ' || :note END "
-            "WHERE id = :id", {"note": note, "id": row_id}
+            "WHERE id = :id",
+            {"note": note, "id": row_id},
         )
 
     def remember_orders(self, orders: dict[str, int]) -> None:

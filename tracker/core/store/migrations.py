@@ -60,8 +60,15 @@ _KINDS_V1 = [
     *[
         (name, 3, 2.0, None, 0)
         for name in (
-            "email_reply", "email_click", "call", "meeting", "message",
-            "social_like", "social_comment", "social_share", "event_attended",
+            "email_reply",
+            "email_click",
+            "call",
+            "meeting",
+            "message",
+            "social_like",
+            "social_comment",
+            "social_share",
+            "event_attended",
         )
     ],
     ("nps", 3, 2.0, 6, 1),

@@ -40,7 +40,6 @@ class Buyer:
 
 
 class PurchaseQueries(StoreTable):
-
     def _kind_id(self) -> int | None:
         row = self.conn.execute("SELECT id FROM kinds WHERE name = ?", (PURCHASE_KIND,)).fetchone()
         return row[0] if row else None

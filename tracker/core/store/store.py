@@ -259,9 +259,7 @@ class Store:
         """Change thresholds; unknown names or values out of range raise InvalidInput, nothing written."""
         unknown = set(values) - set(Settings.names())
         if unknown:
-            raise InvalidInput(
-                f"Unknown setting {', '.join(sorted(unknown))}; known: {', '.join(Settings.names())}."
-            )
+            raise InvalidInput(f"Unknown setting {', '.join(sorted(unknown))}; known: {', '.join(Settings.names())}.")
         current = self.settings()
         try:
             merged = Settings(**{**{n: getattr(current, n) for n in Settings.names()}, **values}).validated()
@@ -269,8 +267,7 @@ class Store:
             raise InvalidInput(str(exc).capitalize() + ".") from None
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [(name, json.dumps(getattr(merged, name))) for name in values],
             )
         return Changes(settings=True)
@@ -289,9 +286,13 @@ class Store:
             ).fetchall()
             self._kinds = {
                 row[1].lower(): Kind(
-                    id=row[0], name=row[1], stage=Level(row[2]), weight=row[3],
+                    id=row[0],
+                    name=row[1],
+                    stage=Level(row[2]),
+                    weight=row[3],
                     promoter_stage=Level(row[4]) if row[4] else None,
-                    survey=bool(row[5]), builtin=bool(row[6]),
+                    survey=bool(row[5]),
+                    builtin=bool(row[6]),
                 )
                 for row in rows
             }
@@ -308,9 +309,7 @@ class Store:
             )
         return found
 
-    def save_kind(
-        self, name: str, stage: Level, weight: float | None = None, *, survey: bool | None = None
-    ) -> Changes:
+    def save_kind(self, name: str, stage: Level, weight: float | None = None, *, survey: bool | None = None) -> Changes:
         """Add a kind, or move an existing one to another stage / weight."""
         clean = name.strip().lower().replace(" ", "_")
         if not clean or not set(clean) <= _KIND_NAME_CHARS or len(clean) > 40:
@@ -324,8 +323,14 @@ class Store:
                 "INSERT INTO kinds (name, stage, weight, survey) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET stage = excluded.stage, "
                 "weight = coalesce(?, kinds.weight), survey = coalesce(?, kinds.survey)",
-                (clean, int(stage), default_weight if weight is None else weight, int(bool(survey)),
-                 weight, None if survey is None else int(survey)),
+                (
+                    clean,
+                    int(stage),
+                    default_weight if weight is None else weight,
+                    int(bool(survey)),
+                    weight,
+                    None if survey is None else int(survey),
+                ),
             )
         self._kinds = None
         return Changes(kinds=True)
