@@ -30,7 +30,10 @@ def tracker_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the real `tracker` command in its own process."""
     return subprocess.run(
         [sys.executable, "-c", "from tracker.cli import main; main()", "--db", str(db), *args],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
 
@@ -145,13 +148,27 @@ CLI_SCRIPT = textwrap.dedent(
 
 @pytest.mark.slow
 def test_window_and_cli_processes_interleaved_hundreds_of_times_lose_nothing(db_path):
-    rounds = 300
+    rounds = int(os.environ.get("TRACKER_INTERLEAVINGS", "300"))  # more by hand: TRACKER_INTERLEAVINGS=2000
     Store.open(db_path).close()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    window = subprocess.Popen([sys.executable, "-c", WINDOW_SCRIPT, str(db_path), str(rounds)], cwd=REPO, env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    cli = subprocess.Popen([sys.executable, "-c", CLI_SCRIPT, str(db_path)], cwd=REPO, env=env,
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    window = subprocess.Popen(
+        [sys.executable, "-c", WINDOW_SCRIPT, str(db_path), str(rounds)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    cli = subprocess.Popen(
+        [sys.executable, "-c", CLI_SCRIPT, str(db_path)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     committed: list[str] = []
     failures: list[object] = []
     try:
