@@ -1,4 +1,6 @@
-"""The layering rule: tracker.core is a library without Qt, GUI backends, click, tracker.ui or tracker.cli."""
+"""The layering rule: tracker.core is a library without Qt, GUI backends, click, tracker.ui or tracker.cli; the
+command line loads no Qt until it opens the window (import-linter's contracts in pyproject.toml check the same
+statically)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ RUNTIME_FORBIDDEN = (
     "tracker.cli",
 )
 SOURCE_FORBIDDEN = (*RUNTIME_FORBIDDEN, "click", "matplotlib.backends")
+CLI_FORBIDDEN = ("PySide6", "shiboken6", "matplotlib.backends.backend_qt", "tracker.ui")
 
 
 def test_core_loads_without_qt_or_the_app():
@@ -32,6 +35,23 @@ def test_core_loads_without_qt_or_the_app():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"tracker.core pulled in: {result.stdout.strip()}"
+
+
+def test_cli_loads_without_qt_or_the_window():
+    """The command line starts fast and works without a display: importing every tracker.cli module and building
+    the command group loads no Qt; only running `tracker` without a command opens the window."""
+    code = (
+        "import sys, pkgutil, importlib, tracker.cli\n"
+        "for m in pkgutil.walk_packages(tracker.cli.__path__, 'tracker.cli.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "from click.testing import CliRunner\n"
+        "from tracker.cli.base import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        f"bad = [n for n in sys.modules if n.startswith({CLI_FORBIDDEN!r})]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"tracker.cli pulled in: {result.stdout.strip()}"
 
 
 def test_core_sources_do_not_import_click_or_pyplot():
