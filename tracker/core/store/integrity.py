@@ -60,8 +60,16 @@ def damaged_sentence(path: Path, problem: str) -> str:
     """One sentence for a damaged file, offering the newest good backup when there is one."""
     from tracker.core.backups import offer_backup
 
-    first = problem.splitlines()[0] if problem else "damaged"
-    return offer_backup(Path(path), f"{path} is damaged ({first}); it is only read, never written")
+    return offer_backup(Path(path), f"{path} is damaged ({first_finding(problem)}); it is only read, never written")
+
+
+def first_finding(problem: str) -> str:
+    """The first thing quick_check says is wrong, without its '*** in database main ***' heading."""
+    for line in problem.replace("; ", "\n").splitlines():
+        line = line.strip()
+        if line and not line.startswith("***"):
+            return line
+    return "damaged"
 
 
 def require_sound(conn: sqlite3.Connection, path: Path | None) -> None:
