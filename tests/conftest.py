@@ -30,6 +30,23 @@ def _fresh_integrity_verdicts():
     yield
 
 
+#: How long a test that used qtbot may leave QThreadPool jobs running after it ends.
+THREAD_POOL_WAIT_MS = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_pool_job_left_running(request):
+    """A test that used qtbot fails if a QThreadPool job it started is still running 10 s after it (napari's
+    conftest does the same for threads and timers): a job outliving its window would write to a closed test's
+    database or signal a deleted widget. Tests that never touch Qt skip this and load no Qt."""
+    yield
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is None or "qtbot" not in request.fixturenames:
+        return
+    if not qtcore.QThreadPool.globalInstance().waitForDone(THREAD_POOL_WAIT_MS):
+        pytest.fail(f"a QThreadPool job was still running {THREAD_POOL_WAIT_MS} ms after the test ended")
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
