@@ -16,7 +16,7 @@ def run_app(db_path: Path | None) -> int:
     from tracker.core.errors import TrackerError
     from tracker.core.paths import default_db_path
     from tracker.core.store import Store
-    from tracker.ui import resources
+    from tracker.ui import crash, resources
     from tracker.ui.main_window import MainWindow
     from tracker.ui.text import error_box
 
@@ -35,6 +35,7 @@ def run_app(db_path: Path | None) -> int:
     except TrackerError as exc:
         error_box(None, offer_backup(db_path, str(exc)), QMessageBox.Icon.Critical).exec()  # plain text
         return 2
+    crash.install()  # from here on a bug is logged and said in one sentence; the window stays open
     window = MainWindow(store, settings)
     window.show()
     code = app.exec()
