@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import locale
 import re
 import unicodedata
+from itertools import pairwise
+
+import phonenumbers
 
 from tracker.core.errors import ImportRejected
 
@@ -114,6 +118,8 @@ _SYNONYMS: dict[str, list[str]] = {
         "telephone",
         "tel",
         "mobile",
+        "mobil",
+        "handy",
         "mobile phone",
         "cell",
         "cell phone",
@@ -287,18 +293,119 @@ def parse_overrides(pairs: list[str] | tuple[str, ...], fields: tuple[str, ...])
     return out
 
 
-def infer_from_values(values: list[str]) -> str | None:
-    """'email' or 'phone' when most non-empty values look like one; None otherwise."""
-    filled = [v.strip() for v in values if v and v.strip()]
+#: Words that stand for "no value" in exports (HubSpot writes `null`); never a phone, an e-mail or a name.
+NULL_WORDS = frozenset({"null", "none", "n/a", "na", "nil", "nan", "undefined", "-", "--", "—", "#n/a"})
+_DATE_VALUE = re.compile(
+    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2}))"
+    r"(?:,?[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?)?$",
+    re.IGNORECASE,
+)
+_IP_VALUE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})$", re.IGNORECASE)
+_MONEY_VALUE = re.compile(
+    r"^[-+]?(?:[$€£¥₹]|[A-Z]{3}\s)?\s*\d{1,3}(?:[,.\s' ]?\d{3})*(?:[.,]\d{1,2})?\s*(?:[$€£¥₹]|\s[A-Z]{3})?$"
+)
+_CURRENCY = re.compile(r"[$€£¥₹]|(?:^|\s)[A-Z]{3}(?:\s|$)")
+_DECIMALS = re.compile(r"\d[.,]\d{1,2}\s*\D*$")
+#: Headers that name something else than a phone even when its values could be dialled (a birthday as 19800223,
+#: a customer number with a leading zero).
+_NOT_PHONE_HEADER = re.compile(
+    r"\b(?:date|datum|time|day|birthday|birth|birthdate|geburtstag|geburtsdatum|naissance|anniversary|jahrestag|"
+    r"created|updated|changed|ip|ip address|price|prix|preis|total|subtotal|balance|spent|amount|betrag|montant|"
+    r"cost|revenue|tax|discount|id|ids|number of|orders|count|zip|postal|postcode|plz|code postal|quantity|rating|"
+    r"score|points)\b"
+)
+
+
+def value_kind(value: str) -> str | None:
+    """What a value that is not a phone number evidently is: 'null', 'date', 'ip', 'money' or 'id'; else None.
+
+    A bare run of digits without a leading 0 or + is an id (a record number, a customer number): a phone written
+    that way cannot be told from one, so it is not taken for a phone from its values alone."""
+    text = value.strip().lstrip("'")
+    if text.lower() in NULL_WORDS:
+        return "null"
+    if _DATE_VALUE.match(text):
+        return "date"
+    if ("." in text or ":" in text) and _IP_VALUE.match(text):
+        return "ip"
+    if _MONEY_VALUE.match(text) and (_CURRENCY.search(text) or _DECIMALS.search(text)):
+        return "money"
+    if text.isdigit() and not text.startswith("0"):
+        return "id"
+    return None
+
+
+def not_a_phone(value: str) -> bool:
+    """Cheap, for every cell of a phone column: a null-word, a date or an IP address cannot be a phone number."""
+    text = value.strip()
+    return (
+        text.lower() in NULL_WORDS
+        or bool(_DATE_VALUE.match(text))
+        or (("." in text or ":" in text) and bool(_IP_VALUE.match(text)))
+    )
+
+
+def default_region() -> str:
+    """The region numbers without a + are read in: the system locale's country, else US."""
+    try:
+        name = locale.getlocale()[0] or ""
+    except ValueError:
+        name = ""
+    country = name.replace("-", "_").partition("_")[2][:2].upper()
+    return country if len(country) == 2 and country.isalpha() else "US"
+
+
+#: Where a number without + that is not possible in the default region is tried next (first success wins), so
+#: that a German file on an American system is still recognised.
+_OTHER_REGIONS = ("GB", "DE", "FR", "US", "IT", "ES", "NL", "PL", "AU", "IN", "BR", "JP", "CN")
+
+
+def _possible_phone(value: str, region: str) -> bool:
+    text = value.strip().lstrip("'").strip()
+    regions = (None,) if text.startswith("+") else (region, *(r for r in _OTHER_REGIONS if r != region))
+    for where in regions:
+        try:
+            if phonenumbers.is_possible_number(phonenumbers.parse(text, where)):
+                return True
+        except phonenumbers.NumberParseException:
+            return False
+    return False
+
+
+def _sequential(values: list[str]) -> bool:
+    """Digit runs that count up in small steps (0001, 0002, …): record numbers, not phones."""
+    numbers = [int(v) for v in values if v.isdigit()]
+    if len(numbers) < 3 or len(numbers) < 0.8 * len(values):
+        return False
+    steps = [b - a for a, b in pairwise(numbers)]
+    return sum(0 < step <= 1000 for step in steps) >= 0.8 * len(steps)
+
+
+def infer_from_values(values: list[str], region: str | None = None) -> str | None:
+    """'email', 'phone' or 'name' when most non-empty values evidently are one; None otherwise.
+
+    A column is a phone only if most values parse as possible numbers (Google's phonenumbers, in `region` unless
+    they start with +) and are not dates, IP addresses, money, ids or null-words. Call it on a sample (≤ 200)."""
+    filled = [v.strip() for v in values if v and v.strip() and v.strip().lower() not in NULL_WORDS]
     if len(filled) < 1:
         return None
     first = [v.split(MULTI_VALUE)[0].strip() for v in filled]
-    if sum(bool(_EMAIL_VALUE.match(v)) for v in first) >= 0.8 * len(first):
+    need = 0.8 * len(first)
+    if sum(bool(_EMAIL_VALUE.match(v)) for v in first) >= need:
         return "email"
-    digits = [v for v in first if _PHONE_VALUE.match(v) and sum(c.isdigit() for c in v) >= 6]
-    if len(digits) >= 0.8 * len(first) and any(not v.replace(" ", "").isdigit() or v.startswith("0") for v in first):
-        return "phone"
-    if sum(bool(_NAME_VALUE.match(v)) and " " in v for v in first) >= 0.8 * len(first):
+    shaped = [v for v in first if _PHONE_VALUE.match(v) and sum(c.isdigit() for c in v) >= 6 and not value_kind(v)]
+    if len(shaped) >= need and not _sequential([v.lstrip("'").replace(" ", "") for v in first]):
+        region = region or default_region()
+        allowed = len(first) - need  # values that may fail before the column cannot be a phone any more
+        failed = len(first) - len(shaped)
+        for value in shaped:
+            if not _possible_phone(value, region):
+                failed += 1
+                if failed > allowed:
+                    break
+        else:
+            return "phone"
+    if sum(bool(_NAME_VALUE.match(v)) and " " in v for v in first) >= need:
         return "name"
     return None
 
@@ -343,6 +450,8 @@ def map_columns(
             if position in mapping or normalise_header(title) in normalised_overrides:
                 continue
             inferred = infer_from_values([row[position] for row in sample if position < len(row)])
+            if inferred == "phone" and _NOT_PHONE_HEADER.search(normalise_header(title)):
+                inferred = None  # "Birthday" holding 19800223, "Customer ID" holding 0151…: the header says otherwise
             names_known = {"name", "first_name", "last_name"} & set(mapping.values())
             if inferred in ("email", "phone") or (inferred == "name" and not names_known and not interactions):
                 mapping[position] = inferred

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from tracker.core.errors import ImportCancelled, ImportRejected
 from tracker.core.importing.bulk import collector_paused, write_batch
-from tracker.core.importing.columns import CONTACT_FIELDS, MULTI_VALUE, map_columns, parse_overrides, shown_columns
+from tracker.core.importing.columns import (
+    CONTACT_FIELDS,
+    MULTI_VALUE,
+    map_columns,
+    not_a_phone,
+    parse_overrides,
+    shown_columns,
+)
 from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
@@ -134,6 +141,10 @@ def _record_from_row(
         if len(valid) > 1:
             notes.append("Other e-mails: " + ", ".join(valid[1:]))
     phones = [p for p in map(clean_phone, _cells(row, plan.get("phone", ()), multi=True)) if p]
+    if phones and any(map(not_a_phone, phones)):
+        dropped = [p for p in phones if not_a_phone(p)]
+        phones = [p for p in phones if not not_a_phone(p)]
+        report.warn(line, f"'{dropped[0]}' is not a phone number; the row is kept without it", row)
     if phones:
         values["phone"] = phones[0]
         values["phone_key"] = phone_key(phones[0])
