@@ -3,6 +3,7 @@ pruned (the last N plus one a month for a year), and restored without ever writi
 
 from __future__ import annotations
 
+import builtins
 import errno
 import itertools
 import os
@@ -13,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tracker.core.errors import InvalidInput, StoreError
 
@@ -34,7 +36,7 @@ class Backup:
         """How many contacts the backup holds; read from the file when asked (listing stays a directory scan)."""
         return _count_contacts(self.path)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "path": str(self.path),
@@ -126,7 +128,8 @@ def _count_contacts(path: Path) -> int | None:
     try:
         conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
-            return conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+            count: int = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+            return count
         finally:
             conn.close()
     except sqlite3.DatabaseError:
@@ -317,7 +320,7 @@ class Backups:
                 return backup
         return None
 
-    def prune(self, *, now: datetime | None = None) -> list[Path]:
+    def prune(self, *, now: datetime | None = None) -> builtins.list[Path]:  # `list` here is the method
         """Keep the newest `keep_last`, plus the newest of each month for a year; delete the rest."""
         now = now or datetime.now()
         backups = self.list()
@@ -345,6 +348,7 @@ class Backups:
     def _describe(self, path: Path) -> Backup:
         """The id is the name without 'tracker-' and '.db' (unique in the folder), e.g. 20261123-091500-daily."""
         match = _NAME.match(path.name)
+        assert match is not None, f"not a backup's name: {path.name}"  # callers pass names _NAME matched
         backup_id, stamp, reason = match.group(1), match.group(2), match.group(3)
         created = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
         return Backup(backup_id, path, created, reason.replace("-", " "))

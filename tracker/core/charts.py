@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -17,6 +18,8 @@ from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
 from tracker.core.safe_write import check_target, write_whole
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from tracker.core.outlook.backtest import Backtest
 
 # A CJK fallback font without a bold face is fine (regular is used); matplotlib would log it for every title.
@@ -50,7 +53,7 @@ def font_family() -> list[str]:
     return found or ["sans-serif"]
 
 
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.family": font_family(),
     "font.size": 9,
     "axes.edgecolor": GRID,
@@ -66,7 +69,7 @@ _STYLE = {
 }
 
 
-def chart_style():
+def chart_style() -> AbstractContextManager[None]:
     """Context for building figures and axes in the app's style (rc settings apply when an Axes is made)."""
     import matplotlib
 
@@ -186,7 +189,8 @@ def draw_workload(ax: Axes, data: DashboardData) -> None:
     ax.bar(range(len(values)), values, color=colours)
     ax.set_xticks(range(len(values)), labels, rotation=45, ha="right", fontsize=7)
     ax.set_ylim(0, max([*values, 1]) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    # the default y locator is an AutoLocator, a MaxNLocator, which takes integer=; the stub knows only Locator's
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     if not any(values):
         ax.text(0.5, 0.55, "Nothing due in the next two weeks", transform=ax.transAxes, ha="center", color=MUTED)
     _finish(ax, "Follow-ups due")

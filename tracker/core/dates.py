@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from tracker.core.errors import InvalidInput
 
@@ -26,7 +27,10 @@ def from_day_number(number: int) -> date:
     return EPOCH + timedelta(days=number)
 
 
-def check_day(day: date) -> date:
+_Day = TypeVar("_Day", bound=date)  # a date or a datetime: check_day hands back what it was given
+
+
+def check_day(day: _Day) -> _Day:
     """The day itself if Tracker works with it (FIRST_DAY to LAST_DAY); otherwise InvalidInput saying so."""
     plain = day.date() if isinstance(day, datetime) else day
     if not FIRST_DAY <= plain <= LAST_DAY:

@@ -7,6 +7,7 @@ import csv
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
 from tracker.core.store import Store
@@ -30,7 +31,7 @@ def shifted_interactions(source: Path, target: Path, today: date) -> timedelta:
     return shift
 
 
-def load_demo(store: Store, contacts: Path, interactions: Path, today: date, **options) -> ImportReport:
+def load_demo(store: Store, contacts: Path, interactions: Path, today: date, **options: Any) -> ImportReport:
     """Import the demo contacts, then their interactions moved to end on `today` (each an undoable batch)."""
     import_contacts(store, contacts, **options)
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as folder:

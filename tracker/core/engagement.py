@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from tracker.core.dates import check_day
 from tracker.core.levels import Level
@@ -24,7 +25,7 @@ class Explanation:
     reasons: list[str] = field(default_factory=list)
     outlook: str | None = None  # the purchase outlook in words, when asked for and the contact has bought
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "email": self.contact.email,
             "name": self.contact.name,
@@ -69,9 +70,9 @@ def _dates(days: list[date]) -> str:
     return ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
-def _describe(signals: list[dict]) -> str:
+def _describe(signals: list[dict[str, Any]]) -> str:
     """'2 purchases on 2026-05-01 and 2026-09-01; NPS score 10 on 2026-10-20'."""
-    by_kind: dict[str, list[dict]] = defaultdict(list)
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for signal in signals:
         by_kind[signal["kind"]].append(signal)
     parts = []
@@ -90,6 +91,7 @@ def _describe(signals: list[dict]) -> str:
 def explain(store: Store, contact: Contact, as_of: date | None = None, *, with_outlook: bool = False) -> Explanation:
     """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'; with_outlook adds
     their purchase outlook in words (it fits the shop's model: the app does that off the GUI thread)."""
+    assert contact.id is not None, "explain() takes a stored contact"
     as_of = check_day(as_of or date.today())
     settings = store.settings()
     (engagement,) = store.engagement.classify(as_of, settings, contact_id=contact.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from tracker.core.levels import Level
 
@@ -40,7 +41,7 @@ class Contact:
     def name(self) -> str:
         return display_name(self.first_name, self.last_name, self.company, self.email, self.phone)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["tags"] = list(self.tags)
         return data
@@ -66,7 +67,7 @@ class Interaction:
     def day(self) -> date:
         return date.fromisoformat(self.occurred_at[:10])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -117,7 +118,7 @@ class ContactRow:
     engagement: Engagement
     next_follow_up: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = self.contact.to_dict()
         data.update(
             level=self.engagement.level.label,
@@ -154,5 +155,5 @@ class ImportBatch:
     kind: str
     source: str
     started_at: str
-    counts: dict = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
     undone_at: str | None = None

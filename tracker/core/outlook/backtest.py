@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -96,7 +96,7 @@ class Backtest:
             )
         return lines
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "cutoff": self.cutoff.isoformat(),
             "end": self.end.isoformat(),
@@ -157,6 +157,7 @@ def backtest_orders(orders: OrderDays, cutoff: date, end: date) -> Backtest:
     f = figures(h, horizon)
     if f.kind is ModelKind.RHYTHM:
         raise NotEnoughPurchases(f"The orders before {cutoff.isoformat()} span too few days for chances.")
+    assert f.model is not None  # fitted for every kind but the rhythm rule
     predicted, chance, alive = np.nan_to_num(f.expected), np.nan_to_num(f.p_purchase), f.p_active
 
     known = np.isin(orders.contact_id, h.contact_id)

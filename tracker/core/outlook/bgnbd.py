@@ -3,11 +3,17 @@ likelihood with numpy and scipy: repeat purchases x, time of the last one t_x, a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
+
+#: Per-customer values; a model method given scalars returns numpy scalars, which numpy's types count as arrays.
+Floats = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.int64] | Floats  # how many customers share a row
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,43 +26,46 @@ class BgNbd:
     b: float
     log_likelihood: float
 
-    def p_alive(self, x, t_x, T):
+    def p_alive(self, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Floats:
         """Chance the customer has not dropped out; 1 for one-time buyers by construction (never shown as such)."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         ratio = np.where(x > 0, self.a / (self.b + x - 1) * ((self.alpha + T) / (self.alpha + t_x)) ** (self.r + x), 0)
-        return 1.0 / (1.0 + ratio)
+        alive: Floats = 1.0 / (1.0 + ratio)
+        return alive
 
-    def expected_if_active(self, t, x, T):
+    def expected_if_active(self, t: float | Floats, x: npt.ArrayLike, T: npt.ArrayLike) -> Floats:
         """Expected purchases in (T, T + t] for a customer who is still active: the business at stake."""
         x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
         hyp = np.where(np.isfinite(hyp), hyp, np.nan)
-        return (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+        expected: Floats = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+        return expected
 
-    def expected_purchases(self, t, x, t_x, T):
+    def expected_purchases(self, t: float | Floats, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Floats:
         """Expected purchases in (T, T + t]."""
         return self.p_alive(x, t_x, T) * self.expected_if_active(t, x, T)
 
-    def expected_repeat_by(self, t):
+    def expected_repeat_by(self, t: npt.ArrayLike) -> Floats:
         """Expected repeat purchases in the first t after a customer's first purchase (the tracking forecast)."""
         t = np.asarray(t, dtype=float)
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
+        expected: Floats = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
+        return expected
 
-    def p_purchase(self, t, x, t_x, T):
+    def p_purchase(self, t: float | Floats, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> Floats:
         """Chance of at least one purchase in (T, T + t]."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         return self.p_alive(x, t_x, T) * (1 - ((self.alpha + T) / (self.alpha + T + t)) ** (self.r + x))
 
-    def median_wait(self, x, T):
+    def median_wait(self, x: npt.ArrayLike, T: npt.ArrayLike) -> Floats:
         """Median time from T to the next purchase if the customer is still active."""
         x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
         return (self.alpha + T) * (2 ** (1 / (self.r + x)) - 1)
 
 
-def log_likelihood(params, x, t_x, T, weights) -> float:
+def log_likelihood(params: Sequence[float] | Floats, x: Floats, t_x: Floats, T: Floats, weights: Counts) -> float:
     """Sum of ln L_i over customers (weights: how many customers share each (x, t_x, T))."""
     r, alpha, a, b = params
     first = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b)
@@ -68,7 +77,7 @@ def log_likelihood(params, x, t_x, T, weights) -> float:
     return float(np.sum(weights * (first + np.logaddexp(ends, repeat))))
 
 
-def gradient(params, x, t_x, T, weights) -> np.ndarray:
+def gradient(params: Sequence[float] | Floats, x: Floats, t_x: Floats, T: Floats, weights: Counts) -> Floats:
     """d(sum of ln L_i)/d(ln r, ln alpha, ln a, ln b): analytic, so the optimiser needs no extra evaluations."""
     r, alpha, a, b = params
     ends = -(r + x) * np.log(alpha + T)
@@ -89,10 +98,18 @@ def gradient(params, x, t_x, T, weights) -> np.ndarray:
             + digamma(a + b)
             - np.where(repeat_rows, w_repeat / np.maximum(b + x - 1, 1e-12), 0.0)
         )
-    return np.array([np.sum(weights * d) for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
+    slope: Floats = np.array([np.sum(weights * d) for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
+    return slope
 
 
-def fit(x, t_x, T, *, penalty: float = 0.0, prior: tuple[float, float, float, float] | None = None) -> BgNbd:
+def fit(
+    x: npt.ArrayLike,
+    t_x: npt.ArrayLike,
+    T: npt.ArrayLike,
+    *,
+    penalty: float = 0.0,
+    prior: tuple[float, float, float, float] | None = None,
+) -> BgNbd:
     """Maximum likelihood over customers, identical (x, t_x, T) rows compressed into weights.
 
     Optimises the log-parameters with L-BFGS-B on time rescaled so that alpha starts near 1. With `penalty`, the
@@ -108,7 +125,7 @@ def fit(x, t_x, T, *, penalty: float = 0.0, prior: tuple[float, float, float, fl
         r0, alpha0, a0, b0 = prior
         centre = np.log([r0, alpha0 / scale, a0, b0])
 
-    def cost(log_params):
+    def cost(log_params: Floats) -> tuple[float, Floats]:
         params = np.exp(log_params)
         value = -log_likelihood(params, xs, txs, Ts, weights) + penalty * float(np.sum((log_params - centre) ** 2))
         slope = -gradient(params, xs, txs, Ts, weights) + 2 * penalty * (log_params - centre)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tracker.core.dates import check_day, day_number, from_day_number
 from tracker.core.errors import InvalidInput, NotEnoughPurchases
@@ -20,6 +21,7 @@ from tracker.core.outlook.history import Histories, histories
 
 if TYPE_CHECKING:
     from tracker.core.store import Store
+    from tracker.core.store.purchases import Buyer
 
 #: Below this many buyers there are no probabilities, only each customer's rhythm.
 MIN_MODEL_BUYERS = 30
@@ -110,7 +112,7 @@ class ContactOutlook:
         """At risk, or overdue for their own rhythm even if the model still expects them back: worth a nudge."""
         return self.at_risk(chance_below) or (not self.one_time and self.overdue)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "email": self.email,
             "name": self.name,
@@ -137,7 +139,7 @@ class Outlook:
     kind: ModelKind
     customers: int
     repeat_customers: int
-    params: dict
+    params: dict[str, Any]
     time_unit: str
     shop_gap: float | None
     contacts: list[ContactOutlook]
@@ -166,7 +168,7 @@ class Outlook:
         """Repeat customers at risk (see ContactOutlook.at_risk), the most valuable first."""
         return sorted((c for c in self.contacts if c.at_risk(chance_below)), key=lambda c: (-c.stake, c.name.lower()))
 
-    def model_dict(self) -> dict:
+    def model_dict(self) -> dict[str, Any]:
         return {
             "kind": str(self.kind),
             "customers": self.customers,
@@ -175,7 +177,7 @@ class Outlook:
             "time_unit": self.time_unit,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "horizon_days": self.horizon,
@@ -256,16 +258,16 @@ class Figures:
     kind: ModelKind
     time_unit: str
     repeat_customers: int
-    params: dict
+    params: dict[str, Any]
     model: bgnbd.BgNbd | None
-    own_gap: np.ndarray
-    p_active: np.ndarray
-    p_purchase: np.ndarray
-    expected: np.ndarray
-    next_day: np.ndarray
-    order_value: np.ndarray
-    expected_value: np.ndarray
-    at_stake: np.ndarray
+    own_gap: npt.NDArray[np.float64]
+    p_active: npt.NDArray[np.float64]
+    p_purchase: npt.NDArray[np.float64]
+    expected: npt.NDArray[np.float64]
+    next_day: npt.NDArray[np.float64]  # day numbers
+    order_value: npt.NDArray[np.float64]
+    expected_value: npt.NDArray[np.float64]
+    at_stake: npt.NDArray[np.float64]
 
 
 def figures(h: Histories, horizon: int) -> Figures:
@@ -283,7 +285,7 @@ def figures(h: Histories, horizon: int) -> Figures:
         fallback = float(np.nanmean(h.order_value)) if np.any(~np.isnan(h.order_value)) else np.nan
         order_value = np.where(np.isnan(h.order_value), fallback, h.order_value)
 
-    params: dict = {}
+    params: dict[str, Any] = {}
     model = None
     if kind is ModelKind.RHYTHM:
         p_active = p_purchase = expected = at_stake = np.full(customers, np.nan)
@@ -324,21 +326,23 @@ def figures(h: Histories, horizon: int) -> Figures:
     )
 
 
-def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlook:
+def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict[int, Buyer]) -> Outlook:
     """Every customer's figures as one ContactOutlook each, named from `buyers`."""
     f = figures(h, horizon)
     kind, shop_gap = f.kind, h.shop_gap
     contacts = []
     dates: dict[int, date] = {}  # few distinct days: one date object each
 
-    def day(number: float) -> date | None:
-        if number != number:  # nan
-            return None
-        number = int(number)
+    def known_day(number: int) -> date:
         found = dates.get(number)
         if found is None:
             found = dates[number] = from_day_number(number)
         return found
+
+    def day(number: float) -> date | None:
+        if number != number:  # nan
+            return None
+        return known_day(int(number))
 
     columns = zip(
         h.contact_id.tolist(),
@@ -364,8 +368,8 @@ def outlook_from(h: Histories, as_of: date, horizon: int, buyers: dict) -> Outlo
                 email=buyer.email if buyer else None,
                 name=buyer.name if buyer else "",
                 purchases=purchases,
-                first_purchase=day(first),
-                last_purchase=day(last),
+                first_purchase=known_day(first),
+                last_purchase=known_day(last),
                 days_since=since,
                 usual_gap=_number(gap),
                 shop_gap=shop_gap,
@@ -406,6 +410,6 @@ def _identity(store: Store) -> object:
     return str(store.path) if store.path is not None else id(store.conn)
 
 
-_CACHE: OrderedDict = OrderedDict()
+_CACHE: OrderedDict[tuple[object, tuple[Any, ...], date, int], Outlook] = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = Lock()

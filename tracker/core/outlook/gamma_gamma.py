@@ -3,11 +3,15 @@ from the number x of their repeat orders and the mean value m of those orders.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
+
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +27,14 @@ class GammaGamma:
         """The expected value of an order from a customer we know nothing about."""
         return self.p * self.v / (self.q - 1)
 
-    def order_value(self, x, m):
+    def order_value(self, x: npt.ArrayLike, m: Floats) -> Floats:
         """Expected value of a customer's next order given x repeat orders worth m on average (x = 0: the mean)."""
         x, m = np.asarray(x, dtype=float), np.nan_to_num(np.asarray(m, dtype=float))
-        return self.p * (self.v + x * m) / (self.p * x + self.q - 1)
+        value: Floats = self.p * (self.v + x * m) / (self.p * x + self.q - 1)
+        return value
 
 
-def log_likelihood(params, x, m) -> float:
+def log_likelihood(params: Sequence[float] | Floats, x: Floats, m: Floats) -> float:
     p, q, v = params
     return float(
         np.sum(
@@ -44,7 +49,7 @@ def log_likelihood(params, x, m) -> float:
     )
 
 
-def gradient(params, x, m) -> np.ndarray:
+def gradient(params: Sequence[float] | Floats, x: Floats, m: Floats) -> Floats:
     """d(log-likelihood)/d(p, q, v), analytic."""
     p, q, v = params
     common = digamma(p * x + q) - np.log(v + m * x)
@@ -54,7 +59,7 @@ def gradient(params, x, m) -> np.ndarray:
     return np.array([np.sum(d_p), np.sum(d_q), np.sum(d_v)])
 
 
-def fit(x, m) -> GammaGamma:
+def fit(x: npt.ArrayLike, m: npt.ArrayLike) -> GammaGamma:
     """Maximum likelihood over customers with repeat orders (x >= 1) and a positive mean order value m.
 
     Values are rescaled to a mean of 1 while optimising; q is kept above 1 so the mean order value exists."""
@@ -62,7 +67,7 @@ def fit(x, m) -> GammaGamma:
     scale = float(np.mean(m))
     ms = m / scale
 
-    def cost(log_params):
+    def cost(log_params: Floats) -> tuple[float, Floats]:
         p, q_minus_1, v = np.exp(log_params)
         params = (p, 1 + q_minus_1, v)
         slope = gradient(params, x, ms) * np.array([p, q_minus_1, v])  # chain rule to the log-parameters

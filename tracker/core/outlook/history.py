@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from tracker.core.store.purchases import OrderDays
 
@@ -15,29 +16,29 @@ from tracker.core.store.purchases import OrderDays
 class Histories:
     """One entry per customer (a contact with at least one purchase), in days; arrays of equal length."""
 
-    contact_id: np.ndarray
-    first: np.ndarray  # day numbers
-    last: np.ndarray
-    purchases: np.ndarray  # distinct purchase days
+    contact_id: npt.NDArray[np.int64]
+    first: npt.NDArray[np.int64]  # day numbers
+    last: npt.NDArray[np.int64]
+    purchases: npt.NDArray[np.intp]  # distinct purchase days
     end: int  # the "as of" day number
-    order_value: np.ndarray  # mean value of their orders with an amount (nan: none had one)
-    repeat_value: np.ndarray  # mean value of their repeat orders (nan: none)
-    gaps: np.ndarray  # every gap in days between a customer's consecutive purchase days, all customers
+    order_value: npt.NDArray[np.float64]  # mean value of their orders with an amount (nan: none had one)
+    repeat_value: npt.NDArray[np.float64]  # mean value of their repeat orders (nan: none)
+    gaps: npt.NDArray[np.float64]  # every gap in days between a customer's consecutive purchase days, all customers
 
     @property
-    def x(self) -> np.ndarray:
+    def x(self) -> npt.NDArray[np.intp]:
         return self.purchases - 1
 
     @property
-    def t_x(self) -> np.ndarray:
+    def t_x(self) -> npt.NDArray[np.float64]:
         return (self.last - self.first).astype(float)
 
     @property
-    def T(self) -> np.ndarray:
+    def T(self) -> npt.NDArray[np.float64]:
         return (self.end - self.first).astype(float)
 
     @property
-    def days_since(self) -> np.ndarray:
+    def days_since(self) -> npt.NDArray[np.int64]:
         return self.end - self.last
 
     def __len__(self) -> int:
@@ -48,7 +49,7 @@ class Histories:
         """The shop's usual gap between a customer's orders (median over all repeat gaps), in days."""
         return float(np.median(self.gaps)) if len(self.gaps) else None
 
-    def usual_gap(self) -> np.ndarray:
+    def usual_gap(self) -> npt.NDArray[np.float64]:
         """Each customer's own mean gap between orders in days (nan for one-time buyers)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.x > 0, self.t_x / np.maximum(self.x, 1), np.nan)

@@ -83,6 +83,7 @@ def sentence(c: ContactOutlook, as_of: date, horizon: int) -> str:
         what = "a second order" if c.one_time else "an order"
         text = f"{percent(c.p_purchase or 0)} chance of {what} in the next {days(horizon)}"
         if shown_next(c, as_of, horizon):
+            assert c.expected_next_purchase is not None  # shown_next says so
             text += f"; if they order, probably around {day_text(c.expected_next_purchase, as_of)}"
         parts.append(text + ".")
         if lapsed(c):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput, UndoWouldRemoveLaterWork
@@ -23,12 +24,13 @@ class ImportsTable(StoreTable):
         cursor = self.conn.execute(
             "INSERT INTO imports (kind, source, started_at) VALUES (?, ?, ?)", (kind, source, now_iso())
         )
+        assert cursor.lastrowid is not None  # an INSERT sets it
         return cursor.lastrowid
 
-    def finish(self, batch_id: int, counts: dict) -> None:
+    def finish(self, batch_id: int, counts: dict[str, Any]) -> None:
         self.conn.execute("UPDATE imports SET counts = ? WHERE id = ?", (json.dumps(counts), batch_id))
 
-    def remember_before(self, batch_id: int, contact_id: int, fields: dict) -> None:
+    def remember_before(self, batch_id: int, contact_id: int, fields: dict[str, Any]) -> None:
         """Keep a contact's fields as they were before this batch first changed them."""
         self.conn.execute(
             "INSERT OR IGNORE INTO import_changes (import_id, contact_id, before) VALUES (?, ?, ?)",
@@ -49,7 +51,7 @@ class ImportsTable(StoreTable):
         ).fetchall()
         return [ImportBatch(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
-    def remember_after(self, batch_id: int, contact_id: int, fields: dict) -> None:
+    def remember_after(self, batch_id: int, contact_id: int, fields: dict[str, Any]) -> None:
         """Keep a contact's fields as this batch left them (to tell its changes from later edits when undoing)."""
         self.conn.execute(
             "UPDATE import_changes SET after = ? WHERE import_id = ? AND contact_id = ?",
@@ -90,7 +92,9 @@ class ImportsTable(StoreTable):
             contacts_overwritten=sum(1 for _, _, overwritten in merged if overwritten),
         )
 
-    def undo(self, batch_id: int, *, accept: UndoPreview | None = None, force: bool = False) -> tuple[dict, Changes]:
+    def undo(
+        self, batch_id: int, *, accept: UndoPreview | None = None, force: bool = False
+    ) -> tuple[dict[str, Any], Changes]:
         """Remove what the batch created and restore what it changed, in one transaction.
 
         Work done since the batch on what it made (interactions and follow-ups added to its contacts, edits of them,
@@ -124,10 +128,10 @@ class ImportsTable(StoreTable):
             return
         raise UndoWouldRemoveLaterWork(f"{preview.warning()}; nothing was undone.")
 
-    def _merged(self, batch_id: int) -> list[tuple[int, dict, bool]]:
+    def _merged(self, batch_id: int) -> builtins.list[tuple[int, dict[str, Any], bool]]:  # `list`: the method
         """Existing contacts the batch changed: (id, {field: value before the batch} for the fields it changed,
         whether one of those fields was edited again since)."""
-        out = []
+        out: builtins.list[tuple[int, dict[str, Any], bool]] = []
         rows = self.conn.execute(
             f"SELECT ic.contact_id, ic.before, ic.after, {', '.join('c.' + n for n in _RESTORABLE)} "
             "FROM import_changes ic JOIN contacts c ON c.id = ic.contact_id WHERE ic.import_id = ?",
@@ -220,7 +224,7 @@ class UndoPreview:
             actions.append("overwrite " + self._overwritten())
         return f"Undoing import {self.batch_id} would also " + ", and ".join(actions)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "batch_id": self.batch_id,
             "contacts_removed": self.contacts_removed,
@@ -234,7 +238,7 @@ class UndoPreview:
         }
 
     @classmethod
-    def from_dict(cls, document: dict) -> UndoPreview:
+    def from_dict(cls, document: dict[str, Any]) -> UndoPreview:
         """Back from `to_dict` (as `undo` returns it), to phrase the later work."""
         known = {k: v for k, v in document.items() if k in cls.__dataclass_fields__}
         by_hand, later = known.get("interactions_by_hand", 0), known.get("interactions_from_later_imports", 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import day_number
 from tracker.core.models import display_name
@@ -12,6 +12,7 @@ from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
     import numpy as np
+    import numpy.typing as npt
 
 #: The interaction kind that counts as an order; shop exports and the "order"/"sale" synonyms import as this.
 PURCHASE_KIND = "purchase"
@@ -23,9 +24,9 @@ class OrderDays:
 
     `value` is the day's summed amount (NaN when no purchase that day had an amount)."""
 
-    contact_id: np.ndarray
-    day: np.ndarray
-    value: np.ndarray
+    contact_id: npt.NDArray[np.int64]
+    day: npt.NDArray[np.int64]
+    value: npt.NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.day)
@@ -53,7 +54,7 @@ class PurchaseQueries(StoreTable):
 
         kind_id = self._kind_id()
         sql = "SELECT contact_id, day, amount FROM interactions WHERE kind_id = ? AND day <= ?"
-        params: list = [kind_id, day_number(until)]
+        params: list[Any] = [kind_id, day_number(until)]
         if contact_id is not None:
             sql += " AND contact_id = ?"
             params.append(contact_id)
@@ -71,7 +72,7 @@ class PurchaseQueries(StoreTable):
         priced = np.add.reduceat(known.astype(np.int64), starts)
         return OrderDays(ids[starts], days[starts], np.where(priced > 0, totals, np.nan))
 
-    def signature(self) -> tuple:
+    def signature(self) -> tuple[Any, ...]:
         """Changes whenever a purchase is added, removed or edited, or a contact is added, removed or renamed
         (names are shown with the figures): the outlook's cache key."""
         kind_id = self._kind_id()
@@ -84,10 +85,10 @@ class PurchaseQueries(StoreTable):
         ).fetchone()
         return (*purchases, *contacts)
 
-    def buyers(self, contact_ids: np.ndarray) -> dict[int, Buyer]:
+    def buyers(self, contact_ids: npt.NDArray[np.int64]) -> dict[int, Buyer]:
         """E-mail and display name of the given contacts."""
         wanted = {int(i) for i in contact_ids}
-        out = {}
+        out: dict[int, Buyer] = {}
         for cid, email, first, last, company, phone in self.conn.execute(
             "SELECT id, email, first_name, last_name, company, phone FROM contacts"
         ):

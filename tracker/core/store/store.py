@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.backups import Backup, Backups, private_file, private_folder, restore_into
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
@@ -31,6 +32,9 @@ from tracker.core.store.interactions import InteractionsTable
 from tracker.core.store.migrations import check_compatible, latest_version, migrate
 from tracker.core.store.purchases import PurchaseQueries
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -40,7 +44,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
         self.path = path
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
         self.contacts = ContactsTable(self)
         self.interactions = InteractionsTable(self)
         self.follow_ups = FollowUpsTable(self)
@@ -135,7 +139,8 @@ class Store:
 
     def data_version(self) -> int:
         """A number that changes whenever another connection (another process, a worker) commits to the file."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
     def require_writable(self) -> None:
         """Refuse, in one sentence and before anything is written, a write into a read-only or damaged file."""
@@ -186,6 +191,7 @@ class Store:
         self.check_restorable(source)
         before = self.safety_backup("before restore")
         restore_into(source, self.conn)
+        assert self.path is not None  # backups exist only beside a file
         integrity.remember(self.path, None)  # the content now is the backup's, which passed quick_check
         self._kinds = None
         return before
@@ -232,7 +238,7 @@ class Store:
             raise
 
     @property
-    def db(self):
+    def db(self) -> sqlite_utils.Database:
         """The connection as a sqlite_utils Database (table introspection, dict rows); loaded on first use,
         because importing sqlite_utils (and the numpy it pulls in) costs a tenth of a second at start-up."""
         if self._db is None:
@@ -241,7 +247,7 @@ class Store:
             self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._db
 
-    def query(self, sql: str, params: dict | tuple = ()) -> Iterator[dict]:
+    def query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
         """Rows of any read-only query as dicts."""
         return self.db.query(sql, params)
 
