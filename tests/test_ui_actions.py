@@ -56,15 +56,16 @@ def test_a_duplicate_email_is_a_sentence_not_a_traceback(window, store, monkeypa
     assert store.contacts.count() == 2 and window.undo.stack.count() == 0
 
 
-def test_bulk_tag_selected_contacts_and_undo(window, store, monkeypatch):
+def test_bulk_tag_selected_contacts_and_undo(qtbot, window, store, monkeypatch):
     tab = window.contacts_tab
     ids = [c.contact.id for c in tab.model.visible_rows()]
     tab.select_ids(ids)
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Christmas", True)))
-    tab.tag_selected()
+    tab.tag_selected()  # many contacts: on a worker
+    qtbot.waitUntil(lambda: tab.tag.findData("Christmas") >= 0)
     assert all(store.contacts.get(i).tags == ("Christmas",) for i in ids)
-    assert tab.tag.findData("Christmas") >= 0
     window.undo_action.trigger()
+    qtbot.waitUntil(lambda: not window.undo.running)
     assert all(store.contacts.get(i).tags == () for i in ids)
 
 

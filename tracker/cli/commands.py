@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import click
@@ -23,40 +22,23 @@ from tracker.cli.base import (
 from tracker.core.dates import parse_day, parse_moment
 from tracker.core.engagement import explain, level_counts
 from tracker.core.errors import InvalidInput
-from tracker.core.export import write_csv
+from tracker.core.export import (
+    CONTACT_EXPORT_COLUMNS,
+    FOLLOW_UP_EXPORT_COLUMNS,
+    INTERACTION_EXPORT_COLUMNS,
+    write_csv,
+)
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
 from tracker.core.levels import Level, Settings
+from tracker.core.operations import contacts as contact_ops
+from tracker.core.operations import find_contact
+from tracker.core.operations import follow_ups as follow_up_ops
+from tracker.core.operations import interactions as interaction_ops
+from tracker.core.operations import settings as setting_ops
 from tracker.core.safe_write import check_target
 from tracker.core.store import Store
 from tracker.core.store.imports import UndoPreview
-
-CONTACT_EXPORT_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "tags",
-    "source",
-    "level",
-    "score",
-    "days_since_last",
-    "last_engaged",
-    "next_follow_up",
-)
-FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
-INTERACTION_EXPORT_COLUMNS = (
-    "contact_email",
-    "contact_name",
-    "kind",
-    "occurred_at",
-    "amount",
-    "score",
-    "channel",
-    "note",
-)
-
 
 # Import ------------------------------------------------------------------------------------------
 
@@ -346,54 +328,52 @@ def add_command(store: Store, as_json: bool, **fields: str | None) -> None:
 
     Example: tracker add --first-name Anna --email anna@example.com --tags "wedding, vip"
     """
-    contact = store.contacts.add(**{k: v for k, v in fields.items() if v is not None})
+    result = contact_ops.add(store, **{k: v for k, v in fields.items() if v is not None})
     if as_json:
-        emit_json(contact.to_dict())
+        emit_json(store.contacts.get(result.ids[0]).to_dict())
     else:
-        click.echo(f"Added {contact.name} (id {contact.id}).")
+        click.echo(result.summary)
 
 
 @cli.command(name="edit")
-@click.argument("contact_email", metavar="EMAIL")
+@click.argument("contact", metavar="CONTACT")
 @contact_options
 @json_option
 @with_store
-def edit_command(store: Store, contact_email: str, as_json: bool, **fields: str | None) -> None:
-    """Change fields of the contact with this e-mail (including the e-mail itself).
+def edit_command(store: Store, contact: str, as_json: bool, **fields: str | None) -> None:
+    """Change fields of a contact (including the e-mail itself). CONTACT is an e-mail, phone or id (#12).
 
     Example: tracker edit anna@example.com --phone "+31 6 1234 5678"
     """
-    contact = store.contacts.require(contact_email)
-    store.contacts.update(contact.id, **{k: v for k, v in fields.items() if v is not None})
-    updated = store.contacts.get(contact.id)
+    found = find_contact(store, contact)
+    result = contact_ops.edit(store, found.id, **{k: v for k, v in fields.items() if v is not None})
     if as_json:
-        emit_json(updated.to_dict())
+        emit_json(store.contacts.get(found.id).to_dict())
     else:
-        click.echo(f"Updated {updated.name}.")
+        click.echo(result.summary)
 
 
 @cli.command(name="delete")
-@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+@click.argument("contacts", nargs=-1, required=True, metavar="CONTACT...")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_store
-def delete_command(store: Store, emails: tuple[str, ...], yes: bool) -> None:
-    """Delete contacts with their interactions and follow-ups.
+def delete_command(store: Store, contacts: tuple[str, ...], yes: bool) -> None:
+    """Delete contacts with their interactions and follow-ups. CONTACT is an e-mail, phone or id (#12).
 
     Example: tracker delete old@example.com --yes
     """
-    contacts = [store.contacts.require(email) for email in emails]
-    names = ", ".join(c.name for c in contacts)
+    found = [find_contact(store, text) for text in contacts]
+    names = ", ".join(c.name for c in found)
     if not yes and not click.confirm(f"Delete {names} and everything logged for them?", default=False):
         raise InvalidInput("Nothing deleted.")
-    store.contacts.delete(c.id for c in contacts)
-    click.echo(f"Deleted {len(contacts)} contact(s).")
+    click.echo(contact_ops.delete(store, (c.id for c in found)).summary)
 
 
 # Interactions -------------------------------------------------------------------------------------
 
 
 @cli.command(name="interactions")
-@click.option("--contact", "email", metavar="EMAIL", help="Only this contact's interactions.")
+@click.option("--contact", "contact", metavar="CONTACT", help="Only this contact's (e-mail, phone or id).")
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
 @click.option("--since", metavar="DATE", help="From this date on.")
 @click.option("--until", metavar="DATE", help="Up to this date.")
@@ -403,7 +383,7 @@ def delete_command(store: Store, emails: tuple[str, ...], yes: bool) -> None:
 @with_store
 def interactions_command(
     store: Store,
-    email: str | None,
+    contact: str | None,
     kinds: tuple[str, ...],
     since: str | None,
     until: str | None,
@@ -415,7 +395,7 @@ def interactions_command(
 
     Example: tracker interactions --contact anna@example.com --json
     """
-    contact_id = store.contacts.require(email).id if email else None
+    contact_id = find_contact(store, contact).id if contact else None
     items = store.interactions.list(
         contact_id=contact_id,
         kinds=kinds,
@@ -463,7 +443,7 @@ def interactions_command(
 
 
 @cli.command(name="log")
-@click.argument("email")
+@click.argument("contact", metavar="CONTACT")
 @click.argument("kind")
 @click.option("--at", metavar="DATE", help="When it happened (default now), e.g. 2026-05-01 or '2026-05-01 14:30'.")
 @click.option("--amount", type=float, help="Money involved, e.g. 35.50.")
@@ -474,7 +454,7 @@ def interactions_command(
 @with_store
 def log_command(
     store: Store,
-    email: str,
+    contact: str,
     kind: str,
     at: str | None,
     amount: float | None,
@@ -483,44 +463,57 @@ def log_command(
     channel: str,
     as_json: bool,
 ) -> None:
-    """Record one interaction; an unknown e-mail becomes a new contact.
+    """Record one interaction. CONTACT is an e-mail, phone or id (#12); an unknown e-mail becomes a new contact.
 
     Example: tracker log anna@example.com purchase --amount 35 --note "Wedding bouquet"
     """
-    store.kind(kind)  # an unknown kind must fail before a contact is created
-    moment = parse_moment(at)
-    with store.transaction():
-        contact, created = store.contacts.get_or_create(email, source="tracker log")
-        interaction = store.interactions.log(
-            contact.id, kind, moment, amount=amount, score=score, note=note, channel=channel
-        )
+    result = interaction_ops.log(
+        store,
+        contact,
+        kind,
+        parse_moment(at),
+        amount=amount,
+        score=score,
+        note=note,
+        channel=channel,
+        new_contact_source="tracker log",
+    )
     if as_json:
-        emit_json({**interaction.to_dict(), "contact_created": created})
+        interaction = store.interactions.get(result.ids[0])
+        emit_json({**interaction.to_dict(), "contact_created": bool(result.created("contacts"))})
     else:
-        made = " (new contact)" if created else ""
-        click.echo(f"Logged {interaction.kind} for {contact.name}{made} at {interaction.occurred_at}.")
+        click.echo(result.summary)
 
 
 # Follow-ups -----------------------------------------------------------------------------------------
 
 
 @cli.command(name="followup")
-@click.argument("email")
+@click.argument("contact", metavar="CONTACT")
 @click.option("--due", required=True, metavar="DATE", help="When to follow up, e.g. 2026-12-01 or +7d.")
 @click.option("--reason", default="", help="Why, in a few words.")
 @json_option
 @with_store
-def followup_command(store: Store, email: str, due: str, reason: str, as_json: bool) -> None:
-    """Schedule a follow-up with a contact.
+def followup_command(store: Store, contact: str, due: str, reason: str, as_json: bool) -> None:
+    """Schedule a follow-up with a contact. CONTACT is an e-mail, phone or id (#12).
 
     Example: tracker followup anna@example.com --due +7d --reason "Send the quote"
     """
-    contact = store.contacts.require(email)
-    follow_up = store.follow_ups.schedule(contact.id, parse_day(due), reason)
+    found = find_contact(store, contact)
+    result = follow_up_ops.schedule(store, found.id, parse_day(due), reason)
     if as_json:
-        emit_json({"id": follow_up.id, "email": contact.email, "due": follow_up.due, "reason": follow_up.reason})
+        follow_up = store.follow_ups.get(result.ids[0])
+        emit_json(
+            {
+                "id": follow_up.id,
+                "contact_id": found.id,
+                "email": found.email,
+                "due": follow_up.due,
+                "reason": follow_up.reason,
+            }
+        )
     else:
-        click.echo(f"Follow up with {contact.name} by {follow_up.due} (id {follow_up.id}).")
+        click.echo(result.summary)
 
 
 @cli.command(name="followups")
@@ -559,16 +552,20 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
 
 @cli.command(name="done")
 @click.argument("follow_up_ids", nargs=-1, type=ID, required=True, metavar="ID...")
+@click.option("--at", metavar="DATE", help="When they were done (default now), e.g. '2026-05-01 14:30'.")
+@json_option
 @with_store
-def done_command(store: Store, follow_up_ids: tuple[int, ...]) -> None:
-    """Mark scheduled follow-ups done (ids from `tracker followups --json`).
+def done_command(store: Store, follow_up_ids: tuple[int, ...], at: str | None, as_json: bool) -> None:
+    """Mark scheduled follow-ups done (ids from `tracker followups --json`): like the window's Done button, this
+    logs a call with each contact and closes the follow-up.
 
     Example: tracker done 4 5
     """
-    for follow_up_id in follow_up_ids:
-        store.follow_ups.get(follow_up_id)
-    store.follow_ups.mark_done(follow_up_ids, date.today())
-    click.echo(f"Marked {len(follow_up_ids)} follow-up(s) done.")
+    result = follow_up_ops.done(store, parse_moment(at), follow_up_ids=follow_up_ids)
+    if as_json:
+        emit_json({"follow_ups": list(result.ids), "interactions": list(result.created("interactions"))})
+    else:
+        click.echo(result.summary)
 
 
 @cli.command(name="snooze")
@@ -580,27 +577,23 @@ def snooze_command(store: Store, follow_up_ids: tuple[int, ...], until: str) -> 
 
     Example: tracker snooze 4 --until +7d
     """
-    day = parse_day(until)
-    for follow_up_id in follow_up_ids:
-        store.follow_ups.get(follow_up_id)
-    store.follow_ups.snooze(follow_up_ids, day)
-    click.echo(f"Snoozed {len(follow_up_ids)} follow-up(s) until {day.isoformat()}.")
+    click.echo(follow_up_ops.snooze(store, parse_day(until), follow_up_ids=follow_up_ids).summary)
 
 
 # Engagement ------------------------------------------------------------------------------------------
 
 
 @cli.command(name="explain")
-@click.argument("email")
+@click.argument("contact", metavar="CONTACT")
 @as_of_option
 @json_option
 @with_store
-def explain_command(store: Store, email: str, as_of: str | None, as_json: bool) -> None:
-    """Show a contact's engagement level and the reasons for it.
+def explain_command(store: Store, contact: str, as_of: str | None, as_json: bool) -> None:
+    """Show a contact's engagement level and the reasons for it. CONTACT is an e-mail, phone or id (#12).
 
     Example: tracker explain anna@example.com
     """
-    explanation = explain(store, store.contacts.require(email), parse_day(as_of), with_outlook=True)
+    explanation = explain(store, find_contact(store, contact), parse_day(as_of), with_outlook=True)
     if as_json:
         emit_json(explanation.to_dict())
         return
@@ -692,9 +685,7 @@ def kinds_add_command(store: Store, name: str, stage: str, weight: float | None,
         level = Level.parse(stage)
     except ValueError as exc:
         raise InvalidInput(str(exc) + ".") from None
-    store.save_kind(name, level, weight, survey=survey)
-    kind = store.kind(name.strip().lower().replace(" ", "_"))
-    click.echo(f"Kind {kind.name} counts toward {kind.stage.label} (weight {kind.weight:g}).")
+    click.echo(setting_ops.save_kind(store, name, level, weight, survey=survey).summary)
 
 
 @cli.group(name="settings", cls=TrackerGroup, invoke_without_command=True)
@@ -725,5 +716,5 @@ def settings_set_command(store: Store, name: str, value: int) -> None:
 
     Example: tracker settings set window_days 180
     """
-    store.update_settings(**{name: value})
+    setting_ops.update_settings(store, **{name: value})
     click.echo(f"{name} = {value}")

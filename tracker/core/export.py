@@ -9,6 +9,33 @@ from pathlib import Path
 
 from tracker.core.safe_write import write_whole
 
+#: One layout for each export, whichever front end writes it.
+CONTACT_EXPORT_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "source",
+    "level",
+    "score",
+    "days_since_last",
+    "last_engaged",
+    "next_follow_up",
+)
+FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
+INTERACTION_EXPORT_COLUMNS = (
+    "contact_email",
+    "contact_name",
+    "kind",
+    "occurred_at",
+    "amount",
+    "score",
+    "channel",
+    "note",
+)
+
 # OWASP CSV injection: a cell starting with one of these is read by spreadsheets as a formula.
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -8,7 +8,7 @@ from enum import IntEnum
 
 from tracker.core.dates import check_day
 from tracker.core.levels import Level, Settings
-from tracker.core.models import Contact
+from tracker.core.models import Contact, FollowUp
 from tracker.core.store import Store
 
 
@@ -79,6 +79,29 @@ class Suggestion:
         }
 
 
+#: The headings of the list, in the order they are shown.
+GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
+
+
+def follow_up_order(s: Suggestion) -> tuple:
+    """The list's one order, in every front end: by heading (Overdue, Due today, This week, Suggested), then
+    priority, due date, value at stake and score (higher first), then name."""
+    return (GROUP_ORDER[s.priority.group], s.priority, s.due, -s.value, -s.score, s.contact.name.lower())
+
+
+def scheduled_entry(follow_up: FollowUp, as_of: date) -> tuple[Priority, str, date]:
+    """How a scheduled follow-up stands on `as_of`: its priority, its reason with when it is due (the list shows
+    it, and doing it logs it), and the day it is due (or snoozed to)."""
+    due = date.fromisoformat(max(follow_up.due, follow_up.snoozed_until or follow_up.due))
+    overdue = (as_of - due).days
+    if due > as_of:
+        priority, when = Priority.THIS_WEEK, f"due {due.isoformat()}"
+    else:
+        priority = Priority.OVERDUE if overdue > 0 else Priority.DUE_TODAY
+        when = f"due {due.isoformat()}, {overdue} days overdue" if overdue > 0 else "due today"
+    return priority, f"{follow_up.reason or 'Scheduled follow-up'} ({when})", due
+
+
 def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days: int = 0) -> list[Suggestion]:
     """The prioritised list: scheduled follow-ups that are due (and, with `upcoming_days`, those coming up),
     then one rule-based suggestion per contact who is not already being followed up."""
@@ -90,14 +113,7 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
     scheduled_contacts = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)
     for follow_up in store.follow_ups.open_until(as_of + timedelta(days=upcoming_days)):
         row = rows[follow_up.contact_id]
-        due = date.fromisoformat(max(follow_up.due, follow_up.snoozed_until or follow_up.due))
-        overdue = (as_of - due).days
-        if due > as_of:
-            priority, when = Priority.THIS_WEEK, f"due {due.isoformat()}"
-        else:
-            priority = Priority.OVERDUE if overdue > 0 else Priority.DUE_TODAY
-            when = f"due {due.isoformat()}, {overdue} days overdue" if overdue > 0 else "due today"
-        reason = f"{follow_up.reason or 'Scheduled follow-up'} ({when})"
+        priority, reason, due = scheduled_entry(follow_up, as_of)
         out.append(
             Suggestion(
                 row.contact,
@@ -148,7 +164,7 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
             Suggestion(row.contact, priority, reason, ACTIONS[priority], as_of, None, level, engagement.score, value)
         )
 
-    out.sort(key=lambda s: (s.priority, s.due, -s.value, -s.score, s.contact.name.lower()))
+    out.sort(key=follow_up_order)
     return out
 
 

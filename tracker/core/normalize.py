@@ -68,6 +68,21 @@ def phone_key(text: str | None) -> str | None:
     return digits
 
 
+def same_phone(a: str, b: str) -> bool:
+    """Whether two phone keys are one number, written alike or once nationally and once internationally:
+    07700 900004 is +44 7700 900004 (the trunk 0 dropped after a country code of 1 to 3 digits), 06 1234 5678 is
+    +39 06 1234 5678 (kept)."""
+    if a == b:
+        return True
+    if a.startswith("+") == b.startswith("+"):
+        return False
+    international, national = (a[1:], b) if a.startswith("+") else (b[1:], a)
+    for local in {national, national[1:] if national.startswith("0") else national}:
+        if len(local) >= 6 and international.endswith(local) and 1 <= len(international) - len(local) <= 3:
+            return True
+    return False
+
+
 def split_tags(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     """Split `a, b; c ::: d` into unique tags, first spelling wins, Google's `* myContacts` dropped."""
     if not text:

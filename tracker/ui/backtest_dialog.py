@@ -24,6 +24,7 @@ from tracker.core.charts import draw_backtest, styled_figure
 from tracker.core.outlook.backtest import Backtest, backtest
 from tracker.core.outlook.forecast import HORIZON_DAYS, MAX_HORIZON_DAYS
 from tracker.core.store import Store
+from tracker.ui import clock
 from tracker.ui.jobs import Job, job_for, start
 from tracker.ui.tables import Index, ItemsModel, data_table
 from tracker.ui.text import paragraph
@@ -51,7 +52,7 @@ class BacktestDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None, today: date | None = None):
         super().__init__(parent)
         self.store = store
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.result: Backtest | None = None
         self._job: Job | None = None
         self.setWindowTitle("How good are the predictions?")

@@ -21,6 +21,7 @@ from tracker.core.errors import NotEnoughPurchases
 from tracker.core.models import Contact
 from tracker.core.store import Store
 from tracker.core.store.purchases import PURCHASE_KIND
+from tracker.ui import clock
 from tracker.ui.dialogs import CONTACT_FIELDS
 from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
 from tracker.ui.jobs import Refresher
@@ -117,7 +118,7 @@ class ContactPanel(QWidget):
                 value = getattr(c, name)
                 edit.setText(", ".join(value) if name == "tags" else (value or ""))
             self.notes.setPlainText(c.notes)
-            explanation = explain(self.store, c, date.today())
+            explanation = explain(self.store, c, clock.today())
             level = explanation.engagement.level
             self.badge.setText(f" {level.label} · {explanation.engagement.score} ")
             self.badge.setStyleSheet(
@@ -145,7 +146,7 @@ class ContactPanel(QWidget):
         orders = self._orders()
         if self.outlook is None:
             self.outlook_text.setText("Working out the purchase outlook…" if orders else "No purchases yet.")
-            self.order_timeline.set_orders(orders, date.today() if orders else None, None)
+            self.order_timeline.set_orders(orders, clock.today() if orders else None, None)
             return
         figures = self.outlook.get(self.contact.id) if self.outlook else None
         if figures is None:
@@ -183,6 +184,6 @@ def _latest_outlook(store: Store):
     from tracker.core.outlook.forecast import forecast
 
     try:
-        return forecast(store, date.today())
+        return forecast(store, clock.today())
     except NotEnoughPurchases:
         return None

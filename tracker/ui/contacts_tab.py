@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from tracker.core.levels import Level
 from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
 from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows, prepare_rows
@@ -67,7 +66,7 @@ class ContactsTab(QWidget):
         self.model = ContactsModel(self)
         self.refresher = Refresher(
             store,
-            lambda s: prepare_rows(s.engagement.contact_rows(date.today(), s.settings())),
+            lambda s: prepare_rows(s.engagement.contact_rows(clock.today(), s.settings())),
             self._loaded,
             undo.report,
             self,
@@ -120,6 +119,12 @@ class ContactsTab(QWidget):
 
     # Loading -----------------------------------------------------------------------------------------
 
+    @staticmethod
+    def wants(changes: Changes) -> bool:
+        """Whether the list shows what changed: contacts, their levels (interactions, kinds, settings) and their
+        next follow-up."""
+        return changes.contacts or changes.interactions or changes.follow_ups or changes.kinds or changes.settings
+
     def reload(self) -> None:
         """Classify every contact off the GUI thread and show the result (see Refresher)."""
         self.refresher.request()
@@ -138,7 +143,7 @@ class ContactsTab(QWidget):
 
     def refresh_contacts(self, ids: list[int]) -> None:
         """Re-read a few contacts after an edit (cheaper than reclassifying everybody)."""
-        rows = self.store.engagement.contact_rows(date.today(), self.store.settings(), contact_ids=ids)
+        rows = self.store.engagement.contact_rows(clock.today(), self.store.settings(), contact_ids=ids)
         self.model.replace_rows(rows)
         self._update_count()
         self.select_ids(ids[:1])
@@ -207,34 +212,72 @@ class ContactsTab(QWidget):
         ):
             self.refresh_contacts([contact_id])
 
+    @property
+    def busy_widgets(self) -> tuple[QWidget, ...]:
+        """What a write of many contacts disables until its result comes back."""
+        return (self.table, self.panel)
+
     def delete_selected(self) -> None:
+        """Delete the selected contacts (many: on a worker, after a backup; one: at once)."""
         ids = self.selected_ids()
-        if not ids:
+        if not ids or not self.table.isEnabled():
             return
-        snapshot = self.store.contacts.snapshot(ids)
-        label = f"Delete {len(ids)} contact{'s' if len(ids) > 1 else ''}"
-        if self.undo.run(label, lambda: self.store.contacts.delete(ids), lambda: self.store.contacts.restore(snapshot)):
+        snapshot: dict = {}
+
+        def redo(store: Store) -> Changes:
+            snapshot.clear()
+            snapshot.update(store.contacts.snapshot(ids))
+            return store.contacts.delete(ids)
+
+        def done() -> None:
             self.model.remove_ids(ids)
             self._update_count()
 
+        label = f"Delete {len(ids)} contact{'s' if len(ids) > 1 else ''}"
+        self.undo.write(
+            self.store,
+            label,
+            redo,
+            lambda store: store.contacts.restore(snapshot),
+            background=len(ids) > 1,
+            busy=self.busy_widgets,
+            done=done,
+        )
+
     def tag_selected(self) -> None:
+        """Add tags to the selected contacts (many: on a worker; one: at once)."""
         ids = self.selected_ids()
-        if not ids:
+        if not ids or not self.table.isEnabled():
             return
         text, ok = QInputDialog.getText(self, "Tag contacts", f"Add tags to {len(ids)} contact(s):")
         if not ok or not text.strip():
             return
-        before = {i: ", ".join(self.store.contacts.get(i).tags) for i in ids}
+        before: dict[int, str] = {}
 
-        def undo() -> Changes:
-            with self.store.transaction():
+        def redo(store: Store) -> Changes:
+            before.clear()
+            before.update({i: ", ".join(store.contacts.get(i).tags) for i in ids})
+            return store.contacts.add_tags(ids, [text])
+
+        def undo(store: Store) -> Changes:
+            with store.transaction():
                 for contact_id, tags in before.items():
-                    self.store.contacts.update(contact_id, tags=tags)
+                    store.contacts.update(contact_id, tags=tags)
             return Changes(contacts=True)
 
-        if self.undo.run(f"Tag {len(ids)} contact(s)", lambda: self.store.contacts.add_tags(ids, [text]), undo):
+        def done() -> None:
             self.refresh_contacts(ids)
             self._refresh_tags()
+
+        self.undo.write(
+            self.store,
+            f"Tag {len(ids)} contact(s)",
+            redo,
+            undo,
+            background=len(ids) > 1,
+            busy=self.busy_widgets,
+            done=done,
+        )
 
     def log_interaction(self, contact_id: int | None = None) -> None:
         contact_id = contact_id if contact_id is not None else next(iter(self.selected_ids()), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
@@ -34,7 +33,9 @@ from tracker.core.charts import (
 )
 from tracker.core.dashboard import DashboardData, build_dashboard
 from tracker.core.errors import TrackerError
+from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.jobs import Refresher
 from tracker.ui.text import paragraph
@@ -99,7 +100,7 @@ def add_numbers(row: QHBoxLayout, count: int, points: int) -> list[tuple[QLabel,
 def _outlook_summary(store: Store):
     from tracker.core.outlook.summary import outlook_summary  # numpy and scipy on first use, on a worker
 
-    return outlook_summary(store, date.today())
+    return outlook_summary(store, clock.today())
 
 
 class OutlookBox(QGroupBox):
@@ -162,7 +163,7 @@ class DashboardTab(QWidget):
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
-        self.refresher = Refresher(store, lambda s: build_dashboard(s, date.today()), self._show, undo.report, self)
+        self.refresher = Refresher(store, lambda s: build_dashboard(s, clock.today()), self._show, undo.report, self)
         self.headline = QHBoxLayout()
         self.numbers = add_numbers(self.headline, 5, 20)
         self.export_button = QPushButton("Export PDF report…")
@@ -190,6 +191,11 @@ class DashboardTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         self.reload()
+
+    @staticmethod
+    def wants(changes: Changes) -> bool:
+        """The dashboard counts everything: any change."""
+        return any(changes.astuple())
 
     def reload(self) -> None:
         """Recompute on a worker (see Refresher)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.models import Changes, Contact, Kind
 from tracker.core.store import Store
+from tracker.ui import clock
 from tracker.ui.commands import Undoable
 
 CONTACT_FIELDS = (
@@ -90,7 +91,7 @@ class LogInteractionDialog(QDialog):
         for kind in kinds:
             self.kind.addItem(f"{kind.name.replace('_', ' ')}  ({kind.stage.label})", kind.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData("purchase")))
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when = QDateTimeEdit(clock.qdatetime())
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.amount = QDoubleSpinBox()
@@ -133,7 +134,7 @@ class FollowUpDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Follow up with {who}")
         form = QFormLayout(self)
-        start = due or date.today()
+        start = due or clock.today()
         self.due = QDateEdit(QDate(start.year, start.month, start.day).addDays(0 if due else 7))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")

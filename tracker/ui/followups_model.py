@@ -5,25 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
-from tracker.core.followups import Priority, Suggestion
+from tracker.core.followups import Priority, Suggestion, follow_up_order
 from tracker.core.levels import OVERDUE_COLOUR
 from tracker.ui.tables import Index, ItemsModel
 from tracker.ui.text import plain_tooltip
 
 COLUMNS = ("Group", "Due", "Name", "Reason", "Suggested action", "E-mail", "Phone")
-GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
 
 
 class FollowUpsModel(ItemsModel):
     columns = COLUMNS
 
     def set_items(self, items: list[Suggestion]) -> None:
-        super().set_items(
-            sorted(
-                items,
-                key=lambda s: (GROUP_ORDER[s.priority.group], s.priority, s.due, -s.score, s.contact.name.lower()),
-            )
-        )
+        super().set_items(sorted(items, key=follow_up_order))
 
     def actionable(self) -> int:
         """What needs doing today: everything but the 'This week' reminders."""

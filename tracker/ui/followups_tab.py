@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.errors import TrackerError
+from tracker.core.export import FOLLOW_UP_EXPORT_COLUMNS as EXPORT_COLUMNS
 from tracker.core.export import neutralise, write_csv
 from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.models import Changes
@@ -30,7 +31,6 @@ from tracker.ui.followups_model import FollowUpsModel
 from tracker.ui.jobs import Refresher
 from tracker.ui.tables import data_table, selected_rows
 
-EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 UPCOMING_DAYS = 7
 DONE_KIND = "call"
 

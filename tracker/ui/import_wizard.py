@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -43,7 +42,6 @@ from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, read_table
 from tracker.core.models import Changes
 from tracker.core.store import Store
-from tracker.core.store.imports import UndoPreview
 from tracker.ui.import_parts import (
     HINT_STYLE,
     PREVIEW_ROWS,
@@ -53,6 +51,7 @@ from tracker.ui.import_parts import (
     plural,
     show_error,
 )
+from tracker.ui.import_undo import confirm_undo, undone_sentence
 from tracker.ui.jobs import Job, job_for, start
 from tracker.ui.text import plain, plain_tooltip
 
@@ -531,41 +530,11 @@ class ImportPage(QWizardPage):
             return
         show_error(self.error, None)
         self.undo_button.setEnabled(False)
-        removed = [plural(result["contacts_removed"], "contact") + " removed"]
-        if result["contacts_restored"]:
-            removed.append(plural(result["contacts_restored"], "contact") + " restored")
-        if result["interactions_removed"]:
-            removed.append(plural(result["interactions_removed"], "interaction") + " removed")
-        if result["follow_ups_removed"]:
-            removed.append(plural(result["follow_ups_removed"], "follow-up") + " removed")
-        later = UndoPreview.from_dict(result).later_phrase()
-        self.status.setText(
-            f"Import undone: {', '.join(removed)}." + (f" This included work done since: {later}." if later else "")
-        )
+        self.status.setText(undone_sentence(result))
         self.owner.imported.emit(changes)
 
-    @staticmethod
-    def confirm_undo(parent: QWidget, preview: UndoPreview) -> bool:
-        """Ask before an undo that takes work done since the import with it (plain text: counts, no markup)."""
-        parts = [plural(preview.contacts_removed, "contact"), plural(preview.interactions_removed, "interaction")]
-        if preview.follow_ups_removed:
-            parts.append(plural(preview.follow_ups_removed, "follow-up"))
-        restored = (
-            f", and {plural(preview.contacts_restored, 'contact')} it had updated are put back as they were"
-            if preview.contacts_restored
-            else ""
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Undo import",
-            f"{preview.warning()}.\n\nIn all, {', '.join(parts[:-1])} and {parts[-1]} are removed{restored}. "
-            "A backup is taken first (File → Backups…).\n\nUndo the import anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            parent,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
+    #: Asked before an undo that takes work done since the import with it (shared with Edit → Import history…).
+    confirm_undo = staticmethod(confirm_undo)
 
 
 class ImportWizard(QWizard):

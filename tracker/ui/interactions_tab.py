@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core.models import Changes
 from tracker.core.store import Store
+from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import LogInteractionDialog, kinds_in_order, log_with_undo
 from tracker.ui.interactions_model import PagedInteractionsModel
@@ -33,8 +35,8 @@ class InteractionsTab(QWidget):
         self.contact.setPlaceholderText("Contact e-mail")
         self.contact.setClearButtonEnabled(True)
         self.use_since = QCheckBox("From")
-        self.since = QDateEdit(QDate.currentDate().addMonths(-3))
-        self.until = QDateEdit(QDate.currentDate())
+        self.since = QDateEdit(clock.qdate().addMonths(-3))
+        self.until = QDateEdit(clock.qdate())
         self.use_until = QCheckBox("to")
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
@@ -88,6 +90,11 @@ class InteractionsTab(QWidget):
 
     def _fetch(self, limit: int, offset: int):
         return self.store.interactions.list(limit=limit, offset=offset, **self._filters())
+
+    @staticmethod
+    def wants(changes: Changes) -> bool:
+        """Whether the list shows what changed: interactions, the contacts' names, the kinds."""
+        return changes.interactions or changes.contacts or changes.kinds
 
     def reload(self, *_: object) -> None:
         """Show the newest page; while the tab is hidden, only remember to do so when it is next shown."""

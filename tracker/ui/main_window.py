@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from tracker import __version__
 from tracker.core.errors import TrackerError
+from tracker.core.export import CONTACT_EXPORT_COLUMNS as EXPORT_COLUMNS
 from tracker.core.export import write_csv
 from tracker.core.models import Changes
 from tracker.core.store import Store
@@ -32,18 +33,6 @@ from tracker.ui.text import plain
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
-EXPORT_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "tags",
-    "level",
-    "score",
-    "last_engaged",
-    "next_follow_up",
-)
 MAX_RECENT = 8
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
 WATCH_INTERVAL_MS = 1000

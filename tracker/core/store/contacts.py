@@ -15,6 +15,7 @@ from tracker.core.normalize import (
     is_valid_email,
     join_tags,
     phone_key,
+    same_phone,
     split_tags,
 )
 from tracker.core.store.table import StoreTable
@@ -132,10 +133,11 @@ class ContactsTable(StoreTable):
             self.conn.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", (*data.values(), contact_id))
         return Changes(contacts=True)
 
-    def delete(self, contact_ids: Iterable[int]) -> Changes:
-        """Delete contacts with their interactions and follow-ups, in one transaction."""
+    def delete(self, contact_ids: Iterable[int], *, backup: bool = True) -> Changes:
+        """Delete contacts with their interactions and follow-ups, in one transaction (several: after a safety
+        backup, unless `backup` is False because the caller took it before opening its transaction)."""
         ids = [(int(i),) for i in contact_ids]
-        if len(ids) > 1:
+        if len(ids) > 1 and backup:
             self.store.safety_backup("before delete")
         with self.store.transaction():
             self.conn.executemany("DELETE FROM contacts WHERE id = ?", ids)
@@ -153,6 +155,17 @@ class ContactsTable(StoreTable):
                     (merged, now_iso(), contact_id),
                 )
         return Changes(contacts=True)
+
+    def with_phone(self, key: str) -> list[Contact]:
+        """Contacts whose phone number is `key` (a phone_key) written nationally or internationally."""
+        digits = key.lstrip("+")
+        ending = digits[-6:]
+        rows = self.conn.execute(
+            f"SELECT {COLUMNS}, phone_key FROM contacts WHERE phone_key IS NOT NULL AND substr(phone_key, -?) = ? "
+            "ORDER BY id",
+            (len(ending), ending),
+        ).fetchall()
+        return [contact_from_row(row[:-1]) for row in rows if same_phone(row[-1], key)]
 
     def all_tags(self) -> list[str]:
         tags: dict[str, str] = {}

@@ -152,19 +152,28 @@ class InteractionsTable(StoreTable):
         amount: float | None = None,
         score: int | None = None,
         note: str | None = None,
+        channel: str | None = None,
+        clear: Iterable[str] = (),
     ) -> Changes:
-        """Change one interaction; values are checked like when logging it."""
+        """Change one interaction; values are checked like when logging it. None keeps a value; `clear` names the
+        ones to empty ("amount", "score")."""
         current = self.get(interaction_id)
+        emptied = set(clear)
+        if not emptied <= {"amount", "score"}:
+            raise InvalidInput(f"Only an amount or a score can be cleared, not {', '.join(sorted(emptied))}.")
         values = {
             "kind_id": self.store.kind(kind).id if kind is not None else self.store.kind(current.kind).id,
             "occurred_at": check_moment(occurred_at) if occurred_at is not None else current.occurred_at,
             "amount": check_amount(amount) if amount is not None else current.amount,
             "score": check_score(score) if score is not None else current.score,
             "note": note if note is not None else current.note,
+            "channel": channel.strip() if channel is not None else current.channel,
         }
+        values.update(dict.fromkeys(emptied))
         with self.store.transaction():
             self.conn.execute(
-                "UPDATE interactions SET kind_id = ?, occurred_at = ?, amount = ?, score = ?, note = ? WHERE id = ?",
+                "UPDATE interactions SET kind_id = ?, occurred_at = ?, amount = ?, score = ?, note = ?, channel = ? "
+                "WHERE id = ?",
                 (*values.values(), interaction_id),
             )
         return Changes(interactions=True)

@@ -1,0 +1,9 @@
+"""Every user action as one core function that validates, writes in one transaction and returns an OpResult
+(what changed, the ids, a sentence, and an UndoRecord whose `apply(store)` takes it back): the command line and the
+window call the same functions, so they behave alike (Anki's collection operations and OpChanges are the model)."""
+
+from tracker.core.contacts_lookup import find_contact
+from tracker.core.operations import contacts, follow_ups, interactions, settings
+from tracker.core.operations.result import OpResult, RowChange, UndoRecord
+
+__all__ = ["OpResult", "RowChange", "UndoRecord", "contacts", "find_contact", "follow_ups", "interactions", "settings"]

@@ -1,0 +1,106 @@
+"""Whole rows read and written back exactly as they were: what undoing and redoing an operation puts back."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+#: The tables an operation changes, parents before children, with each one's primary key.
+KEYS: dict[str, tuple[str, ...]] = {
+    "kinds": ("id",),
+    "contacts": ("id",),
+    "interactions": ("id",),
+    "follow_ups": ("id",),
+    "import_changes": ("import_id", "contact_id"),
+    "settings": ("key",),
+}
+#: Columns a trigger sets after an update (contacts.revision); written by a statement of their own afterwards,
+#: so the trigger cannot count the putting back as one more edit.
+_TRIGGERED = {"contacts": ("revision",)}
+
+Key = tuple
+#: A row as (column, value) pairs, generated columns left out.
+Image = tuple[tuple[str, object], ...]
+
+
+def columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    """The columns of `table` that can be written (not generated)."""
+    _check(table)
+    return tuple(row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})") if row[6] == 0)
+
+
+def read(conn: sqlite3.Connection, table: str, column: str, values: Iterable[object]) -> dict[Key, Image]:
+    """The rows of `table` whose `column` is one of `values`, by key."""
+    names = columns(conn, table)
+    if column not in names:
+        raise ValueError(f"{table} has no column {column}")
+    wanted = list(dict.fromkeys(values))
+    key_at = [names.index(k) for k in KEYS[table]]
+    found: dict[Key, Image] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {column} IN ({', '.join('?' for _ in part)})"
+        for row in conn.execute(sql, part):
+            found[tuple(row[i] for i in key_at)] = tuple(zip(names, row, strict=True))
+    return found
+
+
+def read_keys(conn: sqlite3.Connection, table: str, keys: Iterable[Key]) -> dict[Key, Image | None]:
+    """The rows of `table` with these keys (None for a key no row has)."""
+    names = columns(conn, table)
+    where = " AND ".join(f"{k} = ?" for k in KEYS[table])
+    out: dict[Key, Image | None] = {}
+    for key in keys:
+        row = conn.execute(f"SELECT {', '.join(names)} FROM {table} WHERE {where}", key).fetchone()
+        out[key] = None if row is None else tuple(zip(names, row, strict=True))
+    return out
+
+
+def referencing(conn: sqlite3.Connection, table: str, key: Key) -> dict[str, set[Key]]:
+    """The rows of other tables whose foreign keys point at this row (they would go, or block, if it went)."""
+    out: dict[str, set[Key]] = {}
+    for child in KEYS:
+        for fk in conn.execute(f"PRAGMA foreign_key_list({child})").fetchall():
+            if fk[2] == table and len(key) == 1:
+                keys = set(read(conn, child, fk[3], [key[0]]))
+                if keys:
+                    out.setdefault(child, set()).update(keys)
+    return out
+
+
+def write(conn: sqlite3.Connection, changes: Sequence[tuple[str, Key, Image | None]]) -> None:
+    """Make each (table, key) row equal its image (None: no such row): children deleted before parents, parents
+    inserted before children. Call inside a transaction."""
+    order = {table: i for i, table in enumerate(KEYS)}
+    ranked = sorted(changes, key=lambda change: order[change[0]])
+    for table, key, image in reversed(ranked):
+        if image is None:
+            where = " AND ".join(f"{k} = ?" for k in KEYS[table])
+            conn.execute(f"DELETE FROM {table} WHERE {where}", key)
+    for table, key, image in ranked:
+        if image is not None:
+            _put(conn, table, key, dict(image))
+
+
+def _put(conn: sqlite3.Connection, table: str, key: Key, values: dict) -> None:
+    where = " AND ".join(f"{k} = ?" for k in KEYS[table])
+    exists = conn.execute(f"SELECT 1 FROM {table} WHERE {where}", key).fetchone()
+    if exists:
+        rest = {name: value for name, value in values.items() if name not in KEYS[table]}
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in rest)} WHERE {where}", (*rest.values(), *key))
+    else:
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            tuple(values.values()),
+        )
+    triggered = [name for name in _TRIGGERED.get(table, ()) if name in values]
+    if triggered:
+        conn.execute(
+            f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in triggered)} WHERE {where}",
+            (*(values[n] for n in triggered), *key),
+        )
+
+
+def _check(table: str) -> None:
+    if table not in KEYS:
+        raise ValueError(f"{table} is not a table operations change")
