@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -25,6 +25,7 @@ from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.core.vcard import write_vcards
+from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
 from tracker.ui.followups_model import FollowUpsModel
@@ -44,7 +45,7 @@ class FollowUpsTab(QWidget):
         self.store, self.undo = store, undo
         self.refresher = Refresher(
             store,
-            lambda s: suggest_follow_ups(s, date.today(), upcoming_days=UPCOMING_DAYS),
+            lambda s: suggest_follow_ups(s, clock.today(), upcoming_days=UPCOMING_DAYS),
             self._loaded,
             undo.report,
             self,
@@ -99,6 +100,12 @@ class FollowUpsTab(QWidget):
 
     # Loading ---------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def wants(changes: Changes) -> bool:
+        """Whether the suggestions may have changed: they follow the follow-ups, the contacts, their interactions
+        and the levels (kinds, settings)."""
+        return changes.contacts or changes.interactions or changes.follow_ups or changes.kinds or changes.settings
+
     def reload(self) -> None:
         """Work out the list on a worker: it classifies everyone (see Refresher)."""
         self.refresher.request()
@@ -126,37 +133,45 @@ class FollowUpsTab(QWidget):
     def mark_done(self) -> None:
         """Log a call for each selected entry and clear its follow-up (or note the suggestion as handled)."""
         items = self.selected()
-        if not items:
+        if not items or not self.table.isEnabled():
             return
-        today, now = date.today(), datetime.now().replace(microsecond=0)
+        today, now = clock.today(), clock.now()
         made: dict[str, list[int]] = {"interactions": [], "follow_ups": [], "closed": []}
 
-        def redo() -> Changes:
-            with self.store.transaction():
+        def redo(store: Store) -> Changes:
+            with store.transaction():
                 made["interactions"] = [
-                    self.store.interactions.log(s.contact.id, DONE_KIND, now, note=f"Follow-up: {s.reason}").id
+                    store.interactions.log(s.contact.id, DONE_KIND, now, note=f"Follow-up: {s.reason}").id
                     for s in items
                 ]
                 made["closed"] = [s.follow_up_id for s in items if s.follow_up_id is not None]
-                self.store.follow_ups.mark_done(made["closed"], today)
+                store.follow_ups.mark_done(made["closed"], today)
                 made["follow_ups"] = [
-                    self.store.follow_ups.record_done(s.contact.id, s.reason, today).id
+                    store.follow_ups.record_done(s.contact.id, s.reason, today).id
                     for s in items
                     if s.follow_up_id is None
                 ]
             return Changes(interactions=True, follow_ups=True)
 
-        def undo() -> Changes:
-            with self.store.transaction():
-                self.store.interactions.delete(made["interactions"])
-                self.store.follow_ups.delete(made["follow_ups"])
-                self.store.follow_ups.reopen(made["closed"])
+        def undo(store: Store) -> Changes:
+            with store.transaction():
+                store.interactions.delete(made["interactions"])
+                store.follow_ups.delete(made["follow_ups"])
+                store.follow_ups.reopen(made["closed"])
             return Changes(interactions=True, follow_ups=True)
 
-        self.undo.run(f"Done: {len(items)} follow-up(s)", redo, undo)
+        # many rows on a worker, with the list and its buttons disabled until done; one row at once
+        self.undo.write(
+            self.store,
+            f"Done: {len(items)} follow-up(s)",
+            redo,
+            undo,
+            background=len(items) > 1,
+            busy=(self.table, self.done_button, self.snooze_button, self.reschedule_button),
+        )
 
     def snooze(self, days: int) -> None:
-        self._push_to(date.today() + timedelta(days=days), f"Snooze {days} day(s)")
+        self._push_to(clock.today() + timedelta(days=days), f"Snooze {days} day(s)")
 
     def reschedule(self) -> None:
         items = self.selected()

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import html
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
+    QWidget,
 )
 
 from tracker import __version__
@@ -24,7 +25,7 @@ from tracker.core.export import CONTACT_EXPORT_COLUMNS as EXPORT_COLUMNS
 from tracker.core.export import write_csv
 from tracker.core.models import Changes
 from tracker.core.store import Store
-from tracker.ui import resources
+from tracker.ui import clock, resources
 from tracker.ui.commands import Undoable
 from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
@@ -34,8 +35,38 @@ from tracker.ui.text import plain
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 MAX_RECENT = 8
+#: What a reload of everything (View → Reload, another process's commit, a newly opened file) covers.
+EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
 WATCH_INTERVAL_MS = 1000
+
+
+class UndoKeys(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z anywhere in the main window are Edit → Undo and Redo. A line edit or spin box with the
+    focus (the search box is the Contacts tab's default) would take them for its own text undo: each widget of the
+    window that gets the focus has this filter, which answers the ShortcutOverride for the actions' keys so the
+    action's shortcut fires. Only while the action is enabled (with nothing to undo, text undo still works); dialogs
+    are other windows and keep their own text undo."""
+
+    def __init__(self, window: QMainWindow, actions: list[QAction]):
+        super().__init__(window)
+        self._window, self._actions = window, actions
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and new.window() is self._window:
+            new.installEventFilter(self)  # once: installing again only moves it to the front
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and watched.window() is self._window:
+            pressed = QKeySequence(event.keyCombination())
+            for action in self._actions:
+                if action.isEnabled() and any(
+                    pressed.matches(key) == QKeySequence.SequenceMatch.ExactMatch for key in action.shortcuts()
+                ):
+                    event.ignore()  # not the widget's: the shortcut map gives it to the action
+                    return True
+        return False
 
 
 def _import_charts() -> None:
@@ -54,7 +85,8 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(resources.ICON)))
         self.undo = Undoable(self.on_changes, self.show_error)
         self._reload_timer = QTimer(self, singleShot=True)
-        self._reload_timer.timeout.connect(self._reload_everything)
+        self._reload_timer.timeout.connect(self._reload_pending)
+        self._pending = Changes()  # what changed since the tabs last reloaded
         self._data_version: int | None = None
         self._watch_timer = QTimer(self, interval=WATCH_INTERVAL_MS)
         self._watch_timer.timeout.connect(self._watch_other_processes)
@@ -113,7 +145,7 @@ class MainWindow(QMainWindow):
         self._checked_once = False
         self._data_version = None
         if self.isVisible():
-            self._reload_timer.start(0)
+            self._reload_soon(EVERYTHING, 0)
 
     # Tabs, built on first use ----------------------------------------------------------------------------
 
@@ -158,7 +190,7 @@ class MainWindow(QMainWindow):
         """The first paint of the window's content starts the first data load (the window is on screen)."""
         if event.type() == QEvent.Type.Paint and not self._first_paint_seen:
             self._first_paint_seen = True
-            self._reload_timer.start(0)
+            self._reload_soon(EVERYTHING, 0)
         return super().eventFilter(watched, event)
 
     def _make_dashboard(self):
@@ -227,8 +259,12 @@ class MainWindow(QMainWindow):
         self.undo_action = self.undo.stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo.stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Shift+Z everywhere (the platform's list may start with Ctrl+Y), and the platform's keys after it
+        redo_keys = [QKeySequence("Ctrl+Shift+Z")]
+        redo_keys += [k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) if k not in redo_keys]
+        self.redo_action.setShortcuts(redo_keys)
         edit.addActions([self.undo_action, self.redo_action])
+        self.undo_keys = UndoKeys(self, [self.undo_action, self.redo_action])
         edit.addSeparator()
         self._action(edit, "&New contact…", lambda: self._on_contacts(self.contacts_tab.new_contact), "Ctrl+N")
         self._action(edit, "&Log interaction…", self.log_interaction, "Ctrl+L")
@@ -242,6 +278,8 @@ class MainWindow(QMainWindow):
             edit, "&Tag selected contacts…", lambda: self._on_contacts(self.contacts_tab.tag_selected), "Ctrl+T"
         )
         self._action(edit, "&Delete selected", self.delete_selected, QKeySequence.StandardKey.Delete)
+        edit.addSeparator()
+        self._action(edit, "Import &history…", self.show_import_history, "Ctrl+H")
         edit.addSeparator()
         self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find)
 
@@ -305,6 +343,15 @@ class MainWindow(QMainWindow):
             self.on_changes(dialog.changes)
         self._update_status()
 
+    def show_import_history(self) -> None:
+        """Edit → Import history…: past imports, and undoing one (the window refreshes what it removed)."""
+        from tracker.ui.import_history import ImportHistoryDialog
+
+        dialog = ImportHistoryDialog(self.store, self, report=lambda message: self.show_error(message))
+        dialog.changed.connect(self.on_changes)
+        self.import_history_dialog = dialog
+        dialog.open()
+
     def _check_and_back_up(self) -> None:
         """Once per opened file, after the window shows: quick_check and the daily backup, on a worker. Until it
         answers, the first write checks for itself; once it has found damage, every write is refused."""
@@ -322,9 +369,18 @@ class MainWindow(QMainWindow):
         problem, _ = result
         self._update_status()
         if problem is not None and self.store.damaged:
+            from tracker.core.store.integrity import first_finding
+
+            good = self.store.backups.newest_good() if self.store.backups else None
+            offer = (
+                f" The newest good backup is from {good.created:%Y-%m-%d %H:%M}: File → Backups… restores it into "
+                "a new file beside this one."
+                if good
+                else ""
+            )
             self.show_error(
-                f"{self.store.damaged} You can still look at it and export from it; "
-                "File → Backups… restores a good backup into a new file."
+                f"This database is damaged ({first_finding(problem)}), so Tracker only reads it: you can look "
+                f"and export, but nothing will be saved into it.{offer}"
             )
 
     def _watch_other_processes(self) -> None:
@@ -335,7 +391,7 @@ class MainWindow(QMainWindow):
         except sqlite3.Error:  # a file that went away is reported by the next real read or write
             return
         if self._data_version is not None and version != self._data_version:
-            self.on_changes(Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True))
+            self.on_changes(EVERYTHING)
         self._data_version = version
 
     def edit_settings(self) -> None:
@@ -384,7 +440,7 @@ class MainWindow(QMainWindow):
         """Import the demo contacts and a year of their interactions, off the GUI thread."""
         from tracker.core.demo import load_demo
 
-        today = date.today()
+        today = clock.today()
 
         def work(store: Store, progress, cancelled):
             return load_demo(store, resources.DEMO_CONTACTS, resources.DEMO_INTERACTIONS, today)
@@ -421,21 +477,36 @@ class MainWindow(QMainWindow):
     # Changes ----------------------------------------------------------------------------------------------
 
     def on_changes(self, changes: Changes) -> None:
-        """Something was written: reload what shows it (debounced, classification runs off the GUI thread)."""
-        if changes.contacts or changes.interactions or changes.follow_ups or changes.kinds or changes.settings:
-            self._reload_timer.start(150)
+        """Something was written: reload the tabs that show it (debounced, classification runs off the GUI
+        thread); a Changes() with nothing set reloads nothing."""
+        if any(changes.astuple()):
+            self._reload_soon(changes, 150)
         self._update_status()
 
+    def _reload_soon(self, changes: Changes, delay_ms: int) -> None:
+        self._pending = self._pending | changes
+        self._reload_timer.start(delay_ms)
+
     def _reload_everything(self) -> None:
+        """View → Reload."""
+        self._pending = EVERYTHING
+        self._reload_pending()
+
+    def _reload_pending(self) -> None:
+        """Reload each tab that `wants` what changed since the last reload."""
+        self._reload_timer.stop()
+        changes, self._pending = self._pending, Changes()
         if not self._checked_once and self.store.path is not None:
             self._checked_once = True
             self._check_and_back_up()
-        self._show_right_page()
-        self.contacts_tab.reload()
-        self.interactions_tab.reload()
-        self.followups_tab.reload()
-        if self.dashboard_tab.widget is not None:
-            self.dashboard_tab.widget.reload()
+        if changes.contacts:
+            self._show_right_page()
+        tabs = [self.contacts_tab, self.interactions_tab, self.followups_tab]  # built here on the first reload
+        if self.dashboard_tab.widget is not None:  # built once it is first shown, and loads then
+            tabs.append(self.dashboard_tab.widget)
+        for tab in tabs:
+            if tab.wants(changes):
+                tab.reload()
         self.statusBar().clearMessage()
 
     def _update_status(self, *_: object) -> None:
