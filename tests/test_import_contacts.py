@@ -51,9 +51,11 @@ def test_duplicates_merge_by_email_within_the_file_filling_empty_fields(store, t
         "Someone Else,anna@example.com,,Other Co\n",
     )
     report = import_contacts(store, path)
-    assert (report.rows, report.created, report.updated, report.rejected) == (3, 1, 2, 0)
+    # "Someone Else" is a different person sharing the address: kept apart with a warning (issue 15), not merged
+    assert (report.rows, report.created, report.updated, report.rejected) == (3, 2, 1, 0)
     anna = store.contacts.require("anna@example.com")
     assert (anna.first_name, anna.phone, anna.company) == ("Anna", "+46 70 123 45 67", "Berg Bakery")
+    assert [(w.line, "anna@example.com" in w.reason) for w in report.warnings] == [(4, True)]
 
 
 def test_merge_against_database_never_overwrites_with_empty_or_different(store, tmp_path):

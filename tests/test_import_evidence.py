@@ -3,12 +3,15 @@ people are never merged silently, and a company name in a name column stays a co
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from tracker.cli import main
 from tracker.core.importing import import_contacts
 from tracker.core.importing.columns import infer_from_values, map_columns
+from tracker.core.importing.contacts import looks_like_company
 
 CORPUS = Path(__file__).parent / "fixtures" / "import"
 
@@ -18,6 +21,10 @@ def people(store) -> list[tuple[str, str, str | None, str, str, str]]:
     return list(
         store.conn.execute("SELECT first_name, last_name, email, phone, company, notes FROM contacts ORDER BY id")
     )
+
+
+def accounted(report) -> bool:
+    return report.rows == report.created + report.updated + report.rejected
 
 
 def phone_columns(report) -> set[str]:
@@ -159,3 +166,127 @@ def test_shopify_money_and_customer_ids_are_not_phones(store):
     assert (report.rows, report.created, report.rejected) == (3, 3, 0)
     phones = sorted((p[0], p[3]) for p in people(store))
     assert phones == [("Mia", "+447700900005"), ("Priya", "+447700900004"), ("Tom", "")]
+
+
+# No silent merge of different people -----------------------------------------------------------------------------
+
+
+def test_a_shared_phone_does_not_merge_different_people(store):
+    report = import_contacts(store, CORPUS / "evidence_shared_phone.csv")
+    assert accounted(report)
+    assert (report.rows, report.created, report.updated) == (5, 4, 1)  # the second Anna Berg row is a duplicate
+    assert sorted((p[0], p[1], p[4], p[3]) for p in people(store)) == [
+        ("", "", "Fjord Café AB", "+46 8 123 456 78"),
+        ("", "", "Nordic Bikes AB", "+46 8 123 456 78"),
+        ("Anna", "Berg", "", "+46 70 123 45 67"),
+        ("Erik", "Lund", "", "+46 70 123 45 67"),
+    ]
+    assert [(w.line, "+46 70 123 45 67" in w.reason or "+46 8 123 456 78" in w.reason) for w in report.warnings] == [
+        (3, True),
+        (6, True),
+    ]
+
+
+def test_a_shared_phone_does_not_merge_with_a_different_person_already_stored(store, tmp_path):
+    import_contacts(store, CORPUS / "evidence_shared_phone.csv")
+    later = tmp_path / "later.csv"
+    later.write_text("First Name,Last Name,Phone\nErik,Lund,+46701234567\nMaja,Holm,+46701234567\n", encoding="utf-8")
+    report = import_contacts(store, later)
+    assert accounted(report)
+    assert (report.created, report.updated) == (1, 1)  # Erik merges with himself, Maja is new
+    assert [(p[0], p[1]) for p in people(store)][-1] == ("Maja", "Holm")
+    assert [(w.line, "different name" in w.reason) for w in report.warnings] == [(3, True)]
+
+
+def test_ten_companies_sharing_one_office_email_stay_ten(store):
+    report = import_contacts(store, CORPUS / "evidence_odoo.csv")
+    assert accounted(report)
+    assert (report.rows, report.created, report.updated, report.rejected) == (10, 10, 0, 0)
+    contacts = people(store)
+    assert [c[4] for c in contacts] == [
+        "Steiner Mechanik AG",
+        "Müller Bau GmbH",
+        "Acme Ltd",
+        "Bäckerei Schmidt",
+        "Nordlicht Design Oy",
+        "Brightway Solutions LLC",
+        "Initech Inc.",
+        "Lumière SARL",
+        "Van Dijk Logistiek BV",
+        "Rossi Impianti S.r.l.",
+    ]
+    assert {(c[0], c[1]) for c in contacts} == {("", "")}  # no company was split into a first and a last name
+    assert contacts[0][2] == "office@gewerbepark.example"
+    assert [c[2] for c in contacts[1:]] == [None] * 9  # the address stays unique to one contact…
+    assert all("office@gewerbepark.example" in c[5] for c in contacts[1:])  # …and is kept in the others' notes
+    assert len(report.warnings) == 9
+    assert all("office@gewerbepark.example" in w.reason for w in report.warnings)
+
+
+def test_a_shared_email_does_not_merge_a_different_company_already_stored(store, tmp_path):
+    first = tmp_path / "first.csv"
+    first.write_text("Name,Email\nSteiner Mechanik AG,office@gewerbepark.example\n", encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "Name,Email\nMüller Bau GmbH,office@gewerbepark.example\nSteiner Mechanik AG,Office@gewerbepark.example\n",
+        encoding="utf-8",
+    )
+    import_contacts(store, first)
+    report = import_contacts(store, second)
+    assert (report.created, report.updated) == (1, 1)
+    assert [(c[4], c[2]) for c in people(store)] == [
+        ("Steiner Mechanik AG", "office@gewerbepark.example"),
+        ("Müller Bau GmbH", None),
+    ]
+    assert [(w.line, "office@gewerbepark.example" in w.reason) for w in report.warnings] == [(2, True)]
+
+
+def test_the_same_person_still_merges_by_email_and_by_phone(store, tmp_path):
+    path = tmp_path / "same.csv"
+    path.write_text(
+        "Name,Email,Phone\nAnna Berg,anna@berg.example,\nA. Berg,ANNA@berg.example,+46 70 123 45 67\n"
+        "Ola,,+47 912 34 567\nOla Nordmann,,'+4791234567\n",
+        encoding="utf-8",
+    )
+    report = import_contacts(store, path)
+    assert (report.created, report.updated, report.warnings) == (2, 2, [])
+
+
+def test_json_report_lists_warnings_with_their_row(capsys, db_path):
+    with pytest.raises(SystemExit):
+        main(["--db", str(db_path), "import", "contacts", str(CORPUS / "evidence_shared_phone.csv"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert [w["row"] for w in report["warnings"]] == [3, 6]
+    assert all(w["reason"] for w in report["warnings"])
+
+
+# Company names in a name column -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Steiner Mechanik AG",
+        "Müller Bau GmbH",
+        "Acme Ltd",
+        "Acme Ltd.",
+        "Bäckerei Schmidt",
+        "Brightway Solutions LLC",
+        "Initech, Inc.",
+        "Lumière SA",
+        "Lumière SARL",
+        "Van Dijk Logistiek B.V.",
+        "Rossi Impianti S.r.l.",
+        "Nordlicht Design Oy",
+        "Nordic Bikes AB",
+        "Müller & Söhne GmbH & Co. KG",
+        "Acme Sp. z o.o.",
+    ],
+)
+def test_company_names_are_recognised(name):
+    assert looks_like_company(name)
+
+
+@pytest.mark.parametrize("name", ["Anna Berg", "Jan de Vries", "Kowalska, Marta", "Sa Li", "Ab Lund", "佐藤 花子"])
+def test_personal_names_are_not_taken_for_companies(name):
+    assert not looks_like_company(name)

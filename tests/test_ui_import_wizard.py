@@ -380,3 +380,12 @@ def test_a_file_that_is_not_csv_is_explained(qtbot, open_wizard, tmp_path):
     assert wizard.preview_page.error.isVisible()
     assert "Excel .xlsx workbook" in wizard.preview_page.error.text()
     assert not wizard.button(NEXT).isEnabled()
+
+
+def test_check_page_lists_different_people_sharing_a_phone(qtbot, open_wizard, fixtures):
+    wizard = open_wizard(fixtures / "import" / "evidence_shared_phone.csv")
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    assert check.summary.text() == "5 rows: 4 new, 1 merged into existing contacts, 0 rejected."
+    assert "Line 3: Erik Lund shares the phone +46 70 123 45 67 with Anna Berg" in check.problems.text()
+    assert "Line 6: Fjord Café AB shares the phone +46 8 123 456 78 with Nordic Bikes AB" in check.problems.text()

@@ -5,6 +5,8 @@ in memory, and each chunk merges into the contacts already stored (those of earl
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +97,40 @@ def split_full_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
+#: Legal forms that end (or stand in) a company's name, compared without dots and case: "GmbH", "S.r.l.", "B.V.".
+_LEGAL_FORMS = {
+    "gmbh", "ag", "kg", "ohg", "gbr", "ug", "ek", "mbh", "ltd", "limited", "plc", "llp", "llc", "inc", "corp",
+    "corporation", "co", "pty", "sa", "sas", "sarl", "sasu", "eurl", "sl", "slu", "srl", "spa", "sro", "bv", "nv",
+    "vof", "oy", "oyj", "ab", "as", "asa", "aps", "kft", "zrt", "doo", "sp", "zoo", "kk", "ооо", "оао", "зао", "ао",
+}  # fmt: skip
+#: Ambiguous as the last word of a personal name ("Sa", "Ab", "Co"): a legal form only as written in capitals.
+_CAPITALS_ONLY = {"ag", "sa", "ab", "as", "co", "kk", "ug", "ek", "sl", "sp", "ao"}
+#: Trades a shop's name starts with: "Bäckerei Schmidt", "Boulangerie Lefèvre", "Salon Maria".
+_TRADES = {
+    "backerei", "baeckerei", "konditorei", "metzgerei", "fleischerei", "apotheke", "autohaus", "friseur",
+    "blumen", "restaurant", "cafe", "hotel", "boulangerie", "patisserie", "pharmacie", "bakery", "pharmacy",
+    "pizzeria", "trattoria", "ristorante", "salon", "studio", "agentur", "kanzlei", "praxis", "atelier",
+}  # fmt: skip
+_COMPANY_MARKS = ("株式会社", "有限公司", "有限会社", "合同会社", "z o.o.", "z o. o.", "& co", "& söhne", "& sons")
+
+
+def looks_like_company(name: str) -> bool:
+    """Whether a name column's value is a company ("Steiner Mechanik AG", "Acme Ltd", "Bäckerei Schmidt"),
+    not a person's name to split into first and last."""
+    lowered = name.lower()
+    if any(mark in lowered for mark in _COMPANY_MARKS):
+        return True
+    words = [w for w in re.split(r"[\s,]+", name.strip()) if w]
+    if len(words) < 2:
+        return False
+    for word in words[1:]:
+        bare = word.replace(".", "")
+        key = bare.lower()
+        if key in _LEGAL_FORMS and (key not in _CAPITALS_ONLY or bare.isupper()):
+            return True
+    return _folded(words[0]).replace("ä", "a") in _TRADES
+
+
 def _plan(mapping: dict[int, str]) -> dict[str, tuple[int, ...]]:
     """For each field, the columns holding it in file order (worked out once per file, not per row)."""
     plan: dict[str, list[int]] = defaultdict(list)
@@ -131,7 +167,9 @@ def _record_from_row(
                 values[key] = found[0]
     if "name" in plan and not (values.get("first_name") or values.get("last_name")):
         found = _cells(row, plan["name"])
-        if found:
+        if found and looks_like_company(found[0]):
+            values.setdefault("company", found[0])  # a company in the name column is not split into two names
+        elif found:
             values["first_name"], values["last_name"] = split_full_name(found[0])
     notes: list[str] = []
     emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
@@ -177,6 +215,31 @@ def _record_from_row(
     return Record(values, tags, [line])
 
 
+def _folded(text: str | None) -> str:
+    """A name as compared: accents, case and spacing ignored ('Jürgen  WEISS' ~ 'jurgen weiss')."""
+    text = unicodedata.normalize("NFKD", text or "")
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).casefold().split())
+
+
+def clearly_different(one: dict, other: dict) -> bool:
+    """Whether two contacts' names say they are different people: first AND last names both given and both
+    different, or — for rows with no personal name — different companies. 'Ola' and 'Ola Nordmann', 'A. Berg' and
+    'Anna Berg' are not clearly different."""
+    first, last = _folded(one.get("first_name")), _folded(one.get("last_name"))
+    other_first, other_last = _folded(other.get("first_name")), _folded(other.get("last_name"))
+    if first and last and other_first and other_last:
+        return first != other_first and last != other_last
+    if not (first or last or other_first or other_last):
+        company, other_company = _folded(one.get("company")), _folded(other.get("company"))
+        return bool(company and other_company and company != other_company)
+    return False
+
+
+def _who(values: dict) -> str:
+    name = " ".join(part for part in (values.get("first_name"), values.get("last_name")) if part)
+    return name or values.get("company") or "?"
+
+
 def _key(record: Record) -> tuple[str, str] | None:
     email = record.values.get("email")
     if email:
@@ -219,17 +282,50 @@ def _import_contacts(
 
         def write(batch_id: int) -> None:
             merged: dict[tuple[str, str], Record] = {}  # this chunk's rows by e-mail, else phone
+            apart: dict[tuple[str, str], list[Record]] = {}  # rows sharing a key with clearly different names
             loose: list[Record] = []  # rows with neither
+            records: list[Record] = []
+
+            def kept_apart(position: int, other: dict, values: dict) -> dict:
+                """A record not merged with `other` (see write_batch): a shared address goes to its notes."""
+                line = records[position].lines[0]
+                shown = [_who(values), _who(other)]
+                email = values.get("email")
+                if email:
+                    note = f"Shares the e-mail address {email} with {_who(other)}."
+                    values = {k: v for k, v in values.items() if k != "email"}
+                    values["notes"] = f"{values['notes']}\n{note}" if values.get("notes") else note
+                    report.warn(
+                        line,
+                        f"{shown[0]} and {shown[1]} share the e-mail address {email}; kept as two contacts, "
+                        "the address stays with the first and is noted on the second",
+                        [*shown, email],
+                    )
+                else:
+                    report.warn(
+                        line,
+                        f"{shown[0]} shares the phone {values.get('phone')} with {shown[1]} (a different name); "
+                        "kept as two contacts",
+                        [*shown, values.get("phone", "")],
+                    )
+                return values
 
             def flush() -> None:
-                records = [*merged.values(), *loose]
+                records[:] = [*merged.values(), *(r for group in apart.values() for r in group), *loose]
                 created, _ = store.contacts.write_batch(
-                    [(r.values, r.tags) for r in records], batch_id, default_source=source.name, cleaned=True
+                    [(r.values, r.tags) for r in records],
+                    batch_id,
+                    default_source=source.name,
+                    cleaned=True,
+                    keep_apart=clearly_different,
+                    kept_apart=kept_apart,
                 )
                 report.created += created
                 merged.clear()
+                apart.clear()
                 loose.clear()
 
+            pending = 0
             for line, row in opened.rows():
                 report.rows += 1
                 record = _record_from_row(row, plan, line, report, opened)
@@ -237,12 +333,21 @@ def _import_contacts(
                     key = _key(record)
                     if key is None:
                         loose.append(record)
-                    elif key in merged:
-                        merged[key].merge(record)
-                    else:
+                    elif key not in merged:
                         merged[key] = record
-                    if len(merged) + len(loose) >= CHUNK_ROWS:
+                    elif not clearly_different(merged[key].values, record.values):
+                        merged[key].merge(record)
+                    else:  # the same e-mail or phone, a different person: merges only with someone of its name
+                        group = apart.setdefault(key, [])
+                        same = next((r for r in group if not clearly_different(r.values, record.values)), None)
+                        if same is None:
+                            group.append(record)
+                            pending += 1
+                        else:
+                            same.merge(record)
+                    if len(merged) + len(loose) + pending >= CHUNK_ROWS:
                         flush()
+                        pending = 0
                 if report.rows % _PROGRESS_EVERY == 0:
                     if cancelled and cancelled():
                         raise ImportCancelled("Import cancelled; nothing was imported.")

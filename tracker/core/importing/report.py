@@ -114,7 +114,7 @@ class ImportReport:
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
             "rejects": [{"line": p.line, "reason": p.reason} for p in self.rejects[:problem_limit]],
-            "warnings": [{"line": p.line, "reason": p.reason} for p in self.warnings[:problem_limit]],
+            "warnings": [{"row": p.line, "line": p.line, "reason": p.reason} for p in self.warnings[:problem_limit]],
         }
 
     def write_rejects(self, path: Path | str, *, database: Path | str | None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tracker.core.dates import now_iso
@@ -181,12 +181,20 @@ class ContactsTable(StoreTable):
         *,
         default_source: str = "",
         cleaned: bool = False,
+        keep_apart: Callable[[dict, dict], bool] | None = None,
+        kept_apart: Callable[[int, dict, dict], dict] | None = None,
     ) -> tuple[int, int]:
         """Insert new contacts and fill empty fields of existing ones (matched by e-mail, then phone).
 
         Call inside a transaction. Returns (created, existing contacts changed). `cleaned=True` says the values
         (and phone_key) were already normalised by the importer, which saves redoing it for every row. The state
         of each changed contact before the import is kept in import_changes so the batch can be undone.
+
+        With `keep_apart(names, values)` (names: first_name, last_name, company of a contact it would merge with),
+        a record is not merged into a contact it is kept apart from: on a shared phone it merges with the first
+        contact with that phone it is not kept apart from, else — like a record whose e-mail belongs to a contact
+        (or an earlier record) it is kept apart from — it is inserted as `kept_apart(position, names, values)`
+        returns it (which must drop a shared e-mail address: the address stays unique).
         """
         stamp = now_iso()
         rows = []
@@ -196,19 +204,23 @@ class ContactsTable(StoreTable):
             rows.append(data)
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
         by_email = self.ids_for_emails({ascii_lower(d["email"]) for d in rows if d.get("email")})
-        by_phone = self._ids_for_phone_keys(
-            {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
-        )
-        inserts, matched = [], []
-        for data in rows:
-            email = data.get("email")
-            existing = by_email.get(ascii_lower(email)) if email else None
-            if existing is None and not email and data.get("phone_key"):
-                existing = by_phone.get(data["phone_key"])
-            if existing is None:
-                inserts.append(data)
-            else:
-                matched.append((existing, data))
+        inserts: list[dict] = []
+        matched: list[tuple[int, dict]] = []
+        if keep_apart is not None and kept_apart is not None:
+            self._match_apart(rows, by_email, import_id, keep_apart, kept_apart, inserts, matched)
+        else:
+            by_phone = self._ids_for_phone_keys(
+                {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
+            )
+            for data in rows:
+                email = data.get("email")
+                existing = by_email.get(ascii_lower(email)) if email else None
+                if existing is None and not email and data.get("phone_key"):
+                    existing = by_phone.get(data["phone_key"])
+                if existing is None:
+                    inserts.append(data)
+                else:
+                    matched.append((existing, data))
         fields = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
         self.conn.executemany(
             f"INSERT INTO contacts ({', '.join(fields)}, import_id, created_at, updated_at) "
@@ -235,6 +247,80 @@ class ContactsTable(StoreTable):
         for contact_id, data in matched:
             changed += self._fill_empty(contact_id, data, import_id, stamp)
         return len(inserts), changed
+
+    def _match_apart(
+        self,
+        rows: list[dict],
+        by_email: dict[str, int],
+        import_id: int,
+        keep_apart: Callable[[dict, dict], bool],
+        kept_apart: Callable[[int, dict, dict], dict],
+        inserts: list[dict],
+        matched: list[tuple[int, dict]],
+    ) -> None:
+        """write_batch's matching when records of different people must not merge (see there)."""
+        names = self._names(by_email.values())
+        by_phone: dict[str, list[tuple[int | None, dict]]] = {}  # phone_key → contacts with it (None: this call's)
+        for key, contact_id, first, last, company in self._contacts_for_phone_keys(
+            {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
+        ):
+            by_phone.setdefault(key, []).append(
+                (contact_id, {"first_name": first, "last_name": last, "company": company})
+            )
+        claimed: dict[str, dict] = {}  # e-mail addresses this call inserts → the names of their record
+        for position, data in enumerate(rows):
+            email = ascii_lower(data["email"]) if data.get("email") else None
+            key = data.get("phone_key")
+            if email:
+                existing = by_email.get(email)
+                other = names.get(existing) if existing is not None else claimed.get(email)
+                if existing is not None and other is not None and not keep_apart(other, data):
+                    matched.append((existing, data))
+                    continue
+                if other is not None:  # the address is someone else's, or was claimed by an earlier record
+                    inserts.append(kept_apart(position, other, data))
+                    continue
+                claimed[email] = data
+            elif key:
+                options = by_phone.setdefault(key, [])
+                same = next((option for option in options if not keep_apart(option[1], data)), None)
+                if same is not None and same[0] is not None:
+                    matched.append((same[0], data))
+                    continue
+                if same is None and options:  # every contact with this phone is someone else
+                    data = kept_apart(position, options[0][1], data)
+                options.append((None, data))
+            inserts.append(data)
+
+    def _names(self, contact_ids: Iterable[int]) -> dict[int, dict]:
+        """{id: {first_name, last_name, company}} of these contacts."""
+        found: dict[int, dict] = {}
+        wanted = list(contact_ids)
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            for contact_id, first, last, company in self.conn.execute(
+                f"SELECT id, first_name, last_name, company FROM contacts WHERE id IN ({', '.join('?' for _ in part)})",
+                part,
+            ):
+                found[contact_id] = {"first_name": first, "last_name": last, "company": company}
+        return found
+
+    def _contacts_for_phone_keys(self, keys: Iterable[str], import_id: int) -> list[tuple]:
+        """(phone_key, id, first_name, last_name, company) of every contact a row without an e-mail address may
+        merge with by phone (as _ids_for_phone_keys chooses them), in id order."""
+        found: list[tuple] = []
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            found.extend(
+                self.conn.execute(
+                    "SELECT phone_key, id, first_name, last_name, company FROM contacts "
+                    f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
+                    "ORDER BY id",
+                    [*part, import_id],
+                )
+            )
+        return found
 
     def _fill_empty(self, contact_id: int, data: dict, import_id: int, stamp: str) -> int:
         *row, made_by = self.conn.execute(
