@@ -266,7 +266,11 @@ def contact_options(fn: Callable) -> Callable:
 @cli.command(name="contacts")
 @click.option("--level", help="Only contacts at this level (Awareness … Advocacy).")
 @click.option("--tag", help="Only contacts with this tag.")
-@click.option("--search", help="Only contacts whose name, e-mail, company, phone or tags contain this.")
+@click.option(
+    "--search",
+    help="Only contacts with every word of this at the start of a word of their name, e-mail, company, tags, notes "
+    "or interaction notes, or in their phone number (digits only); the window's search box finds the same.",
+)
 @as_of_option
 @json_option
 @click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")

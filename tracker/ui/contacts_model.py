@@ -1,8 +1,9 @@
 """ContactsModel: every contact with its engagement, held compactly in memory; search, filter and sort in place.
 
-All rows are kept in the current sort order, so a keystroke only filters (a substring test per row against a
-lower-cased search string prepared on the loading thread) and never sorts; a click on a header sorts once. Figures
-at 100k contacts are in tests/bench/bench_app.py.
+All rows are kept in the current sort order, so a keystroke only filters (tracker.core.search's Query.select: a
+substring test per row against a search text prepared on the loading thread, the same rule as
+`tracker contacts --search`) and never sorts; a click on a header sorts once. Figures at 100k contacts are in
+tests/bench/bench_app.py.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 
+from tracker.core import search
 from tracker.core.levels import Level
 from tracker.core.models import ContactRow
+from tracker.core.store import Store
 from tracker.ui.tables import ColumnsModel, Index
 
 COLUMNS = ("Name", "Company", "E-mail", "Phone", "Level", "Score", "Last engagement", "Next follow-up", "Tags")
@@ -36,20 +39,18 @@ SORT_KEYS = (
 
 @dataclass(slots=True)
 class PreparedRows:
-    """Rows with their search strings, made on the worker that loaded them (not on the GUI thread)."""
+    """Rows with their search texts and phone digits, made on the worker that loaded them (not on the GUI thread)."""
 
     rows: list[ContactRow]
-    haystacks: list[str]
+    texts: list[str]
+    digits: list[str]
     names: list[str]
 
 
-def prepare_rows(rows: list[ContactRow]) -> PreparedRows:
-    return PreparedRows(rows, [_haystack(r) for r in rows], [r.contact.name.lower() for r in rows])
-
-
-def _haystack(row: ContactRow) -> str:
-    c = row.contact
-    return " ".join((c.first_name, c.last_name, c.email or "", c.company, c.phone, *c.tags)).lower()
+def prepare_rows(rows: list[ContactRow], store: Store | None = None) -> PreparedRows:
+    """Rows ready to search; their interaction notes are read from `store` (without one they are not searched)."""
+    texts, digits = search.index_rows(store, rows)
+    return PreparedRows(rows, texts, digits, [r.contact.name.lower() for r in rows])
 
 
 class ContactsModel(ColumnsModel):
@@ -58,11 +59,12 @@ class ContactsModel(ColumnsModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[ContactRow] = []
-        self._haystacks: list[str] = []
+        self._texts: list[str] = []
+        self._digits: list[str] = []
         self._names: list[str] = []
         self._order: list[int] = []  # every row, in the current sort order
         self._visible: list[int] = []
-        self._text = ""
+        self._query = search.parse("")
         self._level: Level | None = None
         self._tag: str | None = None
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
@@ -72,25 +74,29 @@ class ContactsModel(ColumnsModel):
     def set_rows(self, rows: list[ContactRow] | PreparedRows) -> None:
         prepared = rows if isinstance(rows, PreparedRows) else prepare_rows(rows)
         self.beginResetModel()
-        self._rows, self._haystacks, self._names = prepared.rows, prepared.haystacks, prepared.names
+        self._rows, self._names = prepared.rows, prepared.names
+        self._texts, self._digits = prepared.texts, prepared.digits
         self._apply_sort()
         self._visible = self._filtered()
         self.endResetModel()
 
-    def replace_rows(self, rows: Iterable[ContactRow]) -> None:
+    def replace_rows(self, rows: Iterable[ContactRow] | PreparedRows) -> None:
         """Update a few contacts in place (after an edit) without reloading everything."""
-        by_id = {r.contact.id: r for r in rows}
+        prepared = rows if isinstance(rows, PreparedRows) else prepare_rows(list(rows))
+        by_id = {r.contact.id: i for i, r in enumerate(prepared.rows)}
         self.beginResetModel()
         for position, row in enumerate(self._rows):
             fresh = by_id.pop(row.contact.id, None)
             if fresh is not None:
-                self._rows[position] = fresh
-                self._haystacks[position] = _haystack(fresh)
-                self._names[position] = fresh.contact.name.lower()
+                self._rows[position] = prepared.rows[fresh]
+                self._texts[position] = prepared.texts[fresh]
+                self._digits[position] = prepared.digits[fresh]
+                self._names[position] = prepared.names[fresh]
         for fresh in by_id.values():
-            self._rows.append(fresh)
-            self._haystacks.append(_haystack(fresh))
-            self._names.append(fresh.contact.name.lower())
+            self._rows.append(prepared.rows[fresh])
+            self._texts.append(prepared.texts[fresh])
+            self._digits.append(prepared.digits[fresh])
+            self._names.append(prepared.names[fresh])
         self._apply_sort()
         self._visible = self._filtered()
         self.endResetModel()
@@ -100,7 +106,8 @@ class ContactsModel(ColumnsModel):
         keep = [i for i, r in enumerate(self._rows) if r.contact.id not in gone]
         self.beginResetModel()
         self._rows = [self._rows[i] for i in keep]
-        self._haystacks = [self._haystacks[i] for i in keep]
+        self._texts = [self._texts[i] for i in keep]
+        self._digits = [self._digits[i] for i in keep]
         self._names = [self._names[i] for i in keep]
         self._apply_sort()
         self._visible = self._filtered()
@@ -109,18 +116,15 @@ class ContactsModel(ColumnsModel):
     # Filtering and sorting ---------------------------------------------------------------------------
 
     def set_filter(self, text: str = "", level: Level | None = None, tag: str | None = None) -> None:
-        self._text, self._level, self._tag = text.strip().lower(), level, (tag or None)
+        self._query, self._level, self._tag = search.parse(text), level, (tag or None)
         self.beginResetModel()
         self._visible = self._filtered()
         self.endResetModel()
 
     def _filtered(self) -> list[int]:
         """Indices of matching rows, already in sort order (the order list is walked, nothing is sorted)."""
-        words = self._text.split()
-        hay, rows = self._haystacks, self._rows
-        matching = self._order
-        for word in words:  # one comprehension per word: a substring test is the whole cost
-            matching = [i for i in matching if word in hay[i]]
+        rows = self._rows
+        matching = self._query.select(self._order, self._texts, self._digits) if self._query else self._order
         if self._level is not None:
             level = self._level
             matching = [i for i in matching if rows[i].engagement.level is level]

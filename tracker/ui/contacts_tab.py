@@ -66,14 +66,14 @@ class ContactsTab(QWidget):
         self.model = ContactsModel(self)
         self.refresher = Refresher(
             store,
-            lambda s: prepare_rows(s.engagement.contact_rows(clock.today(), s.settings())),
+            lambda s: prepare_rows(s.engagement.contact_rows(clock.today(), s.settings()), s),
             self._loaded,
             undo.report,
             self,
         )
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, e-mail, company, phone or tag…  (Ctrl+F)")
+        self.search.setPlaceholderText("Search name, e-mail, company, phone, tag or notes…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.level = QComboBox()
@@ -144,7 +144,7 @@ class ContactsTab(QWidget):
     def refresh_contacts(self, ids: list[int]) -> None:
         """Re-read a few contacts after an edit (cheaper than reclassifying everybody)."""
         rows = self.store.engagement.contact_rows(clock.today(), self.store.settings(), contact_ids=ids)
-        self.model.replace_rows(rows)
+        self.model.replace_rows(prepare_rows(rows, self.store))  # with their interaction notes, to search
         self._update_count()
         self.select_ids(ids[:1])
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
 from tracker.core.models import ContactRow, Engagement
+from tracker.core.search import search_rows
 from tracker.core.store.contacts import COLUMNS, contact_from_row
 from tracker.core.store.table import StoreTable
 
@@ -103,7 +104,9 @@ class EngagementQueries(StoreTable):
         tag: str | None = None,
         contact_ids: list[int] | None = None,
     ) -> list[ContactRow]:
-        """Contacts joined with their engagement and next follow-up, filtered by level, text, tag or ids."""
+        """Contacts joined with their engagement and next follow-up, filtered by level, text, tag or ids.
+
+        `search` is matched by tracker.core.search, the rule the window's search box applies too."""
         params = _params(as_of, settings)
         where = []
         if contact_ids is not None:
@@ -111,14 +114,6 @@ class EngagementQueries(StoreTable):
         if level is not None:
             where.append(f"{_LEVEL} = :level")
             params["level"] = int(level)
-        # instr, not LIKE: what is typed is looked for as it is (% and _ are no wildcards), and a text of any
-        # length finds nothing rather than failing (SQLite refuses LIKE patterns over 50,000 bytes).
-        if search:
-            where.append(
-                "instr(lower(c.first_name || ' ' || c.last_name || ' ' || coalesce(c.email, '') || ' ' || c.company "
-                "|| ' ' || c.phone || ' ' || c.tags), lower(:search)) > 0"
-            )
-            params["search"] = search.strip()
         if tag:
             where.append("instr(', ' || lower(c.tags) || ',', :tag) > 0")
             params["tag"] = f", {tag.strip().lower()},"
@@ -136,7 +131,7 @@ class EngagementQueries(StoreTable):
         for row in self.conn.execute(sql, params):
             contact = contact_from_row(row[:width])
             rows.append(ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id)))
-        return rows
+        return search_rows(self.store, rows, search) if search else rows
 
     def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict]:
         """The contact's engagement signals up to `as_of`, oldest first, each with the stage it counts for."""
