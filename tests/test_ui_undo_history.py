@@ -278,7 +278,7 @@ def test_dialogs_and_snooze_start_from_the_window_clock(qtbot, fixed_clock, open
     tab.table.selectRow(0)
     tab.snooze(1)
     (follow_up,) = store.follow_ups.for_contact(late.id)
-    assert follow_up.due == "2031-03-06"
+    assert follow_up.snoozed_until == "2031-03-06" and follow_up.due == "2031-03-01"
 
 
 # 5. Long writes on a worker ----------------------------------------------------------------------------------------
@@ -341,13 +341,31 @@ def test_done_for_many_follow_ups_runs_on_a_worker_and_undoes(qtbot, fixed_clock
 
 def test_a_failed_background_write_is_one_sentence_and_pushes_nothing(qtbot, window, store):
     tab = window.contacts_tab
-    window.undo.run_job(
-        store,
-        "Broken",
-        lambda s: s.contacts.update(10_000, first_name="Nobody"),
-        lambda s: None,
-        busy=(tab.table,),
-    )
+    ids = ids_of(store, "anna@example.com", "bob@example.com")
+    tab.select_ids(ids)
+    store.contacts.delete(ids[:1])  # gone meanwhile (the command line beside the window)
+    tab.delete_selected()
     assert not tab.table.isEnabled()
     qtbot.waitUntil(tab.table.isEnabled)
-    assert len(window.errors) == 1 and window.undo.stack.count() == 0
+    assert window.errors == [f"There is no contact with id {ids[0]}."]
+    assert window.undo.stack.count() == 0 and store.contacts.require("bob@example.com")
+
+
+def test_an_undo_refused_in_the_background_keeps_the_stack_and_the_database_together(qtbot, window, store, monkeypatch):
+    """Undo of a bulk tag refused (a tagged contact was edited since): the redo that follows finds the tags still on
+    and does nothing, rather than taking them off."""
+    tab = window.contacts_tab
+    ids = ids_of(store, "anna@example.com", "bob@example.com")
+    tab.select_ids(ids)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Christmas", True)))
+    tab.tag_selected()
+    qtbot.waitUntil(lambda: not window.undo.running)
+    store.contacts.update(ids[0], notes="Called about the cake")
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: not window.undo.running)
+    assert len(window.errors) == 1 and "was changed since" in window.errors[0]
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: not window.undo.running)
+    assert len(window.errors) == 1
+    assert [store.contacts.get(i).tags for i in ids] == [("Christmas",), ("Christmas",)]
+    assert window.undo.stack.canUndo() and not window.undo.stack.canRedo()

@@ -1,16 +1,16 @@
 """Undo for every change made in the window: each action runs once (errors surface before anything is pushed),
-then sits on the QUndoStack with the inverse action for Edit → Undo (Ctrl+Z) and Redo.
+then sits on the QUndoStack for Edit → Undo (Ctrl+Z) and Redo.
 
-Small edits run on the GUI thread (`Undoable.run`). Writes that can take long (bulk delete, bulk tag, many follow-ups
-done) run as jobs on a worker with a Store of its own (`Undoable.run_job`): their actions take that store, the widgets
-they affect are disabled until the result comes back, and the command is pushed once the first run succeeded. Such
-jobs (first runs, undos and redos) run one at a time in the order asked, so an undo never overtakes its redo."""
+The window's writes are the core's operations (tracker.core.operations, as the command line's): `Undoable.do` runs one
+and pushes its UndoRecord. One row runs on the GUI thread; many rows (bulk delete, bulk tag, many follow-ups done) run
+as a job on a worker with a Store of its own, the widgets they affect disabled until the result comes back. Such jobs
+(first runs, undos and redos) run one at a time in the order asked, so an undo never overtakes its redo.
+`Undoable.run` still takes a pair of plain actions (do, undo) on the GUI thread."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import shiboken6
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -18,12 +18,13 @@ from PySide6.QtWidgets import QWidget
 
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
+from tracker.core.operations import OpResult, UndoRecord
 from tracker.core.store import Store
 from tracker.ui.jobs import Job, job_for, start
 
 Action = Callable[[], Changes | None]
-#: An action run on a worker: it gets the worker's own Store (SQLite connections belong to their thread).
-StoreAction = Callable[[Store], Changes | None]
+#: A core operation bound to its arguments: it gets the Store to write to (a worker's own, in the background).
+Operation = Callable[[Store], OpResult]
 EVERYTHING_LISTED = Changes(contacts=True, interactions=True, follow_ups=True)
 
 
@@ -53,22 +54,63 @@ class StoreCommand(QUndoCommand):
         self._notify(changes or EVERYTHING_LISTED)
 
 
-class JobCommand(QUndoCommand):
-    """A command whose redo and undo run as jobs (queued behind any still running)."""
+class OpCommand(QUndoCommand):
+    """A core operation on the stack (tracker.core.operations): undo applies its UndoRecord, whose result carries the
+    record that redoes it, and so on. Background commands apply it on a worker, queued behind any write still running.
 
-    def __init__(self, text: str, owner: Undoable, store: Store, redo: StoreAction, undo: StoreAction, busy):
-        super().__init__(text)
-        self._owner, self._store, self._redo, self._undo, self._busy = owner, store, redo, undo, busy
+    A record the store refuses (the rows were changed since) is reported and kept: the stack has moved but the
+    database has not, so the next move the other way finds the database already there and does nothing."""
+
+    def __init__(self, owner: Undoable, store: Store, record: UndoRecord, busy: Sequence[QWidget], background: bool):
+        super().__init__(record.label)
+        self._owner, self._store, self._record, self._busy, self._background = owner, store, record, busy, background
         self._already_done = True
 
     def redo(self) -> None:
-        if self._already_done:  # the first run succeeded before push
+        if self._already_done:  # the operation itself ran before push, where its errors could be shown
             self._already_done = False
             return
-        self._owner.submit(self._store, self._redo, self._busy)
+        self._apply(redoing=True)
 
     def undo(self) -> None:
-        self._owner.submit(self._store, self._undo, self._busy)
+        self._apply(redoing=False)
+
+    def _apply(self, *, redoing: bool) -> None:
+        if self._background:  # the record is read when the job runs, after the job before it has answered
+
+            def apply(store: Store) -> OpResult:
+                return self._current(redoing).apply(store)
+
+            self._owner.submit(self._store, apply, self._busy, self._applied)
+            return
+        try:
+            result = self._current(redoing).apply(self._store)
+        except TrackerError as exc:
+            self._owner.report(str(exc))
+            return
+        self._applied(result)
+        self._owner.notify(result.changes)
+
+    def _current(self, redoing: bool) -> _Nothing | UndoRecord:
+        """The record that moves the database the way the stack moved, or nothing when it is already there."""
+        return self._record if self._record.redoes == redoing else _NOTHING
+
+    def _applied(self, result: OpResult) -> None:
+        if result.undo is not None:
+            self._record = result.undo
+
+
+class _Nothing:
+    """Applying it changes nothing (the database is already where the stack says)."""
+
+    def apply(self, _store: Store) -> OpResult:
+        return OpResult(Changes(), (), "")
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_NOTHING = _Nothing()
 
 
 class Undoable:
@@ -78,7 +120,7 @@ class Undoable:
         self.stack = QUndoStack()
         self.notify = notify
         self.report = report
-        self._queue: deque[tuple[Store, StoreAction, Sequence[QWidget], Callable[[Any], None] | None]] = deque()
+        self._queue: deque[tuple[Store, Operation, Sequence[QWidget], Callable[[OpResult], None] | None]] = deque()
         self.job: Job | None = None  # the write running on a worker, if any
 
     def run(self, text: str, redo: Action, undo: Action) -> bool:
@@ -92,42 +134,39 @@ class Undoable:
         self.notify(changes or EVERYTHING_LISTED)
         return True
 
-    def run_job(
+    def do(
         self,
         store: Store,
-        text: str,
-        redo: StoreAction,
-        undo: StoreAction,
+        operation: Operation,
         *,
+        background: bool = False,
         busy: Sequence[QWidget] = (),
-        done: Callable[[], None] | None = None,
-    ) -> None:
-        """Do it on a worker with `busy` disabled meanwhile; once it succeeded, push it (undo and redo run on a
-        worker too), tell the window what changed and call `done`. A TrackerError is reported and nothing pushed."""
+        done: Callable[[OpResult], None] | None = None,
+    ) -> OpResult | None:
+        """Run a core operation (`operation(store)` → OpResult) and put its undo record on the stack.
 
-        def succeeded(_changes: Any) -> None:
-            self.stack.push(JobCommand(text, self, store, redo, undo, busy))
+        With `background` (many rows) it runs as a job on a worker's own Store with `busy` disabled until it answers,
+        and so do its undo and redo; else here, on `store`. Then the window hears what changed and `done` gets the
+        result. A TrackerError is reported in its sentence and nothing is pushed. Returns the result when it ran
+        here, None when it failed or runs in the background."""
+
+        def succeeded(result: OpResult) -> None:
+            if result.undo is not None:
+                self.stack.push(OpCommand(self, store, result.undo, busy, background))
             if done is not None:
-                done()
+                done(result)
 
-        self.submit(store, redo, busy, succeeded)
-
-    def write(
-        self,
-        store: Store,
-        text: str,
-        redo: StoreAction,
-        undo: StoreAction,
-        *,
-        background: bool,
-        busy: Sequence[QWidget] = (),
-        done: Callable[[], None] | None = None,
-    ) -> None:
-        """`run_job` when `background` (many rows), else `run` on the GUI thread with `store` (one row)."""
         if background:
-            self.run_job(store, text, redo, undo, busy=busy, done=done)
-        elif self.run(text, lambda: redo(store), lambda: undo(store)) and done is not None:
-            done()
+            self.submit(store, operation, busy, succeeded)
+            return None
+        try:
+            result = operation(store)
+        except TrackerError as exc:
+            self.report(str(exc))
+            return None
+        succeeded(result)
+        self.notify(result.changes)
+        return result
 
     @property
     def running(self) -> bool:
@@ -137,26 +176,26 @@ class Undoable:
     def submit(
         self,
         store: Store,
-        action: StoreAction,
+        operation: Operation,
         busy: Sequence[QWidget] = (),
-        succeeded: Callable[[Any], None] | None = None,
+        succeeded: Callable[[OpResult], None] | None = None,
     ) -> None:
-        """Queue `action` to run on a worker after those already asked for."""
-        self._queue.append((store, action, busy, succeeded))
+        """Queue `operation` to run on a worker after those already asked for; the window hears what it changed."""
+        self._queue.append((store, operation, busy, succeeded))
         if self.job is None:
             self._next()
 
     def _next(self) -> None:
         if not self._queue:
             return
-        store, action, busy, succeeded = self._queue.popleft()
+        store, operation, busy, succeeded = self._queue.popleft()
         _enable(busy, False)
-        self.job = job_for(store, lambda worker_store, **_: action(worker_store))
+        self.job = job_for(store, lambda worker_store, **_: operation(worker_store))
 
-        def on_success(changes: Any) -> None:
+        def on_success(result: OpResult) -> None:
             if succeeded is not None:
-                succeeded(changes)
-            self.notify(changes or EVERYTHING_LISTED)
+                succeeded(result)
+            self.notify(result.changes)
 
         def on_finished() -> None:
             _enable(busy, True)

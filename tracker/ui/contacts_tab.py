@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core import operations
 from tracker.core.levels import Level
 from tracker.core.models import Changes
+from tracker.core.operations import OpResult
 from tracker.core.store import Store
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
@@ -185,32 +187,23 @@ class ContactsTab(QWidget):
         ids = self.selected_ids()
         self.panel.show_contact(ids[0] if len(ids) == 1 else None)
 
-    # Actions (all undoable) -----------------------------------------------------------------------------
+    # Actions (all undoable: the core's operations, see Undoable.do) -------------------------------------------
 
     def new_contact(self) -> None:
         values = ContactDialog.ask(self)
-        if values is None:
-            return
-        created: list[int] = []
-
-        def redo() -> Changes:
-            contact = self.store.contacts.add(**values)
-            created[:] = [contact.id]
-            return Changes(contacts=True)
-
-        if self.undo.run("New contact", redo, lambda: self.store.contacts.delete(created)):
-            self.refresh_contacts(created)
+        if values is not None:
+            self.undo.do(
+                self.store,
+                lambda store: operations.contacts.add(store, **values),
+                done=lambda result: self.refresh_contacts(list(result.ids)),
+            )
 
     def save_contact(self, contact_id: int, values: dict) -> None:
-        before = self.store.contacts.get(contact_id)
-        old = {name: getattr(before, name) for name in values}
-        old["tags"] = ", ".join(before.tags)
-        if self.undo.run(
-            f"Edit {before.name}",
-            lambda: self.store.contacts.update(contact_id, **values),
-            lambda: self.store.contacts.update(contact_id, **old),
-        ):
-            self.refresh_contacts([contact_id])
+        self.undo.do(
+            self.store,
+            lambda store: operations.contacts.edit(store, contact_id, **values),
+            done=lambda _: self.refresh_contacts([contact_id]),
+        )
 
     @property
     def busy_widgets(self) -> tuple[QWidget, ...]:
@@ -222,23 +215,14 @@ class ContactsTab(QWidget):
         ids = self.selected_ids()
         if not ids or not self.table.isEnabled():
             return
-        snapshot: dict = {}
 
-        def redo(store: Store) -> Changes:
-            snapshot.clear()
-            snapshot.update(store.contacts.snapshot(ids))
-            return store.contacts.delete(ids)
-
-        def done() -> None:
+        def done(_result: OpResult) -> None:
             self.model.remove_ids(ids)
             self._update_count()
 
-        label = f"Delete {len(ids)} contact{'s' if len(ids) > 1 else ''}"
-        self.undo.write(
+        self.undo.do(
             self.store,
-            label,
-            redo,
-            lambda store: store.contacts.restore(snapshot),
+            lambda store: operations.contacts.delete(store, ids),
             background=len(ids) > 1,
             busy=self.busy_widgets,
             done=done,
@@ -252,28 +236,14 @@ class ContactsTab(QWidget):
         text, ok = QInputDialog.getText(self, "Tag contacts", f"Add tags to {len(ids)} contact(s):")
         if not ok or not text.strip():
             return
-        before: dict[int, str] = {}
 
-        def redo(store: Store) -> Changes:
-            before.clear()
-            before.update({i: ", ".join(store.contacts.get(i).tags) for i in ids})
-            return store.contacts.add_tags(ids, [text])
-
-        def undo(store: Store) -> Changes:
-            with store.transaction():
-                for contact_id, tags in before.items():
-                    store.contacts.update(contact_id, tags=tags)
-            return Changes(contacts=True)
-
-        def done() -> None:
+        def done(_result: OpResult) -> None:
             self.refresh_contacts(ids)
             self._refresh_tags()
 
-        self.undo.write(
+        self.undo.do(
             self.store,
-            f"Tag {len(ids)} contact(s)",
-            redo,
-            undo,
+            lambda store: operations.contacts.tag(store, ids, text),
             background=len(ids) > 1,
             busy=self.busy_widgets,
             done=done,
@@ -290,16 +260,11 @@ class ContactsTab(QWidget):
         contact_id = contact_id if contact_id is not None else next(iter(self.selected_ids()), None)
         if contact_id is None:
             return
-        contact = self.store.contacts.get(contact_id)
-        answer = FollowUpDialog.ask(self, contact.name)
-        if answer is None:
-            return
-        due, reason = answer
-        made: list[int] = []
-
-        def redo() -> Changes:
-            made[:] = [self.store.follow_ups.schedule(contact_id, due, reason).id]
-            return Changes(follow_ups=True)
-
-        if self.undo.run(f"Follow up with {contact.name}", redo, lambda: self.store.follow_ups.delete(made)):
-            self.refresh_contacts([contact_id])
+        answer = FollowUpDialog.ask(self, self.store.contacts.get(contact_id).name)
+        if answer is not None:
+            due, reason = answer
+            self.undo.do(
+                self.store,
+                lambda store: operations.follow_ups.schedule(store, contact_id, due, reason),
+                done=lambda _: self.refresh_contacts([contact_id]),
+            )

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.core.models import Changes, Contact, Kind
+from tracker.core import operations
+from tracker.core.models import Contact, Kind
 from tracker.core.store import Store
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
@@ -163,14 +164,10 @@ def log_with_undo(parent: QWidget, store: Store, undo: Undoable, contact: Contac
     logged = LogInteractionDialog.ask(parent, kinds_in_order(store), contact.name)
     if logged is None:
         return False
-    made: list[int] = []
-
-    def redo() -> Changes:
-        made[:] = [
-            store.interactions.log(
-                contact.id, logged.kind, logged.occurred_at, amount=logged.amount, score=logged.score, note=logged.note
-            ).id
-        ]
-        return Changes(interactions=True)
-
-    return undo.run(f"Log {logged.kind} for {contact.name}", redo, lambda: store.interactions.delete(made))
+    result = undo.do(
+        store,
+        lambda s: operations.interactions.log(
+            s, contact.id, logged.kind, logged.occurred_at, amount=logged.amount, score=logged.score, note=logged.note
+        ),
+    )
+    return result is not None

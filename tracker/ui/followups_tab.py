@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core import operations
 from tracker.core.errors import TrackerError
 from tracker.core.export import FOLLOW_UP_EXPORT_COLUMNS as EXPORT_COLUMNS
 from tracker.core.export import neutralise, write_csv
@@ -33,7 +34,12 @@ from tracker.ui.jobs import Refresher
 from tracker.ui.tables import data_table, selected_rows
 
 UPCOMING_DAYS = 7
-DONE_KIND = "call"
+
+
+def _split(items: list[Suggestion]) -> tuple[list[int], list[tuple[int, str]]]:
+    """The scheduled follow-ups' ids, and the suggestions as (contact id, reason)."""
+    scheduled = [s.follow_up_id for s in items if s.follow_up_id is not None]
+    return scheduled, [(s.contact.id, s.reason) for s in items if s.follow_up_id is None]
 
 
 class FollowUpsTab(QWidget):
@@ -131,47 +137,23 @@ class FollowUpsTab(QWidget):
     # Actions -----------------------------------------------------------------------------------------------
 
     def mark_done(self) -> None:
-        """Log a call for each selected entry and clear its follow-up (or note the suggestion as handled)."""
+        """Log a call for each selected entry and close its follow-up (or note the suggestion as handled)."""
         items = self.selected()
         if not items or not self.table.isEnabled():
             return
-        today, now = clock.today(), clock.now()
-        made: dict[str, list[int]] = {"interactions": [], "follow_ups": [], "closed": []}
-
-        def redo(store: Store) -> Changes:
-            with store.transaction():
-                made["interactions"] = [
-                    store.interactions.log(s.contact.id, DONE_KIND, now, note=f"Follow-up: {s.reason}").id
-                    for s in items
-                ]
-                made["closed"] = [s.follow_up_id for s in items if s.follow_up_id is not None]
-                store.follow_ups.mark_done(made["closed"], today)
-                made["follow_ups"] = [
-                    store.follow_ups.record_done(s.contact.id, s.reason, today).id
-                    for s in items
-                    if s.follow_up_id is None
-                ]
-            return Changes(interactions=True, follow_ups=True)
-
-        def undo(store: Store) -> Changes:
-            with store.transaction():
-                store.interactions.delete(made["interactions"])
-                store.follow_ups.delete(made["follow_ups"])
-                store.follow_ups.reopen(made["closed"])
-            return Changes(interactions=True, follow_ups=True)
-
+        moment = clock.now()
+        scheduled, suggested = _split(items)
         # many rows on a worker, with the list and its buttons disabled until done; one row at once
-        self.undo.write(
+        self.undo.do(
             self.store,
-            f"Done: {len(items)} follow-up(s)",
-            redo,
-            undo,
+            lambda store: operations.follow_ups.done(store, moment, follow_up_ids=scheduled, suggested=suggested),
             background=len(items) > 1,
             busy=(self.table, self.done_button, self.snooze_button, self.reschedule_button),
         )
 
     def snooze(self, days: int) -> None:
-        self._push_to(clock.today() + timedelta(days=days), f"Snooze {days} day(s)")
+        """Hide the selected follow-ups for `days` (their due date stays); a suggestion becomes a follow-up then."""
+        self._move(operations.follow_ups.snooze, clock.today() + timedelta(days=days))
 
     def reschedule(self) -> None:
         items = self.selected()
@@ -179,35 +161,21 @@ class FollowUpsTab(QWidget):
             return
         answer = FollowUpDialog.ask(self, items[0].contact.name if len(items) == 1 else f"{len(items)} contacts")
         if answer is not None:
-            self._push_to(answer[0], "Reschedule")
+            self._move(operations.follow_ups.reschedule, answer[0])
 
-    def _push_to(self, day: date, label: str) -> None:
-        """Scheduled follow-ups move to `day`; a suggestion becomes a follow-up on `day` with its reason."""
+    def _move(self, operation, day: date) -> None:
+        """Snooze or reschedule the selection to `day` (scheduled follow-ups by id, suggestions by contact and
+        reason)."""
         items = self.selected()
-        if not items:
+        if not items or not self.table.isEnabled():
             return
-        before = {s.follow_up_id: self.store.follow_ups.get(s.follow_up_id) for s in items if s.follow_up_id}
-        created: list[int] = []
-
-        def redo() -> Changes:
-            with self.store.transaction():
-                for follow_up_id in before:
-                    self.store.follow_ups.reschedule(follow_up_id, day)
-                created[:] = [
-                    self.store.follow_ups.schedule(s.contact.id, day, s.reason).id
-                    for s in items
-                    if s.follow_up_id is None
-                ]
-            return Changes(follow_ups=True)
-
-        def undo() -> Changes:
-            with self.store.transaction():
-                self.store.follow_ups.delete(created)
-                for follow_up in before.values():
-                    self.store.follow_ups.restore_dates(follow_up)
-            return Changes(follow_ups=True)
-
-        self.undo.run(f"{label}: {len(items)} follow-up(s)", redo, undo)
+        scheduled, suggested = _split(items)
+        self.undo.do(
+            self.store,
+            lambda store: operation(store, day, follow_up_ids=scheduled, suggested=suggested),
+            background=len(items) > 1,
+            busy=(self.table, self.done_button, self.snooze_button, self.reschedule_button),
+        )
 
     def _open_selected(self) -> None:
         items = self.selected()

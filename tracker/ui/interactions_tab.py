@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core import operations
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import clock
@@ -138,27 +139,27 @@ class InteractionsTab(QWidget):
         changed = LogInteractionDialog.edit(dialog)
         if changed is None:
             return
-        old = (item.kind, item.amount, item.score, item.note)
-        self.undo.run(
-            "Edit interaction",
-            lambda: self.store.interactions.update(
+        self.undo.do(
+            self.store,
+            lambda store: operations.interactions.edit(
+                store,
                 item.id,
                 kind=changed.kind,
                 occurred_at=changed.occurred_at,
-                amount=changed.amount,
+                amount=changed.amount,  # None: "—", no amount
                 score=changed.score,
                 note=changed.note,
             ),
-            lambda: self.store.interactions.update(item.id, kind=old[0], amount=old[1], score=old[2], note=old[3]),
         )
 
     def delete_selected(self) -> None:
+        """Delete the selected interactions (many: on a worker, the list disabled meanwhile; one: at once)."""
         ids = self.selected_ids()
-        if not ids:
+        if not ids or not self.table.isEnabled():
             return
-        rows = self.store.interactions.snapshot(ids)
-        self.undo.run(
-            f"Delete {len(ids)} interaction(s)",
-            lambda: self.store.interactions.delete(ids),
-            lambda: self.store.interactions.restore(rows),
+        self.undo.do(
+            self.store,
+            lambda store: operations.interactions.delete(store, ids),
+            background=len(ids) > 1,
+            busy=(self.table,),
         )

@@ -6,6 +6,7 @@ import html
 import sqlite3
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -510,6 +511,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
     def _update_status(self, *_: object) -> None:
+        if not shiboken6.isValid(self.undo.stack):  # its destructor clears it, which signals: the window is going
+            return
         built = getattr(self, "_contacts", None) is not None and self._contacts.widget is not None
         total = self.contacts_tab.model.total() if built else self.store.contacts.count()
         undo = self.undo.stack.undoText()
