@@ -250,10 +250,3 @@ def test_interaction_edit_and_restore_after_delete(store, add_contact, log):
     store.interactions.delete([item.id])
     store.interactions.restore(rows)
     assert store.interactions.get(item.id) == changed
-
-
-def test_store_db_is_a_sqlite_utils_view_of_the_same_file(store, add_contact):
-    add_contact("anna@example.com", first_name="Anna")
-    assert store.db["contacts"].count == 1
-    assert [row["first_name"] for row in store.query("SELECT first_name FROM contacts")] == ["Anna"]
-    assert {"contacts", "interactions", "follow_ups", "kinds", "settings", "imports"} <= set(store.db.table_names())

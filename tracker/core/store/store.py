@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from tracker.core.backups import Backup, Backups, private_file, private_folder, restore_into
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
@@ -32,9 +31,6 @@ from tracker.core.store.interactions import InteractionsTable
 from tracker.core.store.migrations import check_compatible, latest_version, migrate
 from tracker.core.store.purchases import PurchaseQueries
 
-if TYPE_CHECKING:
-    import sqlite_utils
-
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -44,7 +40,6 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
         self.path = path
-        self._db: sqlite_utils.Database | None = None
         self.contacts = ContactsTable(self)
         self.interactions = InteractionsTable(self)
         self.follow_ups = FollowUpsTable(self)
@@ -236,20 +231,6 @@ class Store:
         except BaseException:
             self._kinds = None  # a rolled-back save_kind may have refreshed the cache with what is now gone
             raise
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """The connection as a sqlite_utils Database (table introspection, dict rows); loaded on first use,
-        because importing sqlite_utils (and the numpy it pulls in) costs a tenth of a second at start-up."""
-        if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
-        return self._db
-
-    def query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
-        """Rows of any read-only query as dicts."""
-        return self.db.query(sql, params)
 
     # Settings -----------------------------------------------------------------------------------
 
