@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from tracker.core.errors import ImportCancelled, ImportRejected
+from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected
 from tracker.core.importing import import_contacts
 
 
@@ -167,9 +167,10 @@ def test_header_only_file_imports_nothing_and_says_so(store, tmp_path):
 
 def test_file_without_identity_columns_asks_for_a_mapping(store, tmp_path):
     path = write(tmp_path, "odd.csv", "Colour,Size\nred,3\n")
-    with pytest.raises(ImportRejected, match="--map"):
+    with pytest.raises(ImportRejected, match="looks like a name, e-mail or phone") as rejected:
         import_contacts(store, path)
-    report = import_contacts(store, path, mapping=["Colour=first_name"])
+    assert (rejected.value.hint, rejected.value.field) == (ImportHint.MAPPING, "email")
+    report = import_contacts(store, path, mapping={"Colour": "first_name"})
     assert report.created == 1
 
 

@@ -112,10 +112,21 @@ def test_opening_a_file_that_is_not_a_database_keeps_the_current_one(window, sto
     assert window.store is store and bad.read_text() == "shopping list"
 
 
-def test_dropping_an_activity_log_is_recognised_as_interactions(fixtures):
-    assert MainWindow._guess_kind(fixtures / "activity_log_sample.csv") == "interactions"
-    assert MainWindow._guess_kind(fixtures / "shopify_orders_sample.csv") == "interactions"
-    assert MainWindow._guess_kind(fixtures / "google_contacts_sample.csv") == "contacts"
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("activity_log_sample.csv", "interactions"),
+        ("shopify_orders_sample.csv", "interactions"),
+        ("google_contacts_sample.csv", "contacts"),
+    ],
+)
+def test_dropping_an_activity_log_is_recognised_as_interactions(window, fixtures, name, kind):
+    from tracker.ui.import_wizard import ImportWizard
+
+    window.import_dropped(fixtures / name)
+    wizard = window.findChild(ImportWizard)
+    assert wizard is not None and wizard.kind == kind
+    wizard.close()
 
 
 def test_a_dropped_file_opens_the_wizard_and_an_import_reaches_the_tabs(qtbot, window, store, fixtures):
@@ -124,7 +135,7 @@ def test_a_dropped_file_opens_the_wizard_and_an_import_reaches_the_tabs(qtbot, w
     from tracker.ui.import_wizard import ImportWizard
 
     path = fixtures / "google_contacts_sample.csv"
-    window.import_file(MainWindow._guess_kind(path), path)
+    window.import_dropped(path)
     wizard = window.findChild(ImportWizard)
     assert wizard is not None and wizard.isVisible() and wizard.windowTitle() == "Import contacts"
     import_contacts(store, path)  # what the wizard's last page does, then it says so:

@@ -17,7 +17,7 @@ import click
 
 from tracker import __version__
 from tracker.core.backups import offer_backup
-from tracker.core.errors import DamagedDatabase, StoreBusy, StoreError, TrackerError
+from tracker.core.errors import DamagedDatabase, ImportHint, ImportRejected, StoreBusy, StoreError, TrackerError
 from tracker.core.paths import default_db_path
 from tracker.core.store import Store
 from tracker.core.store.connection import translate_error
@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{exc.format_message()}{hint}")
     except click.Abort:
         _fail("Cancelled.", 1)
+    except ImportRejected as exc:
+        _fail(exc.with_remedy(import_remedy(exc)))
     except TrackerError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -197,6 +199,19 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(f"Unexpected error ({type(exc).__name__}: {exc}); set TRACKER_DEBUG=1 to see details.", 1)
     sys.exit(0)
+
+
+def import_remedy(exc: ImportRejected) -> str | None:
+    """What to change on the command line so that a rejected file imports (the core's hint in flags)."""
+    if exc.hint is ImportHint.ENCODING:
+        return "try another --encoding, e.g. cp1252"
+    if exc.hint is ImportHint.MAPPING:
+        return f"say which column with --map 'Column={exc.field or 'email'}'"
+    if exc.hint is ImportHint.KIND:
+        return "say which column with --map 'Column=kind' or give every row one with --kind"
+    if exc.hint is ImportHint.COLUMN_CHOICE:
+        return "check the --map values"
+    return None
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -30,6 +30,7 @@ from tracker.core.export import (
 )
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing import ImportReport, import_contacts, import_interactions
+from tracker.core.importing.columns import parse_mapping_pairs
 from tracker.core.levels import Level, Settings
 from tracker.core.operations import contacts as contact_ops
 from tracker.core.operations import find_contact
@@ -130,7 +131,9 @@ def import_contacts_command(
     Example: tracker import contacts google.csv --dry-run
     """
     check_rejects_target(store, rejects, file)
-    report = import_contacts(store, file, encoding=encoding, delimiter=delimiter, mapping=mapping, dry_run=dry_run)
+    report = import_contacts(
+        store, file, encoding=encoding, delimiter=delimiter, mapping=parse_mapping_pairs(mapping), dry_run=dry_run
+    )
     report_import(store, report, as_json, rejects)
 
 
@@ -161,7 +164,7 @@ def import_interactions_command(
         file,
         encoding=encoding,
         delimiter=delimiter,
-        mapping=mapping,
+        mapping=parse_mapping_pairs(mapping),
         date_format=date_format,
         default_kind=default_kind,
         dry_run=dry_run,

@@ -1,5 +1,9 @@
 """Named exceptions the core raises, so the CLI and the app can turn each into one clear sentence."""
 
+from __future__ import annotations
+
+from enum import Enum
+
 
 class TrackerError(Exception):
     """Base class: the message is a complete sentence meant for the user."""
@@ -33,8 +37,32 @@ class StoreBusy(StoreError):
     """Another program holds the database lock for longer than the busy timeout."""
 
 
+class ImportHint(Enum):
+    """What the user can change so that a rejected file imports; each front end words it with its own controls."""
+
+    ENCODING = "encoding"  # read the file with another encoding
+    MAPPING = "mapping"  # say which column holds a field (ImportRejected.field names it)
+    KIND = "kind"  # say which column holds the type, or give every row one
+    COLUMN_CHOICE = "column choice"  # the column choices given name no such column or field
+
+
 class ImportRejected(TrackerError):
-    """A whole file cannot be imported (not text, no header, nothing usable); nothing was written."""
+    """A whole file cannot be imported (not text, no header, nothing usable); nothing was written.
+
+    The message says what is wrong and names no control of a front end: `hint` says what the user can change,
+    `field` which field a MAPPING hint is about; `with_remedy` joins a front end's wording of it to the sentence."""
+
+    def __init__(self, message: str, hint: ImportHint | None = None, field: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+        self.field = field
+
+    def with_remedy(self, remedy: str | None) -> str:
+        """The sentence with `remedy` (e.g. "pass --encoding, e.g. cp1252") after a semicolon, as one sentence."""
+        message = str(self)
+        if not remedy:
+            return message
+        return f"{message.rstrip().rstrip('.')}; {remedy}."
 
 
 class ImportCancelled(TrackerError):

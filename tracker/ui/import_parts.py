@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import codecs
-import re
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
+from tracker.core.errors import ImportHint, ImportRejected, TrackerError
 from tracker.core.importing.reading import Table
 from tracker.core.levels import OVERDUE_COLOUR
 from tracker.ui.text import plain_tooltip
@@ -16,14 +16,42 @@ ERROR_STYLE = f"color: {OVERDUE_COLOUR};"
 HINT_STYLE = "color: #666;"
 _ROOT = QModelIndex()
 PREVIEW_ROWS = 50
+#: How the Columns page names each field.
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "name": "Full name",
+    "email": "E-mail",
+    "phone": "Phone",
+    "company": "Company",
+    "tags": "Tags",
+    "notes": "Notes",
+    "source": "Source",
+    "date": "Date",
+    "kind": "Type (what happened)",
+    "amount": "Amount",
+    "score": "Score",
+    "note": "Note",
+    "channel": "Channel",
+    "order": "Order number",
+    "ignore": "Don't import",
+}
 
 
-def for_window(message: str) -> str:
-    """Core sentences name CLI options as the way out; in the wizard the way out is a control on a page."""
-    message = re.sub(r"(?:try another|pass) --encoding(?: \(e\.g\. [\w-]+\))?", "choose another encoding", message)
-    return re.sub(
-        r"(?:say which |use )?(?:with )?--map '[^']*'(?: or --kind)?", "choose it on the Columns page", message
-    )
+def window_remedy(exc: ImportRejected) -> str | None:
+    """What to change in the wizard so that a rejected file imports: a control on one of its pages. (Column choices
+    naming no such column or field cannot come from the Columns page, which offers only what is there.)"""
+    if exc.hint is ImportHint.ENCODING:
+        return "choose another encoding on the first page"
+    if exc.hint in (ImportHint.MAPPING, ImportHint.KIND):
+        field = exc.field or ("kind" if exc.hint is ImportHint.KIND else "email")
+        return f"choose “{FIELD_LABELS.get(field, field)}” for the right column on the Columns page"
+    return None
+
+
+def window_sentence(exc: TrackerError) -> str:
+    """The core's sentence, with the wizard's remedy for a rejected file."""
+    return exc.with_remedy(window_remedy(exc)) if isinstance(exc, ImportRejected) else str(exc)
 
 
 def plural(count: int, word: str) -> str:
@@ -48,7 +76,7 @@ def error_label() -> QLabel:
 
 
 def show_error(label: QLabel, message: str | None) -> None:
-    label.setText(for_window(message or ""))
+    label.setText(message or "")
     label.setVisible(bool(message))
 
 

@@ -2,7 +2,9 @@
 
 Every page asks the core and shows its answer: `read_table` for the preview, `suggest_mapping` for the columns, a dry
 run for the check, and the real import as a job on its own connection, so the window stays responsive and the user
-can cancel (the core rolls the whole batch back).
+can cancel (the core rolls the whole batch back). The file is read once for the preview (its first rows; a file
+dropped on the window is read once for deciding its kind and the preview), the columns page works from those rows,
+and only the check and the import read it to the end. The columns chosen go to the core by position, as a mapping.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, re
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui.import_parts import (
+    FIELD_LABELS,
     HINT_STYLE,
     PREVIEW_ROWS,
     PreviewModel,
@@ -50,6 +53,7 @@ from tracker.ui.import_parts import (
     error_label,
     plural,
     show_error,
+    window_sentence,
 )
 from tracker.ui.import_undo import confirm_undo, undone_sentence
 from tracker.ui.jobs import Job, job_for, start
@@ -58,31 +62,12 @@ from tracker.ui.text import plain, plain_tooltip
 SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
 COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
 DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pipe"))
-FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "name": "Full name",
-    "email": "E-mail",
-    "phone": "Phone",
-    "company": "Company",
-    "tags": "Tags",
-    "notes": "Notes",
-    "source": "Source",
-    "date": "Date",
-    "kind": "Type (what happened)",
-    "amount": "Amount",
-    "score": "Score",
-    "note": "Note",
-    "channel": "Channel",
-    "order": "Order number",
-    "ignore": "Don't import",
-}
 
 
 class PreviewPage(QWizardPage):
     """The file as Tracker reads it; the encoding and delimiter can be changed and the file is read again."""
 
-    def __init__(self, owner: ImportWizard):
+    def __init__(self, owner: ImportWizard, table: Table | None = None):
         super().__init__()
         self.owner = owner
         self.setTitle("Preview")
@@ -128,7 +113,10 @@ class PreviewPage(QWizardPage):
         self.encoding.currentIndexChanged.connect(self._options_changed)
         self.encoding.lineEdit().editingFinished.connect(self._options_changed)
         self.delimiter.currentIndexChanged.connect(self._options_changed)
-        self._read(None, None)
+        if table is None:
+            self._read(None, None)
+        else:  # read already, as the window decided what a dropped file holds
+            self._show(None, table)
         self._fill_encodings()
 
     def isComplete(self) -> bool:
@@ -143,42 +131,39 @@ class PreviewPage(QWizardPage):
             return  # editingFinished after a pick from the list, or focus leaving the field: nothing new to read
         self._asked = (encoding, delimiter)
         try:
-            # the first rows only; a file small enough to check on this thread is counted to the end
-            table = read_table(
-                self.owner.path,
-                encoding=encoding,
-                delimiter=delimiter,
-                limit=PEEK_ROWS,
-                count_up_to=self.owner.BACKGROUND_CHECK_BYTES,
-            )
+            table = self.owner.read_preview(self.owner.path, encoding=encoding, delimiter=delimiter)
         except ImportRejected as exc:
             self.owner.table = None
             self.model.set_table(None)
-            show_error(self.error, str(exc))
+            show_error(self.error, window_sentence(exc))
             self.file_label.setText(f"<b>{html.escape(self.owner.path.name)}</b>")
         else:
-            self.owner.table = table
-            self.owner.encoding = encoding  # None: let the importer detect it exactly as the preview did
-            self.model.set_table(table)
-            show_error(self.error, None)
-            extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
-            shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
-            counted = (
-                plural(table.total_rows, "row")
-                if table.total_rows is not None
-                else "about " + plural(_roughly(table.estimated_rows), "row")
-            )
-            self.file_label.setText(
-                f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
-                f"({shown}){extra}, {plural(len(table.header), 'column')}"
-            )
-            self.delimiter.blockSignals(True)
-            if self.delimiter.findData(table.delimiter) < 0:
-                self.delimiter.addItem(table.delimiter, table.delimiter)
-            self.delimiter.setCurrentIndex(self.delimiter.findData(table.delimiter))
-            self.delimiter.blockSignals(False)
-            self._asked = (encoding or table.encoding, table.delimiter)
+            self._show(encoding, table)
         self.completeChanged.emit()
+
+    def _show(self, encoding: str | None, table: Table) -> None:
+        """Show a file read with `encoding` (None: detected) and keep it for the next pages."""
+        self.owner.table = table
+        self.owner.encoding = encoding  # None: let the importer detect it exactly as the preview did
+        self.model.set_table(table)
+        show_error(self.error, None)
+        extra = f", header on line {table.header_line}" if table.header_line != 1 else ""
+        shown = f"first {PREVIEW_ROWS} shown" if len(table.rows) > PREVIEW_ROWS else "all shown"
+        counted = (
+            plural(table.total_rows, "row")
+            if table.total_rows is not None
+            else "about " + plural(_roughly(table.estimated_rows), "row")
+        )
+        self.file_label.setText(
+            f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
+            f"({shown}){extra}, {plural(len(table.header), 'column')}"
+        )
+        self.delimiter.blockSignals(True)
+        if self.delimiter.findData(table.delimiter) < 0:
+            self.delimiter.addItem(table.delimiter, table.delimiter)
+        self.delimiter.setCurrentIndex(self.delimiter.findData(table.delimiter))
+        self.delimiter.blockSignals(False)
+        self._asked = (encoding or table.encoding, table.delimiter)
 
     def _fill_encodings(self) -> None:
         """The detected encoding first, then the runners-up for a legacy file, then the usual ones."""
@@ -274,11 +259,10 @@ class ColumnsPage(QWizardPage):
     def combo_for(self, title: str) -> QComboBox:
         return self.combos[self.owner.table.header.index(title)]
 
-    def mapping(self) -> list[str]:
-        """Every column as `Title=field`, ignored ones included, so the user's choice always wins."""
-        return [
-            f"{title}={combo.currentData()}" for title, combo in zip(self.owner.table.header, self.combos, strict=True)
-        ]
+    def mapping(self) -> dict[int, str]:
+        """Every column by its position → field, ignored ones included, so the user's choice always wins (and two
+        columns with the same title can hold different fields)."""
+        return {position: combo.currentData() for position, combo in enumerate(self.combos)}
 
 
 def _roughly(count: int) -> int:
@@ -543,7 +527,16 @@ class ImportWizard(QWizard):
     imported = Signal(object)  # Changes, after an import and after its undo
     BACKGROUND_CHECK_BYTES = 5 * 1024 * 1024  # bigger files are dry-run on a worker thread
 
-    def __init__(self, store: Store, path: Path | str, kind: str = "contacts", parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Store,
+        path: Path | str,
+        kind: str = "contacts",
+        parent: QWidget | None = None,
+        *,
+        table: Table | None = None,
+    ):
+        """`table`: the file as `read_preview` read it, when the caller has read it already (a dropped file)."""
         super().__init__(parent)
         if kind not in ("contacts", "interactions"):
             raise ValueError(f"kind must be 'contacts' or 'interactions', not {kind!r}")
@@ -552,19 +545,27 @@ class ImportWizard(QWizard):
         self.kind = kind
         self.table: Table | None = None
         self.encoding: str | None = None
-        self.mapping: list[str] = []
+        self.mapping: dict[int, str] = {}
         self.close_when_done = False
         self.setWindowTitle(f"Import {kind}")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)  # the import page has its own Cancel
         self.resize(900, 600)
-        self.preview_page = PreviewPage(self)
+        self.preview_page = PreviewPage(self, table)
         self.columns_page = ColumnsPage(self)
         self.check_page = CheckPage(self)
         self.import_page = ImportPage(self)
         for page in (self.preview_page, self.columns_page, self.check_page, self.import_page):
             self.addPage(page)
+
+    @classmethod
+    def read_preview(cls, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
+        """The file as the Preview page shows it: its first rows (a file small enough to check on the GUI thread is
+        counted to the end). Read once per choice of encoding and delimiter; the columns page works from it."""
+        return read_table(
+            path, encoding=encoding, delimiter=delimiter, limit=PEEK_ROWS, count_up_to=cls.BACKGROUND_CHECK_BYTES
+        )
 
     def work(self, *, dry_run: bool):
         """The import as a job's work: `work(store, progress=…, cancelled=…)` → ImportReport."""
@@ -572,7 +573,7 @@ class ImportWizard(QWizard):
         options = {
             "encoding": self.encoding,
             "delimiter": self.table.delimiter,
-            "mapping": list(self.mapping),
+            "mapping": dict(self.mapping),
             "dry_run": dry_run,
         }
         path = self.path
@@ -580,7 +581,10 @@ class ImportWizard(QWizard):
         def run(store: Store, progress=None, cancelled=None) -> ImportReport:
             # the core reports bytes read of the file's size; a Qt signal carries 32-bit ints: send thousandths
             thousandths = (lambda done, total: progress(done * 1000 // max(total, 1), 1000)) if progress else None
-            return importer(store, path, progress=thousandths, cancelled=cancelled, **options)
+            try:
+                return importer(store, path, progress=thousandths, cancelled=cancelled, **options)
+            except ImportRejected as exc:  # worded here: a job reports a failure as a sentence
+                raise ImportRejected(window_sentence(exc)) from None
 
         return run
 

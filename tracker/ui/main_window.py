@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
@@ -32,6 +33,9 @@ from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
 from tracker.ui.text import plain
+
+if TYPE_CHECKING:
+    from tracker.core.importing.reading import Table
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
@@ -423,7 +427,9 @@ class MainWindow(QMainWindow):
         elif self.tabs.currentIndex() == CONTACTS_TAB:
             self.contacts_tab.delete_selected()
 
-    def import_file(self, kind: str, path: Path | None = None) -> None:
+    def import_file(self, kind: str, path: Path | None = None, table: Table | None = None) -> None:
+        """Open the import wizard on `path` (asked for when None); `table`: the file as the wizard's preview reads
+        it, when it was read already."""
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
                 self, f"Import {kind}", str(Path.home()), "CSV and text files (*.csv *.txt *.tsv);;All files (*)"
@@ -433,7 +439,7 @@ class MainWindow(QMainWindow):
             path = Path(chosen)
         from tracker.ui.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.store, path, kind, self)
+        wizard = ImportWizard(self.store, path, kind, self, table=table)
         wizard.imported.connect(self.on_changes)
         wizard.open()
 
@@ -538,20 +544,20 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = Path(event.mimeData().urls()[0].toLocalFile())
-        self.import_file(self._guess_kind(path), path)
+        self.import_dropped(Path(event.mimeData().urls()[0].toLocalFile()))
 
-    @staticmethod
-    def _guess_kind(path: Path) -> str:
-        """Interactions when the header has a date and a type or order column, else contacts."""
-        from tracker.core.importing.columns import map_columns
-        from tracker.core.importing.reading import read_table
+    def import_dropped(self, path: Path) -> None:
+        """Open the wizard on a dropped file: interactions when its header has a date and a type, order or amount
+        column, else contacts. The file is read once, for this and for the wizard's preview."""
+        from tracker.core.importing.columns import looks_like_interactions
+        from tracker.ui.import_wizard import ImportWizard
 
         try:
-            fields = set(map_columns(read_table(path).header, interactions=True).values())
+            table: Table | None = ImportWizard.read_preview(path)
         except TrackerError:
-            return "contacts"
-        return "interactions" if "date" in fields and fields & {"kind", "order", "amount"} else "contacts"
+            table = None  # the wizard's first page tries again and says why the file cannot be read
+        kind = "interactions" if table is not None and looks_like_interactions(table.header) else "contacts"
+        self.import_file(kind, path, table)
 
     def closeEvent(self, event) -> None:
         self._reload_timer.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import locale
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
 import phonenumbers
 
-from tracker.core.errors import ImportRejected
+from tracker.core.errors import ImportHint, ImportRejected
 
 #: No export's column title is longer; anything longer is data (and would make the header patterns backtrack).
 MAX_HEADER = 80
@@ -280,16 +281,49 @@ def _lookup(header: str, index: dict[str, str]) -> str | None:
     return None
 
 
-def parse_overrides(pairs: list[str] | tuple[str, ...], fields: tuple[str, ...]) -> dict[str, str]:
-    """`["Column=field", …]` → {column: field}; `field` may be `ignore`."""
-    out: dict[str, str] = {}
+#: What the user says each column holds, given to the importers: a column by its position in the header (from 0,
+#: as the window's Columns page knows it, so two columns with the same title can hold different fields) or by its
+#: title (as typed on the command line; every column with that title), → a field or "ignore".
+ColumnChoices = Mapping[int | str, str]
+_CHOICE = ImportHint.COLUMN_CHOICE
+
+
+def parse_mapping_pairs(pairs: Iterable[str]) -> dict[int | str, str]:
+    """`["Column=field", …]` as typed → {column title: field}; the importers check the titles and fields."""
+    out: dict[int | str, str] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ImportRejected(f"--map takes Column=field, not '{pair}'.")
+            raise ImportRejected(f"'{pair}' is not a column and a field joined by '=' (Column=field).", _CHOICE)
         column, field = (part.strip() for part in pair.rsplit("=", 1))
-        if field not in (*fields, "ignore"):
-            raise ImportRejected(f"'{field}' is not a field; use one of {', '.join(fields)} or ignore.")
         out[column] = field
+    return out
+
+
+def resolve_choices(
+    header: list[str], choices: ColumnChoices | None, fields: tuple[str, ...], source: str
+) -> dict[int, str]:
+    """The user's column choices as {column position: field or "ignore"}, or ImportRejected naming the column or
+    field that is not there. A position wins over a title naming the same column."""
+    if choices is not None and not isinstance(choices, Mapping):  # a programming error, not the user's
+        raise TypeError("mapping is {column: field}; parse 'Column=field' strings with parse_mapping_pairs first")
+    out: dict[int, str] = {}
+    by_position: dict[int, str] = {}
+    for column, field in (choices or {}).items():
+        if field not in (*fields, "ignore"):
+            raise ImportRejected(f"'{field}' is not a field; use one of {', '.join(fields)} or ignore.", _CHOICE)
+        if isinstance(column, int):
+            if not 0 <= column < len(header):
+                raise ImportRejected(
+                    f"{source} has no column {column + 1} (it has {len(header)}: {shown_columns(header)}).", _CHOICE
+                )
+            by_position[column] = field
+            continue
+        key = normalise_header(column)
+        positions = [position for position, title in enumerate(header) if normalise_header(title) == key]
+        if not positions:
+            raise ImportRejected(f"{source} has no column '{column}' (columns: {shown_columns(header)}).", _CHOICE)
+        out.update(dict.fromkeys(positions, field))
+    out.update(by_position)
     return out
 
 
@@ -420,24 +454,20 @@ def map_columns(
     header: list[str],
     *,
     interactions: bool = False,
-    overrides: dict[str, str] | None = None,
+    overrides: Mapping[int, str] | None = None,
     sample: list[list[str]] | None = None,
 ) -> dict[int, str]:
     """Column index → field. Where a field appears in several columns all are kept (first non-empty wins).
 
-    Headers are matched against names in many languages and export layouts; a column whose header is unknown
-    is recognised from its values in `sample` (e-mail addresses, phone numbers).
+    `overrides` (column index → field or "ignore", see `resolve_choices`) decide their columns; other headers are
+    matched against names in many languages and export layouts; a column whose header is unknown is recognised
+    from its values in `sample` (e-mail addresses, phone numbers).
     """
     index = _INTERACTION_INDEX if interactions else _CONTACT_INDEX
     overrides = overrides or {}
-    known = {normalise_header(h) for h in header}
-    for column in overrides:
-        if normalise_header(column) not in known:
-            raise ImportRejected(f"--map names a column '{column}' that the file does not have.")
-    normalised_overrides = {normalise_header(k): v for k, v in overrides.items()}
     mapping: dict[int, str] = {}
     for position, title in enumerate(header):
-        override = normalised_overrides.get(normalise_header(title))
+        override = overrides.get(position)
         if override:
             if override != "ignore":
                 mapping[position] = override
@@ -447,7 +477,7 @@ def map_columns(
             mapping[position] = field
     if sample:
         for position, title in enumerate(header):
-            if position in mapping or normalise_header(title) in normalised_overrides:
+            if position in mapping or position in overrides:
                 continue
             inferred = infer_from_values([row[position] for row in sample if position < len(row)])
             if inferred == "phone" and _NOT_PHONE_HEADER.search(normalise_header(title)):
@@ -479,15 +509,22 @@ def is_order_export(header: list[str]) -> bool:
     return bool({normalise_header(h) for h in header} & SHOP_HEADERS)
 
 
+def looks_like_interactions(header: list[str]) -> bool:
+    """Whether a file is an activity log or an order export: a date column and a type, order or amount column."""
+    fields = set(map_columns(header, interactions=True).values())
+    return "date" in fields and bool(fields & {"kind", "order", "amount"})
+
+
 def suggest_mapping(
-    header: list[str], rows: list[list[str]], *, interactions: bool, overrides: dict[str, str] | None = None
+    header: list[str], rows: list[list[str]], *, interactions: bool, overrides: Mapping[int, str] | None = None
 ) -> dict[int, str]:
-    """The mapping an import starts from: the user's overrides, the shop-export rule, headers, then values."""
+    """The mapping an import starts from: the user's overrides (by column index), the shop-export rule, headers,
+    then values."""
     merged = dict(overrides or {})
     if interactions and is_order_export(header):
-        for title in header:
+        for position, title in enumerate(header):
             if normalise_header(title) == "name":
-                merged.setdefault(title, "order")
+                merged.setdefault(position, "order")
     return map_columns(header, interactions=interactions, overrides=merged, sample=rows[:200])
 
 

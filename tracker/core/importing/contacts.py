@@ -11,14 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.core.errors import ImportCancelled, ImportRejected
+from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected
 from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import (
     CONTACT_FIELDS,
     MULTI_VALUE,
+    ColumnChoices,
     map_columns,
     not_a_phone,
-    parse_overrides,
+    resolve_choices,
     shown_columns,
 )
 from tracker.core.importing.reading import CsvFile, open_csv
@@ -254,7 +255,7 @@ def _import_contacts(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    mapping: list[str] | tuple[str, ...] = (),
+    mapping: ColumnChoices | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
@@ -263,7 +264,8 @@ def _import_contacts(
     source = Path(path)
     with open_csv(source, encoding=encoding, delimiter=delimiter) as opened:
         header = opened.header
-        columns = map_columns(header, overrides=parse_overrides(mapping, CONTACT_FIELDS), sample=opened.sample[:200])
+        overrides = resolve_choices(header, mapping, CONTACT_FIELDS, source.name)
+        columns = map_columns(header, overrides=overrides, sample=opened.sample[:200])
         report = ImportReport(
             kind="contacts",
             source=source.name,
@@ -275,8 +277,9 @@ def _import_contacts(
         )
         if not set(columns.values()) & {"email", "phone", "name", "first_name", "last_name", "company"}:
             raise ImportRejected(
-                f"No column of {source.name} looks like a name, e-mail or phone (columns: "
-                f"{shown_columns(header)}); say which with --map 'Column=email'."
+                f"No column of {source.name} looks like a name, e-mail or phone (columns: {shown_columns(header)}).",
+                ImportHint.MAPPING,
+                field="email",
             )
         plan = _plan(columns)
 
@@ -364,7 +367,7 @@ def _import_contacts(
 def import_contacts(store: Store, path: Path | str, **options) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back.
 
-    Options: encoding, delimiter, mapping (["Column=field"]), dry_run, progress(bytes read, file size),
-    cancelled()"""
+    Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), dry_run,
+    progress(bytes read, file size), cancelled()"""
     with collector_paused():
         return _import_contacts(store, path, **options)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 
-from tracker.core.errors import ImportRejected
+from tracker.core.errors import ImportHint, ImportRejected
 
 CANDIDATES = (
     "cp1252",
@@ -228,5 +228,5 @@ def guess_legacy(data: bytes, header_bonus: Callable[[str], float] | None = None
     """The most plausible legacy code page for `data` (see `rank_encodings`); raise if none decodes the bytes."""
     ranked = rank_encodings(data, header_bonus=header_bonus, complete=complete)
     if not ranked:
-        raise ImportRejected("The file's encoding is not one Tracker knows; pass --encoding (e.g. cp1252).")
+        raise ImportRejected("The file's encoding is not one Tracker knows.", ImportHint.ENCODING)
     return ranked[0][0]

@@ -8,9 +8,15 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from tracker.core.errors import ImportCancelled, ImportRejected, InvalidInput
+from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected, InvalidInput
 from tracker.core.importing.bulk import collector_paused, write_batch
-from tracker.core.importing.columns import INTERACTION_FIELDS, is_order_export, parse_overrides, suggest_mapping
+from tracker.core.importing.columns import (
+    INTERACTION_FIELDS,
+    ColumnChoices,
+    is_order_export,
+    resolve_choices,
+    suggest_mapping,
+)
 from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import check_format, decide_order, iso_text
 from tracker.core.importing.reading import CsvFile, open_csv
@@ -75,7 +81,7 @@ def _import_interactions(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    mapping: list[str] | tuple[str, ...] = (),
+    mapping: ColumnChoices | None = None,
     date_format: str | None = None,
     default_kind: str | None = None,
     dry_run: bool = False,
@@ -89,7 +95,7 @@ def _import_interactions(
     with open_csv(source, encoding=encoding, delimiter=delimiter) as opened:
         header, sample = opened.header, opened.sample
         shop = is_order_export(header)
-        overrides = parse_overrides(mapping, INTERACTION_FIELDS)
+        overrides = resolve_choices(header, mapping, INTERACTION_FIELDS, source.name)
         columns = suggest_mapping(header, sample, interactions=True, overrides=overrides)
         present = set(columns.values())
         report = ImportReport(
@@ -102,18 +108,14 @@ def _import_interactions(
             dry_run=dry_run,
         )
         if "email" not in present:
-            raise ImportRejected(
-                f"No column of {source.name} holds e-mail addresses; say which with --map 'Column=email'."
-            )
+            raise ImportRejected(f"No column of {source.name} holds e-mail addresses.", ImportHint.MAPPING, "email")
         if "date" not in present:
-            raise ImportRejected(f"No column of {source.name} holds dates; say which with --map 'Column=date'.")
+            raise ImportRejected(f"No column of {source.name} holds dates.", ImportHint.MAPPING, "date")
         if default_kind is None and "kind" not in present:
             if shop or "amount" in present or "order" in present:
                 default_kind = "purchase"
             else:
-                raise ImportRejected(
-                    f"No column of {source.name} says what happened (type); use --map 'Column=kind' or --kind."
-                )
+                raise ImportRejected(f"No column of {source.name} says what happened (type).", ImportHint.KIND, "kind")
         if default_kind is not None:
             default_kind = store.kind(default_kind).name
         rows = _Rows(store, opened, report, columns, shop=shop, default_kind=default_kind, date_format=date_format)
@@ -325,7 +327,7 @@ def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:
 def import_interactions(store: Store, path: Path | str, **options) -> ImportReport:
     """Import an activity log or an order export as one batch; unknown e-mails become new contacts.
 
-    Options: encoding, delimiter, mapping (["Column=field"]), date_format, default_kind, dry_run,
-    progress(bytes read, file size), cancelled()"""
+    Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), date_format,
+    default_kind, dry_run, progress(bytes read, file size), cancelled()"""
     with collector_paused():
         return _import_interactions(store, path, **options)

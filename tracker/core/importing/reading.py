@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.core.errors import ImportRejected
+from tracker.core.errors import ImportHint, ImportRejected
 from tracker.core.store.connection import is_open_database
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -152,20 +152,19 @@ def _given_encoding(encoding: str, head: bytes, whole: bool) -> Decoding:
     try:
         info = codecs.lookup(encoding)
     except (LookupError, ValueError, TypeError):
-        raise ImportRejected(f"'{encoding}' is not an encoding Python knows.") from None
+        raise ImportRejected(f"'{encoding}' is not an encoding Python knows.", ImportHint.ENCODING) from None
     if not getattr(info, "_is_text_encoding", True):
         raise ImportRejected(
-            f"'{encoding}' is not a text encoding (it turns bytes into bytes, not letters); "
-            "try another --encoding (e.g. utf-8 or cp1252)."
+            f"'{encoding}' is not a text encoding (it turns bytes into bytes, not letters).", ImportHint.ENCODING
         )
     codec = info.name
     try:
         decode_sample(head, codec, final=whole)
     except UnicodeDecodeError as exc:
-        raise ImportRejected(f"The file is not valid {codec} (byte {exc.start}); try another --encoding.") from None
+        raise ImportRejected(f"The file is not valid {codec} (byte {exc.start}).", ImportHint.ENCODING) from None
     except (UnicodeError, ValueError, TypeError, LookupError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ImportRejected(f"The file cannot be read as {codec} ({reason}); try another --encoding.") from None
+        raise ImportRejected(f"The file cannot be read as {codec} ({reason}).", ImportHint.ENCODING) from None
     return Decoding(codec, codec, "strict")
 
 
@@ -373,13 +372,13 @@ class CsvFile:
         except UnicodeDecodeError:
             line = self._line_of_bad_byte()
             raise ImportRejected(
-                f"The file is not valid {self.encoding} at line {line:,}; try another --encoding."
+                f"The file is not valid {self.encoding} at line {line:,}.", ImportHint.ENCODING
             ) from None
         except (UnicodeError, ValueError, LookupError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ImportRejected(
-                f"The file cannot be read as {self.encoding} (near line {reader.line_num + skip + 1:,}: {reason}); "
-                "try another --encoding."
+                f"The file cannot be read as {self.encoding} (near line {reader.line_num + skip + 1:,}: {reason}).",
+                ImportHint.ENCODING,
             ) from None
         except OSError as exc:
             raise ImportRejected(f"Cannot read {self.path}: {exc.strerror or exc}.") from None
@@ -422,7 +421,7 @@ class CsvFile:
     def replacement_warning(self) -> str:
         return (
             f"bytes that are not valid {self.encoding} were replaced with \ufffd; if letters look wrong, "
-            "import again with another --encoding"
+            "import again with another encoding"
         )
 
     def close(self) -> None:
