@@ -505,7 +505,8 @@ def test_cli_import_on_a_full_disk_is_one_line_and_writes_nothing(capsys, db_pat
 # 4. kill -9 ------------------------------------------------------------------------------------------
 
 KILL_ROWS = 100_000
-IMPORT_KILLS = 20  # at random moments of the run
+# at random moments of the run; more by hand with TRACKER_KILLS=100
+IMPORT_KILLS = int(os.environ.get("TRACKER_KILLS", "12"))
 UNDO_KILLS = 5
 IMPORT_COMMIT_KILLS = 5  # aimed at the commit, while it writes the transaction's pages into the WAL
 UNDO_COMMIT_KILLS = 3
