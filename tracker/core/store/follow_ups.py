@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 _COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
 
 
-def _from_row(row: tuple) -> FollowUp:
+def _from_row(row: tuple[Any, ...]) -> FollowUp:
     return FollowUp(*row)
 
 
@@ -29,6 +29,7 @@ class FollowUpsTable(StoreTable):
                 "INSERT INTO follow_ups (contact_id, due, reason, created_at) VALUES (?, ?, ?, ?)",
                 (contact_id, due.isoformat(), reason.strip(), now_iso()),
             )
+        assert cursor.lastrowid is not None  # an INSERT sets it
         return self.get(cursor.lastrowid)
 
     def get(self, follow_up_id: int) -> FollowUp:
@@ -51,6 +52,7 @@ class FollowUpsTable(StoreTable):
                 "VALUES (?, ?, ?, 'done', ?, ?)",
                 (contact_id, day.isoformat(), reason, now_iso(), day.isoformat()),
             )
+        assert cursor.lastrowid is not None  # an INSERT sets it
         return self.get(cursor.lastrowid)
 
     def open_until(self, as_of: date | None = None) -> list[FollowUp]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Iterable
 from datetime import date, datetime
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
@@ -35,7 +36,7 @@ def check_amount(amount: float | None) -> float | None:
     return round(value, 2)
 
 
-def check_score(score: int | None) -> int | None:
+def check_score(score: int | float | None) -> int | None:
     if score is None:
         return None
     if isinstance(score, float) and not score.is_integer():
@@ -52,7 +53,7 @@ def check_moment(moment: datetime) -> str:
     return iso_moment(moment)
 
 
-def _from_row(row: tuple) -> Interaction:
+def _from_row(row: tuple[Any, ...]) -> Interaction:
     return Interaction(
         id=row[0],
         contact_id=row[1],
@@ -70,7 +71,8 @@ def _from_row(row: tuple) -> Interaction:
 
 class InteractionsTable(StoreTable):
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
+        count: int = self.conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
+        return count
 
     def log(
         self,
@@ -104,6 +106,7 @@ class InteractionsTable(StoreTable):
                 "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
+        assert cursor.lastrowid is not None  # an INSERT sets it
         return self.get(cursor.lastrowid)
 
     def get(self, interaction_id: int) -> Interaction:
@@ -178,7 +181,7 @@ class InteractionsTable(StoreTable):
             )
         return Changes(interactions=True)
 
-    def snapshot(self, interaction_ids: Iterable[int]) -> list[dict]:
+    def snapshot(self, interaction_ids: Iterable[int]) -> builtins.list[dict[str, Any]]:
         """The stored rows of these interactions, for undoing a delete."""
         ids = [int(i) for i in interaction_ids]
         cursor = self.conn.execute(f"SELECT * FROM interactions WHERE id IN ({', '.join('?' for _ in ids)})", ids)
@@ -188,7 +191,7 @@ class InteractionsTable(StoreTable):
             row.pop("day")
         return rows
 
-    def restore(self, rows: list[dict]) -> Changes:
+    def restore(self, rows: builtins.list[dict[str, Any]]) -> Changes:
         with self.store.transaction():
             for row in rows:
                 self.conn.execute(
@@ -206,7 +209,7 @@ class InteractionsTable(StoreTable):
         """A writer for one import's interactions, chunk by chunk, inside the import's transaction."""
         return ImportWriter(self, import_id, within_file=within_file, order_numbers=order_numbers)
 
-    def _drop_secondary_indexes(self) -> list[str]:
+    def _drop_secondary_indexes(self) -> builtins.list[str]:
         """Drop the day and kind indexes for a huge insert, to build them again after (sorting beats ~1M random
         B-tree inserts); returns the SQL that makes them. It is read back from the schema, so the migration stays
         the one definition; inside the import's transaction, a failure restores them with everything else."""
@@ -267,7 +270,7 @@ class ImportWriter:
             )
             self.conn.execute("DELETE FROM temp.import_order_numbers")
 
-    def write(self, rows: list[list]) -> int:
+    def write(self, rows: list[list[Any]]) -> int:
         """Insert [_, contact_id, kind, occurred_at ISO text, amount, score, channel, note, order number] rows, in
         file order; each row's first item is set to the id it gets. Returns how many stay, the others repeating an
         earlier row (see _REPEATS)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 #: The tables an operation changes, parents before children, with each one's primary key.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -18,7 +19,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 #: so the trigger cannot count the putting back as one more edit.
 _TRIGGERED = {"contacts": ("revision",)}
 
-Key = tuple
+#: A row's primary key values, in KEYS order (SQLite values, so of any type).
+Key = tuple[Any, ...]
 #: A row as (column, value) pairs, generated columns left out.
 Image = tuple[tuple[str, object], ...]
 
@@ -82,7 +84,7 @@ def write(conn: sqlite3.Connection, changes: Sequence[tuple[str, Key, Image | No
             _put(conn, table, key, dict(image))
 
 
-def _put(conn: sqlite3.Connection, table: str, key: Key, values: dict) -> None:
+def _put(conn: sqlite3.Connection, table: str, key: Key, values: dict[str, object]) -> None:
     where = " AND ".join(f"{k} = ?" for k in KEYS[table])
     exists = conn.execute(f"SELECT 1 FROM {table} WHERE {where}", key).fetchone()
     if exists:
