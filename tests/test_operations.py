@@ -86,6 +86,9 @@ OPERATIONS = {
     "settings": lambda s, i: ops.settings.update_settings(s, window_days=200, drifting_days=45),
     "new kind": lambda s, i: ops.settings.save_kind(s, "Tasting", Level.INTEREST),
     "move kind": lambda s, i: ops.settings.save_kind(s, "call", Level.CONVERSION, 3.0),
+    "engagement settings": lambda s, i: ops.settings.save_engagement(
+        s, {"drifting_days": 200}, {"call": Level.CONVERSION, "Tasting": Level.INTEREST}
+    ),
 }
 
 

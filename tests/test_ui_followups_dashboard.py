@@ -141,7 +141,7 @@ def test_settings_change_reclassifies_everywhere(qtbot, window, store, monkeypat
         dialog.new_level.setCurrentText("Conversion")
         dialog._add_kind()
         dialog.save()
-        return dialog.changes
+        return dialog.result
 
     monkeypatch.setattr(SettingsDialog, "edit", staticmethod(change))
     window.edit_settings()

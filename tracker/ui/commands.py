@@ -168,6 +168,13 @@ class Undoable:
         self.notify(result.changes)
         return result
 
+    def push(self, store: Store, result: OpResult) -> None:
+        """Put an operation that already ran here on the stack (a dialog that ran it to show its errors in place,
+        such as Tools → Engagement settings); the window hears what changed."""
+        if result.undo is not None:
+            self.stack.push(OpCommand(self, store, result.undo, (), False))
+        self.notify(result.changes)
+
     @property
     def running(self) -> bool:
         """Whether a write is running on a worker or waiting for one."""

@@ -402,9 +402,9 @@ class MainWindow(QMainWindow):
     def edit_settings(self) -> None:
         from tracker.ui.settings_dialog import SettingsDialog
 
-        changes = SettingsDialog.edit(self.store, self)
-        if changes is not None:
-            self.on_changes(changes)
+        result = SettingsDialog.edit(self.store, self)
+        if result is not None:
+            self.undo.push(self.store, result)  # Edit → Undo takes the whole save back
 
     def find(self) -> None:
         self.show_tab(CONTACTS_TAB)

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from tracker.core.errors import TrackerError
 from tracker.core.levels import Level, Settings
-from tracker.core.models import Changes
+from tracker.core.operations import OpResult
+from tracker.core.operations.settings import save_engagement
 from tracker.core.store import Store
 from tracker.ui.dialogs import kinds_in_order
 from tracker.ui.text import plain
@@ -142,7 +143,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(adder)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.changes = Changes()
+        self.result: OpResult | None = None  # what Save did, for the window's undo stack
 
     def _add_kind(self) -> None:
         name = self.new_name.text().strip().lower().replace(" ", "_")
@@ -155,20 +156,20 @@ class SettingsDialog(QDialog):
         self.new_name.clear()
 
     def save(self) -> None:
-        """Write thresholds and kinds together; on a bad value say so and keep the dialog open."""
+        """Write thresholds and kinds together (one core operation, so one undo); on a bad value say so and keep the
+        dialog open."""
+        current = self.store.settings()
+        values = {name: spin.value() for name, spin in self.spins.items() if spin.value() != getattr(current, name)}
+        kinds = {name: level for name, level in self.kinds.rows if self._original.get(name) != level}
         try:
-            with self.store.transaction():
-                self.store.update_settings(**{name: spin.value() for name, spin in self.spins.items()})
-                for name, level in self.kinds.rows:
-                    if self._original.get(name) != level:
-                        self.store.save_kind(name, level)
+            self.result = save_engagement(self.store, values, kinds)
         except TrackerError as exc:
             self.error.setText(str(exc))
             return
-        self.changes = Changes(settings=True, kinds=True)
         self.accept()
 
     @classmethod
-    def edit(cls, store: Store, parent: QWidget | None = None) -> Changes | None:
+    def edit(cls, store: Store, parent: QWidget | None = None) -> OpResult | None:
+        """Show the dialog; what Save did (its undo record for the window's stack), or None when cancelled."""
         dialog = cls(store, parent)
-        return dialog.changes if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return dialog.result if dialog.exec() == QDialog.DialogCode.Accepted else None
