@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
 from tracker.core.errors import ContactNotFound, InvalidInput
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 COLUMNS = "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
 EDITABLE = ("first_name", "last_name", "email", "phone", "company", "tags", "source", "notes")
+#: A contact's fields by column name, values as SQLite takes and gives them.
+Fields = dict[str, Any]
 
 
 def stored_tags(text: str) -> tuple[str, ...]:
@@ -32,7 +34,7 @@ def stored_tags(text: str) -> tuple[str, ...]:
     return tuple(text.split(", ")) if text else ()
 
 
-def contact_from_row(row: tuple) -> Contact:
+def contact_from_row(row: tuple[Any, ...]) -> Contact:
     return Contact(
         id=row[0],
         first_name=row[1],
@@ -48,9 +50,9 @@ def contact_from_row(row: tuple) -> Contact:
     )
 
 
-def _validated(values: dict) -> dict:
+def _validated(values: Mapping[str, Any]) -> Fields:
     """Clean editable fields; raise InvalidInput for an e-mail that cannot be one."""
-    out: dict = {}
+    out: Fields = {}
     for key, value in values.items():
         if key not in EDITABLE:
             raise InvalidInput(f"'{key}' is not a contact field; fields: {', '.join(EDITABLE)}.")
@@ -71,7 +73,8 @@ def _validated(values: dict) -> dict:
 
 class ContactsTable(StoreTable):
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        count: int = self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        return count
 
     def get(self, contact_id: int) -> Contact:
         row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
@@ -93,7 +96,7 @@ class ContactsTable(StoreTable):
             raise ContactNotFound(f"No contact has the e-mail address '{email}'.")
         return found
 
-    def add(self, contact: Contact | None = None, *, import_id: int | None = None, **values) -> Contact:
+    def add(self, contact: Contact | None = None, *, import_id: int | None = None, **values: Any) -> Contact:
         """Insert a contact; InvalidInput if its e-mail is invalid or already taken."""
         if contact is not None:
             values = {k: getattr(contact, k) for k in EDITABLE} | values
@@ -108,6 +111,7 @@ class ContactsTable(StoreTable):
         marks = ", ".join("?" for _ in data)
         with self.store.transaction():
             cursor = self.conn.execute(f"INSERT INTO contacts ({names}) VALUES ({marks})", tuple(data.values()))
+        assert cursor.lastrowid is not None  # an INSERT sets it
         return self.get(cursor.lastrowid)
 
     def get_or_create(self, email: str, *, source: str = "", import_id: int | None = None) -> tuple[Contact, bool]:
@@ -117,7 +121,7 @@ class ContactsTable(StoreTable):
             return found, False
         return self.add(email=email, source=source, import_id=import_id), True
 
-    def update(self, contact_id: int, **values) -> Changes:
+    def update(self, contact_id: int, **values: Any) -> Changes:
         """Change some fields of one contact; an e-mail may not collide with another contact's."""
         self.get(contact_id)
         data = _validated(values)
@@ -181,8 +185,8 @@ class ContactsTable(StoreTable):
         *,
         default_source: str = "",
         cleaned: bool = False,
-        keep_apart: Callable[[dict, dict], bool] | None = None,
-        kept_apart: Callable[[int, dict, dict], dict] | None = None,
+        keep_apart: Callable[[Fields, Fields], bool] | None = None,
+        kept_apart: Callable[[int, Fields, Fields], Fields] | None = None,
     ) -> tuple[int, int]:
         """Insert new contacts and fill empty fields of existing ones (matched by e-mail, then phone).
 
@@ -197,15 +201,15 @@ class ContactsTable(StoreTable):
         returns it (which must drop a shared e-mail address: the address stays unique).
         """
         stamp = now_iso()
-        rows = []
+        rows: list[Fields] = []
         for values, tags in records:
-            data = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
+            data: Fields = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
             data["tags"] = join_tags(tags)
             rows.append(data)
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
         by_email = self.ids_for_emails({ascii_lower(d["email"]) for d in rows if d.get("email")})
-        inserts: list[dict] = []
-        matched: list[tuple[int, dict]] = []
+        inserts: list[Fields] = []
+        matched: list[tuple[int, Fields]] = []
         if keep_apart is not None and kept_apart is not None:
             self._match_apart(rows, by_email, import_id, keep_apart, kept_apart, inserts, matched)
         else:
@@ -250,24 +254,24 @@ class ContactsTable(StoreTable):
 
     def _match_apart(
         self,
-        rows: list[dict],
+        rows: list[Fields],
         by_email: dict[str, int],
         import_id: int,
-        keep_apart: Callable[[dict, dict], bool],
-        kept_apart: Callable[[int, dict, dict], dict],
-        inserts: list[dict],
-        matched: list[tuple[int, dict]],
+        keep_apart: Callable[[Fields, Fields], bool],
+        kept_apart: Callable[[int, Fields, Fields], Fields],
+        inserts: list[Fields],
+        matched: list[tuple[int, Fields]],
     ) -> None:
         """write_batch's matching when records of different people must not merge (see there)."""
         names = self._names(by_email.values())
-        by_phone: dict[str, list[tuple[int | None, dict]]] = {}  # phone_key → contacts with it (None: this call's)
-        for key, contact_id, first, last, company in self._contacts_for_phone_keys(
+        by_phone: dict[str, list[tuple[int | None, Fields]]] = {}  # phone_key → contacts with it (None: this call's)
+        for phone, contact_id, first, last, company in self._contacts_for_phone_keys(
             {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
         ):
-            by_phone.setdefault(key, []).append(
+            by_phone.setdefault(phone, []).append(
                 (contact_id, {"first_name": first, "last_name": last, "company": company})
             )
-        claimed: dict[str, dict] = {}  # e-mail addresses this call inserts → the names of their record
+        claimed: dict[str, Fields] = {}  # e-mail addresses this call inserts → the names of their record
         for position, data in enumerate(rows):
             email = ascii_lower(data["email"]) if data.get("email") else None
             key = data.get("phone_key")
@@ -292,9 +296,9 @@ class ContactsTable(StoreTable):
                 options.append((None, data))
             inserts.append(data)
 
-    def _names(self, contact_ids: Iterable[int]) -> dict[int, dict]:
+    def _names(self, contact_ids: Iterable[int]) -> dict[int, Fields]:
         """{id: {first_name, last_name, company}} of these contacts."""
-        found: dict[int, dict] = {}
+        found: dict[int, Fields] = {}
         wanted = list(contact_ids)
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
@@ -305,10 +309,10 @@ class ContactsTable(StoreTable):
                 found[contact_id] = {"first_name": first, "last_name": last, "company": company}
         return found
 
-    def _contacts_for_phone_keys(self, keys: Iterable[str], import_id: int) -> list[tuple]:
+    def _contacts_for_phone_keys(self, keys: Iterable[str], import_id: int) -> list[tuple[str, int, str, str, str]]:
         """(phone_key, id, first_name, last_name, company) of every contact a row without an e-mail address may
         merge with by phone (as _ids_for_phone_keys chooses them), in id order."""
-        found: list[tuple] = []
+        found: list[tuple[str, int, str, str, str]] = []
         wanted = list(keys)
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
@@ -322,7 +326,7 @@ class ContactsTable(StoreTable):
             )
         return found
 
-    def _fill_empty(self, contact_id: int, data: dict, import_id: int, stamp: str) -> int:
+    def _fill_empty(self, contact_id: int, data: Fields, import_id: int, stamp: str) -> int:
         *row, made_by = self.conn.execute(
             "SELECT first_name, last_name, email, phone, phone_key, company, tags, source, notes, import_id "
             "FROM contacts WHERE id = ?",
@@ -389,11 +393,11 @@ class ContactsTable(StoreTable):
             )
         return found
 
-    def snapshot(self, contact_ids: Iterable[int]) -> dict:
+    def snapshot(self, contact_ids: Iterable[int]) -> dict[str, list[Fields]]:
         """Everything stored about these contacts (rows of contacts, interactions, follow-ups), for undo."""
         ids = [int(i) for i in contact_ids]
         marks = ", ".join("?" for _ in ids)
-        out = {}
+        out: dict[str, list[Fields]] = {}
         for table, column in (("contacts", "id"), ("interactions", "contact_id"), ("follow_ups", "contact_id")):
             cursor = self.conn.execute(f"SELECT * FROM {table} WHERE {column} IN ({marks})", ids)
             names = [d[0] for d in cursor.description]
@@ -406,7 +410,7 @@ class ContactsTable(StoreTable):
                 out[table] = [dict(zip(names, row, strict=True)) for row in cursor]
         return out
 
-    def restore(self, snapshot: dict) -> Changes:
+    def restore(self, snapshot: Mapping[str, list[Fields]]) -> Changes:
         """Put back what `snapshot` captured (after a delete), with the same ids, in one transaction."""
         with self.store.transaction():
             for table in ("contacts", "interactions", "follow_ups"):

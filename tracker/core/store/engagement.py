@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
@@ -39,7 +39,8 @@ _SCORE = f"CAST(round(100.0 * coalesce(a.raw, 0) / (coalesce(a.raw, 0) + {SCORE_
 _ENGAGEMENT_COLUMNS = f"{_LEVEL} AS level, {_SCORE} AS score, a.last_day, coalesce(a.conversion_days, 0)"
 
 
-def _params(as_of: date, settings: Settings) -> dict:
+def _params(as_of: date, settings: Settings) -> dict[str, Any]:
+    """The queries' named SQL parameters (callers add their own)."""
     end = day_number(as_of)
     return {
         "end": end,
@@ -80,7 +81,10 @@ class EngagementQueries(StoreTable):
             "ORDER BY c.id"
         )
         end = params["end"]
-        return [_engagement(*row, end) for row in self.conn.execute(sql, params)]
+        return [
+            _engagement(cid, level, score, last_day, conv, end)
+            for cid, level, score, last_day, conv in self.conn.execute(sql, params)
+        ]
 
     def level_counts(self, as_of: date, settings: Settings) -> dict[Level, int]:
         """How many contacts are at each level (all six present, zeros included)."""
@@ -130,10 +134,13 @@ class EngagementQueries(StoreTable):
         width = len(COLUMNS.split(","))
         for row in self.conn.execute(sql, params):
             contact = contact_from_row(row[:width])
-            rows.append(ContactRow(contact, _engagement(contact.id, *row[width:], end), next_due.get(contact.id)))
+            contact_id: int = row[0]  # contact.id, set for every stored contact
+            level_number, score, last_day, conv = row[width:]
+            engagement = _engagement(contact_id, level_number, score, last_day, conv, end)
+            rows.append(ContactRow(contact, engagement, next_due.get(contact_id)))
         return search_rows(self.store, rows, search) if search else rows
 
-    def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict]:
+    def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict[str, Any]]:
         """The contact's engagement signals up to `as_of`, oldest first, each with the stage it counts for."""
         params = _params(as_of, settings) | {"cid": contact_id}
         sql = f"""
