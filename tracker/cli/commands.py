@@ -29,17 +29,17 @@ from tracker.core.export import (
     write_csv,
 )
 from tracker.core.followups import suggest_follow_ups
-from tracker.core.importing import ImportReport, import_contacts, import_interactions
+from tracker.core.importing import ImportReport
 from tracker.core.importing.columns import parse_mapping_pairs
 from tracker.core.levels import Level, Settings
 from tracker.core.operations import contacts as contact_ops
 from tracker.core.operations import find_contact
 from tracker.core.operations import follow_ups as follow_up_ops
+from tracker.core.operations import imports as import_ops
 from tracker.core.operations import interactions as interaction_ops
 from tracker.core.operations import settings as setting_ops
 from tracker.core.safe_write import check_target
 from tracker.core.store import Store
-from tracker.core.store.imports import UndoPreview
 
 # Import ------------------------------------------------------------------------------------------
 
@@ -131,10 +131,16 @@ def import_contacts_command(
     Example: tracker import contacts google.csv --dry-run
     """
     check_rejects_target(store, rejects, file)
-    report = import_contacts(
-        store, file, encoding=encoding, delimiter=delimiter, mapping=parse_mapping_pairs(mapping), dry_run=dry_run
+    result = import_ops.import_file(
+        store,
+        file,
+        "contacts",
+        encoding=encoding,
+        delimiter=delimiter,
+        mapping=parse_mapping_pairs(mapping),
+        dry_run=dry_run,
     )
-    report_import(store, report, as_json, rejects)
+    report_import(store, result.report, as_json, rejects)
 
 
 @import_group.command(name="interactions")
@@ -159,9 +165,10 @@ def import_interactions_command(
     Example: tracker import interactions orders_export.csv
     """
     check_rejects_target(store, rejects, file)
-    report = import_interactions(
+    result = import_ops.import_file(
         store,
         file,
+        "interactions",
         encoding=encoding,
         delimiter=delimiter,
         mapping=parse_mapping_pairs(mapping),
@@ -169,7 +176,7 @@ def import_interactions_command(
         default_kind=default_kind,
         dry_run=dry_run,
     )
-    report_import(store, report, as_json, rejects)
+    report_import(store, result.report, as_json, rejects)
 
 
 @cli.command(name="imports")
@@ -236,25 +243,14 @@ def undo_import_command(store: Store, batch_id: int, yes: bool, as_json: bool) -
 
     Example: tracker undo-import 3
     """
-    preview = store.imports.undo_preview(batch_id)
+    preview = import_ops.undo_preview(store, batch_id)
     if preview.later_work and not yes:
         raise InvalidInput(f"{preview.warning()}; run again with --yes to go ahead.")
-    result, _ = store.imports.undo(batch_id, force=yes)
+    result = import_ops.undo_import(store, batch_id, force=yes)
     if as_json:
-        emit_json(result)
+        emit_json(result.counts)
         return
-    later = UndoPreview.from_dict(result).later_phrase()
-    click.echo(
-        f"Undid import {batch_id}: removed {_count(result['contacts_removed'], 'contact')}, "
-        f"{_count(result['interactions_removed'], 'interaction')} and "
-        f"{_count(result['follow_ups_removed'], 'follow-up')}, "
-        f"restored {_count(result['contacts_restored'], 'contact')}"
-        + (f" (this included work done since: {later})." if later else ".")
-    )
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number:,} {word}" if number == 1 else f"{number:,} {word}s"
+    click.echo(result.summary)
 
 
 # Contacts ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tracker.core.backups import (
     write_backup,
 )
 from tracker.core.errors import InvalidInput, StoreBusy, StoreError
+from tracker.core.operations import imports as import_ops
 from tracker.core.safe_write import check_target
 from tracker.core.store import Store
 
@@ -109,9 +110,7 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
         )
         return
     with store:
-        before = store.restore(str(source))
-        saved = f" The state before was backed up as {before.id}." if before else ""
-        click.echo(f"Restored {source.name}: {store.contacts.count()} contacts.{saved}")
+        click.echo(import_ops.restore(store, str(source)).summary)
 
 
 @cli.command(name="check")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from tracker.core.backups import Backup
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
+from tracker.core.operations import imports as import_ops
 from tracker.core.store import Store
 from tracker.ui.tables import Index, ItemsModel, data_table, selected_rows
 from tracker.ui.text import plain
@@ -108,9 +109,9 @@ class BackupsDialog(QDialog):
         if backup is None or not self.confirm(self, backup):
             return
         try:
-            self.store.restore(backup.id)
+            result = import_ops.restore(self.store, backup.id)
         except TrackerError as exc:
             self.error.setText(str(exc))
             return
-        self.changes = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
+        self.changes = result.changes
         self.refresh()

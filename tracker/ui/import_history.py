@@ -1,6 +1,7 @@
 """Edit → Import history…: every import (what, from which file, when, its counts, undone or not) and undoing one.
 
-The list and the preview come from the store (`store.imports`); the undo asks first (the question the import wizard
+The list comes from the store (`store.imports`), the preview and the undo are core operations
+(`tracker.core.operations.imports`); the undo asks first (the question the import wizard
 asks, tracker/ui/import_undo.py), then runs as a job with the dialog disabled until it answers."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.errors import TrackerError
 from tracker.core.models import ImportBatch
+from tracker.core.operations import imports as import_ops
 from tracker.core.store import Store
 from tracker.ui.import_undo import confirm_undo, undone_sentence
 from tracker.ui.jobs import Job, job_for, start
@@ -137,7 +139,7 @@ class ImportHistoryDialog(QDialog):
         if batch is None or batch.undone_at or self.job is not None:
             return
         try:
-            preview = self.store.imports.undo_preview(batch.id)
+            preview = import_ops.undo_preview(self.store, batch.id)
         except TrackerError as exc:
             self.report(str(exc))
             return
@@ -147,16 +149,15 @@ class ImportHistoryDialog(QDialog):
         self.setEnabled(False)
         batch_id = batch.id
         # `accept`: the preview agreed to; if more work was done since meanwhile, the undo is refused in a sentence
-        self.job = job_for(self.store, lambda store, **_: store.imports.undo(batch_id, accept=preview))
+        self.job = job_for(self.store, lambda store, **_: import_ops.undo_import(store, batch_id, agreed=preview))
         self.job.signals.succeeded.connect(self._undone)
         self.job.signals.failed.connect(self._failed)
         self.job.signals.finished.connect(self._finished)
         start(self.job)
 
-    def _undone(self, outcome) -> None:
-        result, changes = outcome
+    def _undone(self, result: import_ops.UndoImportResult) -> None:
         self.status.setText(undone_sentence(result))
-        self.changed.emit(changes)
+        self.changed.emit(result.changes)
 
     def _failed(self, message: str) -> None:
         self.status.clear()

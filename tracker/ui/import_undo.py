@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from tracker.core.store.imports import UndoPreview
+from tracker.core.operations.imports import UndoImportResult, UndoPreview
 from tracker.ui.import_parts import plural
 
 
@@ -40,8 +40,10 @@ def confirm_undo(parent: QWidget, preview: UndoPreview) -> bool:
     return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
 
 
-def undone_sentence(result: dict) -> str:
-    """What an undo removed and restored (the dict `ImportsTable.undo` returns), with the work done since."""
+def undone_sentence(result: UndoImportResult | dict) -> str:
+    """What an undo removed and restored (`undo_import`'s result, or its counts), with the work done since."""
+    if isinstance(result, UndoImportResult):
+        result = result.counts
     removed = [plural(result["contacts_removed"], "contact") + " removed"]
     if result["contacts_restored"]:
         removed.append(plural(result["contacts_restored"], "contact") + " restored")

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.errors import ImportRejected, TrackerError
-from tracker.core.importing import ImportReport, import_contacts, import_interactions
+from tracker.core.importing import ImportReport
 from tracker.core.importing.columns import (
     CONTACT_FIELDS,
     INTERACTION_FIELDS,
@@ -43,6 +43,7 @@ from tracker.core.importing.columns import (
 from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, read_table
 from tracker.core.models import Changes
+from tracker.core.operations.imports import import_file
 from tracker.core.store import Store
 from tracker.ui.import_parts import (
     FIELD_LABELS,
@@ -569,7 +570,7 @@ class ImportWizard(QWizard):
 
     def work(self, *, dry_run: bool):
         """The import as a job's work: `work(store, progress=…, cancelled=…)` → ImportReport."""
-        importer = import_contacts if self.kind == "contacts" else import_interactions
+        kind = self.kind
         options = {
             "encoding": self.encoding,
             "delimiter": self.table.delimiter,
@@ -582,7 +583,7 @@ class ImportWizard(QWizard):
             # the core reports bytes read of the file's size; a Qt signal carries 32-bit ints: send thousandths
             thousandths = (lambda done, total: progress(done * 1000 // max(total, 1), 1000)) if progress else None
             try:
-                return importer(store, path, progress=thousandths, cancelled=cancelled, **options)
+                return import_file(store, path, kind, progress=thousandths, cancelled=cancelled, **options).report
             except ImportRejected as exc:  # worded here: a job reports a failure as a sentence
                 raise ImportRejected(window_sentence(exc)) from None
 
