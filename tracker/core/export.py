@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from tracker.core.safe_write import write_whole
@@ -52,7 +52,7 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(_DANGEROUS_START) else text
 
 
-def to_csv_text(columns: Sequence[str], rows: Iterable[dict]) -> str:
+def to_csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
     """The CSV as text (no BOM), rows neutralised, CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -62,7 +62,9 @@ def to_csv_text(columns: Sequence[str], rows: Iterable[dict]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[dict], *, database: Path | str | None) -> int:
+def write_csv(
+    path: Path | str, columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, database: Path | str | None
+) -> int:
     """Write rows to `path` for Excel; return how many were written. The file appears whole or not at all, and
     never over the live `database` (None when in memory), its backups or anything not a regular file."""
     materialised = list(rows)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import check_day
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Contact, FollowUp
 from tracker.core.store import Store
+
+if TYPE_CHECKING:
+    from tracker.core.outlook.forecast import ContactOutlook, Outlook
 
 
 class Priority(IntEnum):
@@ -63,7 +67,7 @@ class Suggestion:
     score: int = 0
     value: float = 0.0  # what is at stake (expected value over the outlook's horizon were they still buying)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "email": self.contact.email,
             "name": self.contact.name,
@@ -83,7 +87,7 @@ class Suggestion:
 GROUP_ORDER = {"Overdue": 0, "Due today": 1, "This week": 2, "Suggested": 3}
 
 
-def follow_up_order(s: Suggestion) -> tuple:
+def follow_up_order(s: Suggestion) -> tuple[int, Priority, date, float, int, str]:
     """The list's one order, in every front end: by heading (Overdue, Due today, This week, Suggested), then
     priority, due date, value at stake and score (higher first), then name."""
     return (GROUP_ORDER[s.priority.group], s.priority, s.due, -s.value, -s.score, s.contact.name.lower())
@@ -107,7 +111,7 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
     then one rule-based suggestion per contact who is not already being followed up."""
     as_of = check_day(as_of or date.today())
     settings = store.settings()
-    rows = {row.contact.id: row for row in store.engagement.contact_rows(as_of, settings)}
+    rows = {row.engagement.contact_id: row for row in store.engagement.contact_rows(as_of, settings)}  # = contact.id
     out: list[Suggestion] = []
 
     scheduled_contacts = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)
@@ -168,7 +172,7 @@ def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days
     return out
 
 
-def purchase_outlook(store: Store, as_of: date):
+def purchase_outlook(store: Store, as_of: date) -> Outlook | None:
     """Every buyer's outlook, or None when there are no purchases to work from."""
     from tracker.core.errors import NotEnoughPurchases
     from tracker.core.outlook.forecast import forecast  # numpy and scipy on first use
@@ -179,7 +183,7 @@ def purchase_outlook(store: Store, as_of: date):
         return None
 
 
-def purchase_nudge(c, settings: Settings) -> tuple[Priority, str, float] | None:
+def purchase_nudge(c: ContactOutlook, settings: Settings) -> tuple[Priority, str, float] | None:
     """Win back a repeat customer overdue for their own rhythm or unlikely to order soon; invite a one-time
     buyer recently past the shop's usual gap to a second order. None: nothing to say."""
     from tracker.core.outlook.words import days, money, percent, rhythm

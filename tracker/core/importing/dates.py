@@ -75,15 +75,15 @@ def parse_datetime(text: str, order: str = DAY_FIRST, fmt: str | None = None) ->
             return datetime(year, month, day, hour, minute, second)
         numeric = _NUMERIC.match(value)
         if numeric:
-            a, _, b, year_text, hour, minute, second, meridiem = numeric.groups()
+            a, _, b, year_text, hour_text, minute_text, second_text, meridiem = numeric.groups()
             day, month = (int(a), int(b)) if order == DAY_FIRST else (int(b), int(a))
             year = int(year_text)
             if len(year_text) == 2:
                 year += 2000 if year < 70 else 1900
-            hours = int(hour or 0)
+            hours = int(hour_text or 0)
             if meridiem:
                 hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
-            return datetime(year, month, day, hours, int(minute or 0), int(second or 0))
+            return datetime(year, month, day, hours, int(minute_text or 0), int(second_text or 0))
     except ValueError:
         return None
     return None
