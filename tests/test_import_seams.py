@@ -198,3 +198,31 @@ def test_a_dropped_file_is_parsed_once_until_the_check(qtbot, store, tmp_path, f
     assert wizard.check_page.report is not None
     assert opened == [path, path]
     wizard.close()
+
+
+def test_an_unknown_kind_is_said_plainly_and_each_front_end_says_how_to_add_it(store, capsys, db_path, tmp_path):
+    from tracker.cli.base import row_reason
+    from tracker.ui.import_parts import window_row_reason
+
+    store.contacts.add(email="anna@example.com", first_name="Anna")
+    source = write(tmp_path / "log.csv", "email,type,date\nanna@example.com,teleport,2026-11-02\n")
+    (problem,) = import_interactions(store, source).rejects
+    assert (problem.reason, problem.hint) == ("unknown type 'teleport'", ImportHint.UNKNOWN_KIND)
+    assert row_reason(problem) == "unknown type 'teleport'; add it with `tracker kinds add NAME --stage LEVEL`."
+    assert window_row_reason(problem) == "unknown type 'teleport'; add it in Tools → Engagement settings."
+
+    code, err = run_cli(capsys, db_path, "log", "anna@example.com", "teleport")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("tracker: Unknown interaction kind 'teleport'; known kinds: ")
+    assert err.rstrip().endswith("; add it with `tracker kinds add NAME --stage LEVEL`.")
+
+
+def test_the_wizard_says_to_add_an_unknown_kind_in_the_settings(qtbot, open_wizard, store, tmp_path):
+    store.contacts.add(email="anna@example.com", first_name="Anna")
+    source = write(tmp_path / "log.csv", "email,type,date\nanna@example.com,teleport,2026-11-02\n")
+    wizard = open_wizard(source, "interactions")
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    assert wizard.check_page.problems.text() == (
+        "Line 2: unknown type 'teleport'; add it in Tools → Engagement settings."
+    )

@@ -12,15 +12,28 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker import __version__
 from tracker.core.backups import offer_backup
-from tracker.core.errors import DamagedDatabase, ImportHint, ImportRejected, StoreBusy, StoreError, TrackerError
+from tracker.core.errors import (
+    DamagedDatabase,
+    ImportHint,
+    ImportRejected,
+    StoreBusy,
+    StoreError,
+    TrackerError,
+    UnknownKind,
+    with_remedy,
+)
 from tracker.core.paths import default_db_path
 from tracker.core.store import Store
 from tracker.core.store.connection import translate_error
+
+if TYPE_CHECKING:
+    from tracker.core.importing.report import Problem
 
 
 def check_value(ctx: click.Context, param: click.Parameter, value: object) -> None:
@@ -188,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail("Cancelled.", 1)
     except ImportRejected as exc:
         _fail(exc.with_remedy(import_remedy(exc)))
+    except UnknownKind as exc:
+        _fail(with_remedy(str(exc), hint_remedy(ImportHint.UNKNOWN_KIND)))
     except TrackerError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -203,15 +218,27 @@ def main(argv: list[str] | None = None) -> None:
 
 def import_remedy(exc: ImportRejected) -> str | None:
     """What to change on the command line so that a rejected file imports (the core's hint in flags)."""
-    if exc.hint is ImportHint.ENCODING:
+    return hint_remedy(exc.hint, exc.field)
+
+
+def hint_remedy(hint: ImportHint | None, field: str | None = None) -> str | None:
+    """The core's hint as the command line does it: its flags and commands."""
+    if hint is ImportHint.ENCODING:
         return "try another --encoding, e.g. cp1252"
-    if exc.hint is ImportHint.MAPPING:
-        return f"say which column with --map 'Column={exc.field or 'email'}'"
-    if exc.hint is ImportHint.KIND:
+    if hint is ImportHint.MAPPING:
+        return f"say which column with --map 'Column={field or 'email'}'"
+    if hint is ImportHint.KIND:
         return "say which column with --map 'Column=kind' or give every row one with --kind"
-    if exc.hint is ImportHint.COLUMN_CHOICE:
+    if hint is ImportHint.COLUMN_CHOICE:
         return "check the --map values"
+    if hint is ImportHint.UNKNOWN_KIND:
+        return "add it with `tracker kinds add NAME --stage LEVEL`"
     return None
+
+
+def row_reason(problem: Problem) -> str:
+    """Why an import row was rejected or warned about, with what to do in CLI terms."""
+    return problem.worded(hint_remedy(problem.hint))
 
 
 def _fail(message: str, code: int = 2) -> None:

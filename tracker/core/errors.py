@@ -18,7 +18,8 @@ class ContactNotFound(TrackerError):
 
 
 class UnknownKind(InvalidInput):
-    """An interaction kind that is not in the kinds table."""
+    """An interaction kind that is not in the kinds table; each front end says how to add one
+    (ImportHint.UNKNOWN_KIND)."""
 
 
 class StoreError(TrackerError):
@@ -44,6 +45,14 @@ class ImportHint(Enum):
     MAPPING = "mapping"  # say which column holds a field (ImportRejected.field names it)
     KIND = "kind"  # say which column holds the type, or give every row one
     COLUMN_CHOICE = "column choice"  # the column choices given name no such column or field
+    UNKNOWN_KIND = "unknown kind"  # a row (or UnknownKind) names an interaction kind the database lacks: add it
+
+
+def with_remedy(message: str, remedy: str | None) -> str:
+    """`message` with a front end's `remedy` for it after a semicolon, as one sentence."""
+    if not remedy:
+        return message
+    return f"{message.rstrip().rstrip('.')}; {remedy}."
 
 
 class ImportRejected(TrackerError):
@@ -59,10 +68,7 @@ class ImportRejected(TrackerError):
 
     def with_remedy(self, remedy: str | None) -> str:
         """The sentence with `remedy` (e.g. "pass --encoding, e.g. cp1252") after a semicolon, as one sentence."""
-        message = str(self)
-        if not remedy:
-            return message
-        return f"{message.rstrip().rstrip('.')}; {remedy}."
+        return with_remedy(str(self), remedy)
 
 
 class ImportCancelled(TrackerError):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from tracker.core.errors import ImportHint, ImportRejected, TrackerError
 from tracker.core.importing.reading import Table
+from tracker.core.importing.report import Problem
 from tracker.core.levels import OVERDUE_COLOUR
 from tracker.ui.text import plain_tooltip
 
@@ -46,7 +47,19 @@ def window_remedy(exc: ImportRejected) -> str | None:
     if exc.hint in (ImportHint.MAPPING, ImportHint.KIND):
         field = exc.field or ("kind" if exc.hint is ImportHint.KIND else "email")
         return f"choose “{FIELD_LABELS.get(field, field)}” for the right column on the Columns page"
+    return window_hint_remedy(exc.hint)
+
+
+def window_hint_remedy(hint: ImportHint | None) -> str | None:
+    """A hint that is not about the wizard's own pages, as the window words it (its menus)."""
+    if hint is ImportHint.UNKNOWN_KIND:
+        return "add it in Tools → Engagement settings"
     return None
+
+
+def window_row_reason(problem: Problem) -> str:
+    """Why an import row was rejected or warned about, with what to do in the window."""
+    return problem.worded(window_hint_remedy(problem.hint))
 
 
 def window_sentence(exc: TrackerError) -> str:

@@ -54,6 +54,7 @@ from tracker.ui.import_parts import (
     error_label,
     plural,
     show_error,
+    window_row_reason,
     window_sentence,
 )
 from tracker.ui.import_undo import confirm_undo, undone_sentence
@@ -362,7 +363,10 @@ class CheckPage(QWizardPage):
             if report.contacts_created:
                 counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")
-        lines = [f"Line {p.line}: {p.reason}" + ("" if p.rejected else " (row kept)") for p in report.problems[:10]]
+        lines = [
+            f"Line {p.line}: {window_row_reason(p)}" + ("" if p.rejected else " (row kept)")
+            for p in report.problems[:10]
+        ]
         if report.problem_count > 10:
             lines.append(f"…and {report.problem_count - 10:,} more. You can save the rejected rows after importing.")
         self.problems.setText("\n".join(lines) or "No problems found.")

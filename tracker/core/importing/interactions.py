@@ -279,7 +279,7 @@ class _Rows:
                 kind_names[kind_text] = kind.name if kind else None
             kind_name = kind_names[kind_text]
             if kind_name is None:
-                report.reject(line, f"unknown type '{kind_text}' (add it with `tracker kinds add`)", raw)
+                report.reject(line, f"unknown type '{kind_text}'", raw, ImportHint.UNKNOWN_KIND)
                 continue
             try:
                 amount_text, score_text = cell(raw, "amount"), cell(raw, "score")

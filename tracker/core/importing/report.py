@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from tracker.core.errors import ImportHint, with_remedy
 from tracker.core.export import neutralise
 from tracker.core.safe_write import write_whole
 
@@ -25,12 +26,18 @@ KEPT_PROBLEMS = 1000
 
 @dataclass(slots=True)
 class Problem:
-    """A row that was rejected, or taken with a warning (`rejected=False`)."""
+    """A row that was rejected, or taken with a warning (`rejected=False`); `reason` names no control of a front
+    end, `hint` says what the user can do about it (each front end words it: `worded`)."""
 
     line: int
     reason: str
     values: list[str] = field(default_factory=list)
     rejected: bool = True
+    hint: ImportHint | None = None
+
+    def worded(self, remedy: str | None) -> str:
+        """The reason with a front end's wording of the hint: "unknown type 'tasting'; add it …"."""
+        return with_remedy(self.reason, remedy) if remedy else self.reason
 
 
 @dataclass(slots=True)
@@ -55,10 +62,10 @@ class ImportReport:
     _spilled: IO[str] | None = field(default=None, repr=False, compare=False)  # rejects after those, as CSV
     _spilled_width: int = field(default=0, repr=False, compare=False)
 
-    def reject(self, line: int, reason: str, values: list[str]) -> None:
+    def reject(self, line: int, reason: str, values: list[str], hint: ImportHint | None = None) -> None:
         self.rejected += 1
         if len(self.problems) < KEPT_PROBLEMS:
-            self.problems.append(Problem(line, reason, values, True))
+            self.problems.append(Problem(line, reason, values, True, hint))
             return
         if self._spilled is None:
             spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the report

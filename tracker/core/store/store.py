@@ -290,10 +290,7 @@ class Store:
         found = self.kinds().get(name.strip().lower())
         if found is None:
             known = ", ".join(sorted(self.kinds()))
-            raise UnknownKind(
-                f"Unknown interaction kind '{name}'; known kinds: {known} "
-                "(add your own with `tracker kinds add NAME --stage LEVEL`)."
-            )
+            raise UnknownKind(f"Unknown interaction kind '{name}'; known kinds: {known}.")
         return found
 
     def save_kind(self, name: str, stage: Level, weight: float | None = None, *, survey: bool | None = None) -> Changes:
