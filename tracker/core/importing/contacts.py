@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected
 from tracker.core.importing.bulk import collector_paused, write_batch
@@ -26,6 +28,7 @@ from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
+from tracker.core.store.contacts import Fields
 
 _PROGRESS_EVERY = 2000
 CHUNK_ROWS = 10_000  # contacts written per chunk
@@ -35,7 +38,7 @@ CHUNK_ROWS = 10_000  # contacts written per chunk
 class Record:
     """One contact to write, possibly built from several rows of the file."""
 
-    values: dict[str, str]
+    values: dict[str, str | None]  # phone_key None: too few digits for one
     tags: tuple[str, ...] = ()
     lines: list[int] = field(default_factory=list)
 
@@ -141,7 +144,7 @@ def _plan(mapping: dict[int, str]) -> dict[str, tuple[int, ...]]:
 
 
 def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> list[str]:
-    out = []
+    out: list[str] = []
     width = len(row)
     for position in positions:
         if position < width:
@@ -160,7 +163,7 @@ def _record_from_row(
     if opened.has_nul and any("\x00" in cell for cell in row):
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
         return None
-    values: dict[str, str] = {}
+    values: dict[str, str | None] = {}
     for key in ("first_name", "last_name", "company", "source"):
         if key in plan:
             found = _cells(row, plan[key])
@@ -222,7 +225,7 @@ def _folded(text: str | None) -> str:
     return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).casefold().split())
 
 
-def clearly_different(one: dict, other: dict) -> bool:
+def clearly_different(one: Mapping[str, str | None], other: Mapping[str, str | None]) -> bool:
     """Whether two contacts' names say they are different people: first AND last names both given and both
     different, or — for rows with no personal name — different companies. 'Ola' and 'Ola Nordmann', 'A. Berg' and
     'Anna Berg' are not clearly different."""
@@ -236,7 +239,7 @@ def clearly_different(one: dict, other: dict) -> bool:
     return False
 
 
-def _who(values: dict) -> str:
+def _who(values: Mapping[str, str | None]) -> str:
     name = " ".join(part for part in (values.get("first_name"), values.get("last_name")) if part)
     return name or values.get("company") or "?"
 
@@ -289,7 +292,7 @@ def _import_contacts(
             loose: list[Record] = []  # rows with neither
             records: list[Record] = []
 
-            def kept_apart(position: int, other: dict, values: dict) -> dict:
+            def kept_apart(position: int, other: Fields, values: Fields) -> Fields:
                 """A record not merged with `other` (see write_batch): a shared address goes to its notes."""
                 line = records[position].lines[0]
                 shown = [_who(values), _who(other)]
@@ -364,7 +367,7 @@ def _import_contacts(
         )
 
 
-def import_contacts(store: Store, path: Path | str, **options) -> ImportReport:
+def import_contacts(store: Store, path: Path | str, **options: Any) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back.
 
     Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), dry_run,

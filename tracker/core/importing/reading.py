@@ -304,8 +304,8 @@ class CsvFile:
         _reject_binary(head, self.name, whole)
         self.decoding = _given_encoding(encoding, head, whole) if encoding else guess_encoding(binary, head, whole)
         self.encoding = self.decoding.name
-        lines = decode_sample(head, self.decoding.codec, self.decoding.errors, final=whole).lstrip("\ufeff")
-        lines = lines.splitlines()
+        sample = decode_sample(head, self.decoding.codec, self.decoding.errors, final=whole).lstrip("\ufeff")
+        lines = sample.splitlines()
         if not whole and len(lines) > 1:
             lines.pop()  # perhaps cut short
         self._skip = 0
@@ -430,7 +430,7 @@ class CsvFile:
     def __enter__(self) -> CsvFile:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -454,15 +454,16 @@ def read_table(
     with open_csv(path, encoding=encoding, delimiter=delimiter, peek_rows=limit) as opened:
         rows: list[list[str]] = []
         lines: list[int] = []
-        total: int | None = 0
-        for line, row in opened.rows():
+        total: int | None = None  # None: not read to the end
+        counted = 0
+        for counted, (line, row) in enumerate(opened.rows(), 1):  # noqa: B007 (read after the loop)
             if len(rows) < limit:
                 rows.append(row)
                 lines.append(line)
             elif opened.size > count_up_to:
-                total = None
                 break
-            total += 1
+        else:
+            total = counted
         rows_bytes = (
             0
             if total is not None

@@ -180,7 +180,7 @@ class ContactsTable(StoreTable):
 
     def write_batch(
         self,
-        records: list[tuple[dict[str, str], tuple[str, ...]]],
+        records: Iterable[tuple[Mapping[str, str | None], tuple[str, ...]]],
         import_id: int,
         *,
         default_source: str = "",
