@@ -273,6 +273,39 @@ def test_undo_from_the_report_page(qtbot, open_wizard, store, fixtures, add_cont
     assert store.contacts.by_email("chloe.m@mail.example").last_name == ""
 
 
+def test_undo_runs_on_a_worker_with_the_button_disabled(qtbot, open_wizard, store, fixtures, monkeypatch):
+    import threading
+
+    from tracker.core.operations import imports as import_ops
+
+    wizard = open_wizard(fixtures / "google_contacts_sample.csv")
+    to_check_page(qtbot, wizard)
+    run_import(qtbot, wizard)
+    page = wizard.import_page
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    real_undo = import_ops.undo_import
+
+    def undo_on_a_worker(*args, **kwargs):
+        threads.append(threading.current_thread())
+        assert release.wait(10)  # held until the test has seen the page while it runs
+        return real_undo(*args, **kwargs)
+
+    monkeypatch.setattr(import_ops, "undo_import", undo_on_a_worker)
+    qtbot.mouseClick(page.undo_button, LEFT)
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is not threading.main_thread()
+    assert not page.undo_button.isEnabled() and page.running
+    assert page.status.text() == f"Undoing import {page.report.batch_id}…"
+    assert not wizard.button(FINISH).isEnabled()
+    with qtbot.waitSignal(wizard.imported, timeout=5_000):
+        release.set()
+    qtbot.waitUntil(lambda: not page.running)
+    assert page.status.text().startswith("Import undone")
+    assert store.contacts.count() == 0
+    assert not page.undo_button.isEnabled() and wizard.button(FINISH).isEnabled()
+
+
 def test_undo_asks_first_when_work_done_since_would_go(qtbot, open_wizard, store, fixtures, monkeypatch):
     """A purchase logged by hand and a note edited after the import: the undo names them and waits for a yes."""
     wizard = open_wizard(fixtures / "google_contacts_sample.csv")

@@ -25,8 +25,8 @@ from tracker.core.errors import TrackerError
 from tracker.core.models import ImportBatch
 from tracker.core.operations import imports as import_ops
 from tracker.core.store import Store
-from tracker.ui.import_undo import confirm_undo, undone_sentence
-from tracker.ui.jobs import Job, job_for, start
+from tracker.ui.import_undo import confirm_undo, start_undo, undone_sentence
+from tracker.ui.jobs import Job
 from tracker.ui.tables import Index, ItemsModel, data_table, selected_rows
 from tracker.ui.text import error_box, plain, plain_tooltip
 
@@ -148,12 +148,9 @@ class ImportHistoryDialog(QDialog):
         self.status.setText(f"Undoing import {batch.id}…")
         self.setEnabled(False)
         batch_id = batch.id
-        # `accept`: the preview agreed to; if more work was done since meanwhile, the undo is refused in a sentence
-        self.job = job_for(self.store, lambda store, **_: import_ops.undo_import(store, batch_id, agreed=preview))
-        self.job.signals.succeeded.connect(self._undone)
-        self.job.signals.failed.connect(self._failed)
-        self.job.signals.finished.connect(self._finished)
-        start(self.job)
+        self.job = start_undo(
+            self.store, batch_id, preview, succeeded=self._undone, failed=self._failed, finished=self._finished
+        )
 
     def _undone(self, result: import_ops.UndoImportResult) -> None:
         self.status.setText(undone_sentence(result))

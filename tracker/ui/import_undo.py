@@ -3,11 +3,16 @@ first (what the undo removes, and the work done since that goes with it) and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from tracker.core.operations import imports as import_ops
 from tracker.core.operations.imports import UndoImportResult, UndoPreview
+from tracker.core.store import Store
 from tracker.ui.import_parts import plural
+from tracker.ui.jobs import Job, job_for, start
 
 
 def confirm_undo(parent: QWidget, preview: UndoPreview) -> bool:
@@ -53,3 +58,21 @@ def undone_sentence(result: UndoImportResult | dict) -> str:
         removed.append(plural(result["follow_ups_removed"], "follow-up") + " removed")
     later = UndoPreview.from_dict(result).later_phrase()
     return f"Import undone: {', '.join(removed)}." + (f" This included work done since: {later}." if later else "")
+
+
+def start_undo(
+    store: Store,
+    batch_id: int,
+    agreed: UndoPreview,
+    *,
+    succeeded: Callable[[UndoImportResult], None],
+    failed: Callable[[str], None],
+    finished: Callable[[], None],
+) -> Job:
+    """Undo import `batch_id` on a worker with a Store of its own; `agreed` is the preview the user said yes to, so
+    more work done since meanwhile is refused in a sentence (`failed`). `finished` comes last either way."""
+    job = job_for(store, lambda worker_store, **_: import_ops.undo_import(worker_store, batch_id, agreed=agreed))
+    job.signals.succeeded.connect(succeeded)
+    job.signals.failed.connect(failed)
+    job.signals.finished.connect(finished)
+    return start(job)

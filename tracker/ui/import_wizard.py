@@ -43,7 +43,7 @@ from tracker.core.importing.columns import (
 from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, read_table
 from tracker.core.models import Changes
-from tracker.core.operations.imports import import_file
+from tracker.core.operations.imports import UndoImportResult, import_file, undo_preview
 from tracker.core.store import Store
 from tracker.ui.import_parts import (
     FIELD_LABELS,
@@ -57,7 +57,7 @@ from tracker.ui.import_parts import (
     window_row_reason,
     window_sentence,
 )
-from tracker.ui.import_undo import confirm_undo, undone_sentence
+from tracker.ui.import_undo import confirm_undo, start_undo, undone_sentence
 from tracker.ui.jobs import Job, job_for, start
 from tracker.ui.text import plain, plain_tooltip
 
@@ -391,6 +391,9 @@ class ImportPage(QWizardPage):
         self.setSubTitle("The file is imported as one batch: all of it or, if you cancel, none of it.")
         self.report: ImportReport | None = None
         self.job: Job | None = None
+        self.undo_job: Job | None = None  # the undo of this import, while it runs on a worker
+        self._is_undone = False
+        self._status_before_undo = ""
         self._cancel_asked = False
         self.status = plain(QLabel())  # names the file and its source
         self.status.setWordWrap(True)
@@ -424,7 +427,8 @@ class ImportPage(QWizardPage):
 
     @property
     def running(self) -> bool:
-        return self.job is not None
+        """The import or its undo is running on a worker."""
+        return self.job is not None or self.undo_job is not None
 
     def isComplete(self) -> bool:
         return not self.running
@@ -506,21 +510,47 @@ class ImportPage(QWizardPage):
         self.note.setText(f"Saved {plural(written, 'rejected row')} to {path}.")
 
     def _undo(self) -> None:
-        if self.report is None or self.report.batch_id is None:
+        """Ask first when work done since would go with it, then undo on a worker (as Edit → Import history…
+        does), the button disabled until it answers."""
+        if self.report is None or self.report.batch_id is None or self.undo_job is not None:
             return
-        imports = self.owner.store.imports
+        batch_id = self.report.batch_id
         try:
-            preview = imports.undo_preview(self.report.batch_id)
-            if preview.later_work and not self.confirm_undo(self, preview):
-                return
-            result, changes = imports.undo(self.report.batch_id, accept=preview)
+            preview = undo_preview(self.owner.store, batch_id)
         except TrackerError as exc:
             show_error(self.error, str(exc))
             return
+        if preview.later_work and not self.confirm_undo(self, preview):
+            return
         show_error(self.error, None)
         self.undo_button.setEnabled(False)
+        self._status_before_undo = self.status.text()
+        self.status.setText(f"Undoing import {batch_id}…")
+        self.undo_job = start_undo(
+            self.owner.store,
+            batch_id,
+            preview,
+            succeeded=self._undone,
+            failed=self._undo_failed,
+            finished=self._undo_finished,
+        )
+        self.completeChanged.emit()
+
+    def _undone(self, result: UndoImportResult) -> None:
+        self._is_undone = True
         self.status.setText(undone_sentence(result))
-        self.owner.imported.emit(changes)
+        self.owner.imported.emit(result.changes)
+
+    def _undo_failed(self, message: str) -> None:
+        self.status.setText(self._status_before_undo)
+        show_error(self.error, message)
+
+    def _undo_finished(self) -> None:
+        self.undo_job = None
+        self.undo_button.setEnabled(not self._is_undone)
+        self.completeChanged.emit()
+        if self.owner.close_when_done:
+            self.owner.reject()
 
     #: Asked before an undo that takes work done since the import with it (shared with Edit → Import history…).
     confirm_undo = staticmethod(confirm_undo)
@@ -600,7 +630,8 @@ class ImportWizard(QWizard):
         return Path(chosen) if chosen else None
 
     def reject(self) -> None:
-        """Closing while the import runs cancels it; the window closes once the rollback is done."""
+        """Closing while the import runs cancels it; the window closes once the rollback is done (or, while an undo
+        runs, once it has answered)."""
         if self.import_page.running:
             self.close_when_done = True
             self.import_page.cancel()
