@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, cast
 
 from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected, InvalidInput
 from tracker.core.importing.bulk import collector_paused, write_batch
@@ -183,11 +184,11 @@ class _Rows:
         emails: dict[str, str | None] = {}  # raw cell → clean address, or None when invalid (checked once each)
         kind_names: dict[str, str | None] = {}
         ids: dict[str, int] = {}  # address (lower-cased) → contact id
-        orders: dict[str, list | int] = {}  # a shop's order number → its purchase: the row, or its id once written
+        orders: dict[str, list[Any] | int] = {}  # a shop's order number → its purchase: the row, or its id once written
         new_rows: dict[str, list[str]] = {}  # an address met in this chunk with no contact yet → first row naming it
         chunk_orders: list[str] = []  # the order numbers first met in this chunk
         # [id once written, address key (then contact id), kind, occurred_at, amount, score, channel, note, order no.]
-        chunk: list[list] = []
+        chunk: list[list[Any]] = []
 
         def flush() -> None:
             missing = {item[1] for item in chunk} - ids.keys()
@@ -218,10 +219,10 @@ class _Rows:
             report.created += kept
             report.updated += len(chunk) - kept
             for key in chunk_orders:
-                orders[key] = orders[key][0]
+                orders[key] = cast("list[Any]", orders[key])[0]  # this chunk's row, written now: its id
             chunk_orders.clear()
             if len(orders) >= _CACHE_LIMIT:
-                writer.remember_orders(orders)
+                writer.remember_orders(cast("dict[str, int]", orders))  # all rows written: ids only
                 orders.clear()
             for cache in (ids, emails, kind_names):
                 if len(cache) >= _CACHE_LIMIT:
@@ -247,10 +248,11 @@ class _Rows:
                     parent = writer.order_id(order_key)
                 if parent is not None:  # another line item of an order already read
                     note = cell(raw, "note")
-                    if note and isinstance(parent, list):
-                        parent[7] = f"{parent[7]}; {note}" if parent[7] else note
-                    elif note:
-                        writer.append_note(parent, note)
+                    if note:
+                        if isinstance(parent, list):
+                            parent[7] = f"{parent[7]}; {note}" if parent[7] else note
+                        else:
+                            writer.append_note(parent, note)
                     report.updated += 1
                     continue
             email_text = cell(raw, "email")
@@ -314,9 +316,9 @@ class _Rows:
         writer.finish()
 
 
-def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:
+def _contact_values(email: str | None, name: str, phone: str) -> dict[str, str | None]:
     """A new contact met first in an activity log or order export, named from the file where it says."""
-    values = {"email": email}
+    values: dict[str, str | None] = {"email": email}
     if name:
         values["first_name"], values["last_name"] = split_full_name(name)
     if phone:
@@ -324,7 +326,7 @@ def _contact_values(email: str, name: str, phone: str) -> dict[str, str]:
     return values
 
 
-def import_interactions(store: Store, path: Path | str, **options) -> ImportReport:
+def import_interactions(store: Store, path: Path | str, **options: Any) -> ImportReport:
     """Import an activity log or an order export as one batch; unknown e-mails become new contacts.
 
     Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), date_format,

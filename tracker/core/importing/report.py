@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, BinaryIO
 
 from tracker.core.errors import ImportHint, with_remedy
 from tracker.core.export import neutralise
@@ -101,7 +101,7 @@ class ImportReport:
             text += f" ({self.contacts_created} new contacts)"
         return text + "."
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, int]:
         return {
             "rows": self.rows,
             "created": self.created,
@@ -110,7 +110,7 @@ class ImportReport:
             "contacts_created": self.contacts_created,
         }
 
-    def to_dict(self, problem_limit: int = 200) -> dict:
+    def to_dict(self, problem_limit: int = 200) -> dict[str, Any]:
         return {
             **self.counts(),
             "kind": self.kind,
@@ -131,7 +131,7 @@ class ImportReport:
         header = list(self.header) + [f"column {i + 1}" for i in range(len(self.header), width)]
         written = 0
 
-        def write(handle) -> None:
+        def write(handle: BinaryIO) -> None:
             nonlocal written
             text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
             writer = csv.writer(text, lineterminator="\r\n")
