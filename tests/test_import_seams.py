@@ -226,3 +226,15 @@ def test_the_wizard_says_to_add_an_unknown_kind_in_the_settings(qtbot, open_wiza
     assert wizard.check_page.problems.text() == (
         "Line 2: unknown type 'teleport'; add it in Tools → Engagement settings."
     )
+
+
+def test_the_cli_import_report_words_the_unknown_kind_remedy_for_the_command_line(capsys, tmp_path):
+    from tracker.cli import main
+
+    source = tmp_path / "log.csv"
+    source.write_text("email,date,type\nanna@example.com,2026-05-01,teleport\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "t.db"), "import", "interactions", str(source)])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert "line 2: rejected: unknown type 'teleport'; add it with `tracker kinds add NAME --stage LEVEL`." in out

@@ -16,6 +16,7 @@ from tracker.cli.base import (
     command_store,
     emit_json,
     json_option,
+    row_reason,
     table,
     with_store,
 )
@@ -106,7 +107,7 @@ def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Pa
     )
     for problem in report.problems[:10]:
         label = "rejected" if problem.rejected else "warning"
-        click.echo(f"  line {problem.line}: {label}: {problem.reason}")
+        click.echo(f"  line {problem.line}: {label}: {row_reason(problem)}")
     if report.problem_count > 10:
         click.echo(f"  … and {report.problem_count - 10:,} more" + ("" if rejects else " (see --rejects PATH)"))
     if report.batch_id:
