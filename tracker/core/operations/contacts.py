@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from tracker.core.contacts_lookup import find_contact
 from tracker.core.models import Changes
@@ -18,10 +19,13 @@ def add(store: Store, **fields: str | None) -> OpResult:
     """Add one contact from its fields (first_name, email, phone, tags…); ids: (the new contact's id,)."""
     with store.transaction():
         recording = Recording(store)
-        contact = store.contacts.add(**fields)
-        recording.made("contacts", contact.id)
-        undo = recording.undo(f"Add {contact.name}", Changes(contacts=True), (contact.id,))
-    return OpResult(Changes(contacts=True), (contact.id,), f"Added {contact.name} (id {contact.id}).", undo)
+        values: dict[str, Any] = fields  # ContactsTable.add's **values: a field's name, never contact or import_id
+        contact = store.contacts.add(**values)
+        contact_id = contact.id
+        assert contact_id is not None  # a stored contact has its id
+        recording.made("contacts", contact_id)
+        undo = recording.undo(f"Add {contact.name}", Changes(contacts=True), (contact_id,))
+    return OpResult(Changes(contacts=True), (contact_id,), f"Added {contact.name} (id {contact_id}).", undo)
 
 
 def edit(store: Store, contact_id: int, **fields: str | None) -> OpResult:

@@ -4,7 +4,7 @@ reason) pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from tracker.core.dates import check_day
@@ -101,7 +101,15 @@ def reschedule(store: Store, due: date, *, follow_up_ids: Iterable[int] = (), su
     )
 
 
-def _move(store, scheduled: list[FollowUp], wanted: list, day: date, write, label: str, sentence: str) -> OpResult:
+def _move(
+    store: Store,
+    scheduled: list[FollowUp],
+    wanted: list[tuple[int, str]],
+    day: date,
+    write: Callable[[], object],
+    label: str,
+    sentence: str,
+) -> OpResult:
     count = len(scheduled) + len(wanted)
     if not count:
         return OpResult(Changes(), (), "No follow-up was moved.")

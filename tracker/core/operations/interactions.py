@@ -37,17 +37,20 @@ def log(
     with store.transaction():
         recording = Recording(store)
         who, created = _contact(store, contact, new_contact_source)
+        assert who.id is not None  # a stored contact has its id
         if created:
             recording.made("contacts", who.id)
         interaction = store.interactions.log(
             who.id, kind, occurred_at, amount=amount, score=score, channel=channel, note=note
         )
-        recording.made("interactions", interaction.id)
+        interaction_id = interaction.id
+        assert interaction_id is not None  # a stored interaction has its id
+        recording.made("interactions", interaction_id)
         changes = Changes(contacts=created, interactions=True)
-        undo = recording.undo(f"Log {interaction.kind} for {who.name}", changes, (interaction.id,))
+        undo = recording.undo(f"Log {interaction.kind} for {who.name}", changes, (interaction_id,))
     made = " (new contact)" if created else ""
     summary = f"Logged {interaction.kind} for {who.name}{made} at {interaction.occurred_at}."
-    return OpResult(changes, (interaction.id,), summary, undo)
+    return OpResult(changes, (interaction_id,), summary, undo)
 
 
 def _contact(store: Store, contact: int | str, source: str | None) -> tuple[Contact, bool]:

@@ -11,6 +11,7 @@ from tracker.core.models import Changes
 from tracker.core.store import rows
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterable
 
     from tracker.core.store import Store
@@ -21,7 +22,7 @@ class RowChange:
     """One row of one table as an operation found it (`before`) and left it (`after`); None: no such row."""
 
     table: str
-    key: tuple
+    key: rows.Key
     before: rows.Image | None
     after: rows.Image | None
 
@@ -50,7 +51,7 @@ class UndoRecord:
         inverse = replace(self, rows=tuple(change.reversed() for change in self.rows), redoes=not self.redoes)
         return OpResult(self.changes, self.ids, f"{done}: {self.label}.", inverse)
 
-    def _check(self, conn) -> None:
+    def _check(self, conn: sqlite3.Connection) -> None:
         """Refuse when a row is no longer as the operation left it, or would take rows made since with it."""
         for change in self.rows:
             if rows.read_keys(conn, change.table, [change.key])[change.key] != change.after:
@@ -86,7 +87,7 @@ class Recording:
 
     def __init__(self, store: Store):
         self.conn = store.conn
-        self._before: dict[tuple[str, tuple], rows.Image | None] = {}
+        self._before: dict[tuple[str, rows.Key], rows.Image | None] = {}
 
     def watch(self, table: str, column: str, values: Iterable[object]) -> None:
         """Rows of `table` whose `column` is one of `values`, as they are before the write."""
