@@ -49,6 +49,7 @@ class Job(QRunnable):
             if self.memory_store is not None:  # an in-memory database cannot be opened twice
                 result = self.work(self.memory_store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
             else:
+                assert self.db_path is not None  # a job without a memory store is on a file (job_for)
                 # the window checks the file once on a worker; every write checks first (see Store.open)
                 with Store.open(self.db_path, verify=False) as store:
                     result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
@@ -96,7 +97,7 @@ class _Call(QRunnable):
             self.signals.finished.emit()
 
 
-def run_in_background(fn: Callable[[], Any], done: Callable[[], None]) -> _Call:
+def run_in_background(fn: Callable[[], Any], done: Callable[[], object]) -> _Call:
     """Run `fn` on the pool and call `done` on the GUI thread when it has finished (whatever the outcome)."""
     call = _Call(fn)
     call.signals.finished.connect(done)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRunnable, Qt, QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from tracker.ui.jobs import run_in_background
@@ -23,7 +24,7 @@ class LazyTab(QWidget):
         self._factory = factory
         self._prepare = prepare
         self._scheduled = False
-        self._runner = None
+        self._runner: QRunnable | None = None  # kept while `prepare` runs on the pool
         self.widget: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -31,7 +32,7 @@ class LazyTab(QWidget):
         self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self._waiting)
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._scheduled:
             self._scheduled = True  # the window is on screen now; build in the next turn of the event loop

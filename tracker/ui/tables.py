@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
@@ -27,7 +28,7 @@ class ColumnsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section]
         return None
@@ -54,19 +55,19 @@ def data_table(model: QAbstractTableModel, widths: Sequence[int] = (), *, rows: 
 class ItemsModel(ColumnsModel):
     """A ColumnsModel over a plain list of items (follow-ups, interactions, backups)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._items: list = []
+        self._items: list[Any] = []  # a subclass's items: follow-ups, interactions, backups…
 
-    def set_items(self, items: list) -> None:
+    def set_items(self, items: list[Any]) -> None:
         self.beginResetModel()
         self._items = list(items)
         self.endResetModel()
 
-    def item_at(self, row: int):
+    def item_at(self, row: int) -> Any:
         return self._items[row]
 
-    def items(self) -> list:
+    def items(self) -> list[Any]:
         return list(self._items)
 
     def __len__(self) -> int:
