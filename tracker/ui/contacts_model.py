@@ -8,10 +8,11 @@ tests/bench/bench_app.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
 from tracker.core import search
 from tracker.core.levels import Level
@@ -24,7 +25,7 @@ LEVEL_COLUMN = COLUMNS.index("Level")
 
 
 # One key per column, given the row and its precomputed lower-case name (Contact.name is not free at 100k rows).
-SORT_KEYS = (
+SORT_KEYS: tuple[Callable[[ContactRow, str], Any], ...] = (  # each column's own comparable key
     lambda r, name: (name, r.contact.id),
     lambda r, name: (r.contact.company.lower(), name),
     lambda r, name: (r.contact.email or "").lower(),
@@ -56,7 +57,7 @@ def prepare_rows(rows: list[ContactRow], store: Store | None = None) -> Prepared
 class ContactsModel(ColumnsModel):
     columns = COLUMNS
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[ContactRow] = []
         self._texts: list[str] = []
@@ -169,7 +170,7 @@ class ContactsModel(ColumnsModel):
     def __len__(self) -> int:
         return len(self._visible)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._visible):
             return None
         row = self.row_at(index.row())

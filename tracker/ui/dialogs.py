@@ -114,7 +114,8 @@ class LogInteractionDialog(QDialog):
     def value(self) -> LoggedInteraction:
         return LoggedInteraction(
             kind=self.kind.currentData(),
-            occurred_at=self.when.dateTime().toPython(),
+            # PySide6's stubs type toPython() as object; a QDateTime's is a datetime
+            occurred_at=self.when.dateTime().toPython(),  # type: ignore[arg-type]
             amount=self.amount.value() or None,
             score=None if self.score.value() < 0 else self.score.value(),
             note=self.note.text(),
@@ -146,7 +147,8 @@ class FollowUpDialog(QDialog):
         form.addRow(_buttons(self, "Schedule"))
 
     def value(self) -> tuple[date, str]:
-        return self.due.date().toPython(), self.reason.text()
+        # PySide6's stubs type toPython() as object; a QDate's is a date
+        return self.due.date().toPython(), self.reason.text()  # type: ignore[return-value]
 
     @classmethod
     def ask(cls, parent: QWidget | None, who: str) -> tuple[date, str] | None:
@@ -164,10 +166,12 @@ def log_with_undo(parent: QWidget, store: Store, undo: Undoable, contact: Contac
     logged = LogInteractionDialog.ask(parent, kinds_in_order(store), contact.name)
     if logged is None:
         return False
+    contact_id = contact.id
+    assert contact_id is not None  # a stored contact has its id
     result = undo.do(
         store,
         lambda s: operations.interactions.log(
-            s, contact.id, logged.kind, logged.occurred_at, amount=logged.amount, score=logged.score, note=logged.note
+            s, contact_id, logged.kind, logged.occurred_at, amount=logged.amount, score=logged.score, note=logged.note
         ),
     )
     return result is not None
