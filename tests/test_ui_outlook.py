@@ -106,7 +106,7 @@ def test_backtest_dialog_shows_the_core_backtest(qtbot, shop):
     dialog = BacktestDialog(shop, today=TODAY)
     qtbot.addWidget(dialog)
     # the result arrives, then (a separate queued signal) the job's end gives the button back
-    qtbot.waitUntil(lambda: dialog.result is not None and dialog.run_button.isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: dialog.outcome is not None and dialog.run_button.isEnabled(), timeout=10000)
     expected = backtest(shop, TODAY - timedelta(days=90), 90, today=TODAY)
     assert dialog.summary.text().splitlines() == expected.sentences()
     assert dialog.model.rowCount() == len(expected.by_past_orders)
@@ -121,4 +121,4 @@ def test_backtest_dialog_explains_too_little_data(qtbot, store, log):
     dialog = BacktestDialog(store, today=TODAY)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("Too few customers"), timeout=10000)
-    assert dialog.model.rowCount() == 0 and dialog.result is None
+    assert dialog.model.rowCount() == 0 and dialog.outcome is None

@@ -35,7 +35,7 @@ class PastOrdersModel(ItemsModel):
 
     columns = ("Orders before", "Customers", "Actual orders after (mean)", "Predicted (mean)")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row = self.item_at(index.row())
@@ -53,7 +53,7 @@ class BacktestDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.today = today or clock.today()
-        self.result: Backtest | None = None
+        self.outcome: Backtest | None = None  # the latest backtest shown (`result` would hide QDialog.result())
         self._job: Job | None = None
         self.setWindowTitle("How good are the predictions?")
         self.resize(1020, 760)
@@ -104,7 +104,9 @@ class BacktestDialog(QDialog):
         """Refit and compare on a worker; the window stays responsive."""
         if self._job is not None:
             return
-        cutoff, days, today = self.cutoff.date().toPython(), self.days.value(), self.today
+        # PySide6's stubs type toPython() as object; a QDate's is a date
+        cutoff: date = self.cutoff.date().toPython()  # type: ignore[assignment]
+        days, today = self.days.value(), self.today
         self._job = job_for(self.store, lambda store, **_: backtest(store, cutoff, days, today=today))
         self._job.signals.succeeded.connect(self._show)
         self._job.signals.failed.connect(self._failed)
@@ -115,14 +117,14 @@ class BacktestDialog(QDialog):
         start(self._job)
 
     def _show(self, result: Backtest) -> None:
-        self.result = result
+        self.outcome = result
         self.summary.setText("\n".join(result.sentences()))
         draw_backtest(self.canvas.figure, result)
         self.canvas.draw_idle()
         self.model.set_items(result.by_past_orders)
 
     def _failed(self, message: str) -> None:
-        self.result = None
+        self.outcome = None
         self.summary.setText(message)
         self.model.set_items([])
         self.canvas.figure.clear()

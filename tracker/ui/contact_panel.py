@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +30,9 @@ from tracker.ui.order_timeline import OrderTimeline
 from tracker.ui.palette import LEVEL_COLOURS
 from tracker.ui.tables import data_table
 from tracker.ui.text import paragraph
+
+if TYPE_CHECKING:
+    from tracker.core.outlook.forecast import Outlook  # imported when first needed: it is heavy
 
 
 class ContactPanel(QWidget):
@@ -84,7 +88,8 @@ class ContactPanel(QWidget):
         layout.addWidget(self.outlook_text)
         self.order_timeline = OrderTimeline()
         layout.addWidget(self.order_timeline)
-        self.outlook = None  # the shop's latest outlook (tracker.core.outlook.forecast.Outlook), from a worker
+        # the shop's latest outlook, from a worker; False: nobody has bought yet
+        self.outlook: Outlook | Literal[False] | None = None
         self.outlook_refresher = Refresher(store, _latest_outlook, self._outlook_ready, self._outlook_failed, self)
         layout.addWidget(QLabel("<b>Timeline</b>"))
         self.timeline_model = InteractionsModel(TIMELINE_COLUMNS, self)
@@ -132,9 +137,9 @@ class ContactPanel(QWidget):
         self.save_button.setEnabled(False)
         self._loading = False
 
-    def _orders(self) -> list[date]:
-        """Every purchase day of the contact (the timeline table shows only the latest 500 interactions)."""
-        purchases = self.store.interactions.list(contact_id=self.contact.id, kinds=[PURCHASE_KIND])
+    def _orders(self, contact_id: int) -> list[date]:
+        """Every purchase day of a contact (the timeline table shows only the latest 500 interactions)."""
+        purchases = self.store.interactions.list(contact_id=contact_id, kinds=[PURCHASE_KIND])
         return [date.fromisoformat(i.occurred_at[:10]) for i in purchases]
 
     def _show_outlook(self) -> None:
@@ -143,13 +148,15 @@ class ContactPanel(QWidget):
 
         if self.contact is None:
             return
-        orders = self._orders()
+        contact_id = self.contact.id
+        assert contact_id is not None  # a stored contact has its id
+        orders = self._orders(contact_id)
         if self.outlook is None:
             self.outlook_text.setText("Working out the purchase outlook…" if orders else "No purchases yet.")
             self.order_timeline.set_orders(orders, clock.today() if orders else None, None)
             return
-        figures = self.outlook.get(self.contact.id) if self.outlook else None
-        if figures is None:
+        figures = self.outlook.get(contact_id) if self.outlook else None
+        if figures is None or not self.outlook:  # (no outlook: no figures)
             self.outlook_text.setText("No purchases yet: the outlook starts with their first order.")
             self.order_timeline.set_orders([], None, None)
             return
@@ -158,7 +165,7 @@ class ContactPanel(QWidget):
         upcoming = figures.expected_next_purchase if shown_next(figures, as_of, horizon) else None
         self.order_timeline.set_orders(orders, as_of, upcoming)
 
-    def _outlook_ready(self, outlook) -> None:
+    def _outlook_ready(self, outlook: Outlook | None) -> None:
         self.outlook = outlook or False  # False: nobody has bought yet
         self._show_outlook()
 
@@ -179,7 +186,7 @@ class ContactPanel(QWidget):
         self.saved.emit(self.contact.id, values)
 
 
-def _latest_outlook(store: Store):
+def _latest_outlook(store: Store) -> Outlook | None:
     """Every buyer's outlook as of today (cached in the core until purchases change); None: no purchases."""
     from tracker.core.outlook.forecast import forecast
 
