@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,13 +29,13 @@ from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows,
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
 from tracker.ui.jobs import Refresher
 from tracker.ui.palette import level_colour
-from tracker.ui.tables import data_table, selected_rows
+from tracker.ui.tables import Index, data_table, selected_rows
 
 
 class LevelBadgeDelegate(QStyledItemDelegate):
     """Paints the level as a coloured pill, so warm customers stand out while scrolling."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         level = index.data(Qt.ItemDataRole.UserRole)
         if not isinstance(level, Level):
             return super().paint(painter, option, index)
@@ -171,7 +171,12 @@ class ContactsTab(QWidget):
     # Selection -----------------------------------------------------------------------------------------
 
     def selected_ids(self) -> list[int]:
-        return [self.model.row_at(r).contact.id for r in selected_rows(self.table)]
+        ids = []
+        for r in selected_rows(self.table):
+            contact_id = self.model.row_at(r).contact.id
+            assert contact_id is not None  # the table shows stored contacts
+            ids.append(contact_id)
+        return ids
 
     def select_ids(self, ids: list[int]) -> None:
         selection = self.table.selectionModel()

@@ -39,7 +39,12 @@ UPCOMING_DAYS = 7
 def _split(items: list[Suggestion]) -> tuple[list[int], list[tuple[int, str]]]:
     """The scheduled follow-ups' ids, and the suggestions as (contact id, reason)."""
     scheduled = [s.follow_up_id for s in items if s.follow_up_id is not None]
-    return scheduled, [(s.contact.id, s.reason) for s in items if s.follow_up_id is None]
+    suggested = []
+    for s in items:
+        if s.follow_up_id is None:
+            assert s.contact.id is not None  # suggestions are for stored contacts
+            suggested.append((s.contact.id, s.reason))
+    return scheduled, suggested
 
 
 class FollowUpsTab(QWidget):
