@@ -21,11 +21,12 @@ def run_app(db_path: Path | None) -> int:
     from tracker.ui.text import error_box
 
     app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("Tracker")
-    app.setOrganizationName("Tracker")
-    app.setDesktopFileName("tracker")
+    # static: instance() is typed QCoreApplication, these are QGuiApplication's and QApplication's
+    QApplication.setApplicationName("Tracker")
+    QApplication.setOrganizationName("Tracker")
+    QApplication.setDesktopFileName("tracker")
     if resources.ICON.is_file():
-        app.setWindowIcon(QIcon(str(resources.ICON)))
+        QApplication.setWindowIcon(QIcon(str(resources.ICON)))
     settings = QSettings()
     if db_path is None:
         last = settings.value("database/last")
@@ -39,5 +40,6 @@ def run_app(db_path: Path | None) -> int:
     window = MainWindow(store, settings)
     window.show()
     code = app.exec()
+    assert window.store is not None  # MainWindow.__init__ sets it
     window.store.close()
     return code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 
 from tracker.core.errors import ImportHint, ImportRejected, TrackerError
@@ -96,7 +96,7 @@ def show_error(label: QLabel, message: str | None) -> None:
 class PreviewModel(QAbstractTableModel):
     """The header and the first rows of a file as read, with the file's line numbers down the side."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._header: list[str] = []
         self._rows: list[list[str]] = []
@@ -119,14 +119,14 @@ class PreviewModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._header)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         row = self._rows[index.row()]
         value = row[index.column()] if index.column() < len(row) else ""
         return plain_tooltip(value) if role == Qt.ItemDataRole.ToolTipRole else value
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
