@@ -83,7 +83,7 @@ def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: boo
             f"Expected in the next {horizon} days: {outlook.expected_orders:,.0f} orders"
             + (f", worth about {revenue:,.0f}." if revenue is not None else ".")
         )
-        rows = [
+        rows: list[tuple[object, ...]] = [  # the table's cells; the rhythm rule's below have fewer columns
             (
                 c.name,
                 c.email,
