@@ -141,7 +141,7 @@ def test_settings_change_reclassifies_everywhere(qtbot, window, store, monkeypat
         dialog.new_level.setCurrentText("Conversion")
         dialog._add_kind()
         dialog.save()
-        return dialog.result
+        return dialog.outcome
 
     monkeypatch.setattr(SettingsDialog, "edit", staticmethod(change))
     window.edit_settings()
@@ -155,7 +155,7 @@ def test_settings_dialog_reports_a_bad_value_and_writes_nothing(qtbot, store):
 
     dialog = SettingsDialog(store)
     qtbot.addWidget(dialog)
-    dialog.kinds.rows.append(["bad name!", Level.INTEREST])
+    dialog.kinds.rows.append(("bad name!", Level.INTEREST))
     dialog.spins["window_days"].setValue(30)
     dialog.save()
     assert "cannot be a kind name" in dialog.error.text()

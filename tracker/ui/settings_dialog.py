@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,9 +44,9 @@ LABELS = {
 class KindsModel(QAbstractTableModel):
     """Kind name and the level it counts toward; the level column is editable."""
 
-    def __init__(self, kinds: list[tuple[str, Level]], parent=None):
+    def __init__(self, kinds: list[tuple[str, Level]], parent: QObject | None = None):
         super().__init__(parent)
-        self.rows = [[name, level] for name, level in kinds]
+        self.rows: list[tuple[str, Level]] = list(kinds)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -53,7 +54,7 @@ class KindsModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return ("Interaction kind", "Counts toward")[section]
         return None
@@ -62,7 +63,7 @@ class KindsModel(QAbstractTableModel):
         flags = super().flags(index)
         return flags | Qt.ItemFlag.ItemIsEditable if index.column() == 1 else flags
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         name, level = self.rows[index.row()]
@@ -70,29 +71,32 @@ class KindsModel(QAbstractTableModel):
             return name.replace("_", " ") if index.column() == 0 else level.label
         return None
 
-    def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: _Index, value: str | int, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.column() != 1 or role != Qt.ItemDataRole.EditRole:
             return False
-        self.rows[index.row()][1] = Level.parse(value)
+        name, _ = self.rows[index.row()]
+        self.rows[index.row()] = (name, Level.parse(value))
         self.dataChanged.emit(index, index)
         return True
 
     def add(self, name: str, level: Level) -> None:
         self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append([name, level])
+        self.rows.append((name, level))
         self.endInsertRows()
 
 
 class LevelDelegate(QStyledItemDelegate):
-    def createEditor(self, parent: QWidget, option, index: _Index) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
         editor = QComboBox(parent)
         editor.addItems([level.label for level in Level])
         return editor
 
-    def setEditorData(self, editor: QComboBox, index: _Index) -> None:
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        assert isinstance(editor, QComboBox)  # made by createEditor
         editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
 
-    def setModelData(self, editor: QComboBox, model: QAbstractTableModel, index: _Index) -> None:
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
+        assert isinstance(editor, QComboBox)  # made by createEditor
         model.setData(index, editor.currentText())
 
 
@@ -143,7 +147,9 @@ class SettingsDialog(QDialog):
         layout.addLayout(adder)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.result: OpResult | None = None  # what Save did, for the window's undo stack
+        self.outcome: OpResult | None = (
+            None  # what Save did, for the window's undo stack (`result` would hide QDialog.result())
+        )
 
     def _add_kind(self) -> None:
         name = self.new_name.text().strip().lower().replace(" ", "_")
@@ -162,7 +168,7 @@ class SettingsDialog(QDialog):
         values = {name: spin.value() for name, spin in self.spins.items() if spin.value() != getattr(current, name)}
         kinds = {name: level for name, level in self.kinds.rows if self._original.get(name) != level}
         try:
-            self.result = save_engagement(self.store, values, kinds)
+            self.outcome = save_engagement(self.store, values, kinds)
         except TrackerError as exc:
             self.error.setText(str(exc))
             return
@@ -172,4 +178,4 @@ class SettingsDialog(QDialog):
     def edit(cls, store: Store, parent: QWidget | None = None) -> OpResult | None:
         """Show the dialog; what Save did (its undo record for the window's stack), or None when cancelled."""
         dialog = cls(store, parent)
-        return dialog.result if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return dialog.outcome if dialog.exec() == QDialog.DialogCode.Accepted else None
