@@ -10,6 +10,7 @@ and only the check and the import read it to the end. The columns chosen go to t
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -42,6 +43,7 @@ from tracker.core.importing.columns import (
 )
 from tracker.core.importing.encodings import rank_encodings
 from tracker.core.importing.reading import PEEK_ROWS, Table, encoding_sample, read_table
+from tracker.core.importing.report import Cancelled, Progress
 from tracker.core.models import Changes
 from tracker.core.operations.imports import UndoImportResult, import_file, undo_preview
 from tracker.core.store import Store
@@ -113,7 +115,9 @@ class PreviewPage(QWizardPage):
 
         self._asked: tuple[str | None, str | None] | None = None
         self.encoding.currentIndexChanged.connect(self._options_changed)
-        self.encoding.lineEdit().editingFinished.connect(self._options_changed)
+        typed = self.encoding.lineEdit()
+        assert typed is not None  # the encoding combo is editable
+        typed.editingFinished.connect(self._options_changed)
         self.delimiter.currentIndexChanged.connect(self._options_changed)
         if table is None:
             self._read(None, None)
@@ -205,15 +209,17 @@ class ColumnsPage(QWizardPage):
         self.setSubTitle(f"Choose what each column holds; columns set to “Don't import” are skipped. {need}")
         self.combos: list[QComboBox] = []
         self._shown: Table | None = None
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()  # `scroll` would hide QWidget.scroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
 
     def initializePage(self) -> None:
-        if self.owner.table is not self._shown:  # keep the user's choices when they come back to this page
-            self._build(self.owner.table)
+        table = self.owner.table
+        if table is not self._shown:  # keep the user's choices when they come back to this page
+            assert table is not None  # the preview page has read the file
+            self._build(table)
 
     def _build(self, table: Table) -> None:
         previous = self._shown.header if self._shown is not None else None
@@ -253,12 +259,13 @@ class ColumnsPage(QWizardPage):
             grid.addWidget(combo, position + 1, 2)
             self.combos.append(combo)
         grid.setRowStretch(len(table.header) + 1, 1)
-        self.scroll.setWidget(grid_widget)
+        self.scroll_area.setWidget(grid_widget)
 
     def _preset(self, table: Table) -> dict[int, str]:
         return suggest_mapping(table.header, table.rows, interactions=self.owner.kind == "interactions")
 
     def combo_for(self, title: str) -> QComboBox:
+        assert self.owner.table is not None  # the columns page is built from the previewed table
         return self.combos[self.owner.table.header.index(title)]
 
     def mapping(self) -> dict[int, str]:
@@ -602,10 +609,11 @@ class ImportWizard(QWizard):
             path, encoding=encoding, delimiter=delimiter, limit=PEEK_ROWS, count_up_to=cls.BACKGROUND_CHECK_BYTES
         )
 
-    def work(self, *, dry_run: bool):
+    def work(self, *, dry_run: bool) -> Callable[..., ImportReport]:
         """The import as a job's work: `work(store, progress=…, cancelled=…)` → ImportReport."""
+        assert self.table is not None  # the check and import pages come after the preview has read the file
         kind = self.kind
-        options = {
+        options: dict[str, object] = {
             "encoding": self.encoding,
             "delimiter": self.table.delimiter,
             "mapping": dict(self.mapping),
@@ -613,7 +621,7 @@ class ImportWizard(QWizard):
         }
         path = self.path
 
-        def run(store: Store, progress=None, cancelled=None) -> ImportReport:
+        def run(store: Store, progress: Progress | None = None, cancelled: Cancelled | None = None) -> ImportReport:
             # the core reports bytes read of the file's size; a Qt signal carries 32-bit ints: send thousandths
             thousandths = (lambda done, total: progress(done * 1000 // max(total, 1), 1000)) if progress else None
             try:
