@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -56,14 +56,21 @@ class UndoKeys(QObject):
     def __init__(self, window: QMainWindow, actions: list[QAction]):
         super().__init__(window)
         self._window, self._actions = window, actions
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)  # a window needs the widgets' application
+        app.focusChanged.connect(self._focus_changed)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and new.window() is self._window:
             new.installEventFilter(self)  # once: installing again only moves it to the front
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and watched.window() is self._window:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)  # the filter is installed on focused widgets only
+            and watched.window() is self._window
+        ):
             pressed = QKeySequence(event.keyCombination())
             for action in self._actions:
                 if action.isEnabled() and any(
@@ -103,7 +110,7 @@ class MainWindow(QMainWindow):
         self.status = plain(QLabel())  # the undo text quotes names from the data
         self.statusBar().addPermanentWidget(self.status)
         self.undo.stack.indexChanged.connect(self._update_status)
-        self.store: Store | None = None
+        self.store: Store = store  # set_store closes the previous store: none yet
         self.set_store(store)
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
@@ -120,6 +127,7 @@ class MainWindow(QMainWindow):
         self.undo.stack.clear()
         while self.stack.count():
             widget = self.stack.widget(0)
+            assert widget is not None  # count() > 0
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self.empty = EmptyState(resources.demo_available())
@@ -236,7 +244,9 @@ class MainWindow(QMainWindow):
 
     # Menus ----------------------------------------------------------------------------------------------
 
-    def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(
+        self, menu, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -286,7 +296,7 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self._action(edit, "Import &history…", self.show_import_history, "Ctrl+H")
         edit.addSeparator()
-        self._action(edit, "&Find", self.find, QKeySequence.StandardKey.Find)
+        self._action(edit, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
 
         view = bar.addMenu("&View")
         for index, title in enumerate(TAB_TITLES):
@@ -406,7 +416,7 @@ class MainWindow(QMainWindow):
         if result is not None:
             self.undo.push(self.store, result)  # Edit → Undo takes the whole save back
 
-    def find(self) -> None:
+    def focus_search(self) -> None:  # Edit → Find (`find` would hide QWidget.find())
         self.show_tab(CONTACTS_TAB)
         self.contacts_tab.search.setFocus()
         self.contacts_tab.search.selectAll()
@@ -419,7 +429,11 @@ class MainWindow(QMainWindow):
 
     def export_report(self) -> None:
         self.show_tab(DASHBOARD_TAB)
-        self.dashboard_tab.build().export_report()
+        from tracker.ui.dashboard_tab import DashboardTab  # loaded already: build() made the tab
+
+        dashboard = self.dashboard_tab.build()
+        assert isinstance(dashboard, DashboardTab)
+        dashboard.export_report()
 
     def delete_selected(self) -> None:
         if self.tabs.currentIndex() == INTERACTIONS_TAB:
@@ -559,7 +573,7 @@ class MainWindow(QMainWindow):
         kind = "interactions" if table is not None and looks_like_interactions(table.header) else "contacts"
         self.import_file(kind, path, table)
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._reload_timer.stop()
         self._watch_timer.stop()
         for refresher in self.findChildren(Refresher):  # every tab's and panel's: results on their way are dropped
@@ -567,5 +581,9 @@ class MainWindow(QMainWindow):
         QThreadPool.globalInstance().waitForDone(5000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self._contacts.widget is not None:
-            self.settings.setValue("contacts/splitter", self._contacts.widget.splitter.saveState())
+            from tracker.ui.contacts_tab import ContactsTab  # loaded already: the tab is built
+
+            contacts = self._contacts.widget
+            assert isinstance(contacts, ContactsTab)
+            self.settings.setValue("contacts/splitter", contacts.splitter.saveState())
         super().closeEvent(event)
