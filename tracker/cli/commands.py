@@ -350,6 +350,7 @@ def edit_command(store: Store, contact: str, as_json: bool, **fields: str | None
     Example: tracker edit anna@example.com --phone "+31 6 1234 5678"
     """
     found = find_contact(store, contact)
+    assert found.id is not None  # a stored contact
     result = contact_ops.edit(store, found.id, **{k: v for k, v in fields.items() if v is not None})
     if as_json:
         emit_json(store.contacts.get(found.id).to_dict())
@@ -370,7 +371,11 @@ def delete_command(store: Store, contacts: tuple[str, ...], yes: bool) -> None:
     names = ", ".join(c.name for c in found)
     if not yes and not click.confirm(f"Delete {names} and everything logged for them?", default=False):
         raise InvalidInput("Nothing deleted.")
-    click.echo(contact_ops.delete(store, (c.id for c in found)).summary)
+    ids: list[int] = []
+    for c in found:
+        assert c.id is not None  # a stored contact
+        ids.append(c.id)
+    click.echo(contact_ops.delete(store, ids).summary)
 
 
 # Interactions -------------------------------------------------------------------------------------
@@ -433,14 +438,14 @@ def interactions_command(
                 ("when", "contact", "kind", "amount", "score", "note"),
                 [
                     (
-                        d["occurred_at"].replace("T", " "),
-                        d["contact_email"] or d["contact_name"],
-                        d["kind"],
-                        d["amount"],
-                        d["score"],
-                        d["note"],
+                        i.occurred_at.replace("T", " "),
+                        i.contact_email or i.contact_name,
+                        i.kind,
+                        i.amount,
+                        i.score,
+                        i.note,
                     )
-                    for d in documents
+                    for i in items  # the rows of `documents`, typed
                 ],
             )
         )
@@ -504,6 +509,7 @@ def followup_command(store: Store, contact: str, due: str, reason: str, as_json:
     Example: tracker followup anna@example.com --due +7d --reason "Send the quote"
     """
     found = find_contact(store, contact)
+    assert found.id is not None  # a stored contact
     result = follow_up_ops.schedule(store, found.id, parse_day(due), reason)
     if as_json:
         follow_up = store.follow_ups.get(result.ids[0])
