@@ -101,3 +101,23 @@ def cdnow_text(tmp_path_factory) -> str:
         return zipfile.ZipFile(wheel).read("lifetimes/datasets/CDNOW_sample.txt").decode()
     except (subprocess.SubprocessError, StopIteration, KeyError, OSError) as exc:
         pytest.skip(f"the CDNOW sample could not be downloaded from PyPI ({type(exc).__name__})")
+
+
+#: How long a UI test waits for a condition before failing. Waiting costs nothing when the condition comes true
+#: (waitUntil returns at once); pytest-qt's 5 s default was too short on a loaded 2-core machine.
+UI_WAIT_MS = 20_000
+
+
+@pytest.fixture
+def qtbot(qtbot):
+    """pytest-qt's qtbot, waiting up to UI_WAIT_MS by default in waitUntil and waitSignal."""
+    wait_until, wait_signal = qtbot.waitUntil, qtbot.waitSignal
+
+    def wait_until_default(callback, *, timeout=UI_WAIT_MS):
+        return wait_until(callback, timeout=timeout)
+
+    def wait_signal_default(signal=None, *, timeout=UI_WAIT_MS, **options):
+        return wait_signal(signal, timeout=timeout, **options)
+
+    qtbot.waitUntil, qtbot.waitSignal = wait_until_default, wait_signal_default
+    return qtbot
