@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import click
 
 from tracker import __version__
 from tracker.core.backups import offer_backup
+from tracker.core.dates import parse_day, parse_moment
 from tracker.core.errors import (
     DamagedDatabase,
     ImportHint,
@@ -147,6 +149,17 @@ def with_store(fn: Callable) -> Callable:
             return ctx.invoke(fn, store, *args, **kwargs)
 
     return wrapper
+
+
+def user_day(text: str | None) -> date:
+    """A day typed on the command line (nothing means today). The CLI is the outer layer: the one that reads the
+    clock; the core is given the day."""
+    return parse_day(text, today=date.today())
+
+
+def user_moment(text: str | None) -> datetime:
+    """A moment typed on the command line (nothing means now), relative to the clock."""
+    return parse_moment(text, now=datetime.now())
 
 
 #: Ids and counts as SQLite can hold them (64-bit); anything larger is an input error, not a crash.

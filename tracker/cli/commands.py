@@ -18,9 +18,10 @@ from tracker.cli.base import (
     json_option,
     row_reason,
     table,
+    user_day,
+    user_moment,
     with_store,
 )
-from tracker.core.dates import parse_day, parse_moment
 from tracker.core.engagement import explain, level_counts
 from tracker.core.errors import InvalidInput
 from tracker.core.export import (
@@ -292,7 +293,7 @@ def contacts_command(
         wanted = Level.parse(level) if level else None
     except ValueError as exc:
         raise InvalidInput(str(exc) + ".") from None
-    rows = store.engagement.contact_rows(parse_day(as_of), store.settings(), level=wanted, search=search, tag=tag)
+    rows = store.engagement.contact_rows(user_day(as_of), store.settings(), level=wanted, search=search, tag=tag)
     documents = [row.to_dict() for row in rows]
     if export:
         count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
@@ -408,8 +409,8 @@ def interactions_command(
     items = store.interactions.list(
         contact_id=contact_id,
         kinds=kinds,
-        since=parse_day(since) if since else None,
-        until=parse_day(until) if until else None,
+        since=user_day(since) if since else None,
+        until=user_day(until) if until else None,
         limit=limit,
     )
     documents = [
@@ -480,7 +481,7 @@ def log_command(
         store,
         contact,
         kind,
-        parse_moment(at),
+        user_moment(at),
         amount=amount,
         score=score,
         note=note,
@@ -510,7 +511,7 @@ def followup_command(store: Store, contact: str, due: str, reason: str, as_json:
     """
     found = find_contact(store, contact)
     assert found.id is not None  # a stored contact
-    result = follow_up_ops.schedule(store, found.id, parse_day(due), reason)
+    result = follow_up_ops.schedule(store, found.id, user_day(due), reason)
     if as_json:
         follow_up = store.follow_ups.get(result.ids[0])
         emit_json(
@@ -542,7 +543,7 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
 
     Example: tracker followups --export calls.csv
     """
-    suggestions = suggest_follow_ups(store, parse_day(as_of))
+    suggestions = suggest_follow_ups(store, user_day(as_of))
     documents = [s.to_dict() for s in suggestions]
     if export:
         count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents, database=store.path)
@@ -571,7 +572,7 @@ def done_command(store: Store, follow_up_ids: tuple[int, ...], at: str | None, a
 
     Example: tracker done 4 5
     """
-    result = follow_up_ops.done(store, parse_moment(at), follow_up_ids=follow_up_ids)
+    result = follow_up_ops.done(store, user_moment(at), follow_up_ids=follow_up_ids)
     if as_json:
         emit_json({"follow_ups": list(result.ids), "interactions": list(result.created("interactions"))})
     else:
@@ -587,7 +588,7 @@ def snooze_command(store: Store, follow_up_ids: tuple[int, ...], until: str) -> 
 
     Example: tracker snooze 4 --until +7d
     """
-    click.echo(follow_up_ops.snooze(store, parse_day(until), follow_up_ids=follow_up_ids).summary)
+    click.echo(follow_up_ops.snooze(store, user_day(until), follow_up_ids=follow_up_ids).summary)
 
 
 # Engagement ------------------------------------------------------------------------------------------
@@ -603,7 +604,7 @@ def explain_command(store: Store, contact: str, as_of: str | None, as_json: bool
 
     Example: tracker explain anna@example.com
     """
-    explanation = explain(store, find_contact(store, contact), parse_day(as_of), with_outlook=True)
+    explanation = explain(store, find_contact(store, contact), user_day(as_of), with_outlook=True)
     if as_json:
         emit_json(explanation.to_dict())
         return
@@ -624,7 +625,7 @@ def levels_command(store: Store, as_of: str | None, as_json: bool) -> None:
 
     Example: tracker levels --as-of 2026-06-30 --json
     """
-    counts = level_counts(store, parse_day(as_of))
+    counts = level_counts(store, user_day(as_of))
     if as_json:
         emit_json({"levels": {level.label: count for level, count in counts.items()}})
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from tracker.cli.base import cli, emit_json, json_option, table, with_store
@@ -52,9 +54,10 @@ def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: boo
     from tracker.core.outlook.words import model_sentence
 
     check_horizon(horizon)
-    day = parse_day(as_of) if as_of else None
+    today = date.today()  # the outermost layer: the one place that asks the clock
+    day = parse_day(as_of, today=today) if as_of else None
     if backtest:
-        result = run_backtest(store, day, horizon)
+        result = run_backtest(store, day, horizon, today=today)
         if as_json:
             emit_json(result.to_dict())
             return
@@ -72,7 +75,7 @@ def outlook_command(store: Store, as_of: str | None, horizon: int, backtest: boo
         )
         return
 
-    outlook = forecast(store, day, horizon)
+    outlook = forecast(store, day or today, horizon)
     if as_json:
         emit_json(outlook.to_dict())
         return

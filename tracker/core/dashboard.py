@@ -130,9 +130,8 @@ def _levels_over_time(
     return counts, level, conversion_days
 
 
-def build_dashboard(store: Store, as_of: date | None = None) -> DashboardData:
-    """Everything the dashboard shows, as of a date (default today), from one scan of the interactions."""
-    as_of = as_of or date.today()
+def build_dashboard(store: Store, as_of: date) -> DashboardData:
+    """Everything the dashboard shows, as of a date (the caller's today), from one scan of the interactions."""
     settings = store.settings()
     ends = month_ends(as_of)
     activity_start = as_of - timedelta(days=7 * ACTIVITY_WEEKS - 1)

@@ -40,10 +40,11 @@ def check_day(day: _Day) -> _Day:
     return day
 
 
-def parse_day(text: str | date | None, *, today: date | None = None) -> date:
-    """Read a date typed by the user: ISO (2026-05-01, or with a time), today/yesterday/tomorrow, +3d, -2w;
-    a day outside FIRST_DAY to LAST_DAY is an input error."""
-    base = today or date.today()
+def parse_day(text: str | date | None, *, today: date) -> date:
+    """Read a date typed by the user: ISO (2026-05-01, or with a time), today/yesterday/tomorrow, +3d, -2w, relative
+    to `today` (the caller's: only the outermost layer reads the clock); a day outside FIRST_DAY to LAST_DAY is an
+    input error. None is `today`."""
+    base = today
     if text is None:
         return check_day(base)
     if isinstance(text, datetime):
@@ -64,15 +65,16 @@ def parse_day(text: str | date | None, *, today: date | None = None) -> date:
         raise InvalidInput(f"'{text}' is not a date; write it as YYYY-MM-DD (or today, yesterday, +7d)") from None
 
 
-def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:
-    """Read a date with an optional time; a bare date means midnight, nothing means now."""
+def parse_moment(text: str | None, *, now: datetime) -> datetime:
+    """Read a date with an optional time, relative to `now` (the caller's); a bare date means midnight, nothing
+    means now."""
     if text is None:
-        return (now or datetime.now()).replace(microsecond=0)
+        return now.replace(microsecond=0)
     raw = text.strip()
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        moment = datetime.combine(parse_day(raw, today=(now.date() if now else None)), datetime.min.time())
+        moment = datetime.combine(parse_day(raw, today=now.date()), datetime.min.time())
     if moment.tzinfo is not None:
         # Keep the wall-clock time where it happened: a shop thinks in its own local days.
         moment = moment.replace(tzinfo=None)

@@ -39,14 +39,14 @@ class Explanation:
         }
 
 
-def classify(store: Store, as_of: date | None = None) -> list[Engagement]:
+def classify(store: Store, as_of: date) -> list[Engagement]:
     """Every contact's level, score and days since last engagement as of a date (default today)."""
-    return store.engagement.classify(check_day(as_of or date.today()), store.settings())
+    return store.engagement.classify(check_day(as_of), store.settings())
 
 
-def level_counts(store: Store, as_of: date | None = None) -> dict[Level, int]:
+def level_counts(store: Store, as_of: date) -> dict[Level, int]:
     """Contacts per level, all six levels present."""
-    return store.engagement.level_counts(check_day(as_of or date.today()), store.settings())
+    return store.engagement.level_counts(check_day(as_of), store.settings())
 
 
 def plural(word: str, count: int) -> str:
@@ -88,11 +88,11 @@ def _describe(signals: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def explain(store: Store, contact: Contact, as_of: date | None = None, *, with_outlook: bool = False) -> Explanation:
+def explain(store: Store, contact: Contact, as_of: date, *, with_outlook: bool = False) -> Explanation:
     """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'; with_outlook adds
     their purchase outlook in words (it fits the shop's model: the app does that off the GUI thread)."""
     assert contact.id is not None, "explain() takes a stored contact"
-    as_of = check_day(as_of or date.today())
+    as_of = check_day(as_of)
     settings = store.settings()
     (engagement,) = store.engagement.classify(as_of, settings, contact_id=contact.id)
     evidence = store.engagement.evidence(contact.id, as_of, settings)

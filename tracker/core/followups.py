@@ -106,10 +106,10 @@ def scheduled_entry(follow_up: FollowUp, as_of: date) -> tuple[Priority, str, da
     return priority, f"{follow_up.reason or 'Scheduled follow-up'} ({when})", due
 
 
-def suggest_follow_ups(store: Store, as_of: date | None = None, *, upcoming_days: int = 0) -> list[Suggestion]:
+def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> list[Suggestion]:
     """The prioritised list: scheduled follow-ups that are due (and, with `upcoming_days`, those coming up),
     then one rule-based suggestion per contact who is not already being followed up."""
-    as_of = check_day(as_of or date.today())
+    as_of = check_day(as_of)
     settings = store.settings()
     rows = {row.engagement.contact_id: row for row in store.engagement.contact_rows(as_of, settings)}  # = contact.id
     out: list[Suggestion] = []

@@ -130,12 +130,10 @@ class Backtest:
         }
 
 
-def backtest(
-    store: Store, cutoff: date | None = None, horizon: int = HORIZON_DAYS, today: date | None = None
-) -> Backtest:
+def backtest(store: Store, cutoff: date | None = None, horizon: int = HORIZON_DAYS, *, today: date) -> Backtest:
     """Fit on the orders up to `cutoff` (default `horizon` days before today) and compare the forecast for the
     `horizon` days after it (up to today) with what happened."""
-    today = check_day(today or date.today())
+    today = check_day(today)
     check_horizon(horizon)
     cutoff = check_day(cutoff or today - timedelta(days=horizon))
     end = min(today, cutoff + timedelta(days=horizon))

@@ -226,9 +226,9 @@ def check_horizon(horizon: int) -> int:
     return horizon
 
 
-def forecast(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAYS) -> Outlook:
-    """The outlook of every customer as of a day (default today); cached until the purchases change."""
-    as_of = check_day(as_of or date.today())
+def forecast(store: Store, as_of: date, horizon: int = HORIZON_DAYS) -> Outlook:
+    """The outlook of every customer as of a day (the caller's today); cached until the purchases change."""
+    as_of = check_day(as_of)
     check_horizon(horizon)
     key = (_identity(store), store.purchases.signature(), as_of, horizon)
     with _LOCK:

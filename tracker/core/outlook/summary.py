@@ -51,9 +51,8 @@ class OutlookSummary:
         return lines
 
 
-def outlook_summary(store: Store, as_of: date | None = None, horizon: int = HORIZON_DAYS) -> OutlookSummary | None:
-    """The Dashboard's outlook, or None when nobody has bought yet."""
-    as_of = as_of or date.today()
+def outlook_summary(store: Store, as_of: date, horizon: int = HORIZON_DAYS) -> OutlookSummary | None:
+    """The Dashboard's outlook as of a day, or None when nobody has bought yet."""
     try:
         outlook = forecast(store, as_of, horizon)
     except NotEnoughPurchases:
