@@ -18,7 +18,7 @@ from tracker.core.normalize import (
     same_phone,
     split_tags,
 )
-from tracker.core.store.table import StoreTable
+from tracker.core.store.table import StoreTable, rows_in
 
 if TYPE_CHECKING:
     pass
@@ -298,33 +298,21 @@ class ContactsTable(StoreTable):
 
     def _names(self, contact_ids: Iterable[int]) -> dict[int, Fields]:
         """{id: {first_name, last_name, company}} of these contacts."""
-        found: dict[int, Fields] = {}
-        wanted = list(contact_ids)
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            for contact_id, first, last, company in self.conn.execute(
-                f"SELECT id, first_name, last_name, company FROM contacts WHERE id IN ({', '.join('?' for _ in part)})",
-                part,
-            ):
-                found[contact_id] = {"first_name": first, "last_name": last, "company": company}
-        return found
+        sql = "SELECT id, first_name, last_name, company FROM contacts WHERE id IN ({marks})"
+        return {
+            contact_id: {"first_name": first, "last_name": last, "company": company}
+            for contact_id, first, last, company in rows_in(self.conn, sql, contact_ids)
+        }
 
     def _contacts_for_phone_keys(self, keys: Iterable[str], import_id: int) -> list[tuple[str, int, str, str, str]]:
         """(phone_key, id, first_name, last_name, company) of every contact a row without an e-mail address may
         merge with by phone (as _ids_for_phone_keys chooses them), in id order."""
-        found: list[tuple[str, int, str, str, str]] = []
-        wanted = list(keys)
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            found.extend(
-                self.conn.execute(
-                    "SELECT phone_key, id, first_name, last_name, company FROM contacts "
-                    f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
-                    "ORDER BY id",
-                    [*part, import_id],
-                )
-            )
-        return found
+        sql = (
+            "SELECT phone_key, id, first_name, last_name, company FROM contacts "
+            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS NOT ?) ORDER BY id"
+        )
+        found = list(rows_in(self.conn, sql, keys, import_id))
+        return sorted(found, key=lambda row: row[1])  # id order across chunks too
 
     def _fill_empty(self, contact_id: int, data: Fields, import_id: int, stamp: str) -> int:
         *row, made_by = self.conn.execute(
@@ -355,43 +343,22 @@ class ContactsTable(StoreTable):
         self.store.imports.remember_after(import_id, contact_id, current | updates)
         return 1
 
-    def email_keys(self) -> set[str]:
-        return {key for (key,) in self.conn.execute("SELECT lower(email) FROM contacts WHERE email IS NOT NULL")}
-
     def ids_by_email(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))
 
     def ids_for_emails(self, keys: Iterable[str]) -> dict[str, int]:
         """{lower(email): id} for the contacts with these addresses (keys lower-cased as SQLite does: ASCII)."""
-        found: dict[str, int] = {}
-        wanted = list(keys)
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            found.update(
-                self.conn.execute(
-                    "SELECT lower(email), id FROM contacts "
-                    f"WHERE email IS NOT NULL AND lower(email) IN ({', '.join('?' for _ in part)})",
-                    part,
-                )
-            )
-        return found
+        sql = "SELECT lower(email), id FROM contacts WHERE email IS NOT NULL AND lower(email) IN ({marks})"
+        return dict(rows_in(self.conn, sql, keys))
 
     def _ids_for_phone_keys(self, keys: Iterable[str], import_id: int) -> dict[str, int]:
         """{phone_key: id of the first contact with it} for rows without an e-mail address. Within one batch such a
         row merges with other rows without one, not with a contact the batch made from a row with an address."""
-        found: dict[str, int] = {}
-        wanted = list(keys)
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            found.update(
-                self.conn.execute(
-                    "SELECT phone_key, min(id) FROM contacts "
-                    f"WHERE phone_key IN ({', '.join('?' for _ in part)}) AND (email IS NULL OR import_id IS NOT ?) "
-                    "GROUP BY phone_key",
-                    [*part, import_id],
-                )
-            )
-        return found
+        sql = (
+            "SELECT phone_key, min(id) FROM contacts "
+            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS NOT ?) GROUP BY phone_key"
+        )
+        return dict(rows_in(self.conn, sql, keys, import_id))
 
     def snapshot(self, contact_ids: Iterable[int]) -> dict[str, list[Fields]]:
         """Everything stored about these contacts (rows of contacts, interactions, follow-ups), for undo."""

@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tracker.core.store.table import rows_in
+
 #: The tables an operation changes, parents before children, with each one's primary key.
 KEYS: dict[str, tuple[str, ...]] = {
     "kinds": ("id",),
@@ -39,11 +41,9 @@ def read(conn: sqlite3.Connection, table: str, column: str, values: Iterable[obj
     wanted = list(dict.fromkeys(values))
     key_at = [names.index(k) for k in KEYS[table]]
     found: dict[Key, Image] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {column} IN ({', '.join('?' for _ in part)})"
-        for row in conn.execute(sql, part):
-            found[tuple(row[i] for i in key_at)] = tuple(zip(names, row, strict=True))
+    sql = f"SELECT {', '.join(names)} FROM {table} WHERE {column} IN ({{marks}})"
+    for row in rows_in(conn, sql, wanted):
+        found[tuple(row[i] for i in key_at)] = tuple(zip(names, row, strict=True))
     return found
 
 
