@@ -5,7 +5,7 @@ window call the same functions, so they behave alike (Anki's collection operatio
 operation, as its docstring says."""
 
 from tracker.core.contacts_lookup import find_contact
-from tracker.core.operations import contacts, follow_ups, imports, interactions, settings
+from tracker.core.operations import contacts, follow_ups, imports, interactions, merge, settings
 from tracker.core.operations.result import OpResult, RowChange, UndoRecord
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "follow_ups",
     "imports",
     "interactions",
+    "merge",
     "settings",
 ]

@@ -57,9 +57,12 @@ class UndoRecord:
             if rows.read_keys(conn, change.table, [change.key])[change.key] != change.after:
                 raise InvalidInput(f"“{self.label}” cannot be taken back: it was changed since; nothing was changed.")
         going = {(c.table, c.key) for c in self.rows if c.before is None and c.after is not None}
+        # a row pointing at a going row is fine when this record writes it too (a merge's redo moves the
+        # interactions it had moved again, then deletes the contact they were on)
+        written = {(c.table, c.key) for c in self.rows}
         for table, key in going:
             for child, keys in rows.referencing(conn, table, key).items():
-                if any((child, k) not in going for k in keys):
+                if any((child, k) not in written for k in keys):
                     raise InvalidInput(
                         f"“{self.label}” cannot be taken back: what it made has been used since; nothing was changed."
                     )
