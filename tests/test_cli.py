@@ -364,7 +364,9 @@ def test_contacts_json_shape(capsys, db_path):
     assert required <= set(row)
     assert row["id"] == contact(db_path, "anna@example.com").id
     assert (row["first_name"], row["last_name"], row["email"]) == ("Anna", "Kowalska", "anna@example.com")
-    assert (row["phone"], row["company"]) == ("+48 600 000 000", "Kwiaty")
+    assert (row["phone"], row["phone_text"], row["company"]) == ("+48600000000", "+48 600 000 000", "Kwiaty")
+    assert row["phones"] == ["+48600000000"] and row["emails"] == ["anna@example.com"]
+    assert (row["purchases"], row["dates"], row["fields"], row["consent"]) == (1, {}, {}, None)
     assert row["tags"] == ["wedding", "vip"]
     assert row["level"] == "Conversion"
     assert isinstance(row["score"], int)
@@ -444,7 +446,7 @@ def test_edit_changes_fields_of_the_contact(capsys, db_path):
     stored = contact(db_path, "anna@example.com")
     assert (stored.phone, stored.company, stored.first_name) == ("+31 6 1234 5678", "Bloem", "Anna")
     assert edited["id"] == stored.id
-    assert edited["phone"] == "+31 6 1234 5678"
+    assert (edited["phone"], edited["phone_text"]) == ("+31612345678", "+31 6 1234 5678")
 
 
 def test_edit_unknown_contact_is_an_input_error(capsys, db_path):
@@ -771,7 +773,7 @@ def test_settings_set_bad_input_is_an_input_error(capsys, db_path, args):
     assert_usage_error(run(capsys, db_path, "settings", "set", *args))
     assert run_json(capsys, db_path, "settings")["settings"] == before
     with opened(db_path) as store:
-        assert store.conn.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+        assert store.conn.execute("SELECT count(*) FROM settings WHERE key <> 'phone_region'").fetchone()[0] == 0
 
 
 # Error paths ------------------------------------------------------------------------------------------------

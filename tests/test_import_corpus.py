@@ -173,12 +173,12 @@ def test_every_corpus_file_has_an_expectation():
     assert files == set(EXPECTED)
 
 
-def test_second_values_are_kept_in_notes(store):
+def test_second_values_are_kept_as_other_emails_and_phones(store):
     import_contacts(store, CORPUS / "google_legacy.csv")
     import_contacts(store, CORPUS / "outlook_de_cp1252.csv")
-    assert "Other e-mails: anna.work@berg.example" in store.contacts.require("anna@berg.example").notes
-    assert "Other phones: +46 8 123 456" in store.contacts.require("anna@berg.example").notes
-    assert "j.weiss@privat.example" in store.contacts.require("juergen@weiss.example").notes
+    anna = store.contacts.require("anna@berg.example")
+    assert (anna.more_emails, anna.more_phones, anna.notes) == (("anna.work@berg.example",), ("+46 8 123 456",), "")
+    assert "j.weiss@privat.example" in store.contacts.require("juergen@weiss.example").more_emails
 
 
 def test_huge_field_is_kept_whole(store):

@@ -77,8 +77,11 @@ def contacts_command(
         wanted = Level.parse(level) if level else None
     except ValueError as exc:
         raise InvalidInput(str(exc) + ".") from None
-    rows = store.engagement.contact_rows(user_day(as_of), store.settings(), level=wanted, search=search, tag=tag)
-    documents = [row.to_dict() for row in rows]
+    rows = store.engagement.contact_rows(
+        user_day(as_of), store.settings(), level=wanted, search=search, tag=tag, with_purchases=True
+    )
+    region = store.phone_region()
+    documents = [row.to_dict(region) for row in rows]
     if export:
         count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
@@ -200,6 +203,7 @@ def interactions_command(
     documents = [
         {
             "id": i.id,
+            "contact_id": i.contact_id,
             "contact_email": i.contact_email,
             "contact_name": i.contact_name,
             "kind": i.kind,

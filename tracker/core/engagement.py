@@ -88,6 +88,18 @@ def _describe(signals: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
+def _reported(contact: Contact, repeat_days: int) -> tuple[str, Level] | None:
+    """A customers export's order total as a reason: '3 orders (250.00 spent) reported by customers.csv → Retention'."""
+    orders = contact.orders_reported or 0
+    if orders < 1:
+        return None
+    level = Level.RETENTION if orders >= repeat_days else Level.CONVERSION
+    spent = f", {contact.spent_reported:.2f} spent" if contact.spent_reported else ""
+    where = f"reported by {contact.source}" if contact.source else "reported by an import"
+    word = "order" if orders == 1 else "orders"
+    return f"{orders} {word}{spent} {where} (no dates) → {level.label}", level
+
+
 def explain(store: Store, contact: Contact, as_of: date, *, with_outlook: bool = False) -> Explanation:
     """The level of one contact and why, e.g. '2 purchases on … within 365 days → Retention'; with_outlook adds
     their purchase outlook in words (it fits the shop's model: the app does that off the GUI thread)."""
@@ -101,7 +113,10 @@ def explain(store: Store, contact: Contact, as_of: date, *, with_outlook: bool =
     level = engagement.level
     reasons: list[str] = []
 
-    if level is Level.AWARENESS:
+    reported = _reported(contact, settings.repeat_days)
+    if reported and reported[1] >= level:
+        reasons.append(reported[0])
+    elif level is Level.AWARENESS:
         reason = f"No engagement signal in the {settings.window_days} days to {as_of.isoformat()} → Awareness"
         if evidence:
             last = evidence[-1]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from tracker.core.levels import Level
+from tracker.core.normalize import phone_key
 
 
 def display_name(first: str, last: str, *fallbacks: str | None) -> str:
@@ -36,14 +37,38 @@ class Contact:
     notes: str = ""
     created_at: str = ""
     updated_at: str = ""
+    address: str = ""
+    consent: bool | None = None  # to marketing: given, withdrawn, or not known
+    customer_no: str | None = None  # the shop's own number for this customer (a till's, a shop system's)
+    dates: dict[str, str] = field(default_factory=dict)  # {"birthday": "1980-01-01" or "--12-25", …}
+    fields: dict[str, str] = field(default_factory=dict)  # other columns of the files it came from, by title
+    more_emails: tuple[str, ...] = ()
+    more_phones: tuple[str, ...] = ()
+    orders_reported: int | None = None  # a customers export's "Total Orders"
+    spent_reported: float | None = None  # … and "Total Spent"
+    phone_key: str | None = None  # the phone in E.164 (+447700900004) where its country is known
 
     @property
     def name(self) -> str:
         return display_name(self.first_name, self.last_name, self.company, self.email, self.phone)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def emails(self) -> list[str]:
+        return [e for e in (self.email, *self.more_emails) if e]
+
+    def to_dict(self, region: str | None = None) -> dict[str, Any]:
+        """The contact for --json: "phone" and "phones" in E.164 where the country is known (the more phones
+        keyed with `region`, the shop's), "phone_text" as written, "emails" all addresses."""
         data = asdict(self)
         data["tags"] = list(self.tags)
+        data["phone_text"] = self.phone
+        data["phone"] = self.phone_key if self.phone_key and self.phone_key.startswith("+") else self.phone
+        del data["phone_key"]
+        more = [phone_key(p, region) or p for p in self.more_phones]
+        data["phones"] = [p for p in (data["phone"], *more) if p]
+        data["emails"] = self.emails
+        data["more_emails"] = list(self.more_emails)
+        data["more_phones"] = list(self.more_phones)
         return data
 
 
@@ -117,9 +142,12 @@ class ContactRow:
     contact: Contact
     engagement: Engagement
     next_follow_up: str | None = None
+    purchases: int | None = None  # purchases logged, or reported by an export (the larger); None: not counted
 
-    def to_dict(self) -> dict[str, Any]:
-        data = self.contact.to_dict()
+    def to_dict(self, region: str | None = None) -> dict[str, Any]:
+        data = self.contact.to_dict(region)
+        if self.purchases is not None:
+            data["purchases"] = self.purchases
         data.update(
             level=self.engagement.level.label,
             score=self.engagement.score,

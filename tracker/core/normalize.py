@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import locale
 import re
 from functools import lru_cache
+
+from tracker.core.errors import InvalidInput
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Real validation is sending the mail.
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")
@@ -55,17 +58,84 @@ def clean_phone(text: str | None) -> str:
     return value
 
 
-def phone_key(text: str | None) -> str | None:
-    """Digits only, keeping a leading + (00 becomes +); None when fewer than 5 digits."""
+def default_region() -> str:
+    """The region numbers without a + are read in when the user has not chosen one: the system locale's
+    country, else US."""
+    try:
+        name = locale.getlocale()[0] or ""
+    except ValueError:
+        name = ""
+    country = name.replace("-", "_").partition("_")[2][:2].upper()
+    return country if len(country) == 2 and country.isalpha() and country in _known_regions() else "US"
+
+
+@lru_cache(maxsize=1)
+def _known_regions() -> frozenset[str]:
+    import phonenumbers  # 0.1 s to import: only when a region is looked at
+
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def check_region(text: str) -> str:
+    """A region code as phone numbers use it (GB, DE, US…), upper-cased; InvalidInput names what is wrong."""
+    region = text.strip().upper()
+    if region == "UK":
+        region = "GB"
+    if region not in _known_regions():
+        raise InvalidInput(
+            f"'{text.strip()}' is not a country code for phone numbers; use two letters like GB, DE or US."
+        )
+    return region
+
+
+@lru_cache(maxsize=256)
+def _region_rules(region: str) -> tuple[str, str, str]:
+    """(country calling code, national trunk prefix or '', international call prefix or '') of a region."""
+    import phonenumbers
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return "", "", ""
+    international = meta.preferred_international_prefix or meta.international_prefix or ""
+    if not international.isdigit():
+        international = ""
+    return str(meta.country_code), meta.national_prefix or "", international
+
+
+def phone_key(text: str | None, region: str | None = None) -> str | None:
+    """The form phones are matched on: +country digits (E.164) where the number says its country or `region`
+    (the shop's, a setting) supplies it, else digits only; None when fewer than 5 digits.
+
+    '+44 7700 900004', '0044 7700 900004' and, in region GB, '07700 900004' all give '+447700900004'; in region
+    US '(415) 555-0100' and '1 415 555 0100' give '+14155550100', '011 44 7700 900004' gives '+447700900004'.
+    String work only (no parsing library per value): an import calls it for every row."""
     value = clean_phone(text)
     digits = _NOT_DIGIT.sub("", value)
     if len(digits) < 5:
         return None
     if value.startswith("+"):
         return "+" + digits
-    if digits.startswith("00"):
+    if digits.startswith("00") and not digits.startswith("000"):
         return "+" + digits[2:]
-    return digits
+    if not region:
+        return digits
+    code, trunk, international = _region_rules(region)
+    if not code:
+        return digits
+    if international and international != "00" and digits.startswith(international):
+        return "+" + digits[len(international) :]
+    if trunk:
+        if digits.startswith(trunk):
+            national = digits[len(trunk) :]
+            return "+" + code + national if len(national) >= 6 else digits
+        if digits.startswith("0"):
+            return digits  # not this region's way of writing a national number
+        if len(digits) >= 11 and digits.startswith(code):
+            return "+" + digits  # an international number whose + was lost (Excel)
+        return "+" + code + digits if len(digits) >= 7 else digits
+    if len(digits) >= 11 and digits.startswith(code):
+        return "+" + digits
+    return "+" + code + digits if len(digits) >= 6 else digits
 
 
 def same_phone(a: str, b: str) -> bool:

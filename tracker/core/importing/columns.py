@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import locale
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -11,11 +11,49 @@ from itertools import pairwise
 import phonenumbers
 
 from tracker.core.errors import ImportHint, ImportRejected
+from tracker.core.normalize import default_region
 
 #: No export's column title is longer; anything longer is data (and would make the header patterns backtrack).
 MAX_HEADER = 80
-CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "phone", "company", "tags", "notes", "source")
-INTERACTION_FIELDS = ("email", "date", "kind", "amount", "score", "note", "channel", "order", "name", "phone")
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "notes",
+    "source",
+    "address",
+    "address_part",
+    "birthday",
+    "anniversary",
+    "consent",
+    "customer_no",
+    "total_orders",
+    "total_spent",
+    "custom",
+)
+INTERACTION_FIELDS = (
+    "email",
+    "date",
+    "kind",
+    "amount",
+    "score",
+    "note",
+    "channel",
+    "order",
+    "name",
+    "phone",
+    "first_name",
+    "last_name",
+    "customer_no",
+    "status",
+    "cancelled",
+    "quantity",
+    "unit_price",
+)
 
 _SYNONYMS: dict[str, list[str]] = {
     "email": [
@@ -198,10 +236,197 @@ _SYNONYMS: dict[str, list[str]] = {
     ],
     "notes": ["notes", "note", "comments", "comment", "notizen", "remarques", "notas", "заметки", "备注", "メモ"],
     "source": ["source", "lead source", "origin", "quelle"],
+    "address": [
+        "address",
+        "address - formatted",
+        "formatted address",
+        "full address",
+        "mailing address",
+        "postal address",
+        "home address",
+        "business address",
+        "street address",
+        "adresse",
+        "anschrift",
+        "direccion",
+        "indirizzo",
+        "адрес",
+        "地址",
+        "住所",
+        "주소",
+    ],
+    "address_part": [
+        "street",
+        "address - street",
+        "address - extended address",
+        "address - po box",
+        "address - city",
+        "address - region",
+        "address - postal code",
+        "address - country",
+        "address1",
+        "address2",
+        "address line 1",
+        "address line 2",
+        "street 1",
+        "street 2",
+        "city",
+        "town",
+        "zip",
+        "zip code",
+        "postal code",
+        "postcode",
+        "state",
+        "province",
+        "county",
+        "country",
+        "country code",
+        "province code",
+        "default address address1",
+        "default address address2",
+        "default address city",
+        "default address province",
+        "default address province code",
+        "default address country",
+        "default address country code",
+        "default address zip",
+        "billing address1",
+        "billing address2",
+        "billing city",
+        "billing zip",
+        "billing province",
+        "billing country",
+        "business street",
+        "business city",
+        "business postal code",
+        "business state",
+        "business country/region",
+        "home street",
+        "home city",
+        "home postal code",
+        "home state",
+        "home country/region",
+        "strasse",
+        "strasse geschaftlich",
+        "strasse privat",
+        "ort",
+        "ort geschaftlich",
+        "ort privat",
+        "plz",
+        "postleitzahl",
+        "postleitzahl geschaftlich",
+        "postleitzahl privat",
+        "stadt",
+        "land",
+        "rue",
+        "ville",
+        "code postal",
+        "pays",
+        "calle",
+        "ciudad",
+        "codigo postal",
+        "citta",
+        "cap",
+    ],
+    "birthday": [
+        "birthday",
+        "birth date",
+        "birthdate",
+        "date of birth",
+        "dob",
+        "born",
+        "geburtstag",
+        "geburtsdatum",
+        "date de naissance",
+        "anniversaire",
+        "fecha de nacimiento",
+        "cumpleanos",
+        "data di nascita",
+        "compleanno",
+        "verjaardag",
+        "geboortedatum",
+        "день рождения",
+        "дата рождения",
+        "生日",
+        "誕生日",
+        "생일",
+    ],
+    "anniversary": ["anniversary", "wedding anniversary", "jahrestag", "hochzeitstag", "aniversario", "anniversario"],
+    "consent": [
+        "accepts email marketing",
+        "accepts marketing",
+        "email marketing consent",
+        "email marketing",
+        "marketing consent",
+        "consent",
+        "opt in",
+        "opt-in",
+        "email opt in",
+        "marketing opt-in",
+        "newsletter",
+        "subscribed",
+        "subscription status",
+        "email subscription status",
+        "mailchimp status",
+        "gdpr consent",
+        "einwilligung",
+        "newsletter abonniert",
+        "consentement",
+    ],
+    "customer_no": [
+        "customer id",
+        "customerid",
+        "customer number",
+        "customer no",
+        "customer #",
+        "customer nr",
+        "client id",
+        "client number",
+        "account number",
+        "kundennummer",
+        "kunden-nr",
+        "kundennr",
+        "numero client",
+        "n client",
+        "numero de cliente",
+    ],
+    "total_orders": [
+        "total orders",
+        "orders count",
+        "order count",
+        "number of orders",
+        "# of orders",
+        "orders",
+        "anzahl bestellungen",
+        "nombre de commandes",
+    ],
+    "total_spent": [
+        "total spent",
+        "amount spent",
+        "total spend",
+        "lifetime value",
+        "customer lifetime value",
+        "total sales",
+        "total revenue",
+        "ltv",
+        "clv",
+        "umsatz",
+        "montant total",
+    ],
 }
 
 _INTERACTION_SYNONYMS: dict[str, list[str]] = {
-    "email": _SYNONYMS["email"] + ["contact email", "contact"],
+    "email": _SYNONYMS["email"]
+    + [
+        "contact email",
+        "contact",
+        "associated contact email",
+        "contact email address",
+        "customer e-mail",
+        "buyer email",
+        "recipient email",
+        "billing email address",
+    ],
     "date": [
         "date",
         "occurred at",
@@ -209,12 +434,30 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "timestamp",
         "time",
         "datetime",
+        "date time",
+        "date/time",
         "when",
         "created at",
         "created",
+        "create date",
+        "created date",
+        "creation date",
+        "date created",
+        "activity date",
         "paid at",
+        "paid date",
         "order date",
         "order_date",
+        "order created",
+        "order created at",
+        "invoice date",
+        "invoicedate",
+        "transaction date",
+        "purchase date",
+        "sale date",
+        "sent at",
+        "sent date",
+        "logged at",
         "datum",
         "fecha",
         "data",
@@ -222,7 +465,18 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "日期",
         "日付",
     ],
-    "kind": ["type", "kind", "event", "activity", "action", "interaction", "event type", "activity type"],
+    "kind": [
+        "type",
+        "kind",
+        "event",
+        "activity",
+        "action",
+        "interaction",
+        "event type",
+        "activity type",
+        "engagement type",
+        "interaction type",
+    ],
     "amount": [
         "amount",
         "total",
@@ -231,6 +485,21 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "price",
         "order total",
         "order_total",
+        "cart total",
+        "basket total",
+        "grand total",
+        "order value",
+        "order amount",
+        "total amount",
+        "total price",
+        "total paid",
+        "amount paid",
+        "payment amount",
+        "transaction amount",
+        "sale amount",
+        "deal amount",
+        "net sales",
+        "gross sales",
         "betrag",
         "montant",
         "importe",
@@ -238,11 +507,101 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "金额",
     ],
     "score": ["score", "rating", "nps", "nps score"],
-    "note": ["note", "notes", "comment", "comments", "description", "details", "lineitem name"],
+    "note": [
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "description",
+        "details",
+        "lineitem name",
+        "subject",
+        "activity subject",
+        "body",
+        "activity body",
+        "product",
+        "product name",
+        "item",
+        "item name",
+    ],
     "channel": ["channel", "medium", "via"],
-    "order": ["order", "order id", "order number", "order_id", "order name"],
-    "name": ["billing name", "customer name", "full name"],
-    "phone": ["billing phone", "phone"],
+    "order": [
+        "order",
+        "order id",
+        "order number",
+        "order_id",
+        "order name",
+        "order #",
+        "order no",
+        "order nr",
+        "invoice",
+        "invoice no",
+        "invoiceno",
+        "invoice number",
+        "invoice id",
+        "receipt",
+        "receipt no",
+        "receipt number",
+        "transaction id",
+        "bestellnummer",
+    ],
+    "name": [
+        "billing name",
+        "customer name",
+        "full name",
+        "customer",
+        "client",
+        "buyer",
+        "buyer name",
+        "shipping name",
+        "contact name",
+        "associated contact",
+    ],
+    "phone": [
+        "billing phone",
+        "phone",
+        "phone number",
+        "mobile",
+        "telephone",
+        "tel",
+        "shipping phone",
+        "customer phone",
+        "contact phone",
+    ],
+    "first_name": ["first name", "billing first name", "shipping first name", "customer first name"],
+    "last_name": ["last name", "billing last name", "shipping last name", "customer last name"],
+    "customer_no": [
+        "customer id",
+        "customerid",
+        "customer no",
+        "customer number",
+        "customer #",
+        "customer nr",
+        "customer code",
+        "customer ref",
+        "customer reference",
+        "client id",
+        "client number",
+        "member id",
+        "member number",
+        "account number",
+        "loyalty number",
+        "kundennummer",
+        "kundennr",
+    ],
+    "status": ["financial status", "payment status", "status", "order status", "order_status", "payment state"],
+    "cancelled": [
+        "cancelled at",
+        "canceled at",
+        "cancelled",
+        "canceled",
+        "cancelled date",
+        "cancellation date",
+        "date cancelled",
+        "voided at",
+    ],
+    "quantity": ["quantity", "qty", "lineitem quantity", "menge", "quantite", "cantidad"],
+    "unit_price": ["unit price", "unitprice", "lineitem price", "item price", "unit cost"],
 }
 
 
@@ -262,6 +621,7 @@ def _index(synonyms: dict[str, list[str]]) -> dict[str, str]:
 
 _CONTACT_INDEX = _index(_SYNONYMS)
 _INTERACTION_INDEX = _index(_INTERACTION_SYNONYMS)
+_INNER_NUMBER = re.compile(r"\s\d+(?=\s|$)")
 _NUMBERED = re.compile(r"^(.*?)\s*\d+\s*(?:-?\s*(value|address|adresse))?$")
 _EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NAME_VALUE = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+){0,3}\.?$")
@@ -278,7 +638,35 @@ def _lookup(header: str, index: dict[str, str]) -> str | None:
     numbered = _NUMBERED.match(key)  # "E-mail 2 - Value", "Phone 3 - Value", "Email 1"
     if numbered and numbered.group(1) in index:
         return index[numbered.group(1)]
-    return None
+    inner = _INNER_NUMBER.sub("", key)  # "Address 1 - Formatted" → "address - formatted"
+    if inner != key and inner in index:
+        return index[inner]
+    return _near(key, index)
+
+
+def _near(key: str, index: dict[str, str]) -> str | None:
+    """A header one slip away from a known one ("FIRSNAME", "E-Mial", "Telephon"): the field of the closest known
+    header when it is close (difflib ratio ≥ 0.88) and no other field is as close. Headers of 5+ letters in one or
+    two words only ("Accepts SMS Marketing" is not a slip of "Accepts Email Marketing")."""
+    if len(key) < 5 or key.count(" ") > 1 or not key.replace(" ", "").isalpha():
+        return None
+    squeezed = key.replace(" ", "")
+    close = difflib.get_close_matches(squeezed, _squeezed(id(index), index), n=3, cutoff=0.88)
+    fields = {_squeezed(id(index), index)[match] for match in close}
+    return fields.pop() if len(fields) == 1 else None
+
+
+_SQUEEZED: dict[int, dict[str, str]] = {}
+
+
+def _squeezed(key: int, index: dict[str, str]) -> dict[str, str]:
+    """The index with spaces removed from its headers ("first name" → "firstname"), built once per index."""
+    found = _SQUEEZED.get(key)
+    if found is None:
+        found = _SQUEEZED[key] = {
+            header.replace(" ", ""): field for header, field in index.items() if len(header.replace(" ", "")) >= 5
+        }
+    return found
 
 
 #: What the user says each column holds, given to the importers: a column by its position in the header (from 0,
@@ -379,16 +767,6 @@ def not_a_phone(value: str) -> bool:
     )
 
 
-def default_region() -> str:
-    """The region numbers without a + are read in: the system locale's country, else US."""
-    try:
-        name = locale.getlocale()[0] or ""
-    except ValueError:
-        name = ""
-    country = name.replace("-", "_").partition("_")[2][:2].upper()
-    return country if len(country) == 2 and country.isalpha() else "US"
-
-
 #: Where a number without + that is not possible in the default region is tried next (first success wins), so
 #: that a German file on an American system is still recognised.
 _OTHER_REGIONS = ("GB", "DE", "FR", "US", "IT", "ES", "NL", "PL", "AU", "IN", "BR", "JP", "CN")
@@ -485,7 +863,22 @@ def map_columns(
             names_known = {"name", "first_name", "last_name"} & set(mapping.values())
             if inferred in ("email", "phone") or (inferred == "name" and not names_known and not interactions):
                 mapping[position] = inferred
+    if not interactions:
+        for position, title in enumerate(header):
+            if position not in mapping and position not in overrides and keep_as_custom(title):
+                mapping[position] = "custom"
     return mapping
+
+
+#: Columns that describe another column ("E-mail 1 - Label": "* Home") or hold a picture's address: not kept.
+_COMPANION = re.compile(r"(?:\s-\s|\b)(?:label|type|photo|picture|avatar|image)\s*$")
+
+
+def keep_as_custom(title: str) -> bool:
+    """Whether an unrecognised column is kept on each contact as a custom field (by its title): every column
+    with a title, except labels and types of other columns and pictures."""
+    key = normalise_header(title)
+    return bool(key) and len(title) <= MAX_HEADER and not _COMPANION.search(key)
 
 
 def header_recognition(line: str) -> float:
@@ -506,7 +899,13 @@ SHOP_HEADERS = {"lineitem name", "financial status", "lineitem quantity"}
 
 
 def is_order_export(header: list[str]) -> bool:
-    return bool({normalise_header(h) for h in header} & SHOP_HEADERS)
+    """A shop's or till's orders (one row per line item, grouped by order number): Shopify's own headers, or an
+    order or invoice number column in a file that has no type column (an activity log with order numbers is not)."""
+    titles = {normalise_header(h) for h in header}
+    if titles & SHOP_HEADERS:
+        return True
+    fields = {_lookup(h, _INTERACTION_INDEX) for h in header}
+    return "order" in fields and "kind" not in fields
 
 
 def looks_like_interactions(header: list[str]) -> bool:
@@ -515,17 +914,94 @@ def looks_like_interactions(header: list[str]) -> bool:
     return "date" in fields and bool(fields & {"kind", "order", "amount"})
 
 
+#: A column header that names who handled an activity (a salesperson, the account's user), not the customer.
+_OWNER_HEADER = re.compile(
+    r"\b(?:owner|owners|agent|sales ?rep|rep|salesperson|sales person|seller|user|assigned|assignee|created by|"
+    r"creator|sender|from|author|logged by|employee|staff|host|organi[sz]er|manager|hubspot team)\b"
+)
+_ORDER_VALUE = re.compile(r"^#\s*\d+$")  # "#1001": a shop's order name
+_ID_VALUE = re.compile(r"^[A-Za-z]{0,3}-?\d{3,}$")  # "12346", "C-1042": a customer number in a "Customer" column
+
+
+def _filled(rows: list[list[str]], position: int) -> list[str]:
+    return [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
+
+
+def _owner_columns(header: list[str], rows: list[list[str]], candidates: list[int]) -> set[int]:
+    """Of several e-mail columns, those that hold an owner's address (a salesperson's) rather than the customer's:
+    the header says so ("Activity Owner", "Assigned To", "Sales Rep"), or a few addresses repeat down the column
+    while another e-mail column varies. At least one column is always left."""
+    owners = {p for p in candidates if _OWNER_HEADER.search(normalise_header(header[p]))}
+    if len(owners) == len(candidates):
+        owners = set()
+    left = [p for p in candidates if p not in owners]
+    if len(left) > 1:
+        distinct = {p: len({v.lower() for v in _filled(rows, p)}) for p in left}
+        filled = {p: len(_filled(rows, p)) for p in left}
+        most = max(distinct.values())
+        for p in left:
+            if filled[p] >= 6 and distinct[p] <= max(2, filled[p] // 4) and most >= 2 * distinct[p] + 2:
+                owners.add(p)
+    return owners
+
+
+def _date_column(header: list[str], rows: list[list[str]], taken: Iterable[int]) -> int | None:
+    """An untitled or unknown column whose values are mostly dates (ISO, d/m/y, with times, month names)."""
+    from tracker.core.importing.dates import DAY_FIRST, MONTH_FIRST, iso_text  # dates imports nothing of ours
+
+    skip = set(taken)
+    for position in range(len(header)):
+        if position in skip:
+            continue
+        values = _filled(rows, position)[:50]
+        if len(values) < 1:
+            continue
+        read = sum(bool(iso_text(v, DAY_FIRST) or iso_text(v, MONTH_FIRST)) for v in values)
+        if read >= 0.8 * len(values) and any(not v.isdigit() for v in values):
+            return position
+    return None
+
+
 def suggest_mapping(
     header: list[str], rows: list[list[str]], *, interactions: bool, overrides: Mapping[int, str] | None = None
 ) -> dict[int, str]:
     """The mapping an import starts from: the user's overrides (by column index), the shop-export rule, headers,
-    then values."""
+    then values.
+
+    For interactions, values also decide: of several e-mail columns the customer's is kept over an owner's (see
+    `_owner_columns`); a "name" column of order numbers (#1001) is the order; one of addresses is the e-mail; a
+    column of dates is the date when no header says so."""
     merged = dict(overrides or {})
-    if interactions and is_order_export(header):
+    if interactions and {normalise_header(h) for h in header} & SHOP_HEADERS:
         for position, title in enumerate(header):
             if normalise_header(title) == "name":
                 merged.setdefault(position, "order")
-    return map_columns(header, interactions=interactions, overrides=merged, sample=rows[:200])
+    sample = rows[:200]
+    mapping = map_columns(header, interactions=interactions, overrides=merged, sample=sample)
+    if not interactions:
+        return mapping
+    fixed = set(overrides or {})
+    for position, field in list(mapping.items()):
+        if field != "name" or position in fixed:
+            continue
+        values = _filled(sample, position)
+        need = 0.8 * len(values)
+        for pattern, instead in ((_ORDER_VALUE, "order"), (_ID_VALUE, "customer_no"), (_EMAIL_VALUE, "email")):
+            if values and sum(bool(pattern.match(v)) for v in values) >= need:
+                if instead != "email" and instead in mapping.values():
+                    del mapping[position]
+                else:
+                    mapping[position] = instead
+                break
+    emails = [p for p, f in sorted(mapping.items()) if f == "email" and p not in fixed]
+    if len(emails) > 1:
+        for position in _owner_columns(header, sample, emails):
+            del mapping[position]
+    if "date" not in mapping.values():
+        position = _date_column(header, sample, [*mapping, *fixed])
+        if position is not None:
+            mapping[position] = "date"
+    return mapping
 
 
 def shown_columns(header: list[str], limit: int = 8) -> str:

@@ -5,30 +5,34 @@ in memory, and each chunk merges into the contacts already stored (those of earl
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected
+from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected, InvalidInput
 from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import (
     CONTACT_FIELDS,
     MULTI_VALUE,
+    NULL_WORDS,
     ColumnChoices,
     map_columns,
     not_a_phone,
     resolve_choices,
     shown_columns,
 )
+from tracker.core.importing.dates import DAY_FIRST, decide_order, parse_datetime
 from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
-from tracker.core.store.contacts import Fields
+from tracker.core.store.contacts import STORED, Fields, consent_value, merged_fields
 
 _PROGRESS_EVERY = 2000
 CHUNK_ROWS = 10_000  # contacts written per chunk
@@ -38,15 +42,15 @@ CHUNK_ROWS = 10_000  # contacts written per chunk
 class Record:
     """One contact to write, possibly built from several rows of the file."""
 
-    values: dict[str, str | None]  # phone_key None: too few digits for one
+    values: dict[str, Any]  # as the store takes them (phone_key None: too few digits for one)
     tags: tuple[str, ...] = ()
     lines: list[int] = field(default_factory=list)
 
     def merge(self, other: Record) -> None:
-        """Fill empty fields from `other`; never replace a value with an empty one."""
-        for key, value in other.values.items():
-            if value and not self.values.get(key):
-                self.values[key] = value
+        """Fill empty fields from `other` (the store's rule: never replace a value, keep other e-mails and phones,
+        an opt-out wins)."""
+        current = {name: self.values.get(name) for name in STORED} | {"tags": ""}
+        self.values.update(merged_fields(current, {**other.values, "tags": ""}))
         self.tags = split_tags([*self.tags, *other.tags])
         self.lines.extend(other.lines)
 
@@ -157,13 +161,56 @@ def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> l
     return out
 
 
+_YEARLESS = re.compile(r"^-?-?(\d{1,2})-(\d{1,2})$|^(\d{1,2})\.(\d{1,2})\.$")
+#: Dates Outlook writes for "none".
+_NO_DATE = {"0/0/00", "00/00/00", "0/0/0000", "00.00.0000", "0000-00-00"}
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What reading a row needs besides the row, worked out once per file."""
+
+    plan: dict[str, tuple[int, ...]]
+    header: list[str]
+    region: str
+    date_orders: dict[str, str]  # birthday/anniversary → the column's day/month order
+    parse_amount: Callable[[str], float | None]
+
+
+def important_date(text: str, order: str) -> str | None:
+    """A birthday or anniversary as stored: '1980-01-01', or '--12-25' without a year; None if it is not one."""
+    value = text.strip()
+    if not value or value in _NO_DATE:
+        return None
+    yearless = _YEARLESS.match(value)
+    if yearless:
+        if yearless.group(1):  # --12-25: month first
+            month, day = int(yearless.group(1)), int(yearless.group(2))
+        else:  # 25.12.: day first
+            month, day = int(yearless.group(4)), int(yearless.group(3))
+        try:
+            date(2000, month, day)
+        except ValueError:
+            return None
+        return f"--{month:02d}-{day:02d}"
+    moment = parse_datetime(value, order)
+    return moment.date().isoformat() if moment and 1800 <= moment.year <= 2200 else None
+
+
+def _number_text(text: str) -> str:
+    """A customer number as text: Excel's leading apostrophe and a float's '.0' removed."""
+    value = text.strip().lstrip("'").strip()
+    return value[:-2] if value.endswith(".0") and value[:-2].isdigit() else value
+
+
 def _record_from_row(
-    row: list[str], plan: dict[str, tuple[int, ...]], line: int, report: ImportReport, opened: CsvFile
+    row: list[str], reading: _Reading, line: int, report: ImportReport, opened: CsvFile
 ) -> Record | None:
+    plan = reading.plan
     if opened.has_nul and any("\x00" in cell for cell in row):
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
         return None
-    values: dict[str, str | None] = {}
+    values: dict[str, str | int | float | None] = {}
     for key in ("first_name", "last_name", "company", "source"):
         if key in plan:
             found = _cells(row, plan[key])
@@ -177,11 +224,11 @@ def _record_from_row(
             values["first_name"], values["last_name"] = split_full_name(found[0])
     notes: list[str] = []
     emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
-    valid = [e for e in emails if is_valid_email(e)]
+    valid = list(dict.fromkeys(e for e in emails if is_valid_email(e)))
     if valid:
         values["email"] = valid[0]
         if len(valid) > 1:
-            notes.append("Other e-mails: " + ", ".join(valid[1:]))
+            values["more_emails"] = "\n".join(valid[1:])
     phones = [p for p in map(clean_phone, _cells(row, plan.get("phone", ()), multi=True)) if p]
     if phones and any(map(not_a_phone, phones)):
         dropped = [p for p in phones if not_a_phone(p)]
@@ -189,9 +236,11 @@ def _record_from_row(
         report.warn(line, f"'{dropped[0]}' is not a phone number; the row is kept without it", row)
     if phones:
         values["phone"] = phones[0]
-        values["phone_key"] = phone_key(phones[0])
+        values["phone_key"] = phone_key(phones[0], reading.region)
         if len(phones) > 1:
-            notes.append("Other phones: " + ", ".join(phones[1:]))
+            values["more_phones"] = "\n".join(dict.fromkeys(phones[1:]))
+    if len(plan) > 8:  # the fields a narrow file lacks cost it nothing
+        _details(row, reading, values, line, report)
     notes.extend(_cells(row, plan.get("notes", ())))
     if notes:
         values["notes"] = "\n".join(notes)
@@ -201,6 +250,7 @@ def _record_from_row(
         or values.get("first_name")
         or values.get("last_name")
         or values.get("company")
+        or values.get("customer_no")
     ):
         reason = "no name, e-mail or phone"
         if emails and not valid:  # the invalid address is the reason, not a warning as well
@@ -217,6 +267,57 @@ def _record_from_row(
     else:
         tags = split_tags([tag for cell in tag_cells for tag in split_tags(cell)])
     return Record(values, tags, [line])
+
+
+def _details(
+    row: list[str], reading: _Reading, values: dict[str, str | int | float | None], line: int, report: ImportReport
+) -> None:
+    """Address, important dates, consent, customer number, reported totals and custom columns of a row."""
+    plan = reading.plan
+    if "address" in plan or "address_part" in plan:
+        whole = _cells(row, plan.get("address", ()))
+        address = whole[0] if whole else ", ".join(_cells(row, plan.get("address_part", ())))
+        if address:
+            values["address"] = "\n".join(part.strip() for part in address.splitlines() if part.strip())
+    dates: dict[str, str] = {}
+    for name in ("birthday", "anniversary"):
+        for text in _cells(row, plan.get(name, ())):
+            day = important_date(text, reading.date_orders.get(name, DAY_FIRST))
+            if day:
+                dates[name] = day
+                break
+            if text.strip() not in _NO_DATE:
+                report.warn(line, f"'{text}' is not a date; the {name} is left out", row)
+                break
+    if dates:
+        values["dates"] = json.dumps(dates, sort_keys=True)
+    for text in _cells(row, plan.get("consent", ())):
+        consent = consent_value(text)
+        if consent is not None:
+            values["consent"] = consent if values.get("consent") is None else min(consent, int(values["consent"] or 0))
+    found = _cells(row, plan.get("customer_no", ()))
+    if found and found[0].lower() not in NULL_WORDS:
+        values["customer_no"] = _number_text(found[0])
+    for name, column in (("orders_reported", "total_orders"), ("spent_reported", "total_spent")):
+        found = _cells(row, plan.get(column, ()))
+        if found and found[0].lower() not in NULL_WORDS:
+            try:
+                amount = reading.parse_amount(found[0])
+            except InvalidInput:
+                report.warn(line, f"'{found[0]}' is not a number; the {column.replace('_', ' ')} is left out", row)
+                continue
+            if amount is not None and amount >= 0:
+                values[name] = int(amount) if name == "orders_reported" else amount
+    custom = plan.get("custom", ())
+    if custom:
+        header, width = reading.header, len(row)
+        kept = {
+            header[p].strip(): row[p].strip()
+            for p in custom
+            if p < width and row[p].strip() and row[p].strip().lower() not in NULL_WORDS
+        }
+        if kept:
+            values["fields"] = json.dumps(kept, ensure_ascii=False)
 
 
 def _folded(text: str | None) -> str:
@@ -248,6 +349,9 @@ def _key(record: Record) -> tuple[str, str] | None:
     email = record.values.get("email")
     if email:
         return ("email", ascii_lower(email))
+    number = record.values.get("customer_no")
+    if number:
+        return ("customer", number)
     phone = record.values.get("phone_key")
     return ("phone", phone) if phone else None
 
@@ -285,6 +389,20 @@ def _import_contacts(
                 field="email",
             )
         plan = _plan(columns)
+        from tracker.core.importing.interactions import parse_amount  # it imports this module's split_full_name
+
+        sample = opened.sample[:200]
+        reading = _Reading(
+            plan,
+            header,
+            store.phone_region(),
+            {
+                name: decide_order([row[p] for row in sample for p in plan[name] if p < len(row)])
+                for name in ("birthday", "anniversary")
+                if name in plan
+            },
+            parse_amount,
+        )
 
         def write(batch_id: int) -> None:
             merged: dict[tuple[str, str], Record] = {}  # this chunk's rows by e-mail, else phone
@@ -334,7 +452,7 @@ def _import_contacts(
             pending = 0
             for line, row in opened.rows():
                 report.rows += 1
-                record = _record_from_row(row, plan, line, report, opened)
+                record = _record_from_row(row, reading, line, report, opened)
                 if record is not None:
                     key = _key(record)
                     if key is None:

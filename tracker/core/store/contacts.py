@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
@@ -23,15 +26,45 @@ from tracker.core.store.table import StoreTable, rows_in
 if TYPE_CHECKING:
     pass
 
-COLUMNS = "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at"
-EDITABLE = ("first_name", "last_name", "email", "phone", "company", "tags", "source", "notes")
+COLUMNS = (
+    "id, first_name, last_name, email, phone, company, tags, source, notes, created_at, updated_at, address, consent, "
+    "customer_no, dates, fields, more_emails, more_phones, orders_reported, spent_reported, phone_key"
+)
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "source",
+    "notes",
+    "address",
+    "consent",
+    "customer_no",
+    "dates",
+    "fields",
+    "more_emails",
+    "more_phones",
+    "orders_reported",
+    "spent_reported",
+)
+#: Every column an import may fill (EDITABLE and the phone's key), in the order write_batch inserts them.
+STORED = (*EDITABLE[:4], "phone_key", *EDITABLE[4:])
 #: A contact's fields by column name, values as SQLite takes and gives them.
 Fields = dict[str, Any]
+#: Names of important dates a contact may have (the keys of its `dates`).
+DATE_NAMES = ("birthday", "anniversary")
+_YEARLESS = re.compile(r"^--(\d{2})-(\d{2})$")
 
 
 def stored_tags(text: str) -> tuple[str, ...]:
     """Tags as the store keeps them (already clean, joined with ', '): a plain split, no re-normalising."""
     return tuple(text.split(", ")) if text else ()
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
 
 
 def contact_from_row(row: tuple[Any, ...]) -> Contact:
@@ -47,28 +80,183 @@ def contact_from_row(row: tuple[Any, ...]) -> Contact:
         notes=row[8],
         created_at=row[9],
         updated_at=row[10],
+        address=row[11],
+        consent=None if row[12] is None else bool(row[12]),
+        customer_no=row[13],
+        dates=json.loads(row[14]) if row[14] else {},
+        fields=json.loads(row[15]) if row[15] else {},
+        more_emails=_lines(row[16]),
+        more_phones=_lines(row[17]),
+        orders_reported=row[18],
+        spent_reported=row[19],
+        phone_key=row[20],
     )
 
 
-def _validated(values: Mapping[str, Any]) -> Fields:
-    """Clean editable fields; raise InvalidInput for an e-mail that cannot be one."""
+_CONSENT_WORDS = {
+    "yes": 1, "y": 1, "true": 1, "1": 1, "x": 1, "subscribed": 1, "opted in": 1, "opt-in": 1, "granted": 1,
+    "ja": 1, "oui": 1, "si": 1, "sí": 1, "no": 0, "n": 0, "false": 0, "0": 0, "unsubscribed": 0, "cleaned": 0,
+    "opted out": 0, "opt-out": 0, "withdrawn": 0, "nein": 0, "non": 0, "not_subscribed": 0, "not subscribed": 0,
+    "declined": 0, "revoked": 0,
+}  # fmt: skip
+
+
+def consent_value(value: object) -> int | None:
+    """1 (given), 0 (withdrawn) or None (not known) from True/False/None or what exports write ("yes",
+    "subscribed", "unsubscribed", "cleaned"…)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    text = str(value).strip().lower().replace("_", " ")
+    if not text:
+        return None
+    return _CONSENT_WORDS.get(text, _CONSENT_WORDS.get(text.replace(" ", "_")))
+
+
+def check_date_value(name: str, value: str) -> str:
+    """An important date as stored: ISO 1980-01-01, or --12-25 without a year; InvalidInput otherwise."""
+    text = str(value).strip()
+    yearless = _YEARLESS.match(text)
+    try:
+        if yearless:
+            date(2000, int(yearless.group(1)), int(yearless.group(2)))  # a leap year: --02-29 is a day
+        else:
+            text = date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidInput(
+            f"'{value}' is not a date for {name}; write it as 1980-01-31, or --01-31 without a year."
+        ) from None
+    return text
+
+
+def _joined(values: object, clean: Callable[[str], str | None]) -> str:
+    items = values.split("\n") if isinstance(values, str) else list(values or ())  # type: ignore[call-overload]
+    out: list[str] = []
+    for item in items:
+        cleaned = clean(str(item))
+        if cleaned and cleaned not in out:
+            out.append(cleaned)
+    return "\n".join(out)
+
+
+def _valid_email(text: str) -> str | None:
+    email = clean_email(text)
+    if email is not None and not is_valid_email(email):
+        raise InvalidInput(f"'{text}' is not a valid e-mail address.")
+    return email
+
+
+def _validated(values: Mapping[str, Any], region: str | None = None) -> Fields:
+    """Clean editable fields; raise InvalidInput for an e-mail that cannot be one, a bad date or number."""
     out: Fields = {}
     for key, value in values.items():
         if key not in EDITABLE:
             raise InvalidInput(f"'{key}' is not a contact field; fields: {', '.join(EDITABLE)}.")
         if key == "email":
-            email = clean_email(value)
-            if email is not None and not is_valid_email(email):
-                raise InvalidInput(f"'{value}' is not a valid e-mail address.")
-            out["email"] = email
+            out["email"] = _valid_email(value or "") if value else None
         elif key == "phone":
             out["phone"] = clean_phone(value)
-            out["phone_key"] = phone_key(value)
+            out["phone_key"] = phone_key(value, region)
         elif key == "tags":
             out["tags"] = join_tags(split_tags(value))
+        elif key == "consent":
+            consent = consent_value(value)
+            if consent is None and value not in (None, ""):
+                raise InvalidInput(f"'{value}' is not a consent; use yes, no or unknown.")
+            out["consent"] = consent
+        elif key == "customer_no":
+            out["customer_no"] = str(value).strip() or None if value is not None else None
+        elif key == "dates":
+            dates = json.loads(value) if isinstance(value, str) and value else dict(value or {})
+            out["dates"] = json.dumps({k: check_date_value(k, v) for k, v in dates.items() if v}, sort_keys=True)
+        elif key == "fields":
+            extra = json.loads(value) if isinstance(value, str) and value else dict(value or {})
+            kept = {str(k).strip(): str(v) for k, v in extra.items() if str(k).strip() and v not in (None, "")}
+            out["fields"] = json.dumps(kept, ensure_ascii=False) if kept else ""
+        elif key == "more_emails":
+            out["more_emails"] = _joined(value, _valid_email)
+        elif key == "more_phones":
+            out["more_phones"] = _joined(value, lambda text: clean_phone(text) or None)
+        elif key == "orders_reported":
+            out[key] = _number(value, int, key)
+        elif key == "spent_reported":
+            out[key] = _number(value, float, key)
+        elif key == "address":
+            out[key] = "\n".join(line.strip() for line in str(value or "").strip().splitlines())
         else:
             out[key] = (value or "").strip() if key != "notes" else (value or "")
     return out
+
+
+def _number(value: object, kind: Callable[[Any], Any], name: str) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"'{value}' is not a number for {name.replace('_', ' ')}.") from None
+    if number < 0:
+        raise InvalidInput(f"{name.replace('_', ' ').capitalize()} cannot be negative.")
+    return number
+
+
+_NULLABLE = ("email", "phone_key", "consent", "customer_no", "orders_reported", "spent_reported")
+
+
+def _merged_lines(current: str, new: str, *, besides: Iterable[str | None], key: Callable[[str], Any]) -> str:
+    """`current`'s lines and those of `new` not already there (compared by `key`) nor among `besides`."""
+    lines = _lines(current)
+    seen = {key(x) for x in (*lines, *(b for b in besides if b))}
+    added = [line for line in _lines(new) if key(line) not in seen]
+    return "\n".join((*lines, *dict.fromkeys(added)))
+
+
+def merged_fields(current: Fields, data: Fields) -> Fields:
+    """What a record from an import changes on a contact it is merged into: empty fields filled, never a value
+    replaced; tags, other e-mails and phones, important dates and custom fields added to; consent withdrawn
+    wins over given (an opt-out is respected); a reported order total is raised to the larger."""
+    updates: Fields = {}
+    for name in STORED:
+        value = data.get(name)
+        if value in (None, "") or name in _MERGED_SPECIALLY:
+            continue
+        if current.get(name) in (None, ""):
+            updates[name] = value
+    if "phone" in updates and current.get("phone"):
+        updates.pop("phone_key", None)
+    if data.get("phone") and current.get("phone") and data.get("phone_key") != current.get("phone_key"):
+        data = dict(data, more_phones="\n".join(filter(None, (data["phone"], data.get("more_phones")))))
+    if data.get("email") and current.get("email") and ascii_lower(data["email"]) != ascii_lower(current["email"]):
+        data = dict(data, more_emails="\n".join(filter(None, (data["email"], data.get("more_emails")))))
+    tags = join_tags(split_tags([*split_tags(current["tags"]), *split_tags(data.get("tags", ""))]))
+    if tags != current["tags"]:
+        updates["tags"] = tags
+    for name, besides, key in (
+        ("more_emails", (current.get("email"),), ascii_lower),
+        ("more_phones", (current.get("phone"),), lambda text: _NOT_DIGITS.sub("", text)),
+    ):
+        if data.get(name):
+            merged = _merged_lines(current.get(name) or "", data[name], besides=besides, key=key)
+            if merged != (current.get(name) or ""):
+                updates[name] = merged
+    for name in ("dates", "fields"):
+        if data.get(name):
+            old = json.loads(current[name]) if current.get(name) else {}
+            new = json.loads(data[name]) | old
+            if new != old:
+                updates[name] = json.dumps(new, ensure_ascii=False, sort_keys=name == "dates")
+    consent = data.get("consent")
+    if consent is not None and (current.get("consent") is None or (consent == 0 and current["consent"] == 1)):
+        updates["consent"] = consent
+    for name in ("orders_reported", "spent_reported"):
+        if data.get(name) is not None and (current.get(name) is None or data[name] > current[name]):
+            updates[name] = data[name]
+    return updates
+
+
+_MERGED_SPECIALLY = frozenset(
+    {"tags", "more_emails", "more_phones", "dates", "fields", "consent", "orders_reported", "spent_reported"}
+)
+_NOT_DIGITS = re.compile(r"\D")
 
 
 class ContactsTable(StoreTable):
@@ -100,7 +288,7 @@ class ContactsTable(StoreTable):
         """Insert a contact; InvalidInput if its e-mail is invalid or already taken."""
         if contact is not None:
             values = {k: getattr(contact, k) for k in EDITABLE} | values
-        data = _validated(values)
+        data = _validated(values, self.store.phone_region())
         if not any(data.get(k) for k in ("first_name", "last_name", "email", "phone", "company")):
             raise InvalidInput("A contact needs at least a name, a company, an e-mail or a phone number.")
         if data.get("email") and self.by_email(data["email"]):
@@ -124,7 +312,7 @@ class ContactsTable(StoreTable):
     def update(self, contact_id: int, **values: Any) -> Changes:
         """Change some fields of one contact; an e-mail may not collide with another contact's."""
         self.get(contact_id)
-        data = _validated(values)
+        data = _validated(values, self.store.phone_region())
         if not data:
             return Changes()
         if data.get("email"):
@@ -202,8 +390,11 @@ class ContactsTable(StoreTable):
         """
         stamp = now_iso()
         rows: list[Fields] = []
+        region = None if cleaned else self.store.phone_region()
         for values, tags in records:
-            data: Fields = dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE})
+            data: Fields = (
+                dict(values) if cleaned else _validated({k: v for k, v in values.items() if k in EDITABLE}, region)
+            )
             data["tags"] = join_tags(tags)
             rows.append(data)
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
@@ -216,35 +407,32 @@ class ContactsTable(StoreTable):
             by_phone = self._ids_for_phone_keys(
                 {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
             )
+            by_customer = self.ids_for_customer_numbers(
+                {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
+            )
             for data in rows:
                 email = data.get("email")
                 existing = by_email.get(ascii_lower(email)) if email else None
+                if existing is None and not email and data.get("customer_no"):
+                    existing = by_customer.get(data["customer_no"])
                 if existing is None and not email and data.get("phone_key"):
                     existing = by_phone.get(data["phone_key"])
                 if existing is None:
                     inserts.append(data)
                 else:
                     matched.append((existing, data))
-        fields = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
+        defaults: Fields = {name: "" for name in STORED} | dict.fromkeys(_NULLABLE)
         self.conn.executemany(
-            f"INSERT INTO contacts ({', '.join(fields)}, import_id, created_at, updated_at) "
-            f"VALUES ({', '.join('?' for _ in fields)}, ?, ?, ?)",
+            f"INSERT INTO contacts ({', '.join(STORED)}, import_id, created_at, updated_at) "
+            f"VALUES ({', '.join('?' for _ in STORED)}, ?, ?, ?)",
             [
                 (
-                    d.get("first_name", ""),
-                    d.get("last_name", ""),
-                    d.get("email"),
-                    d.get("phone", ""),
-                    d.get("phone_key"),
-                    d.get("company", ""),
-                    d.get("tags", ""),
-                    d.get("source") or default_source,
-                    d.get("notes", ""),
+                    *[d.get(name) or defaults[name] for name in STORED],
                     import_id,
                     stamp,
                     stamp,
                 )
-                for d in inserts
+                for d in (dict(d, source=d.get("source") or default_source) for d in inserts)
             ],
         )
         changed = 0
@@ -271,6 +459,9 @@ class ContactsTable(StoreTable):
             by_phone.setdefault(phone, []).append(
                 (contact_id, {"first_name": first, "last_name": last, "company": company})
             )
+        by_customer = self.ids_for_customer_numbers(
+            {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
+        )
         claimed: dict[str, Fields] = {}  # e-mail addresses this call inserts → the names of their record
         for position, data in enumerate(rows):
             email = ascii_lower(data["email"]) if data.get("email") else None
@@ -285,6 +476,9 @@ class ContactsTable(StoreTable):
                     inserts.append(kept_apart(position, other, data))
                     continue
                 claimed[email] = data
+            elif data.get("customer_no") in by_customer:
+                matched.append((by_customer[data["customer_no"]], data))
+                continue
             elif key:
                 options = by_phone.setdefault(key, [])
                 same = next((option for option in options if not keep_apart(option[1], data)), None)
@@ -316,18 +510,10 @@ class ContactsTable(StoreTable):
 
     def _fill_empty(self, contact_id: int, data: Fields, import_id: int, stamp: str) -> int:
         *row, made_by = self.conn.execute(
-            "SELECT first_name, last_name, email, phone, phone_key, company, tags, source, notes, import_id "
-            "FROM contacts WHERE id = ?",
-            (contact_id,),
+            f"SELECT {', '.join(STORED)}, import_id FROM contacts WHERE id = ?", (contact_id,)
         ).fetchone()
-        names = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
-        current = dict(zip(names, row, strict=True))
-        updates = {k: v for k, v in data.items() if k != "tags" and v and not current.get(k)}
-        if "phone" in updates and current.get("phone"):
-            updates.pop("phone_key", None)
-        tags = join_tags(split_tags([*split_tags(current["tags"]), *split_tags(data.get("tags", ""))]))
-        if tags != current["tags"]:
-            updates["tags"] = tags
+        current = dict(zip(STORED, row, strict=True))
+        updates = merged_fields(current, data)
         if not updates:
             return 0
         assignments = ", ".join(f"{name} = ?" for name in updates)
@@ -342,6 +528,18 @@ class ContactsTable(StoreTable):
         )
         self.store.imports.remember_after(import_id, contact_id, current | updates)
         return 1
+
+    def rekey_phones(self, region: str) -> None:
+        """Recompute every phone's key with `region` (call inside a transaction); not an edit of the contact."""
+        rows = self.conn.execute("SELECT id, phone, phone_key, revision FROM contacts WHERE phone <> ''").fetchall()
+        changed = [(key, cid, rev) for cid, phone, old, rev in rows if (key := phone_key(phone, region)) != old]
+        self.conn.executemany("UPDATE contacts SET phone_key = ? WHERE id = ?", [(k, cid) for k, cid, _ in changed])
+        self.conn.executemany("UPDATE contacts SET revision = ? WHERE id = ?", [(r, cid) for _, cid, r in changed])
+
+    def ids_for_customer_numbers(self, numbers: Iterable[str]) -> dict[str, int]:
+        """{customer_no: id of the first contact with it} (a till's or a shop system's own customer numbers)."""
+        sql = "SELECT customer_no, min(id) FROM contacts WHERE customer_no IN ({marks}) GROUP BY customer_no"
+        return dict(rows_in(self.conn, sql, numbers))
 
     def ids_by_email(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))

@@ -34,7 +34,11 @@ _AGGREGATE = f"""
     GROUP BY i.contact_id
 """
 
-_LEVEL = "max(coalesce(a.max_stage, 1), CASE WHEN a.conversion_days >= :repeat THEN 5 ELSE 1 END)"
+# A customers export's order total (no dates) is evidence too: one order makes Conversion, repeat orders Retention.
+_LEVEL = (
+    "max(coalesce(a.max_stage, 1), CASE WHEN a.conversion_days >= :repeat THEN 5 ELSE 1 END, "
+    "CASE WHEN c.orders_reported >= :repeat THEN 5 WHEN c.orders_reported >= 1 THEN 4 ELSE 1 END)"
+)
 _SCORE = f"CAST(round(100.0 * coalesce(a.raw, 0) / (coalesce(a.raw, 0) + {SCORE_HALF})) AS INTEGER)"
 _ENGAGEMENT_COLUMNS = f"{_LEVEL} AS level, {_SCORE} AS score, a.last_day, coalesce(a.conversion_days, 0)"
 
@@ -107,8 +111,10 @@ class EngagementQueries(StoreTable):
         search: str | None = None,
         tag: str | None = None,
         contact_ids: list[int] | None = None,
+        with_purchases: bool = False,
     ) -> list[ContactRow]:
-        """Contacts joined with their engagement and next follow-up, filtered by level, text, tag or ids.
+        """Contacts joined with their engagement and next follow-up, filtered by level, text, tag or ids;
+        `with_purchases` counts each one's purchases too (logged, or reported by an export: the larger).
 
         `search` is matched by tracker.core.search, the rule the window's search box applies too."""
         params = _params(as_of, settings)
@@ -138,7 +144,19 @@ class EngagementQueries(StoreTable):
             level_number, score, last_day, conv = row[width:]
             engagement = _engagement(contact_id, level_number, score, last_day, conv, end)
             rows.append(ContactRow(contact, engagement, next_due.get(contact_id)))
+        if with_purchases:
+            logged = self.purchase_counts()
+            for row in rows:
+                row.purchases = max(logged.get(row.engagement.contact_id, 0), row.contact.orders_reported or 0)
         return search_rows(self.store, rows, search) if search else rows
+
+    def purchase_counts(self) -> dict[int, int]:
+        """{contact id: purchases logged} for contacts with any (interactions of the kind 'purchase')."""
+        sql = (
+            "SELECT i.contact_id, count(*) FROM interactions i JOIN kinds k ON k.id = i.kind_id "
+            "WHERE k.name = 'purchase' GROUP BY i.contact_id"
+        )
+        return dict(self.conn.execute(sql).fetchall())
 
     def evidence(self, contact_id: int, as_of: date, settings: Settings) -> list[dict[str, Any]]:
         """The contact's engagement signals up to `as_of`, oldest first, each with the stage it counts for."""

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput, UndoWouldRemoveLaterWork
 from tracker.core.models import Changes, ImportBatch
+from tracker.core.store.contacts import STORED
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
     pass
 
-_RESTORABLE = ("first_name", "last_name", "email", "phone", "phone_key", "company", "tags", "source", "notes")
+_RESTORABLE = STORED  # every column an import may change
 
 
 class ImportsTable(StoreTable):
@@ -34,7 +35,7 @@ class ImportsTable(StoreTable):
         """Keep a contact's fields as they were before this batch first changed them."""
         self.conn.execute(
             "INSERT OR IGNORE INTO import_changes (import_id, contact_id, before) VALUES (?, ?, ?)",
-            (batch_id, contact_id, json.dumps({k: fields[k] for k in _RESTORABLE})),
+            (batch_id, contact_id, json.dumps({k: fields[k] for k in _RESTORABLE if k in fields})),
         )
 
     def get(self, batch_id: int) -> ImportBatch:
@@ -55,7 +56,7 @@ class ImportsTable(StoreTable):
         """Keep a contact's fields as this batch left them (to tell its changes from later edits when undoing)."""
         self.conn.execute(
             "UPDATE import_changes SET after = ? WHERE import_id = ? AND contact_id = ?",
-            (json.dumps({k: fields[k] for k in _RESTORABLE}), batch_id, contact_id),
+            (json.dumps({k: fields[k] for k in _RESTORABLE if k in fields}), batch_id, contact_id),
         )
 
     def undo_preview(self, batch_id: int) -> UndoPreview:

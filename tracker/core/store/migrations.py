@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 
 from tracker.core.errors import NotATrackerFile, StoreTooNew
+from tracker.core.normalize import default_region, phone_key
 from tracker.core.store.connection import APPLICATION_ID, write_transaction
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -210,3 +211,64 @@ def m004_interaction_notes_index(conn: sqlite3.Connection) -> None:
     are not empty, by contact, so reading them all is a scan of the index, not of every interaction (at 1M
     interactions, 10% with a note: 0.06 s instead of 2 s)."""
     conn.execute("CREATE INDEX interactions_notes ON interactions(contact_id, note) WHERE note <> ''")
+
+
+#: The contact columns an edit or an import changes (the revision trigger watches them; undo restores them).
+_EDITED_FIELDS_V5 = (
+    *_EDITED_FIELDS,
+    "address",
+    "consent",
+    "customer_no",
+    "dates",
+    "fields",
+    "more_emails",
+    "more_phones",
+    "orders_reported",
+    "spent_reported",
+)
+
+
+@migration
+def m005_contact_details(conn: sqlite3.Connection) -> None:
+    """What exports hold besides names, e-mail and phone, kept instead of dropped; phones keyed in E.164.
+
+    address (one text, lines joined by newlines); consent to marketing (1 given, 0 withdrawn, NULL unknown);
+    customer_no (the shop's own customer number, how a till's orders name a customer); dates (JSON, e.g.
+    {"birthday": "1980-01-01", "anniversary": "--06-12"}); fields (JSON of the file's other columns, by title);
+    more_emails / more_phones (a contact's other addresses and numbers, newline-joined); orders_reported /
+    spent_reported (a customers export's "Total Orders" / "Total Spent": evidence of purchases without dates).
+    phone_key is recomputed with the phone region (the setting, else the system locale's), so 07700 900004 and
+    +44 7700 900004 are one key in Britain."""
+    for column in (
+        "address TEXT NOT NULL DEFAULT ''",
+        "consent INTEGER CHECK (consent IS NULL OR consent IN (0, 1))",
+        "customer_no TEXT CHECK (customer_no IS NULL OR customer_no <> '')",
+        "dates TEXT NOT NULL DEFAULT ''",
+        "fields TEXT NOT NULL DEFAULT ''",
+        "more_emails TEXT NOT NULL DEFAULT ''",
+        "more_phones TEXT NOT NULL DEFAULT ''",
+        "orders_reported INTEGER CHECK (orders_reported IS NULL OR orders_reported >= 0)",
+        "spent_reported REAL",
+    ):
+        conn.execute(f"ALTER TABLE contacts ADD COLUMN {column}")
+    conn.execute("CREATE INDEX contacts_customer_no ON contacts(customer_no) WHERE customer_no IS NOT NULL")
+    conn.execute("DROP TRIGGER contacts_revision")
+    conn.execute(
+        f"""CREATE TRIGGER contacts_revision AFTER UPDATE OF {", ".join(_EDITED_FIELDS_V5)} ON contacts
+        BEGIN
+            UPDATE contacts SET revision = OLD.revision + 1 WHERE id = NEW.id;
+        END"""
+    )
+    stored = conn.execute("SELECT value FROM settings WHERE key = 'phone_region'").fetchone()
+    region = json.loads(stored[0]) if stored else default_region()
+    # kept, so that the keys stay the same when the system's locale changes
+    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('phone_region', ?)", (json.dumps(region),))
+    rows = conn.execute("SELECT id, phone, phone_key, revision FROM contacts WHERE phone <> ''").fetchall()
+    changed = [
+        (key, contact_id, revision)
+        for contact_id, phone, old, revision in rows
+        if (key := phone_key(phone, region)) != old
+    ]
+    conn.executemany("UPDATE contacts SET phone_key = ? WHERE id = ?", [(key, cid) for key, cid, _ in changed])
+    # a re-keyed phone is not an edit, but the trigger counted one: put each revision back
+    conn.executemany("UPDATE contacts SET revision = ? WHERE id = ?", [(rev, cid) for _, cid, rev in changed])

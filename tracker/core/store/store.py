@@ -13,6 +13,7 @@ from tracker.core.backups import Backup, Backups, private_file, private_folder, 
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
+from tracker.core.normalize import check_region, default_region
 from tracker.core.store import integrity
 from tracker.core.store.connection import (
     APPLICATION_ID,
@@ -258,6 +259,25 @@ class Store:
                 [(name, json.dumps(getattr(merged, name))) for name in values],
             )
         return Changes(settings=True)
+
+    def phone_region(self) -> str:
+        """The region phone numbers without a + are read in (GB, DE, US…): the user's setting, kept by schema 5
+        from the system locale when the file was made or upgraded."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'phone_region'").fetchone()
+        return str(json.loads(row[0])) if row else default_region()
+
+    def set_phone_region(self, region: str) -> Changes:
+        """Change the phone region and re-key every stored phone with it, in one transaction (an unknown code:
+        InvalidInput, nothing written)."""
+        code = check_region(region)
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('phone_region', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (json.dumps(code),),
+            )
+            self.contacts.rekey_phones(code)
+        return Changes(settings=True, contacts=True)
 
     # Kinds --------------------------------------------------------------------------------------
 
