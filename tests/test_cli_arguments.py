@@ -90,6 +90,8 @@ BASELINE: dict[str, dict[str, object]] = {
     "backups": {},
     "restore": {"id_or_path": "<BACKUP>"},
     "check": {},
+    "duplicates": {},
+    "merge": {"keep": "#1", "other": "#2", "yes": True},
 }
 
 #: Cases that fail in code another change is rewriting right now; un-xfail them once it is merged.
