@@ -77,7 +77,7 @@ class _Seen:
     """What the finder reads of one contact."""
 
     id: int
-    names: dict[str, str]  # first_name, last_name, company as stored (for clearly_different)
+    stored: tuple[str, str, str]  # first_name, last_name, company as stored (for clearly_different)
     name: str  # folded full name, '' when it has fewer than two words
     company: str  # folded
     email: str | None  # A–Z lower-cased, as the unique index compares
@@ -139,7 +139,13 @@ class SearchCancelled(TrackerError):
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+    if not text:
+        return ()
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _lower(email: str) -> str:
+    return email.lower() if email.isascii() else ascii_lower(email)
 
 
 def _read(store: Store) -> dict[int, _Seen]:
@@ -155,17 +161,17 @@ def _read(store: Store) -> dict[int, _Seen]:
     for contact_id, first, last, company, email, key, phone, others, other_phones in store.conn.execute(sql):
         full = fold(f"{first} {last}")
         phones: list[tuple[str, str]] = [(key, phone)] if key else []
-        for written in _lines(other_phones):
+        for written in _lines(other_phones) if other_phones else ():
             other_key = phone_key(written)
             if other_key is not None and all(other_key != k for k, _ in phones):
                 phones.append((other_key, written))
         seen[contact_id] = _Seen(
             id=contact_id,
-            names={"first_name": first, "last_name": last, "company": company},
+            stored=(first, last, company),
             name=full if " " in full else "",
-            company=fold(company),
-            email=ascii_lower(email) if email else None,
-            more_emails=tuple(ascii_lower(e) for e in _lines(others)),
+            company=fold(company) if company else "",
+            email=_lower(email) if email else None,
+            more_emails=tuple(_lower(e) for e in _lines(others)) if others else (),
             phones=tuple(phones),
         )
     return seen
@@ -185,7 +191,7 @@ class _Evidence:
         pair = (a, b) if a < b else (b, a)
         apart = self._apart.get(pair)
         if apart is None:
-            apart = self._apart[pair] = clearly_different(self.seen[a].names, self.seen[b].names)
+            apart = self._apart[pair] = clearly_different(_names(self.seen[a]), _names(self.seen[b]))
         if not apart:
             self.found[pair].setdefault(kind, reason)
 
@@ -216,6 +222,11 @@ class _Evidence:
             )
         out.sort(key=lambda pair: (-pair.score, pair.ids))
         return out
+
+
+def _names(contact: _Seen) -> dict[str, str]:
+    first, last, company = contact.stored
+    return {"first_name": first, "last_name": last, "company": company}
 
 
 def _names_said(kinds: Mapping[str, str]) -> bool:
