@@ -59,6 +59,11 @@ def contact_options(fn: Callable) -> Callable:
 @as_of_option
 @json_option
 @click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
+@click.option(
+    "--marketing",
+    is_flag=True,
+    help="Only contacts marketing may go to: leaves out those who withdrew consent (for a mail merge).",
+)
 @with_store
 def contacts_command(
     store: Store,
@@ -68,6 +73,7 @@ def contacts_command(
     as_of: str | None,
     as_json: bool,
     export: Path | None,
+    marketing: bool,
 ) -> None:
     """List contacts with their engagement level and score.
 
@@ -80,6 +86,8 @@ def contacts_command(
     rows = store.engagement.contact_rows(
         user_day(as_of), store.settings(), level=wanted, search=search, tag=tag, with_purchases=True
     )
+    if marketing:
+        rows = [row for row in rows if row.contact.may_market]
     region = store.phone_region()
     documents = [row.to_dict(region) for row in rows]
     if export:

@@ -23,6 +23,7 @@ CONTACT_EXPORT_COLUMNS = (
     "days_since_last",
     "last_engaged",
     "next_follow_up",
+    "consent",
 )
 FOLLOW_UP_EXPORT_COLUMNS = ("name", "email", "phone", "reason", "action", "due", "priority", "level")
 INTERACTION_EXPORT_COLUMNS = (
@@ -44,6 +45,8 @@ def neutralise(value: object) -> str:
     """Text of a cell, prefixed with ' when a spreadsheet would run it as a formula."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
     text = str(value)

@@ -108,7 +108,9 @@ def scheduled_entry(follow_up: FollowUp, as_of: date) -> tuple[Priority, str, da
 
 def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> list[Suggestion]:
     """The prioritised list: scheduled follow-ups that are due (and, with `upcoming_days`, those coming up),
-    then one rule-based suggestion per contact who is not already being followed up."""
+    then one rule-based suggestion per contact who is not already being followed up. A contact who withdrew
+    consent to marketing gets only the unhappy-customer call (service, not marketing) and what the user
+    scheduled."""
     as_of = check_day(as_of)
     settings = store.settings()
     rows = {row.engagement.contact_id: row for row in store.engagement.contact_rows(as_of, settings)}  # = contact.id
@@ -146,6 +148,8 @@ def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> 
             score, day, kind = detractors[contact_id]
             label = "NPS" if kind.lower() == "nps" else kind
             priority, reason = Priority.DETRACTOR, f"Unhappy: {label} score {score} on {day.isoformat()}"
+        elif row.contact.consent is False:
+            continue  # opted out of marketing: no win-back, nurture, second-order or referral suggestions
         elif figures is not None and (nudge := purchase_nudge(figures, settings)) is not None:
             priority, reason, value = nudge
         elif figures is not None and level < Level.RETENTION:

@@ -53,6 +53,11 @@ class Contact:
         return display_name(self.first_name, self.last_name, self.company, self.email, self.phone)
 
     @property
+    def may_market(self) -> bool:
+        """Whether marketing may go to this contact: consent not withdrawn (given, or not known)."""
+        return self.consent is not False
+
+    @property
     def emails(self) -> list[str]:
         return [e for e in (self.email, *self.more_emails) if e]
 

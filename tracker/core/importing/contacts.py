@@ -28,8 +28,9 @@ from tracker.core.importing.columns import (
     shown_columns,
 )
 from tracker.core.importing.dates import DAY_FIRST, decide_order, parse_datetime
-from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
+from tracker.core.importing.sources import open_table
+from tracker.core.importing.table_source import TableSource, UnreadableRow
 from tracker.core.normalize import ascii_lower, clean_email, clean_phone, is_valid_email, phone_key, split_tags
 from tracker.core.store import Store
 from tracker.core.store.contacts import STORED, Fields, consent_value, merged_fields
@@ -175,6 +176,20 @@ class _Reading:
     region: str
     date_orders: dict[str, str]  # birthday/anniversary → the column's day/month order
     parse_amount: Callable[[str], float | None]
+    details: bool = False  # whether the file has any column _details reads
+
+
+_DETAIL_FIELDS = {
+    "address",
+    "address_part",
+    "birthday",
+    "anniversary",
+    "consent",
+    "customer_no",
+    "total_orders",
+    "total_spent",
+    "custom",
+}
 
 
 def important_date(text: str, order: str) -> str | None:
@@ -204,8 +219,11 @@ def _number_text(text: str) -> str:
 
 
 def _record_from_row(
-    row: list[str], reading: _Reading, line: int, report: ImportReport, opened: CsvFile
+    row: list[str], reading: _Reading, line: int, report: ImportReport, opened: TableSource
 ) -> Record | None:
+    if isinstance(row, UnreadableRow):  # a damaged vCard card: its lines, and why
+        report.reject(line, row.reason, row)
+        return None
     plan = reading.plan
     if opened.has_nul and any("\x00" in cell for cell in row):
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
@@ -239,7 +257,7 @@ def _record_from_row(
         values["phone_key"] = phone_key(phones[0], reading.region)
         if len(phones) > 1:
             values["more_phones"] = "\n".join(dict.fromkeys(phones[1:]))
-    if len(plan) > 8:  # the fields a narrow file lacks cost it nothing
+    if reading.details:  # a file without such columns pays nothing for them
         _details(row, reading, values, line, report)
     notes.extend(_cells(row, plan.get("notes", ())))
     if notes:
@@ -276,7 +294,7 @@ def _details(
     plan = reading.plan
     if "address" in plan or "address_part" in plan:
         whole = _cells(row, plan.get("address", ()))
-        address = whole[0] if whole else ", ".join(_cells(row, plan.get("address_part", ())))
+        address = whole[0] if whole else ", ".join(c.lstrip("'") for c in _cells(row, plan.get("address_part", ())))
         if address:
             values["address"] = "\n".join(part.strip() for part in address.splitlines() if part.strip())
     dates: dict[str, str] = {}
@@ -327,17 +345,30 @@ def _folded(text: str | None) -> str:
 
 
 def clearly_different(one: Mapping[str, str | None], other: Mapping[str, str | None]) -> bool:
-    """Whether two contacts' names say they are different people: first AND last names both given and both
-    different, or — for rows with no personal name — different companies. 'Ola' and 'Ola Nordmann', 'A. Berg' and
-    'Anna Berg' are not clearly different."""
+    """Whether two contacts' names say they are different people: two first names that cannot be one person's
+    ('Ben' and 'Sara' Cole sharing the shop's phone), two family names without first names, or — for rows with no
+    personal name — two companies. 'Ola' and 'Ola Nordmann', 'A. Berg' and 'Anna Berg', 'Anna' and 'Anna Maria'
+    are not clearly different; nor is a first name against a row without one."""
     first, last = _folded(one.get("first_name")), _folded(one.get("last_name"))
     other_first, other_last = _folded(other.get("first_name")), _folded(other.get("last_name"))
-    if first and last and other_first and other_last:
-        return first != other_first and last != other_last
+    if first and other_first:
+        return not _same_first_name(first, other_first)
+    if last and other_last and not (first or other_first):
+        return last != other_last
     if not (first or last or other_first or other_last):
         company, other_company = _folded(one.get("company")), _folded(other.get("company"))
         return bool(company and other_company and company != other_company)
     return False
+
+
+def _same_first_name(one: str, other: str) -> bool:
+    """Folded first names that may be one person's: equal, an initial of the other, or one's first word."""
+    if one == other:
+        return True
+    a, b = one.rstrip("."), other.rstrip(".")
+    if len(a) == 1 or len(b) == 1:
+        return a[:1] == b[:1]
+    return a.split(" ")[0] == b.split(" ")[0]
 
 
 def _who(values: Mapping[str, str | None]) -> str:
@@ -362,6 +393,7 @@ def _import_contacts(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
     mapping: ColumnChoices | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -369,7 +401,7 @@ def _import_contacts(
 ) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back."""
     source = Path(path)
-    with open_csv(source, encoding=encoding, delimiter=delimiter) as opened:
+    with open_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet) as opened:
         header = opened.header
         overrides = resolve_choices(header, mapping, CONTACT_FIELDS, source.name)
         columns = map_columns(header, overrides=overrides, sample=opened.sample[:200])
@@ -402,6 +434,7 @@ def _import_contacts(
                 if name in plan
             },
             parse_amount,
+            details=bool(set(plan) & _DETAIL_FIELDS),
         )
 
         def write(batch_id: int) -> None:
@@ -488,7 +521,7 @@ def _import_contacts(
 def import_contacts(store: Store, path: Path | str, **options: Any) -> ImportReport:
     """Import a contacts CSV as one batch; a dry run does the same work and rolls it back.
 
-    Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), dry_run,
-    progress(bytes read, file size), cancelled()"""
+    Options: encoding, delimiter, sheet (a workbook's, by name or number), mapping (ColumnChoices: {column index
+    or title: field}), dry_run, progress(bytes read, file size), cancelled()"""
     with collector_paused():
         return _import_contacts(store, path, **options)

@@ -227,6 +227,9 @@ def merged_fields(current: Fields, data: Fields) -> Fields:
         data = dict(data, more_phones="\n".join(filter(None, (data["phone"], data.get("more_phones")))))
     if data.get("email") and current.get("email") and ascii_lower(data["email"]) != ascii_lower(current["email"]):
         data = dict(data, more_emails="\n".join(filter(None, (data["email"], data.get("more_emails")))))
+    notes, more = current.get("notes") or "", data.get("notes") or ""
+    if notes and more and more not in notes:  # a second row's notes are added, once
+        updates["notes"] = f"{notes}\n{more}"
     tags = join_tags(split_tags([*split_tags(current["tags"]), *split_tags(data.get("tags", ""))]))
     if tags != current["tags"]:
         updates["tags"] = tags
@@ -427,7 +430,7 @@ class ContactsTable(StoreTable):
             f"VALUES ({', '.join('?' for _ in STORED)}, ?, ?, ?)",
             [
                 (
-                    *[d.get(name) or defaults[name] for name in STORED],
+                    *[defaults[name] if (value := d.get(name)) is None else value for name in STORED],
                     import_id,
                     stamp,
                     stamp,
@@ -584,3 +587,9 @@ class ContactsTable(StoreTable):
                     marks = ", ".join("?" for _ in row)
                     self.conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(row.values()))
         return Changes(contacts=True, interactions=True, follow_ups=True)
+
+    def ids_for_phone_keys(self, keys: Iterable[str]) -> dict[str, int]:
+        """{phone_key: id of the first contact with it} (keys as normalize.phone_key makes them with the store's
+        region): what an order or activity row with a phone and no e-mail address belongs to."""
+        sql = "SELECT phone_key, min(id) FROM contacts WHERE phone_key IN ({marks}) GROUP BY phone_key"
+        return dict(rows_in(self.conn, sql, keys))
