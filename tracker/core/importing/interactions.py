@@ -20,8 +20,9 @@ from tracker.core.importing.columns import (
 )
 from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import check_format, decide_order, iso_text
-from tracker.core.importing.reading import CsvFile, open_csv
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
+from tracker.core.importing.sources import open_table
+from tracker.core.importing.table_source import TableSource
 from tracker.core.normalize import ascii_lower, clean_email, is_valid_email
 from tracker.core.store import Store
 from tracker.core.store.interactions import check_amount, check_score
@@ -82,6 +83,7 @@ def _import_interactions(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
     mapping: ColumnChoices | None = None,
     date_format: str | None = None,
     default_kind: str | None = None,
@@ -93,7 +95,7 @@ def _import_interactions(
     source = Path(path)
     if date_format is not None:
         check_format(date_format)
-    with open_csv(source, encoding=encoding, delimiter=delimiter) as opened:
+    with open_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet) as opened:
         header, sample = opened.header, opened.sample
         shop = is_order_export(header)
         overrides = resolve_choices(header, mapping, INTERACTION_FIELDS, source.name)
@@ -139,7 +141,7 @@ class _Rows:
     def __init__(
         self,
         store: Store,
-        opened: CsvFile,
+        opened: TableSource,
         report: ImportReport,
         columns: dict[int, str],
         *,
@@ -329,7 +331,7 @@ def _contact_values(email: str | None, name: str, phone: str) -> dict[str, str |
 def import_interactions(store: Store, path: Path | str, **options: Any) -> ImportReport:
     """Import an activity log or an order export as one batch; unknown e-mails become new contacts.
 
-    Options: encoding, delimiter, mapping (ColumnChoices: {column index or title: field}), date_format,
-    default_kind, dry_run, progress(bytes read, file size), cancelled()"""
+    Options: encoding, delimiter, sheet (a workbook's), mapping (ColumnChoices: {column index or title: field}),
+    date_format, default_kind, dry_run, progress(bytes read, file size), cancelled()"""
     with collector_paused():
         return _import_interactions(store, path, **options)

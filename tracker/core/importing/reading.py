@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tracker.core.errors import ImportHint, ImportRejected
 from tracker.core.store.connection import is_open_database
@@ -52,11 +53,17 @@ def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("tracker-replace", _count_and_replace)
 
 
+def replacement_count() -> int:
+    """Bytes replaced by U+FFFD so far, in any file (a reader compares it with the count when it opened)."""
+    return _replacements[0]
+
+
 @dataclass(slots=True)
 class Table:
-    """The first rows of a CSV (for a preview): header, data rows with their 1-based line numbers, how it was read.
+    """The first rows of a file (for a preview): header, data rows with their 1-based line numbers, how it was read.
 
-    `total_rows` is the number of data rows when the whole file was counted, else None (see `estimated_rows`)."""
+    `total_rows` is the number of data rows when the whole file was counted, else None (see `estimated_rows`).
+    `format` is "csv", "vcard", "xlsx", "xls", "ods" or "zip"; a workbook's `sheets` and the `sheet` read."""
 
     header: list[str]
     rows: list[list[str]]
@@ -68,6 +75,9 @@ class Table:
     total_rows: int | None = None
     size: int = 0
     rows_bytes: int = 0  # what `rows` take in the file, about (their cells joined, encoded)
+    format: str = "csv"
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
 
     @property
     def estimated_rows(self) -> int:
@@ -143,6 +153,17 @@ def _reject_binary(data: bytes, name: str, whole: bool) -> None:
         raise ImportRejected(f"{name} is not a text file (it looks binary); nothing was imported.")
 
 
+def _peek(handle: IO[bytes]) -> bytes:
+    """The next byte of `handle` without moving on (any seekable binary stream)."""
+    peek = getattr(handle, "peek", None)
+    if peek is not None:
+        return bytes(peek(1)[:1])
+    where = handle.tell()
+    byte = handle.read(1)
+    handle.seek(where)
+    return byte
+
+
 def decode_sample(data: bytes, codec: str, errors: str = "strict", *, final: bool = True) -> str:
     """Decode a sample that may end inside a character (unless `final`): the incomplete tail is left out."""
     return codecs.getincrementaldecoder(codec)(errors).decode(data, final)
@@ -168,7 +189,7 @@ def _given_encoding(encoding: str, head: bytes, whole: bool) -> Decoding:
     return Decoding(codec, codec, "strict")
 
 
-def first_non_utf8(handle: io.BufferedReader, head: bytes, whole: bool) -> int | None:
+def first_non_utf8(handle: IO[bytes], head: bytes, whole: bool) -> int | None:
     """Offset of the first byte that is not UTF-8 (reading on past `head` in pieces), or None for a UTF-8 file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset, piece = 0, head
@@ -197,7 +218,7 @@ def _cut_at_newline(data: bytes) -> bytes:
     return data[: end + 1] if end > 0 else data
 
 
-def legacy_sample(handle: io.BufferedReader, head: bytes, whole: bool, bad: int | None) -> tuple[bytes, bool]:
+def legacy_sample(handle: IO[bytes], head: bytes, whole: bool, bad: int | None) -> tuple[bytes, bool]:
     """The bytes a legacy code page is guessed from, and whether they are the whole file: the first bytes cut at a
     line end, and the lines around the first byte that is not UTF-8 when it lies further on."""
     if whole:
@@ -211,7 +232,7 @@ def legacy_sample(handle: io.BufferedReader, head: bytes, whole: bool, bad: int 
     return sample, False
 
 
-def guess_encoding(handle: io.BufferedReader, head: bytes, whole: bool) -> Decoding:
+def guess_encoding(handle: IO[bytes], head: bytes, whole: bool) -> Decoding:
     """BOM first, then UTF-8 (the whole file checked, in pieces), UTF-16 by NUL pattern, then legacy pages.
 
     A guess decodes with U+FFFD for bytes it cannot read (rows holding one get a warning)."""
@@ -273,6 +294,10 @@ def _find_header(rows: list[tuple[int, list[str]]], modal: int) -> int:
     return 0
 
 
+#: The header row among a file's first rows (for readers of other formats: the same rule as a CSV's).
+find_header_row = _find_header
+
+
 class CsvFile:
     """A CSV file opened for reading as a stream; use as a context manager.
 
@@ -281,24 +306,39 @@ class CsvFile:
     the file as it goes. Blank rows are skipped.
     """
 
+    format = "csv"
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
+    total_rows: int | None = None
+
     def __init__(
-        self, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None, peek_rows: int = PEEK_ROWS
+        self,
+        path: Path | str,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        peek_rows: int = PEEK_ROWS,
+        stream: IO[bytes] | None = None,
+        size: int = 0,
     ):
+        """`stream` (with its `size`): read that seekable stream instead of opening `path`, which then only names
+        it (a member of a ZIP archive: `path` is 'archive.zip/member.csv'); the stream is closed with this file."""
         self.path = Path(path)
         self.name = self.path.name
-        self._binary = open_regular(self.path)
+        self._binary: IO[bytes] = open_regular(self.path) if stream is None else stream
+        self._stream = stream is not None
         try:
-            self._open(encoding, delimiter, peek_rows)
+            self._open(encoding, delimiter, peek_rows, size)
         except BaseException:
             self.close()
             raise
 
-    def _open(self, encoding: str | None, delimiter: str | None, peek_rows: int) -> None:
+    def _open(self, encoding: str | None, delimiter: str | None, peek_rows: int, size: int) -> None:
         binary = self._binary
-        self.size = os.fstat(binary.fileno()).st_size
+        self.size = size if self._stream else os.fstat(binary.fileno()).st_size
         try:
             head = binary.read(SAMPLE_BYTES)
-            whole = len(head) < SAMPLE_BYTES or not binary.peek(1)
+            whole = len(head) < SAMPLE_BYTES or not _peek(binary)
         except OSError as exc:
             raise ImportRejected(f"Cannot read {self.path}: {exc.strerror or exc}.") from None
         _reject_binary(head, self.name, whole)
@@ -409,6 +449,8 @@ class CsvFile:
     def bytes_read(self) -> int:
         """How far into the file reading has got (for progress: bytes read of `size`)."""
         try:
+            if self._stream:
+                return min(self._binary.tell(), self.size)
             return min(os.lseek(self._binary.fileno(), 0, os.SEEK_CUR), self.size)
         except (OSError, ValueError):
             return self.size
@@ -423,6 +465,10 @@ class CsvFile:
             f"bytes that are not valid {self.encoding} were replaced with \ufffd; if letters look wrong, "
             "import again with another encoding"
         )
+
+    def rows_bytes(self, rows: list[list[str]]) -> int:
+        """About what `rows` take in the file: their cells joined and encoded."""
+        return sum(len(self.delimiter.join(row).encode(self.decoding.codec, "replace")) + 1 for row in rows)
 
     def close(self) -> None:
         self._binary.close()
@@ -448,10 +494,14 @@ def read_table(
     delimiter: str | None = None,
     limit: int = PEEK_ROWS,
     count_up_to: int = 0,
+    sheet: str | None = None,
 ) -> Table:
-    """The header and first `limit` data rows of a CSV file, read the way a person would expect, or raise
-    ImportRejected with the reason. A file of at most `count_up_to` bytes is read to the end to count its rows."""
-    with open_csv(path, encoding=encoding, delimiter=delimiter, peek_rows=limit) as opened:
+    """The header and first `limit` data rows of a file (CSV, vCard, workbook or ZIP of CSV files: see
+    `sources.open_table`), read the way a person would expect, or raise ImportRejected with the reason. A file of at
+    most `count_up_to` bytes is read to the end to count its rows."""
+    from tracker.core.importing.sources import open_table  # it imports this module
+
+    with open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet, peek_rows=limit) as opened:
         rows: list[list[str]] = []
         lines: list[int] = []
         total: int | None = None  # None: not read to the end
@@ -464,11 +514,9 @@ def read_table(
                 break
         else:
             total = counted
-        rows_bytes = (
-            0
-            if total is not None
-            else sum(len(opened.delimiter.join(row).encode(opened.decoding.codec, "replace")) + 1 for row in rows)
-        )
+        if total is None:
+            total = opened.total_rows
+        rows_bytes = 0 if total is not None else opened.rows_bytes(rows)
         return Table(
             header=opened.header,
             rows=rows,
@@ -480,6 +528,9 @@ def read_table(
             total_rows=total,
             size=opened.size,
             rows_bytes=rows_bytes,
+            format=opened.format,
+            sheets=opened.sheets,
+            sheet=opened.sheet,
         )
 
 

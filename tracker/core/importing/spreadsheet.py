@@ -1,0 +1,159 @@
+"""Reading workbooks (Excel .xlsx and old .xls, LibreOffice .ods) as a table, with python-calamine.
+
+One sheet is read: the first visible worksheet, or the one asked for by name (or by its number, from 1). Cells become
+the text a CSV export of the sheet would hold: whole numbers without `.0` (a phone stored as the number
+447700900004 reads `447700900004`), other numbers without float noise, dates and times as ISO text, TRUE/FALSE.
+Empty rows are skipped; the header row is found as in a CSV (title rows above it are passed over), and each row's
+line number is its row number in the sheet. calamine reads the sheet whole, so the row count is known at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
+
+from tracker.core.errors import ImportRejected
+from tracker.core.importing.columns import shown_columns
+from tracker.core.importing.reading import PEEK_ROWS, find_header_row, open_regular
+
+_FIRST_ROWS = 60  # rows the header is looked for in, as for a CSV
+_KIND = {"xlsx": "an Excel workbook", "xls": "an Excel workbook", "ods": "a LibreOffice spreadsheet"}
+
+Cell = int | float | str | bool | time | date | datetime | timedelta
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the text a CSV export of it would hold."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)  # a duration
+
+
+class SheetFile:
+    """One sheet of a workbook opened for importing as a table; a context manager."""
+
+    delimiter = ""
+    has_nul = False
+    replaced = False
+
+    def __init__(self, path: Path | str, kind: str, *, sheet: str | None = None, peek_rows: int = PEEK_ROWS):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.format = kind
+        self.encoding = kind
+        with open_regular(self.path) as handle:
+            self.size = os.fstat(handle.fileno()).st_size
+            try:
+                workbook = CalamineWorkbook.from_filelike(handle)
+            except (CalamineError, ValueError, OSError) as exc:
+                if kind == "xls":
+                    raise ImportRejected(
+                        f"{self.name} is an old Excel .xls workbook that cannot be read ({_reason(exc)}); in Excel: "
+                        "File → Save As → CSV, then import that."
+                    ) from None
+                raise ImportRejected(
+                    f"{self.name} cannot be read as {_KIND[kind]} ({_reason(exc)}); it may be damaged or "
+                    "password-protected. Nothing was imported."
+                ) from None
+        with workbook:
+            metadata = workbook.sheets_metadata
+            self.sheets = tuple(m.name for m in metadata)
+            if not self.sheets:
+                raise ImportRejected(f"{self.name} has no sheets; there is nothing to import.")
+            self.sheet = self._choose(sheet, metadata)
+            try:
+                cells = workbook.get_sheet_by_name(self.sheet).to_python(skip_empty_area=False)
+            except (CalamineError, ValueError, OSError) as exc:
+                raise ImportRejected(
+                    f"Sheet '{self.sheet}' of {self.name} cannot be read ({_reason(exc)}). Nothing was imported."
+                ) from None
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(cells, 1):
+            row = [cell_text(v) for v in values]
+            while row and not row[-1].strip():
+                row.pop()
+            if row and any(cell.strip() for cell in row):
+                rows.append((number, row))
+        del cells
+        if not rows:
+            raise ImportRejected(f"Sheet '{self.sheet}' of {self.name} is empty; there is nothing to import.")
+        first = rows[:_FIRST_ROWS]
+        widths = [len(r) for _, r in first]
+        start = find_header_row(first, max(set(widths), key=widths.count))
+        self.header_line, header = first[start]
+        self.header = [cell.strip().lstrip("\ufeff") for cell in header]
+        self._rows = deque(rows[start + 1 :])
+        self.total_rows = len(self._rows)
+        self.sample = [row for _, row in list(self._rows)[:peek_rows]]
+        self._taken = 0
+
+    def _choose(self, wanted: str | None, metadata: list[SheetMetadata]) -> str:
+        if wanted is None:
+            for meta in metadata:
+                if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible:
+                    return meta.name
+            return self.sheets[0]
+        if wanted in self.sheets:
+            return wanted
+        folded = [s for s in self.sheets if s.casefold() == wanted.strip().casefold()]
+        if folded:
+            return folded[0]
+        if wanted.strip().isdigit() and 1 <= int(wanted) <= len(self.sheets):
+            return self.sheets[int(wanted) - 1]
+        raise ImportRejected(f"{self.name} has no sheet '{wanted}' (sheets: {shown_columns(list(self.sheets))}).")
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every data row after the header as (row number in the sheet, cells)."""
+        rows = self._rows
+        while rows:
+            self._taken += 1
+            yield rows.popleft()
+
+    @property
+    def bytes_read(self) -> int:
+        """Progress as a share of the file's size: the rows handed out of all."""
+        return self.size * self._taken // max(self.total_rows or 1, 1)
+
+    def replacement_warning(self) -> str:
+        return ""
+
+    def rows_bytes(self, rows: list[list[str]]) -> int:
+        return sum(len(",".join(row).encode("utf-8")) + 1 for row in rows)
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def __enter__(self) -> SheetFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0].strip() if str(exc) else type(exc).__name__
+    return text[:120].rstrip(".")
+
+
+def open_sheet(path: Path | str, kind: str, *, sheet: str | None = None, peek_rows: int = PEEK_ROWS) -> SheetFile:
+    """Open a sheet of a workbook (`kind`: "xlsx", "xls" or "ods") as a table, or raise ImportRejected."""
+    return SheetFile(path, kind, sheet=sheet, peek_rows=peek_rows)
