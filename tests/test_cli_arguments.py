@@ -85,6 +85,7 @@ BASELINE: dict[str, dict[str, object]] = {
     "kinds add": {"name": "tasting", "stage": "Interest"},
     "settings": {},
     "settings set": {"name": "window_days", "value": "180"},
+    "settings region": {"code": "GB"},
     "outlook": {},
     "backup": {},
     "backups": {},

@@ -525,3 +525,20 @@ def settings_set_command(store: Store, name: str, value: int) -> None:
     """
     setting_ops.update_settings(store, **{name: value})
     click.echo(f"{name} = {value}")
+
+
+@settings_group.command(name="region")
+@click.argument("code", required=False)
+@json_option
+@with_store
+def settings_region_command(store: Store, code: str | None, as_json: bool) -> None:
+    """Show the region phone numbers without a country code are read in, or set it (two letters) and re-key every
+    stored phone with it.
+
+    Example: tracker settings region GB
+    """
+    summary = setting_ops.set_phone_region(store, code).summary if code is not None else None
+    if as_json:
+        emit_json({"phone_region": store.phone_region()})
+    else:
+        click.echo(summary or store.phone_region())

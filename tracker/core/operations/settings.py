@@ -1,5 +1,5 @@
-"""Set-up actions, validated, written in one transaction and undoable: the engagement thresholds and the
-interaction kinds."""
+"""Set-up actions, validated, written in one transaction and undoable: the engagement thresholds, the
+interaction kinds and the phone region."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Mapping
 
 from tracker.core.levels import Level
 from tracker.core.models import Changes
+from tracker.core.normalize import check_region, phone_key
 from tracker.core.operations.result import OpResult, Recording
 from tracker.core.store import Store
 
-__all__ = ["save_engagement", "save_kind", "update_settings"]
+__all__ = ["save_engagement", "save_kind", "set_phone_region", "update_settings"]
 
 
 def update_settings(store: Store, **values: int) -> OpResult:
@@ -41,9 +42,39 @@ def save_kind(
     return OpResult(changes, (kind.id,), summary, undo)
 
 
-def save_engagement(store: Store, settings: Mapping[str, int], kinds: Mapping[str, Level]) -> OpResult:
-    """The engagement settings as one action (the window's settings dialog): thresholds and kinds' levels (new kinds
-    added) in one transaction and one undo; a bad value or name refuses the lot. ids: the kinds' ids."""
+def set_phone_region(store: Store, region: str) -> OpResult:
+    """Read phone numbers without a country code as `region`'s (GB, DE, US…) and re-key every stored phone with it;
+    undo puts the old region and keys back. An unknown code: InvalidInput, nothing written."""
+    code = check_region(region)
+    if code == store.phone_region():
+        return OpResult(Changes(), (), f"Phone numbers without a country code are already read as in {code}.")
+    with store.transaction():
+        recording = Recording(store)
+        changes = _phone_region(store, recording, code)
+        undo = recording.undo(f"Phone region {code}", changes, ())
+    rekeyed = sum(1 for row in undo.rows if row.table == "contacts") if undo else 0
+    summary = f"Phone numbers without a country code are now read as in {code} ({rekeyed} phone(s) re-keyed)."
+    return OpResult(changes, (), summary, undo)
+
+
+def _phone_region(store: Store, recording: Recording, code: str) -> Changes:
+    """Set the region inside the caller's transaction, watching the setting and the contacts whose key it changes
+    (only those, so the undo record stays as small as the change)."""
+    if code == store.phone_region():
+        return Changes()
+    recording.watch("settings", "key", ["phone_region"])
+    recording.made("settings", "phone_region")  # a file that never stored one: undo removes it again
+    phones = store.conn.execute("SELECT id, phone, phone_key FROM contacts WHERE phone <> ''")
+    recording.watch("contacts", "id", [cid for cid, phone, key in phones if phone_key(phone, code) != key])
+    return store.set_phone_region(code)
+
+
+def save_engagement(
+    store: Store, settings: Mapping[str, int], kinds: Mapping[str, Level], *, phone_region: str | None = None
+) -> OpResult:
+    """The settings dialog's Save as one action: thresholds, kinds' levels (new kinds added) and the phone region
+    in one transaction and one undo; a bad value or name refuses the lot. ids: the kinds' ids."""
+    code = check_region(phone_region) if phone_region is not None else None
     with store.transaction():
         recording = Recording(store)
         recording.watch("settings", "key", settings)
@@ -55,5 +86,7 @@ def save_engagement(store: Store, settings: Mapping[str, int], kinds: Mapping[st
             changes |= store.save_kind(name, stage)
             ids.append(store.kind(name).id)
         recording.made("kinds", *ids)
+        if code is not None:
+            changes |= _phone_region(store, recording, code)
         undo = recording.undo("Change engagement settings", changes, ids)
     return OpResult(changes, tuple(ids), "Engagement settings saved.", undo)
