@@ -264,3 +264,24 @@ def test_new_columns_refuse_bad_values(store):
         store.conn.execute(
             "INSERT INTO contacts (first_name, consent, created_at, updated_at) VALUES ('A', 7, 'x', 'x')"
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "key"),
+    [
+        ("+44 7700 900004", "US", "+447700900004"),
+        ("07700 900004", "GB", "+447700900004"),
+        ("0044 7700 900004", "DE", "+447700900004"),
+        ("7700 900004", "GB", "+447700900004"),  # the trunk 0 Excel dropped
+        ("(415) 555-0100", "US", "+14155550100"),
+        ("1 415 555 0100", "US", "+14155550100"),
+        ("011 44 7700 900004", "US", "+447700900004"),
+        ("06 1234 5678", "IT", "+390612345678"),  # Italy keeps the leading 0
+        ("0151 2345678", "US", "01512345678"),  # not how the US writes a number: digits only
+        ("4915112345678", "US", "+4915112345678"),  # 13 digits: an international number that lost its +
+        ("'+31612345678", "NL", "+31612345678"),
+        ("1234", "GB", None),
+    ],
+)
+def test_phone_keys(text, region, key):
+    assert phone_key(text, region) == key

@@ -122,6 +122,8 @@ def phone_key(text: str | None, region: str | None = None) -> str | None:
     code, trunk, international = _region_rules(region)
     if not code:
         return digits
+    if len(digits) >= 12 and not digits.startswith("0"):
+        return "+" + digits  # longer than national numbers are: an international number whose + was lost (Excel)
     if international and international != "00" and digits.startswith(international):
         return "+" + digits[len(international) :]
     if trunk:
