@@ -523,6 +523,10 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "product name",
         "item",
         "item name",
+        "items",
+        "line item",
+        "line item name",
+        "product title",
     ],
     "channel": ["channel", "medium", "via"],
     "order": [
@@ -923,6 +927,15 @@ _ORDER_VALUE = re.compile(r"^#\s*\d+$")  # "#1001": a shop's order name
 _ID_VALUE = re.compile(r"^[A-Za-z]{0,3}-?\d{3,}$")  # "12346", "C-1042": a customer number in a "Customer" column
 
 
+def _slip_of_an_id(title: str) -> bool:
+    """A header taken for a known one by a slip (see `_near`) that is that header with "id" after it."""
+    key = normalise_header(title)
+    if not key.endswith("id") or key in _INTERACTION_INDEX:
+        return False
+    numbered = _NUMBERED.match(key)
+    return not (numbered and numbered.group(1) in _INTERACTION_INDEX)
+
+
 def _filled(rows: list[list[str]], position: int) -> list[str]:
     return [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
 
@@ -982,6 +995,9 @@ def suggest_mapping(
         return mapping
     fixed = set(overrides or {})
     for position, field in list(mapping.items()):
+        if position not in fixed and _slip_of_an_id(header[position]):
+            del mapping[position]  # "Activity ID" is not a slip of "Activity" (the type): the activity's id
+            continue
         if field != "name" or position in fixed:
             continue
         values = _filled(sample, position)
@@ -998,9 +1014,9 @@ def suggest_mapping(
         for position in _owner_columns(header, sample, emails):
             del mapping[position]
     if "date" not in mapping.values():
-        position = _date_column(header, sample, [*mapping, *fixed])
-        if position is not None:
-            mapping[position] = "date"
+        found = _date_column(header, sample, [*mapping, *fixed])
+        if found is not None:
+            mapping[found] = "date"
     return mapping
 
 

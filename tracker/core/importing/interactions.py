@@ -7,51 +7,55 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected, InvalidInput
+from tracker.core.importing.activity import CANCELLED_REASON, kind_for, known_status, skipped_status
 from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import (
     INTERACTION_FIELDS,
+    NULL_WORDS,
     ColumnChoices,
     is_order_export,
+    normalise_header,
     resolve_choices,
     suggest_mapping,
 )
 from tracker.core.importing.contacts import split_full_name
-from tracker.core.importing.dates import check_format, decide_order, iso_text
+from tracker.core.importing.dates import (
+    DAY_FIRST,
+    check_format,
+    find_order,
+    is_ambiguous,
+    iso_text,
+    order_by_span,
+    order_evidence,
+)
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.importing.sources import open_table
 from tracker.core.importing.table_source import TableSource
-from tracker.core.normalize import ascii_lower, clean_email, is_valid_email
+from tracker.core.normalize import ascii_lower, clean_email, is_valid_email, phone_key
 from tracker.core.store import Store
 from tracker.core.store.interactions import check_amount, check_score
 
-KIND_SYNONYMS = {
-    "order": "purchase",
-    "sale": "purchase",
-    "bought": "purchase",
-    "buy": "purchase",
-    "paid": "purchase",
-    "opened": "email_open",
-    "open": "email_open",
-    "email_opened": "email_open",
-    "click": "email_click",
-    "clicked": "email_click",
-    "reply": "email_reply",
-    "replied": "email_reply",
-    "visit": "website_visit",
-    "page_view": "website_visit",
-    "phone_call": "call",
-    "phone": "call",
-    "subscribe": "subscription",
-    "subscribed": "subscription",
-    "registration": "signup",
-    "register": "signup",
-    "sign_up": "signup",
-    "survey": "feedback",
-    "event": "event_attended",
-}
+#: A header that names when the record was made, not when it happened: read after the other date columns.
+_RECORD_DATE = re.compile(r"\b(?:create|created|creation|modified|updated|last modified|imported)\b")
+RETURN_REASON = "return (negative quantity)"
+_BY_NUMBER = "\x00#"  # before a customer number in the key of a row's customer (never in an address)
+_BY_PHONE = "\x00+"  # before a phone's key
+
+
+def customer_number(text: str) -> str:
+    """A customer number as the contacts import stores it: Excel's leading apostrophe and a float's '.0' removed
+    ('17850.0' → '17850'); '' for none."""
+    value = text.strip().lstrip("'").strip()
+    if value.lower() in NULL_WORDS:
+        return ""
+    return value[:-2] if value.endswith(".0") and value[:-2].isdigit() else value
+
+
+#: A till's cancellation: the invoice's number with a C before it (C536379, in the UCI Online Retail data).
+_CANCELLATION = re.compile(r"^[Cc]\d+$")
 _AMOUNT_JUNK = re.compile(r"[^\d,.\-]")
 _PROGRESS_EVERY = 5000
 CHUNK_ROWS = 50_000  # interactions written per chunk
@@ -110,12 +114,16 @@ def _import_interactions(
             mapping={header[i]: f for i, f in sorted(columns.items())},
             dry_run=dry_run,
         )
-        if "email" not in present:
-            raise ImportRejected(f"No column of {source.name} holds e-mail addresses.", ImportHint.MAPPING, "email")
+        if not present & {"email", "phone", "customer_no"}:
+            raise ImportRejected(
+                f"No column of {source.name} holds e-mail addresses, phone numbers or customer numbers.",
+                ImportHint.MAPPING,
+                "email",
+            )
         if "date" not in present:
             raise ImportRejected(f"No column of {source.name} holds dates.", ImportHint.MAPPING, "date")
         if default_kind is None and "kind" not in present:
-            if shop or "amount" in present or "order" in present:
+            if shop or present & {"amount", "order", "unit_price", "status"}:
                 default_kind = "purchase"
             else:
                 raise ImportRejected(f"No column of {source.name} says what happened (type).", ImportHint.KIND, "kind")
@@ -150,17 +158,28 @@ class _Rows:
         date_format: str | None,
     ):
         self.store, self.opened, self.report = store, opened, report
+        self.region = store.phone_region()
         self.shop, self.default_kind, self.date_format = shop, default_kind, date_format
         self.kinds = store.kinds()
         self.positions: dict[str, list[int]] = defaultdict(list)
         for position, name in sorted(columns.items()):
             self.positions[name].append(position)
+        header = opened.header
+        # Of several date columns, when it happened ("Activity Date", "Paid at") before when the record was made
+        self.positions["date"].sort(
+            key=lambda p: bool(p < len(header) and _RECORD_DATE.search(normalise_header(header[p])))
+        )
         # The usual one column per field is read by index; fields spread over several columns go through first().
         self.single = {name: places[0] for name, places in self.positions.items() if len(places) == 1}
         self.absent = max(len(row) for row in opened.sample[:1] or [[]]) + 10**6  # an index no row reaches
-        self.order = decide_order(
+        # Day or month first, per column from its values; None: the sample does not say (12/1/2010 …), read on
+        self.order: str | None = find_order(
             [row[i] for row in opened.sample for i, f in columns.items() if f == "date" and i < len(row)]
         )
+        if date_format is not None and self.order is None:
+            self.order = DAY_FIRST  # the format decides
+        # An order's amount from its lines (quantity × unit price) when no column holds its total
+        self.line_amounts = "amount" not in self.positions and {"quantity", "unit_price"} <= self.positions.keys()
 
     def first(self, raw: list[str], name: str) -> str:
         for position in self.positions.get(name, ()):
@@ -176,57 +195,84 @@ class _Rows:
             return self.first(raw, name) if name in self.positions else ""
         return raw[position].strip() if position < len(raw) else ""
 
+    def line_amount(self, raw: list[str]) -> float:
+        """Quantity × unit price of one line item; 0 when unreadable or a return (negative)."""
+        try:
+            quantity = float(self.cell(raw, "quantity").replace(",", ".") or 0)
+            price = parse_amount(self.cell(raw, "unit_price")) or 0.0
+        except (InvalidInput, ValueError):
+            return 0.0
+        return quantity * price if quantity > 0 else 0.0
+
     def write(self, batch_id: int, progress: Progress | None, cancelled: Cancelled | None) -> None:
         store, opened, report, shop = self.store, self.opened, self.report, self.shop
         cell, first, positions = self.cell, self.first, self.positions
-        order, date_format, default_kind, kinds = self.order, self.date_format, self.default_kind, self.kinds
+        date_format, default_kind, kinds = self.date_format, self.default_kind, self.kinds
+        status_positions = positions.get("status", [])
+        cancelled_positions = positions.get("cancelled", [])
+        line_amounts = self.line_amounts
+        has_quantity = "quantity" in positions
         writer = store.interactions.import_writer(
             batch_id, within_file=not shop, order_numbers=not shop and "order" in positions
         )
         emails: dict[str, str | None] = {}  # raw cell → clean address, or None when invalid (checked once each)
         kind_names: dict[str, str | None] = {}
-        ids: dict[str, int] = {}  # address (lower-cased) → contact id
-        orders: dict[str, list[Any] | int] = {}  # a shop's order number → its purchase: the row, or its id once written
-        new_rows: dict[str, list[str]] = {}  # an address met in this chunk with no contact yet → first row naming it
+        statuses: dict[str, str | None] = {}  # a status cell → why its order is skipped, None for a purchase
+        # a row's customer → contact id: its address (lower-cased), else _BY_NUMBER + its customer number, else
+        # _BY_PHONE + its phone's key
+        ids: dict[str, int] = {}
+        region = self.region
+        other_keys = [name for name in ("phone", "customer_no") if name in positions]
+        missing_key = "no e-mail address" + "".join(
+            f" or {'phone number' if name == 'phone' else 'customer number'}" for name in other_keys
+        )
+        # a shop's order number → its purchase: the row, its id once written, or why it was skipped
+        orders: dict[str, list[Any] | int | str] = {}
+        new_rows: dict[str, list[str]] = {}  # a customer met in this chunk with no contact yet → first row naming it
         chunk_orders: list[str] = []  # the order numbers first met in this chunk
         # [id once written, address key (then contact id), kind, occurred_at, amount, score, channel, note, order no.]
         chunk: list[list[Any]] = []
+        pending: list[tuple[list[Any], str]] = []  # rows whose date reads either way (3/4/2026) until a value decides
+
+        def settle(order: str) -> None:
+            """Day or month first is known (or must be chosen): the rows waiting for it get their dates."""
+            self.order = order
+            for item, text in pending:
+                item[3] = iso_text(text, order, date_format)
+            pending.clear()
 
         def flush() -> None:
+            if pending:  # nothing so far said: the order that keeps the dates closest together, else day-first
+                settle(order_by_span([text for _, text in pending]) or DAY_FIRST)
             missing = {item[1] for item in chunk} - ids.keys()
             if missing:
-                ids.update(store.contacts.ids_for_emails(missing))
+                ids.update(store.contacts.ids_for_emails(key for key in missing if key[0] != "\x00"))
                 unknown = [key for key in new_rows if key not in ids]
                 if unknown:
+                    self.known_by_number_or_phone(unknown, new_rows, ids)
+                    unknown = [key for key in unknown if key not in ids]
+                if unknown:
+                    values = [self.contact_values(new_rows[key]) for key in unknown]
                     made, _ = store.contacts.write_batch(
-                        [
-                            (
-                                _contact_values(
-                                    clean_email(first(new_rows[key], "email")),
-                                    first(new_rows[key], "name"),
-                                    first(new_rows[key], "phone"),
-                                ),
-                                (),
-                            )
-                            for key in unknown
-                        ],
-                        batch_id,
-                        default_source=opened.name,
+                        [(v, ()) for v in values], batch_id, default_source=opened.name
                     )
                     report.contacts_created += made
-                    ids.update(store.contacts.ids_for_emails(unknown))
+                    ids.update(store.contacts.ids_for_emails(key for key in unknown if key[0] != "\x00"))
+                    self.known_by_number_or_phone([key for key in unknown if key not in ids], new_rows, ids)
             for item in chunk:
                 item[1] = ids[item[1]]
             kept = writer.write(chunk)
             report.created += kept
             report.updated += len(chunk) - kept
             for key in chunk_orders:
-                orders[key] = cast("list[Any]", orders[key])[0]  # this chunk's row, written now: its id
+                written = orders[key]
+                if isinstance(written, list):
+                    orders[key] = written[0]  # this chunk's row, written now: its id
             chunk_orders.clear()
             if len(orders) >= _CACHE_LIMIT:
-                writer.remember_orders(cast("dict[str, int]", orders))  # all rows written: ids only
+                writer.remember_orders(orders)  # all rows written: ids, or reasons for skipped orders
                 orders.clear()
-            for cache in (ids, emails, kind_names):
+            for cache in (ids, emails, kind_names, statuses):
                 if len(cache) >= _CACHE_LIMIT:
                     cache.clear()
             new_rows.clear()
@@ -249,52 +295,104 @@ class _Rows:
                 if parent is None and writer.orders_remembered:
                     parent = writer.order_id(order_key)
                 if parent is not None:  # another line item of an order already read
+                    if isinstance(parent, str):  # of an order skipped (refunded, cancelled…): skipped with it
+                        report.skip(parent)
+                        continue
                     note = cell(raw, "note")
-                    if note:
-                        if isinstance(parent, list):
+                    extra = self.line_amount(raw) if line_amounts else 0.0
+                    if isinstance(parent, list):
+                        if note:
                             parent[7] = f"{parent[7]}; {note}" if parent[7] else note
-                        else:
+                        if extra:
+                            parent[4] = check_amount((parent[4] or 0.0) + extra)
+                    else:
+                        if note:
                             writer.append_note(parent, note)
+                        if extra:
+                            writer.add_amount(parent, extra)
                     report.updated += 1
+                    continue
+            kind_text = cell(raw, "kind") or default_kind or ""
+            if kind_text not in kind_names:
+                kind = kind_for(kind_text, kinds)
+                kind_names[kind_text] = kind.name if kind else None
+            kind_name = kind_names[kind_text]
+            if kind_name is None:
+                report.reject(line, f"unknown type '{kind_text}'", raw, ImportHint.UNKNOWN_KIND)
+                continue
+            if kind_name == "purchase":
+                skipped = None
+                for position in status_positions:
+                    status = raw[position].strip() if position < len(raw) else ""
+                    if status not in statuses:
+                        statuses[status] = skipped_status(status)
+                        if not known_status(status):
+                            report.warn(line, f"order status '{status}' is not one Tracker knows; taken as paid", raw)
+                    skipped = skipped or statuses[status]
+                if not skipped and any(
+                    p < len(raw) and raw[p].strip() and raw[p].strip().lower() not in NULL_WORDS
+                    for p in cancelled_positions
+                ):
+                    skipped = CANCELLED_REASON
+                if not skipped and shop and _CANCELLATION.match(order_number):
+                    skipped = CANCELLED_REASON  # a till's cancellation (C536379): the goods went back
+                if not skipped and has_quantity and cell(raw, "quantity").startswith("-"):
+                    skipped = RETURN_REASON  # a line of goods coming back, not bought
+                if skipped:
+                    report.skip(skipped)
+                    if order_key:
+                        orders[order_key] = skipped
                     continue
             email_text = cell(raw, "email")
             if email_text not in emails:
                 cleaned = clean_email(email_text)
                 emails[email_text] = cleaned if cleaned and is_valid_email(cleaned) else None
             email = emails[email_text]
-            if email is None:
-                reason = f"'{email_text}' is not a valid e-mail address" if email_text else "no e-mail address"
-                report.reject(line, reason, raw)
-                continue
+            if email is not None:
+                key = ascii_lower(email)
+            else:  # a customer known by their number (a till's), else by phone (cash on delivery)
+                number = customer_number(cell(raw, "customer_no"))
+                phone = "" if number else phone_key(cell(raw, "phone"), region) or ""
+                if not (number or phone):
+                    if email_text and email_text.lower() not in NULL_WORDS:
+                        reason = f"'{email_text}' is not a valid e-mail address"
+                    else:
+                        reason = missing_key
+                    report.reject(line, reason, raw)
+                    continue
+                key = _BY_NUMBER + number if number else _BY_PHONE + phone
             occurred = None
+            waiting = ""
             for position in positions["date"]:
                 if position < len(raw) and raw[position].strip():
-                    occurred = iso_text(raw[position], order, date_format)
+                    text = raw[position]
+                    if self.order is None:
+                        evidence = order_evidence(text)
+                        if evidence:
+                            settle(evidence)
+                        elif is_ambiguous(text):
+                            waiting = text  # read as day-first to check it is a date; settled later
+                    occurred = iso_text(text, self.order or DAY_FIRST, date_format)
                     if occurred:
                         break
+                    waiting = ""
             if occurred is None:
                 shown = first(raw, "date")
                 report.reject(line, f"unreadable date '{shown}'" if shown else "no date", raw)
-                continue
-            kind_text = cell(raw, "kind") or default_kind or ""
-            if kind_text not in kind_names:
-                kind_key = re.sub(r"[\s\-]+", "_", kind_text.strip().lower())
-                kind = kinds.get(kind_key) or kinds.get(KIND_SYNONYMS.get(kind_key, ""))
-                kind_names[kind_text] = kind.name if kind else None
-            kind_name = kind_names[kind_text]
-            if kind_name is None:
-                report.reject(line, f"unknown type '{kind_text}'", raw, ImportHint.UNKNOWN_KIND)
                 continue
             try:
                 amount_text, score_text = cell(raw, "amount"), cell(raw, "score")
                 amount = parse_amount(amount_text) if amount_text else None
                 score = check_score(float(score_text.replace(",", "."))) if score_text else None
+                if line_amounts and amount is None:
+                    amount = check_amount(self.line_amount(raw))
             except (InvalidInput, ValueError) as exc:
                 report.reject(line, str(exc).rstrip("."), raw)
                 continue
             if opened.replaced and any("\ufffd" in text for text in raw):
                 report.warn(line, opened.replacement_warning(), raw)
-            key = ascii_lower(email)
+            if len(chunk) >= CHUNK_ROWS:
+                flush()  # before a new order, so an order's lines that follow one another end in one chunk
             if key not in ids and key not in new_rows:
                 new_rows[key] = raw
             item = [
@@ -308,24 +406,55 @@ class _Rows:
                 cell(raw, "note"),
                 order_number,
             ]
+            if waiting:
+                pending.append((item, waiting))
             if order_key:
                 orders[order_key] = item
                 chunk_orders.append(order_key)
             chunk.append(item)
-            if len(chunk) >= CHUNK_ROWS:
-                flush()
         flush()
         writer.finish()
 
+    def known_by_number_or_phone(self, keys: list[str], rows: dict[str, list[str]], ids: dict[str, int]) -> None:
+        """Find the contacts of customers not known by their key: a row with an address no contact has, by its
+        customer number; one without an address by its customer number, else its phone (as the contacts import
+        matches). Found ones go into `ids`."""
+        numbers = {key: customer_number(self.first(rows[key], "customer_no")) for key in keys}
+        phones = {
+            key: phone_key(self.first(rows[key], "phone"), self.region) or ""
+            for key in keys
+            if key.startswith(_BY_PHONE)
+        }
+        by_number = self.store.contacts.ids_for_customer_numbers({n for n in numbers.values() if n})
+        by_phone = self.store.contacts.ids_for_phone_keys({p for p in phones.values() if p})
+        for key in keys:
+            found = by_number.get(numbers[key]) if numbers[key] else None
+            if found is None and phones.get(key):
+                found = by_phone.get(phones[key])
+            if found is not None:
+                ids[key] = found
 
-def _contact_values(email: str | None, name: str, phone: str) -> dict[str, str | None]:
-    """A new contact met first in an activity log or order export, named from the file where it says."""
-    values: dict[str, str | None] = {"email": email}
-    if name:
-        values["first_name"], values["last_name"] = split_full_name(name)
-    if phone:
-        values["phone"] = phone
-    return values
+    def contact_values(self, raw: list[str]) -> dict[str, str | None]:
+        """A new contact met first in an activity log or order export: its address, customer number and phone, and
+        its name where the file says."""
+        email = clean_email(self.first(raw, "email"))
+        values: dict[str, str | None] = {"email": email if email and is_valid_email(email) else None}
+        number = customer_number(self.first(raw, "customer_no"))
+        if number:
+            values["customer_no"] = number
+        first_name, last_name, name = (
+            self.first(raw, "first_name"),
+            self.first(raw, "last_name"),
+            self.first(raw, "name"),
+        )
+        if first_name or last_name:
+            values["first_name"], values["last_name"] = first_name, last_name
+        elif name:
+            values["first_name"], values["last_name"] = split_full_name(name)
+        phone = self.first(raw, "phone")
+        if phone:
+            values["phone"] = phone
+        return values
 
 
 def import_interactions(store: Store, path: Path | str, **options: Any) -> ImportReport:

@@ -42,7 +42,8 @@ class Problem:
 
 @dataclass(slots=True)
 class ImportReport:
-    """Counts satisfy rows = created + updated + rejected."""
+    """Counts satisfy rows = created + updated + rejected + skipped (rows read and deliberately not imported, by
+    reason: a refunded or cancelled order is not a purchase)."""
 
     kind: str
     source: str
@@ -59,6 +60,7 @@ class ImportReport:
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)  # the first KEPT_PROBLEMS, in file order
     warned: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → rows
     _spilled: IO[str] | None = field(default=None, repr=False, compare=False)  # rejects after those, as CSV
     _spilled_width: int = field(default=0, repr=False, compare=False)
 
@@ -72,6 +74,14 @@ class ImportReport:
             self._spilled = io.TextIOWrapper(spill, encoding="utf-8", newline="")
         csv.writer(self._spilled).writerow([line, reason, *values])
         self._spilled_width = max(self._spilled_width, len(values))
+
+    def skip(self, reason: str, rows: int = 1) -> None:
+        """Rows read and deliberately left out (not a problem with the file): counted by reason."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + rows
+
+    @property
+    def skipped_rows(self) -> int:
+        return sum(self.skipped.values())
 
     def warn(self, line: int, reason: str, values: list[str]) -> None:
         self.warned += 1
@@ -97,6 +107,8 @@ class ImportReport:
             f"{verb} {self.rows} rows from {self.source}: {self.created} created, "
             f"{self.updated} updated/merged, {self.rejected} rejected"
         )
+        if self.skipped:
+            text += ", " + ", ".join(f"{count} skipped ({reason})" for reason, count in sorted(self.skipped.items()))
         if self.contacts_created:
             text += f" ({self.contacts_created} new contacts)"
         return text + "."
@@ -107,6 +119,7 @@ class ImportReport:
             "created": self.created,
             "updated": self.updated,
             "rejected": self.rejected,
+            "skipped": self.skipped_rows,
             "contacts_created": self.contacts_created,
         }
 
@@ -120,6 +133,7 @@ class ImportReport:
             "mapping": self.mapping,
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
+            "skipped_by_reason": dict(sorted(self.skipped.items())),
             "rejects": [{"line": p.line, "reason": p.reason} for p in self.rejects[:problem_limit]],
             "warnings": [{"row": p.line, "line": p.line, "reason": p.reason} for p in self.warnings[:problem_limit]],
         }

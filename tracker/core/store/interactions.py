@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
@@ -311,18 +311,26 @@ class ImportWriter:
             {"note": note, "id": row_id},
         )
 
-    def remember_orders(self, orders: dict[str, int]) -> None:
-        """Keep a shop's order numbers → purchase ids in a temporary table instead of memory (see `order_id`)."""
+    def add_amount(self, row_id: int, amount: float) -> None:
+        """Add a later line item's value (quantity × price) to its order's purchase, written with an earlier chunk."""
+        self.conn.execute(
+            "UPDATE interactions SET amount = round(coalesce(amount, 0) + :amount, 2) WHERE id = :id",
+            {"amount": amount, "id": row_id},
+        )
+
+    def remember_orders(self, orders: Mapping[str, Any]) -> None:
+        """Keep a shop's order numbers → purchase ids (or, for an order not taken as a purchase, why: text) in a
+        temporary table instead of memory (see `order_id`)."""
         if not self.orders_remembered:
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_orders (number TEXT PRIMARY KEY, id INTEGER)")
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_orders (number TEXT PRIMARY KEY, id)")
             self.conn.execute("DELETE FROM temp.import_orders")
             self.orders_remembered = True
         self.conn.executemany("INSERT OR IGNORE INTO temp.import_orders (number, id) VALUES (?, ?)", orders.items())
 
-    def order_id(self, number: str) -> int | None:
-        """The purchase an order number became, of those passed to `remember_orders`."""
+    def order_id(self, number: str) -> int | str | None:
+        """The purchase an order number became (or why it was skipped), of those passed to `remember_orders`."""
         found = self.conn.execute("SELECT id FROM temp.import_orders WHERE number = ?", (number,)).fetchone()
-        return found[0] if found else None
+        return cast("int | str", found[0]) if found else None
 
     def finish(self) -> None:
         """Build the dropped indexes again; forget the order numbers."""
