@@ -91,6 +91,12 @@ def merge_command(store: Store, keep: str, other: str, take: tuple[str, ...], ye
         raise InvalidInput("Nothing merged.")
     result = merge_contacts(store, kept.id, merged.id, fields=dict.fromkeys(take, "other"))
     if as_json:
-        emit_json({"summary": result.summary, "merged": merged.id, "contact": store.contacts.get(kept.id).to_dict()})
+        emit_json(
+            {
+                "summary": result.summary,
+                "merged": merged.id,
+                "contact": store.contacts.get(kept.id).to_dict(store.phone_region()),
+            }
+        )
         return
     click.echo(result.summary)

@@ -24,7 +24,7 @@ from tracker.core.store.contacts import COLUMNS, contact_from_row
 from tracker.core.store.rows import columns
 from tracker.core.store.table import rows_in
 
-__all__ = ["DuplicatePair", "SearchCancelled", "find_duplicates"]
+__all__ = ["DuplicatePair", "SearchCancelled", "find_duplicates", "logged_counts"]
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 Cancelled = Callable[[], bool]
@@ -157,12 +157,13 @@ def _read(store: Store) -> dict[int, _Seen]:
         f"SELECT id, first_name, last_name, company, email, phone_key, phone, {more_emails}, {more_phones} "
         "FROM contacts"
     )
+    region = store.phone_region()  # the other numbers are keyed as the phones are
     seen: dict[int, _Seen] = {}
     for contact_id, first, last, company, email, key, phone, others, other_phones in store.conn.execute(sql):
         full = fold(f"{first} {last}")
         phones: list[tuple[str, str]] = [(key, phone)] if key else []
         for written in _lines(other_phones) if other_phones else ():
-            other_key = phone_key(written)
+            other_key = phone_key(written, region)
             if other_key is not None and all(other_key != k for k, _ in phones):
                 phones.append((other_key, written))
         seen[contact_id] = _Seen(
@@ -206,6 +207,10 @@ class _Evidence:
             kinds = dict(reasons)
             if "phone" in kinds:
                 kinds.pop("name_phone", None)  # the phone is said already; the name is said below
+            if "name_company" in kinds:
+                kinds.pop("name_no_email", None)  # the name is said already
+            if "mailbox" in kinds:
+                kinds.pop("domain_name", None)  # one mailbox says more than one domain
             if self.seen[a].name and self.seen[a].name == self.seen[b].name and not _names_said(kinds):
                 kinds["same_name"] = "same name"
             unlikely = 1.0
@@ -340,3 +345,15 @@ def pair_of(pairs: Iterable[DuplicatePair], a: int, b: int) -> DuplicatePair | N
     """The pair of these two contacts, in either order, if the finder gave one."""
     wanted = {a, b}
     return next((pair for pair in pairs if set(pair.ids) == wanted), None)
+
+
+def logged_counts(store: Store, contact_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """{id: (interactions, follow-ups)} of these contacts: what a merge would move."""
+    ids = list(dict.fromkeys(contact_ids))
+    out = dict.fromkeys(ids, (0, 0))
+    sql = "SELECT contact_id, count(*) FROM {table} WHERE contact_id IN ({{marks}}) GROUP BY contact_id"
+    interactions = dict(rows_in(store.conn, sql.format(table="interactions"), ids))
+    follow_ups = dict(rows_in(store.conn, sql.format(table="follow_ups"), ids))
+    for contact_id in ids:
+        out[contact_id] = (interactions.get(contact_id, 0), follow_ups.get(contact_id, 0))
+    return out

@@ -48,7 +48,7 @@ def merge_contacts(store: Store, keep_id: int, other_id: int, *, fields: Mapping
         sql = f"SELECT {', '.join(names)} FROM contacts WHERE id = ?"
         kept_row = dict(zip(names, conn.execute(sql, (keep_id,)).fetchone(), strict=True))
         other_row = dict(zip(names, conn.execute(sql, (other_id,)).fetchone(), strict=True))
-        values = merged_values(kept_row, other_row, choices)
+        values = merged_values(kept_row, other_row, choices, store.phone_region())
         interactions = conn.execute(
             "UPDATE interactions SET contact_id = ? WHERE contact_id = ?", (keep_id, other_id)
         ).rowcount
@@ -86,9 +86,11 @@ def _checked(fields: Mapping[str, str]) -> dict[str, str]:
     return dict(fields)
 
 
-def merged_values(keep: Mapping[str, Any], other: Mapping[str, Any], choices: Mapping[str, str]) -> Fields:
+def merged_values(
+    keep: Mapping[str, Any], other: Mapping[str, Any], choices: Mapping[str, str], region: str | None = None
+) -> Fields:
     """The kept contact's columns that change when `other` merges into it (rows as column → value; `choices`
-    as merge_contacts takes them)."""
+    as merge_contacts takes them; `region`: the phone region numbers are compared in)."""
     out: Fields = {}
     for name in CHOOSABLE:
         if name not in keep:  # a column of a later schema
@@ -101,7 +103,7 @@ def merged_values(keep: Mapping[str, Any], other: Mapping[str, Any], choices: Ma
     email = out.get("email", keep.get("email"))
     phone = out.get("phone", keep.get("phone"))
     emails = _other_emails(keep, other, email)
-    phones = _other_phones(keep, other, phone)
+    phones = _other_phones(keep, other, phone, region)
     tags = join_tags(split_tags([*split_tags(keep.get("tags")), *split_tags(other.get("tags"))]))
     if tags != (keep.get("tags") or ""):
         out["tags"] = tags
@@ -181,10 +183,12 @@ def _other_emails(keep: Mapping[str, Any], other: Mapping[str, Any], email: str 
     return out
 
 
-def _other_phones(keep: Mapping[str, Any], other: Mapping[str, Any], phone: str | None) -> list[str]:
+def _other_phones(
+    keep: Mapping[str, Any], other: Mapping[str, Any], phone: str | None, region: str | None
+) -> list[str]:
     """Every number of the two but the one kept as the phone, once each (one number in any spelling), in order."""
     keys: list[str] = []
-    mine = phone_key(phone)
+    mine = phone_key(phone, region)
     if mine:
         keys.append(mine)
     out: list[str] = []
@@ -195,7 +199,7 @@ def _other_phones(keep: Mapping[str, Any], other: Mapping[str, Any], phone: str 
         *_lines(other.get("more_phones")),
     ]
     for number in candidates:
-        key = phone_key(number)
+        key = phone_key(number, region)
         if key is None or any(same_phone(key, k) for k in keys):
             continue
         keys.append(key)
