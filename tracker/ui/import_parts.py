@@ -35,6 +35,11 @@ FIELD_LABELS = {
     "note": "Note",
     "channel": "Channel",
     "order": "Order number",
+    "customer_no": "Customer number",
+    "status": "Order status (paid, refunded…)",
+    "cancelled": "Cancelled at",
+    "quantity": "Quantity",
+    "unit_price": "Unit price",
     "ignore": "Don't import",
 }
 

@@ -204,7 +204,7 @@ class ColumnsPage(QWizardPage):
         need = (
             "A contact needs a name, an e-mail address or a phone number."
             if owner.kind == "contacts"
-            else "Each row needs an e-mail address and a date."
+            else "Each row needs an e-mail address, a phone or a customer number, and a date."
         )
         self.setSubTitle(f"Choose what each column holds; columns set to “Don't import” are skipped. {need}")
         self.combos: list[QComboBox] = []
@@ -367,6 +367,8 @@ class CheckPage(QWizardPage):
                 f" interactions, {report.updated:,} merged into other rows or ones already here, "
                 f"{report.rejected:,} rejected"
             )
+            if report.skipped:
+                counts += ", " + ", ".join(f"{n:,} skipped ({why})" for why, n in sorted(report.skipped.items()))
             if report.contacts_created:
                 counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")

@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self.empty = EmptyState(resources.demo_available())
-        self.empty.import_requested.connect(lambda: self.import_file("contacts"))
+        self.empty.import_requested.connect(lambda: self.import_file(None))
         self.empty.demo_requested.connect(self.load_demo)
         self.tabs = QTabWidget()
         # Only the tab on screen is built before the first paint; the others (and their modules) right after.
@@ -307,7 +307,6 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Engagement settings…", self.edit_settings, "Ctrl+,")
         self._action(tools, "How good are the &predictions?…", self.show_backtest, "Ctrl+Shift+P")
-        self._action(tools, "Find &duplicates…", self.find_duplicates, "Ctrl+Shift+D")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Tracker", self.about)
@@ -345,13 +344,6 @@ class MainWindow(QMainWindow):
 
         self.backtest_dialog = BacktestDialog(self.store, self)
         self.backtest_dialog.exec()
-
-    def find_duplicates(self) -> None:
-        """Tools → Find duplicates…: pairs that look like one person, side by side, merged on the undo stack."""
-        from tracker.ui.duplicates_dialog import DuplicatesDialog
-
-        self.duplicates_dialog = DuplicatesDialog(self.store, self.undo, self)
-        self.duplicates_dialog.open()
 
     def show_backups(self) -> None:
         from tracker.ui.backups_dialog import BackupsDialog
@@ -449,16 +441,23 @@ class MainWindow(QMainWindow):
         elif self.tabs.currentIndex() == CONTACTS_TAB:
             self.contacts_tab.delete_selected()
 
-    def import_file(self, kind: str, path: Path | None = None, table: Table | None = None) -> None:
+    def import_file(self, kind: str | None, path: Path | None = None, table: Table | None = None) -> None:
         """Open the import wizard on `path` (asked for when None); `table`: the file as the wizard's preview reads
-        it, when it was read already."""
+        it, when it was read already. `kind` None (the welcome page): as what the file holds (see
+        `import_dropped`)."""
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self, f"Import {kind}", str(Path.home()), "CSV and text files (*.csv *.txt *.tsv);;All files (*)"
+                self,
+                f"Import {kind or ''}".strip(),
+                str(Path.home()),
+                "CSV and text files (*.csv *.txt *.tsv);;All files (*)",
             )
             if not chosen:
                 return
             path = Path(chosen)
+        if kind is None:
+            self.import_dropped(path)
+            return
         from tracker.ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.store, path, kind, self, table=table)
@@ -569,16 +568,17 @@ class MainWindow(QMainWindow):
         self.import_dropped(Path(event.mimeData().urls()[0].toLocalFile()))
 
     def import_dropped(self, path: Path) -> None:
-        """Open the wizard on a dropped file: interactions when its header has a date and a type, order or amount
-        column, else contacts. The file is read once, for this and for the wizard's preview."""
-        from tracker.core.importing.columns import looks_like_interactions
+        """Open the wizard on a dropped (or chosen) file as what it holds: interactions for an order export or an
+        activity log, else contacts (the core's `file_kind`). The file is read once, for this and for the wizard's
+        preview."""
+        from tracker.core.importing.file_kind import file_kind
         from tracker.ui.import_wizard import ImportWizard
 
         try:
             table: Table | None = ImportWizard.read_preview(path)
         except TrackerError:
             table = None  # the wizard's first page tries again and says why the file cannot be read
-        kind = "interactions" if table is not None and looks_like_interactions(table.header) else "contacts"
+        kind = file_kind(table.header, table.rows) if table is not None else "contacts"
         self.import_file(kind, path, table)
 
     def closeEvent(self, event: QCloseEvent) -> None:
