@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Engagement settings…", self.edit_settings, "Ctrl+,")
         self._action(tools, "How good are the &predictions?…", self.show_backtest, "Ctrl+Shift+P")
+        self._action(tools, "Find &duplicates…", self.find_duplicates, "Ctrl+Shift+D")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Tracker", self.about)
@@ -344,6 +345,13 @@ class MainWindow(QMainWindow):
 
         self.backtest_dialog = BacktestDialog(self.store, self)
         self.backtest_dialog.exec()
+
+    def find_duplicates(self) -> None:
+        """Tools → Find duplicates…: pairs that look like one person, side by side, merged on the undo stack."""
+        from tracker.ui.duplicates_dialog import DuplicatesDialog
+
+        self.duplicates_dialog = DuplicatesDialog(self.store, self.undo, self)
+        self.duplicates_dialog.open()
 
     def show_backups(self) -> None:
         from tracker.ui.backups_dialog import BackupsDialog
