@@ -21,7 +21,7 @@ from tracker.core.store import Store
 
 @cli.group(name="import", cls=TrackerGroup)
 def import_group() -> None:
-    """Import contacts or interactions from a CSV file (one undoable batch each).
+    """Import contacts or interactions from a CSV, vCard, workbook or Mailchimp .zip file (one undoable batch each).
 
     Example: tracker import contacts google_contacts.csv --rejects problems.csv
     """
@@ -35,6 +35,11 @@ def import_options(fn: Callable) -> Callable:
             click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing."),
             click.option("--encoding", help="The file's encoding, e.g. cp1252 (default: detected)."),
             click.option("--delimiter", help="Field delimiter, e.g. ';' or tab (default: detected)."),
+            click.option(
+                "--sheet",
+                metavar="NAME",
+                help="The sheet of an .xlsx/.xls/.ods workbook to read, by name or number (default: the first).",
+            ),
             click.option(
                 "--map",
                 "mapping",
@@ -75,10 +80,8 @@ def report_import(store: Store, report: ImportReport, as_json: bool, rejects: Pa
         emit_json(report.to_dict())
         return
     click.echo(report.summary())
-    click.echo(
-        f"Read as {report.encoding}, delimiter {report.delimiter!r}; columns: "
-        + ", ".join(f"{k} → {v}" for k, v in report.mapping.items())
-    )
+    read_as = f"{report.encoding}, delimiter {report.delimiter!r}" if report.delimiter else report.encoding
+    click.echo(f"Read as {read_as}; columns: " + ", ".join(f"{k} → {v}" for k, v in report.mapping.items()))
     for problem in report.problems[:10]:
         label = "rejected" if problem.rejected else "warning"
         click.echo(f"  line {problem.line}: {label}: {row_reason(problem)}")
@@ -98,10 +101,12 @@ def import_contacts_command(
     dry_run: bool,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     mapping: tuple[str, ...],
     rejects: Path | None,
 ) -> None:
-    """Import contacts; duplicates merge by e-mail, then phone.
+    """Import contacts (CSV, vCard .vcf, .xlsx/.ods workbook or Mailchimp .zip); duplicates merge by e-mail, then
+    phone.
 
     Example: tracker import contacts google.csv --dry-run
     """
@@ -112,6 +117,7 @@ def import_contacts_command(
         "contacts",
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         mapping=parse_mapping_pairs(mapping),
         dry_run=dry_run,
     )
@@ -130,6 +136,7 @@ def import_interactions_command(
     dry_run: bool,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     mapping: tuple[str, ...],
     rejects: Path | None,
     date_format: str | None,
@@ -146,6 +153,7 @@ def import_interactions_command(
         "interactions",
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         mapping=parse_mapping_pairs(mapping),
         date_format=date_format,
         default_kind=default_kind,

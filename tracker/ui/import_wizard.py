@@ -66,10 +66,18 @@ from tracker.ui.text import plain, plain_tooltip
 SAMPLE_ROWS = 200  # rows map_columns looks at to recognise unnamed columns, as the importers do
 COMMON_ENCODINGS = ("utf-8", "utf-16", "cp1252", "cp1251", "gb18030", "cp932", "mac_roman")
 DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pipe"))
+FORMAT_NAMES = {
+    "vcard": " (vCard)",
+    "xlsx": " (Excel workbook)",
+    "xls": " (Excel 97–2003 workbook)",
+    "ods": " (LibreOffice spreadsheet)",
+    "zip": " (ZIP of CSV files)",
+}
 
 
 class PreviewPage(QWizardPage):
-    """The file as Tracker reads it; the encoding and delimiter can be changed and the file is read again."""
+    """The file as Tracker reads it; the encoding and delimiter (a CSV's), or the sheet (a workbook's), can be
+    changed and the file is read again."""
 
     def __init__(self, owner: ImportWizard, table: Table | None = None):
         super().__init__()
@@ -87,6 +95,9 @@ class PreviewPage(QWizardPage):
         self.delimiter = QComboBox()
         for value, text in DELIMITERS:
             self.delimiter.addItem(text, value)
+        self.sheet = QComboBox()
+        self.sheet.setMinimumWidth(160)
+        self.sheet.setToolTip("The sheet of the workbook to import.")
         self.error = error_label()
         self.model = PreviewModel(self)
         self.view = QTableView()
@@ -100,9 +111,15 @@ class PreviewPage(QWizardPage):
         self.view.verticalHeader().setToolTip("Line in the file")
 
         options = QHBoxLayout()
-        for text, combo in (("&Encoding:", self.encoding), ("&Delimiter:", self.delimiter)):
+        self.option_labels: dict[str, QLabel] = {}
+        for key, text, combo in (
+            ("encoding", "&Encoding:", self.encoding),
+            ("delimiter", "&Delimiter:", self.delimiter),
+            ("sheet", "S&heet:", self.sheet),
+        ):
             label = QLabel(text)
             label.setBuddy(combo)
+            self.option_labels[key] = label
             options.addWidget(label)
             options.addWidget(combo)
             options.addSpacing(16)
@@ -113,12 +130,13 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.error)
         layout.addWidget(self.view, 1)
 
-        self._asked: tuple[str | None, str | None] | None = None
+        self._asked: tuple[str | None, str | None, str | None] | None = None
         self.encoding.currentIndexChanged.connect(self._options_changed)
         typed = self.encoding.lineEdit()
         assert typed is not None  # the encoding combo is editable
         typed.editingFinished.connect(self._options_changed)
         self.delimiter.currentIndexChanged.connect(self._options_changed)
+        self.sheet.currentIndexChanged.connect(self._options_changed)
         if table is None:
             self._read(None, None)
         else:  # read already, as the window decided what a dropped file holds
@@ -129,15 +147,20 @@ class PreviewPage(QWizardPage):
         return self.owner.table is not None
 
     def _options_changed(self) -> None:
+        table = self.owner.table
+        if table is not None and table.sheets:  # a workbook: only its sheet can be chosen
+            self._read(None, None, self.sheet.currentText() or None)
+            return
         encoding = self.encoding.currentText().strip() or None
-        self._read(encoding, self.delimiter.currentData())
+        delimiter = self.delimiter.currentData() if table is None or table.format in ("csv", "zip") else None
+        self._read(encoding, delimiter)
 
-    def _read(self, encoding: str | None, delimiter: str | None) -> None:
-        if (encoding, delimiter) == self._asked:
+    def _read(self, encoding: str | None, delimiter: str | None, sheet: str | None = None) -> None:
+        if (encoding, delimiter, sheet) == self._asked:
             return  # editingFinished after a pick from the list, or focus leaving the field: nothing new to read
-        self._asked = (encoding, delimiter)
+        self._asked = (encoding, delimiter, sheet)
         try:
-            table = self.owner.read_preview(self.owner.path, encoding=encoding, delimiter=delimiter)
+            table = self.owner.read_preview(self.owner.path, encoding=encoding, delimiter=delimiter, sheet=sheet)
         except ImportRejected as exc:
             self.owner.table = None
             self.model.set_table(None)
@@ -160,22 +183,55 @@ class PreviewPage(QWizardPage):
             if table.total_rows is not None
             else "about " + plural(_roughly(table.estimated_rows), "row")
         )
+        what = FORMAT_NAMES.get(table.format, "")
+        sheet = f", sheet {html.escape(table.sheet)}" if table.sheet else ""
         self.file_label.setText(
-            f"<b>{html.escape(self.owner.path.name)}</b> — {counted} "
+            f"<b>{html.escape(self.owner.path.name)}</b>{what}{sheet} — {counted} "
             f"({shown}){extra}, {plural(len(table.header), 'column')}"
         )
-        self.delimiter.blockSignals(True)
-        if self.delimiter.findData(table.delimiter) < 0:
-            self.delimiter.addItem(table.delimiter, table.delimiter)
-        self.delimiter.setCurrentIndex(self.delimiter.findData(table.delimiter))
-        self.delimiter.blockSignals(False)
-        self._asked = (encoding or table.encoding, table.delimiter)
+        self._show_options(table)
+        if table.sheets:
+            self._asked = (None, None, table.sheet)
+        else:
+            self._asked = (
+                encoding or table.encoding,
+                table.delimiter if table.format in ("csv", "zip") else None,
+                None,
+            )
+
+    def _show_options(self, table: Table) -> None:
+        """The choices that apply to the file's format: encoding and delimiter for a CSV (encoding alone for a vCard
+        file), the sheet for a workbook."""
+        workbook = bool(table.sheets)
+        delimited = table.format in ("csv", "zip")
+        for key, shown in (("encoding", not workbook), ("delimiter", delimited), ("sheet", workbook)):
+            self.option_labels[key].setVisible(shown)
+        self.encoding.setVisible(not workbook)
+        self.delimiter.setVisible(delimited)
+        self.sheet.setVisible(workbook)
+        if delimited:
+            self.delimiter.blockSignals(True)
+            if self.delimiter.findData(table.delimiter) < 0:
+                self.delimiter.addItem(table.delimiter, table.delimiter)
+            self.delimiter.setCurrentIndex(self.delimiter.findData(table.delimiter))
+            self.delimiter.blockSignals(False)
+        if workbook:
+            self.sheet.blockSignals(True)
+            self.sheet.clear()
+            self.sheet.addItems(list(table.sheets))
+            self.sheet.setCurrentIndex(max(0, self.sheet.findText(table.sheet or "")))
+            self.sheet.blockSignals(False)
 
     def _fill_encodings(self) -> None:
         """The detected encoding first, then the runners-up for a legacy file, then the usual ones."""
-        detected = self.owner.table.encoding if self.owner.table else None
+        table = self.owner.table
+        if table is not None and table.sheets:
+            return  # a workbook has no encoding to choose
+        detected = table.encoding if table else None
+        if table is not None and table.format == "zip":
+            detected = detected.split(",")[0] if detected else None  # members read apart: "utf-8, cp1252"
         names = [detected] if detected else []
-        if detected and not codec_name(detected).startswith("utf"):
+        if detected and not codec_name(detected).startswith("utf") and (table is None or table.format == "csv"):
             try:
                 ranked = rank_encodings(
                     encoding_sample(self.owner.path), header_bonus=header_recognition, complete=False
@@ -604,11 +660,24 @@ class ImportWizard(QWizard):
             self.addPage(page)
 
     @classmethod
-    def read_preview(cls, path: Path | str, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
+    def read_preview(
+        cls,
+        path: Path | str,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+    ) -> Table:
         """The file as the Preview page shows it: its first rows (a file small enough to check on the GUI thread is
-        counted to the end). Read once per choice of encoding and delimiter; the columns page works from it."""
+        counted to the end). Read once per choice of encoding and delimiter (or sheet); the columns page works from
+        it. A CSV, a vCard file, an .xlsx/.xls/.ods workbook or a ZIP of CSV files (a Mailchimp export)."""
         return read_table(
-            path, encoding=encoding, delimiter=delimiter, limit=PEEK_ROWS, count_up_to=cls.BACKGROUND_CHECK_BYTES
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            limit=PEEK_ROWS,
+            count_up_to=cls.BACKGROUND_CHECK_BYTES,
         )
 
     def work(self, *, dry_run: bool) -> Callable[..., ImportReport]:
@@ -617,7 +686,8 @@ class ImportWizard(QWizard):
         kind = self.kind
         options: dict[str, object] = {
             "encoding": self.encoding,
-            "delimiter": self.table.delimiter,
+            "delimiter": self.table.delimiter if self.table.format in ("csv", "zip") else None,
+            "sheet": self.table.sheet,
             "mapping": dict(self.mapping),
             "dry_run": dry_run,
         }

@@ -40,6 +40,13 @@ if TYPE_CHECKING:
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 MAX_RECENT = 8
+#: What can be imported, by name: the import reads any file by its content, this only offers and accepts them.
+IMPORTABLE = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".xlsx", ".xlsm", ".xls", ".ods", ".zip")
+IMPORT_FILTER = (
+    "Contacts and orders (*.csv *.txt *.tsv *.vcf *.vcard *.xlsx *.xlsm *.xls *.ods *.zip);;"
+    "CSV and text files (*.csv *.txt *.tsv);;vCard files (*.vcf *.vcard);;"
+    "Workbooks (*.xlsx *.xlsm *.xls *.ods);;Mailchimp exports (*.zip);;All files (*)"
+)
 #: What a reload of everything (View → Reload, another process's commit, a newly opened file) covers.
 EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
@@ -455,10 +462,7 @@ class MainWindow(QMainWindow):
         `import_dropped`)."""
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self,
-                f"Import {kind or ''}".strip(),
-                str(Path.home()),
-                "CSV and text files (*.csv *.txt *.tsv);;All files (*)",
+                self, f"Import {kind or ''}".strip(), str(Path.home()), IMPORT_FILTER
             )
             if not chosen:
                 return
@@ -569,7 +573,7 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
-        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith((".csv", ".txt", ".tsv")) for u in urls):
+        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith(IMPORTABLE) for u in urls):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:

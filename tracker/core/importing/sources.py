@@ -24,6 +24,12 @@ WORKBOOKS = ("xlsx", "xls", "ods")
 _ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 
+def shown_name(text: str, limit: int = 40) -> str:
+    """A name the user typed, as quoted in a message: one line, cut short."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def detect_format(path: Path | str) -> str:
     """ "csv", "vcard", "xlsx", "xls", "ods" or "zip" from the file's first bytes (and a ZIP's list of files), or
     ImportRejected for an archive that cannot be read or holds a document that is not a table."""
@@ -86,7 +92,7 @@ def open_table(
     source = Path(path)
     kind = detect_format(source)
     if sheet is not None and kind not in WORKBOOKS:
-        raise ImportRejected(f"{source.name} is not a workbook, so it has no sheet '{sheet}' to choose.")
+        raise ImportRejected(f"{source.name} is not a workbook, so it has no sheet '{shown_name(sheet)}' to choose.")
     if kind in WORKBOOKS:
         from tracker.core.importing.spreadsheet import open_sheet  # loads calamine only for workbooks
 

@@ -119,7 +119,8 @@ class SheetFile:
             return folded[0]
         if wanted.strip().isdigit() and 1 <= int(wanted) <= len(self.sheets):
             return self.sheets[int(wanted) - 1]
-        raise ImportRejected(f"{self.name} has no sheet '{wanted}' (sheets: {shown_columns(list(self.sheets))}).")
+        shown = " ".join(wanted.split())[:40]
+        raise ImportRejected(f"{self.name} has no sheet '{shown}' (sheets: {shown_columns(list(self.sheets))}).")
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """Every data row after the header as (row number in the sheet, cells)."""
