@@ -220,29 +220,31 @@ def _cut_at_newline(data: bytes) -> bytes:
 
 def legacy_sample(handle: IO[bytes], head: bytes, whole: bool, bad: int | None) -> tuple[bytes, bool]:
     """The bytes a legacy code page is guessed from, and whether they are the whole file: the first bytes cut at a
-    line end, and the lines around the first byte that is not UTF-8 when it lies further on."""
+    line end, and the lines from the first byte that is not UTF-8 when it lies further on. Only the sample's last
+    character may be cut short."""
     if whole:
         return head, True
     sample = _cut_at_newline(head)
     if bad is not None and bad >= len(sample):
-        handle.seek(max(0, bad - _WINDOW_BYTES))
+        begin = max(0, bad - _WINDOW_BYTES)
+        handle.seek(begin)
         window = handle.read(2 * _WINDOW_BYTES)
-        start = window.find(b"\n") + 1 if bad > _WINDOW_BYTES else 0
-        sample += b"\n" + _cut_at_newline(window[start:])
+        if begin:  # from the start of the bad byte's line, or from the bad byte: never inside a character
+            line_start = window.rfind(b"\n", 0, bad - begin)
+            window = window[line_start + 1 if line_start >= 0 else bad - begin :]
+        sample += b"\n" + _cut_at_newline(window)
     return sample, False
 
 
 def guess_encoding(handle: IO[bytes], head: bytes, whole: bool) -> Decoding:
-    """BOM first, then UTF-8 (the whole file checked, in pieces), UTF-16 by NUL pattern, then legacy pages.
+    """BOM first, then UTF-16 by NUL pattern, UTF-8 (the whole file checked, in pieces), then legacy pages.
 
     A guess decodes with U+FFFD for bytes it cannot read (rows holding one get a warning)."""
     if head.startswith(codecs.BOM_UTF8):
         return Decoding("utf-8-sig", "utf-8-sig", "tracker-replace")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Decoding("utf-16", "utf-16", "tracker-replace")
-    bad = first_non_utf8(handle, head, whole)
-    if bad is None:
-        return Decoding("utf-8", "utf-8", "tracker-replace")
+    # UTF-16 without a BOM before UTF-8: its ASCII letters with a NUL each are valid UTF-8 too
     sample = head[:4096]
     if len(sample) >= 4:
         even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
@@ -251,6 +253,9 @@ def guess_encoding(handle: IO[bytes], head: bytes, whole: bool) -> Decoding:
             return Decoding("utf-16-le", "utf-16-le", "tracker-replace")
         if even_nuls > 0.3 and odd_nuls < 0.05:
             return Decoding("utf-16-be", "utf-16-be", "tracker-replace")
+    bad = first_non_utf8(handle, head, whole)
+    if bad is None:
+        return Decoding("utf-8", "utf-8", "tracker-replace")
     from tracker.core.importing.columns import header_recognition
     from tracker.core.importing.encodings import guess_legacy
 
