@@ -76,6 +76,11 @@ def _known_regions() -> frozenset[str]:
     return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
+def phone_regions() -> list[str]:
+    """Every region code phone numbers can be read in (GB, DE, US…), sorted: what the phone region may be set to."""
+    return sorted(_known_regions())
+
+
 def check_region(text: str) -> str:
     """A region code as phone numbers use it (GB, DE, US…), upper-cased; InvalidInput names what is wrong."""
     region = text.strip().upper()

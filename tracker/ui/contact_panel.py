@@ -1,4 +1,5 @@
-"""The detail panel beside the contacts table: fields to edit, the level with its reasons, the timeline."""
+"""The detail panel beside the contacts table: fields to edit, the details imports bring (address, dates, consent,
+custom columns…), the level with its reasons, the timeline."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tracker.core.models import Contact
 from tracker.core.store import Store
 from tracker.core.store.purchases import PURCHASE_KIND
 from tracker.ui import clock
+from tracker.ui.contact_details import ContactDetails
 from tracker.ui.dialogs import CONTACT_FIELDS
 from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
 from tracker.ui.jobs import Refresher
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 class ContactPanel(QWidget):
     saved = Signal(int, dict)
+    edit_requested = Signal(int)
     log_requested = Signal(int)
     follow_up_requested = Signal(int)
 
@@ -80,6 +83,16 @@ class ContactPanel(QWidget):
             actions.addWidget(button)
         layout.addLayout(actions)
 
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("<b>Details</b>"), 1)
+        self.edit_button = QPushButton("Edit all details…")
+        self.edit_button.setToolTip("Address, birthday, marketing consent, other e-mails and phones…")
+        self.edit_button.clicked.connect(lambda: self.contact and self.edit_requested.emit(self.contact.id))
+        heading.addWidget(self.edit_button)
+        layout.addLayout(heading)
+        self.details = ContactDetails()
+        layout.addWidget(self.details)
+
         layout.addWidget(QLabel("<b>Why this level</b>"))
         self.reasons = paragraph()
         layout.addWidget(self.reasons)
@@ -103,7 +116,7 @@ class ContactPanel(QWidget):
         self._loading = True
         self.contact = self.store.contacts.get(contact_id) if contact_id is not None else None
         enabled = self.contact is not None
-        for widget in (*self.fields.values(), self.notes, self.log_button, self.follow_button):
+        for widget in (*self.fields.values(), self.notes, self.edit_button, self.log_button, self.follow_button):
             widget.setEnabled(enabled)
         if self.contact is None:
             self.title.setText("Select a contact")
@@ -113,6 +126,7 @@ class ContactPanel(QWidget):
             for edit in self.fields.values():
                 edit.clear()
             self.notes.clear()
+            self.details.show_contact(None)
             self.timeline_model.set_items([])
             self.outlook_text.clear()
             self.order_timeline.set_orders([], None, None)
@@ -123,6 +137,7 @@ class ContactPanel(QWidget):
                 value = getattr(c, name)
                 edit.setText(", ".join(value) if name == "tags" else (value or ""))
             self.notes.setPlainText(c.notes)
+            self.details.show_contact(c)
             explanation = explain(self.store, c, clock.today())
             level = explanation.engagement.level
             self.badge.setText(f" {level.label} · {explanation.engagement.score} ")

@@ -101,6 +101,7 @@ class ContactsTab(QWidget):
 
         self.panel = ContactPanel(store)
         self.panel.saved.connect(self.save_contact)
+        self.panel.edit_requested.connect(self.edit_contact)
         self.panel.log_requested.connect(self.log_interaction)
         self.panel.follow_up_requested.connect(self.schedule_follow_up)
 
@@ -202,6 +203,13 @@ class ContactsTab(QWidget):
                 lambda store: operations.contacts.add(store, **values),
                 done=lambda result: self.refresh_contacts(list(result.ids)),
             )
+
+    def edit_contact(self, contact_id: int) -> None:
+        """Every field of one contact in the dialog (address, dates, consent…); Save is one undoable edit."""
+        result = ContactDialog.edit(self, self.store, self.store.contacts.get(contact_id))
+        if result is not None:
+            self.undo.push(self.store, result)
+            self.refresh_contacts([contact_id])
 
     def save_contact(self, contact_id: int, values: dict) -> None:
         self.undo.do(

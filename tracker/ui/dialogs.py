@@ -5,6 +5,7 @@ Each has a class method `ask(...)` returning the values or None, which tests rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,17 +18,24 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from tracker.core import operations
+from tracker.core.details import CONSENT_WORDS, DATE_LABELS
+from tracker.core.errors import TrackerError
 from tracker.core.models import Contact, Kind
+from tracker.core.operations import OpResult
 from tracker.core.store import Store
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
+from tracker.ui.important_date import ImportantDateEdit, IncompleteDate
+from tracker.ui.text import paragraph
 
 CONTACT_FIELDS = (
     ("first_name", "First name"),
@@ -48,10 +56,22 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
 
 
 class ContactDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, contact: Contact | None = None):
+    """A contact's fields, with the details exports bring (address, dates, consent, customer number, other e-mails
+    and phones) beside them. Given `save`, OK runs it (a core operation) and a refusal stays in the dialog as a
+    sentence, the typed values kept."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        contact: Contact | None = None,
+        save: Callable[[dict[str, object]], OpResult] | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle("New contact" if contact is None else f"Edit {contact.name}")
-        form = QFormLayout(self)
+        self._contact = contact
+        self._save = save
+        self.outcome: OpResult | None = None  # what `save` did (`result` would hide QDialog.result())
+        main = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         for name, label in CONTACT_FIELDS:
             edit = QLineEdit()
@@ -59,19 +79,99 @@ class ContactDialog(QDialog):
                 value = getattr(contact, name)
                 edit.setText(", ".join(value) if name == "tags" else (value or ""))
             self.fields[name] = edit
-            form.addRow(label, edit)
+            main.addRow(label, edit)
         self.notes = QPlainTextEdit(contact.notes if contact else "")
         self.notes.setFixedHeight(70)
-        form.addRow("Notes", self.notes)
-        form.addRow(_buttons(self, "Save"))
+        main.addRow("Notes", self.notes)
 
-    def values(self) -> dict[str, str]:
-        return {name: edit.text() for name, edit in self.fields.items()} | {"notes": self.notes.toPlainText()}
+        more = QFormLayout()
+        self.address = _lines_edit(contact.address if contact else "", 3)
+        more.addRow("Address", self.address)
+        dates = contact.dates if contact else {}
+        self.dates = {name: ImportantDateEdit(dates.get(name, "")) for name in DATE_LABELS}
+        for name, label in DATE_LABELS.items():
+            more.addRow(label, self.dates[name])
+        self.consent = QComboBox()
+        for value, text in ((None, "Not known"), (True, CONSENT_WORDS[True]), (False, CONSENT_WORDS[False])):
+            self.consent.addItem(text, value)
+        self.consent.setCurrentIndex(self.consent.findData(contact.consent) if contact else 0)
+        more.addRow("Marketing e-mail", self.consent)
+        self.customer_no = QLineEdit(contact.customer_no or "" if contact else "")
+        more.addRow("Customer no.", self.customer_no)
+        self.more_emails = _lines_edit("\n".join(contact.more_emails) if contact else "", 2)
+        self.more_emails.setPlaceholderText("one per line")
+        more.addRow("Other e-mails", self.more_emails)
+        self.more_phones = _lines_edit("\n".join(contact.more_phones) if contact else "", 2)
+        self.more_phones.setPlaceholderText("one per line")
+        more.addRow("Other phones", self.more_phones)
+
+        for form in (main, more):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for edit in self.fields.values():
+            edit.setMinimumWidth(230)
+        columns = QHBoxLayout()
+        columns.addLayout(main, 1)
+        columns.addSpacing(12)
+        columns.addLayout(more, 1)
+        self.error = paragraph()
+        self.error.setStyleSheet("color: #c0392b;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Save"))
+        self._initial = self.values()
+
+    def values(self) -> dict[str, object]:
+        """Every field as the core's operations take it (IncompleteDate for half a date)."""
+        dates = dict(self._contact.dates) if self._contact else {}
+        dates |= {name: edit.value() for name, edit in self.dates.items()}
+        return (
+            {name: edit.text() for name, edit in self.fields.items()}
+            | {"notes": self.notes.toPlainText(), "address": self.address.toPlainText()}
+            | {"dates": {name: value for name, value in dates.items() if value}}
+            | {"consent": self.consent.currentData(), "customer_no": self.customer_no.text()}
+            | {"more_emails": self.more_emails.toPlainText(), "more_phones": self.more_phones.toPlainText()}
+        )
+
+    def changed(self) -> dict[str, object]:
+        """The fields the user changed (for a new contact: those filled in)."""
+        return {name: value for name, value in self.values().items() if value != self._initial[name]}
+
+    def accept(self) -> None:
+        try:
+            changed = self.changed()
+        except IncompleteDate:
+            self.error.setText("Choose both a day and a month for a date, or neither (the year may be left out).")
+            return
+        if self._save is not None and changed:
+            try:
+                self.outcome = self._save(changed)
+            except TrackerError as exc:
+                self.error.setText(str(exc))
+                return
+        super().accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, contact: Contact | None = None) -> dict[str, str] | None:
+    def ask(cls, parent: QWidget | None, contact: Contact | None = None) -> dict[str, object] | None:
+        """The fields filled in or changed, or None when cancelled."""
         dialog = cls(parent, contact)
-        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return dialog.changed() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    @classmethod
+    def edit(cls, parent: QWidget | None, store: Store, contact: Contact) -> OpResult | None:
+        """Edit `contact` through the core's operation; what Save did (for the undo stack), or None when cancelled or
+        nothing changed."""
+        contact_id = contact.id
+        assert contact_id is not None  # a stored contact has its id
+        dialog = cls(parent, contact, lambda values: operations.contacts.edit(store, contact_id, **values))
+        return dialog.outcome if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _lines_edit(text: str, lines: int) -> QPlainTextEdit:
+    edit = QPlainTextEdit(text)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+    return edit
 
 
 @dataclass

@@ -1,8 +1,17 @@
-"""Engagement settings: the thresholds and which level each interaction kind counts toward (own kinds too)."""
+"""Engagement settings: the thresholds and which level each interaction kind counts toward (own kinds too), and the
+region phone numbers without a country code are read in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.errors import TrackerError
 from tracker.core.levels import Level, Settings
+from tracker.core.normalize import phone_regions
 from tracker.core.operations import OpResult
 from tracker.core.operations.settings import save_engagement
 from tracker.core.store import Store
@@ -85,6 +95,21 @@ class KindsModel(QAbstractTableModel):
         self.endInsertRows()
 
 
+def region_name(code: str) -> str:
+    """'United Kingdom (GB)': the country's name as Qt knows it (in the user's language), with its code."""
+    name = QLocale.territoryToString(QLocale.codeToTerritory(code))
+    return f"{name} ({code})" if name and code not in name else code
+
+
+def region_combo(current: str) -> QComboBox:
+    """Every region phone numbers can be read in, by name; type a name's first letters to jump to it."""
+    combo = QComboBox()
+    for code in sorted(phone_regions(), key=lambda c: region_name(c).casefold()):
+        combo.addItem(region_name(code), code)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
 class LevelDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
         editor = QComboBox(parent)
@@ -116,6 +141,12 @@ class SettingsDialog(QDialog):
             spin.setToolTip(Settings.HELP[name])
             self.spins[name] = spin
             form.addRow(LABELS[name], spin)
+        self.region = region_combo(store.phone_region())
+        self.region.setToolTip(
+            "A number written without +44, +49… is read as this country's: 07700 900004 in the United Kingdom is "
+            "+44 7700 900004. Changing it re-reads every stored number."
+        )
+        form.addRow("Phone numbers without a country code are in", self.region)
         kinds = kinds_in_order(store)
         self.kinds = KindsModel([(k.name, k.stage) for k in kinds], self)
         self._original = {k.name: k.stage for k in kinds}
@@ -167,8 +198,11 @@ class SettingsDialog(QDialog):
         current = self.store.settings()
         values = {name: spin.value() for name, spin in self.spins.items() if spin.value() != getattr(current, name)}
         kinds = {name: level for name, level in self.kinds.rows if self._original.get(name) != level}
+        region = self.region.currentData()
         try:
-            self.outcome = save_engagement(self.store, values, kinds)
+            self.outcome = save_engagement(
+                self.store, values, kinds, phone_region=region if region != self.store.phone_region() else None
+            )
         except TrackerError as exc:
             self.error.setText(str(exc))
             return

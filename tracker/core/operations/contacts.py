@@ -15,8 +15,9 @@ __all__ = ["add", "delete", "edit", "find_contact", "tag"]
 _EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True)
 
 
-def add(store: Store, **fields: str | None) -> OpResult:
-    """Add one contact from its fields (first_name, email, phone, tags…); ids: (the new contact's id,)."""
+def add(store: Store, **fields: object) -> OpResult:
+    """Add one contact from its fields (first_name, email, phone, tags…; consent True/False/None, dates a dict,
+    more_emails and more_phones a list or one per line); ids: (the new contact's id,)."""
     with store.transaction():
         recording = Recording(store)
         values: dict[str, Any] = fields  # ContactsTable.add's **values: a field's name, never contact or import_id
@@ -28,8 +29,8 @@ def add(store: Store, **fields: str | None) -> OpResult:
     return OpResult(Changes(contacts=True), (contact_id,), f"Added {contact.name} (id {contact_id}).", undo)
 
 
-def edit(store: Store, contact_id: int, **fields: str | None) -> OpResult:
-    """Change some fields of one contact (its e-mail may not be another contact's)."""
+def edit(store: Store, contact_id: int, **fields: object) -> OpResult:
+    """Change some fields of one contact (its e-mail may not be another contact's), taken as `add` takes them."""
     with store.transaction():
         before = store.contacts.get(contact_id)
         recording = Recording(store)
