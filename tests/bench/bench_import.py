@@ -1,20 +1,24 @@
 """Benchmark: importing a Google Contacts export and an activity log (run by hand; pytest skips tests/bench).
 
 Generates once in --workdir (reused afterwards; the same seed gives the same files):
-  * contacts_N.csv  a Google Contacts-shaped export (UTF-8, names from PL/DE/FR/RU/CN/JP/ES/US, ~3% duplicate
-    e-mails differing only in case, ~1% invalid e-mails, ~0.5% rows with no name, e-mail or phone),
+  * contacts_wide_N.csv  a Google Contacts export in its full 36-column layout (--layout narrow: contacts_N.csv,
+    10 columns) (UTF-8, names from PL/DE/FR/RU/CN/JP/ES/US, ~3% duplicate e-mails differing only in case, ~1%
+    invalid e-mails, ~0.5% rows with no name, e-mail or phone; wide: birthdays, addresses, second e-mails and
+    phones, photos and websites on some rows),
   * interactions_M.csv  an activity log `email,date,type,amount,note` over two years (~2% unknown e-mails).
 Then times, in this one process, best of --runs (each run into a fresh empty database file):
   a. REFERENCE  `sqlite-utils insert DB contacts FILE --csv` (in-process via click's CliRunner),
      and a bare csv.reader + executemany insert for scale,
   b. Tracker    `import_contacts(store, FILE)` (Store.open included, as sqlite-utils creates its table too),
-and prints PASS/FAIL for the target "at least 2x faster than sqlite-utils insert --csv". Unless
+and prints both ratios with PASS/FAIL for issue 15's targets: "at least 3x faster than sqlite-utils insert --csv"
+and "within 3x of a bare csv + executemany load" (measured in the same run, so a loaded machine slows all alike). Unless
 --skip-interactions it then times `import_interactions(store, FILE)` into a copy of a database already
 holding the imported contacts (target: "1M interaction rows in under 15 s"), and finally profiles one
 Tracker contacts import with cProfile (top 15 functions by cumulative time).
 
     .venv/bin/python tests/bench/bench_import.py [--contacts 100000] [--interactions 1000000]
                                                  [--workdir /tmp/bench_import] [--skip-interactions] [--runs 3]
+                                                 [--layout wide|narrow]
 """
 
 from __future__ import annotations
@@ -90,6 +94,18 @@ NOTES = [
     "VIP — 10% discount",
 ]
 BAD_EMAILS = ["{u}@", "{u} at gmail.com", "{u}@@example.com", "{u}@example", "{u}@gmail,com", "{u}.example.com"]
+#: The full Google Contacts export (36 columns): the issue's speed target is stated on this layout.
+WIDE_HEADER = [
+    "First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name",
+    "Name Prefix", "Name Suffix", "Nickname", "File As", "Organization Name", "Organization Title",
+    "Organization Department", "Birthday", "Notes", "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value",
+    "E-mail 2 - Label", "E-mail 2 - Value", "Phone 1 - Label", "Phone 1 - Value", "Phone 2 - Label", "Phone 2 - Value",
+    "Address 1 - Label", "Address 1 - Formatted", "Address 1 - Street", "Address 1 - City", "Address 1 - PO Box",
+    "Address 1 - Region", "Address 1 - Postal Code", "Address 1 - Country", "Address 1 - Extended Address",
+    "Website 1 - Label", "Website 1 - Value",
+]  # fmt: skip
+CITIES = [("Kraków", "30-001", "Poland"), ("München", "80331", "Germany"), ("Lyon", "69001", "France"),
+          ("Madrid", "28001", "Spain"), ("Boston", "02108", "United States")]  # fmt: skip
 KINDS = {"email_open": 44, "website_visit": 30, "purchase": 9, "call": 6, "nps": 5, "email_click": 4, "meeting": 2}
 
 
@@ -139,6 +155,28 @@ def contact_rows(n: int, rng: random.Random):
             phone,
             rng.choice(NOTES) if rng.random() < 0.1 else "",
         ]
+
+
+def wide_rows(n: int, rng: random.Random):
+    """Google's 36-column layout around the same people: most extra columns empty, as in real exports."""
+    for first, middle, last, company, labels, email_label, email, phone_label, phone, notes in contact_rows(n, rng):
+        roll = rng.random()
+        birthday = rng.choice(["1980-05-17", "--12-25", "1975-11-02"]) if roll < 0.2 else ""
+        title = rng.choice(["Owner", "Manager", ""]) if company else ""
+        second = f"{first.lower() or 'x'}{rng.randrange(10**6)}@example.org" if roll > 0.95 else ""
+        other_phone = f"+44 7700 9{rng.randrange(10**5):05d}" if 0.2 <= roll < 0.3 else ""
+        street, city = "", ("", "", "")
+        if rng.random() < 0.3:
+            street, city = f"{rng.randrange(1, 200)} Main Street", rng.choice(CITIES)
+        formatted = f"{street}\n{city[1]} {city[0]}\n{city[2]}" if street else ""
+        photo = f"https://lh3.googleusercontent.com/contacts/{rng.randrange(10**9)}" if rng.random() < 0.3 else ""
+        website = f"https://{(last or 'shop').lower()}.example.com" if rng.random() < 0.05 else ""
+        yield [
+            first, middle, last, "", "", "", "Dr." if roll > 0.98 else "", "", "", "", company, title, "", birthday,
+            notes, photo, labels, email_label, email, "* Work" if second else "", second, phone_label, phone,
+            "Mobile" if other_phone else "", other_phone, "Home" if street else "", formatted, street, city[0], "",
+            "", city[1], city[2], "", "Homepage" if website else "", website,
+        ]  # fmt: skip
 
 
 def interaction_rows(m: int, emails: list[str], rng: random.Random):
@@ -208,16 +246,25 @@ def main() -> None:
     parser.add_argument("--skip-interactions", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--layout", choices=("wide", "narrow"), default="wide", help="wide: Google's 36 columns; narrow: 10"
+    )
     args = parser.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
 
-    contacts_csv = work / f"contacts_{args.contacts}.csv"
+    wide = args.layout == "wide"
+    header = WIDE_HEADER if wide else HEADER
+    contacts_csv = work / (f"contacts_wide_{args.contacts}.csv" if wide else f"contacts_{args.contacts}.csv")
     if not contacts_csv.exists():
         began = time.perf_counter()
-        write_rows(contacts_csv, HEADER, contact_rows(args.contacts, random.Random(args.seed)))
+        make = wide_rows if wide else contact_rows
+        write_rows(contacts_csv, header, make(args.contacts, random.Random(args.seed)))
         print(f"generated {contacts_csv} in {time.perf_counter() - began:.1f} s")
-    print(f"contacts file: {contacts_csv} ({contacts_csv.stat().st_size / 2**20:.1f} MiB, {args.contacts:,} rows)")
+    print(
+        f"contacts file: {contacts_csv} ({contacts_csv.stat().st_size / 2**20:.1f} MiB, {args.contacts:,} rows, "
+        f"{len(header)} columns)"
+    )
 
     print(f"\ncontacts import, best of {args.runs} (fresh empty database each run):", flush=True)
     ref_db, bare_db, db = work / "ref_sqlite_utils.db", work / "ref_bare.db", work / "tracker_contacts.db"
@@ -237,10 +284,12 @@ def main() -> None:
         "b. Tracker import_contacts", lambda: fresh(db), lambda: tracker_import(db, contacts_csv), args.runs
     )
     show(report)
-    ratio = ref_s / tracker_s
+    faster, slower = ref_s / tracker_s, tracker_s / bare_s
     print(
-        f"  ratio sqlite-utils / tracker = {ratio:.2f}x (bare insert / tracker = {bare_s / tracker_s:.2f}x)  "
-        f"{'PASS' if ratio >= 2 else 'FAIL'} (target: at least 2x faster than sqlite-utils insert --csv)"
+        f"  sqlite-utils / tracker = {faster:.2f}x  {'PASS' if faster >= 3 else 'FAIL'} "
+        "(target: at least 3x faster than sqlite-utils insert --csv)\n"
+        f"  tracker / bare load    = {slower:.2f}x  {'PASS' if slower <= 3 else 'FAIL'} "
+        "(target: within 3x of a bare csv + executemany load)"
     )
 
     if not args.skip_interactions:
@@ -248,7 +297,8 @@ def main() -> None:
         if not log_csv.exists():
             began = time.perf_counter()
             with contacts_csv.open(encoding="utf-8", newline="") as handle:
-                emails = [row[6] for row in csv.reader(handle) if is_valid_email(row[6])]
+                at = header.index("E-mail 1 - Value")
+                emails = [row[at] for row in csv.reader(handle) if is_valid_email(row[at])]
             write_rows(
                 log_csv,
                 ["email", "date", "type", "amount", "note"],

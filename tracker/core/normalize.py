@@ -41,7 +41,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 def ascii_lower(text: str) -> str:
     """Lower-case A–Z only, exactly as SQLite's lower() does, so Python and the unique index agree on what is
     the same address (Python's str.lower would also fold Ž to ž, which the index does not)."""
-    return text.translate(_ASCII_LOWER)
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)  # for ASCII the same, and 10x faster
 
 
 def email_key(email: str | None) -> str | None:

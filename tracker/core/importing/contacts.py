@@ -148,18 +148,33 @@ def _plan(mapping: dict[int, str]) -> dict[str, tuple[int, ...]]:
     return {name: tuple(positions) for name, positions in plan.items()}
 
 
+_SEVERAL = MULTI_VALUE.strip()  # Google joins several values in one cell with ' ::: '
+
+
 def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> list[str]:
+    """The non-empty cells (stripped) of these columns; with `multi`, a cell of several values gives each."""
     out: list[str] = []
     width = len(row)
     for position in positions:
         if position < width:
             cell = row[position].strip()
             if cell:
-                if multi and MULTI_VALUE.strip() in cell:  # Google joins several values with ' ::: '
-                    out.extend(part.strip() for part in cell.split(MULTI_VALUE.strip()) if part.strip())
+                if multi and _SEVERAL in cell:
+                    out.extend(part.strip() for part in cell.split(_SEVERAL) if part.strip())
                 else:
                     out.append(cell)
     return out
+
+
+def _first_cell(row: list[str], positions: tuple[int, ...]) -> str:
+    """The first non-empty cell (stripped) of these columns, or ''."""
+    width = len(row)
+    for position in positions:
+        if position < width:
+            cell = row[position].strip()
+            if cell:
+                return cell
+    return ""
 
 
 _YEARLESS = re.compile(r"^-?-?(\d{1,2})-(\d{1,2})$|^(\d{1,2})\.(\d{1,2})\.$")
@@ -169,7 +184,7 @@ _NO_DATE = {"0/0/00", "00/00/00", "0/0/0000", "00.00.0000", "0000-00-00"}
 
 @dataclass(slots=True)
 class _Reading:
-    """What reading a row needs besides the row, worked out once per file."""
+    """What reading a row needs besides the row, worked out once per file, and caches of values files repeat."""
 
     plan: dict[str, tuple[int, ...]]
     header: list[str]
@@ -177,6 +192,47 @@ class _Reading:
     date_orders: dict[str, str]  # birthday/anniversary → the column's day/month order
     parse_amount: Callable[[str], float | None]
     details: bool = False  # whether the file has any column _details reads
+    #: (field, its columns) of the fields whose first non-empty cell is taken as it is
+    singles: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    titles: dict[int, str] = field(default_factory=dict)  # custom column → its title as the key it is kept under
+    names: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # name cell → (first, last, company)
+    days: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (date cell, order) → important_date
+    consents: dict[str, int | None] = field(default_factory=dict)  # consent cell → consent_value
+
+    def __post_init__(self) -> None:
+        self.singles = tuple(
+            (name, self.plan[name]) for name in ("first_name", "last_name", "company", "source") if name in self.plan
+        )
+        self.titles = {position: self.header[position].strip() for position in self.plan.get("custom", ())}
+
+    def name_parts(self, cell: str) -> tuple[str, str, str]:
+        """(first, last, company) from a name column's cell: a company is not split into two names."""
+        parts = self.names.get(cell)
+        if parts is None:
+            parts = ("", "", cell) if looks_like_company(cell) else (*split_full_name(cell), "")
+            if len(self.names) < _CACHED:
+                self.names[cell] = parts
+        return parts
+
+    def day(self, text: str, name: str) -> str | None:
+        """important_date of a birthday or anniversary cell, in its column's order."""
+        key = (text, self.date_orders.get(name, DAY_FIRST))
+        if key not in self.days:
+            if len(self.days) >= _CACHED:
+                return important_date(*key)
+            self.days[key] = important_date(*key)
+        return self.days[key]
+
+    def consent(self, text: str) -> int | None:
+        """consent_value of a consent cell."""
+        if text not in self.consents:
+            if len(self.consents) >= _CACHED:
+                return consent_value(text)
+            self.consents[text] = consent_value(text)
+        return self.consents[text]
+
+
+_CACHED = 50_000  # values a per-file cache keeps at most (names, dates and consents repeat; memory stays bounded)
 
 
 _DETAIL_FIELDS = {
@@ -221,6 +277,7 @@ def _number_text(text: str) -> str:
 def _record_from_row(
     row: list[str], reading: _Reading, line: int, report: ImportReport, opened: TableSource
 ) -> Record | None:
+    """The record a row of the file makes, or None when it is rejected (with its reason in the report)."""
     if isinstance(row, UnreadableRow):  # a damaged vCard card: its lines, and why
         report.reject(line, row.reason, row)
         return None
@@ -229,20 +286,25 @@ def _record_from_row(
         report.reject(line, "the row contains NUL bytes (damaged data); fix it in the file and import again", row)
         return None
     values: dict[str, str | int | float | None] = {}
-    for key in ("first_name", "last_name", "company", "source"):
-        if key in plan:
-            found = _cells(row, plan[key])
-            if found:
-                values[key] = found[0]
+    width = len(row)
+    for key, positions in reading.singles:  # first_name, last_name, company, source: the first non-empty cell
+        for position in positions:
+            if position < width:
+                cell = row[position].strip()
+                if cell:
+                    values[key] = cell
+                    break
     if "name" in plan and not (values.get("first_name") or values.get("last_name")):
-        found = _cells(row, plan["name"])
-        if found and looks_like_company(found[0]):
-            values.setdefault("company", found[0])  # a company in the name column is not split into two names
-        elif found:
-            values["first_name"], values["last_name"] = split_full_name(found[0])
-    notes: list[str] = []
+        whole = _first_cell(row, plan["name"])
+        if whole:
+            first, last, company = reading.name_parts(whole)
+            if company:
+                values.setdefault("company", company)  # a company in the name column is not split into two names
+            else:
+                values["first_name"], values["last_name"] = first, last
     emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
-    valid = list(dict.fromkeys(e for e in emails if is_valid_email(e)))
+    invalid = [e for e in emails if not is_valid_email(e)]
+    valid = list(dict.fromkeys(e for e in emails if e not in invalid)) if invalid else list(dict.fromkeys(emails))
     if valid:
         values["email"] = valid[0]
         if len(valid) > 1:
@@ -259,7 +321,7 @@ def _record_from_row(
             values["more_phones"] = "\n".join(dict.fromkeys(phones[1:]))
     if reading.details:  # a file without such columns pays nothing for them
         _details(row, reading, values, line, report)
-    notes.extend(_cells(row, plan.get("notes", ())))
+    notes = _cells(row, plan.get("notes", ()))
     if notes:
         values["notes"] = "\n".join(notes)
     if not (
@@ -275,7 +337,7 @@ def _record_from_row(
             reason = f"invalid e-mail '{emails[0]}' and no name or phone"
         report.reject(line, reason, row)
         return None
-    for bad in (e for e in emails if not is_valid_email(e)):
+    for bad in invalid:
         report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
     if opened.replaced and any("\ufffd" in cell for cell in row):
         report.warn(line, opened.replacement_warning(), row)
@@ -293,14 +355,15 @@ def _details(
     """Address, important dates, consent, customer number, reported totals and custom columns of a row."""
     plan = reading.plan
     if "address" in plan or "address_part" in plan:
-        whole = _cells(row, plan.get("address", ()))
-        address = whole[0] if whole else ", ".join(c.lstrip("'") for c in _cells(row, plan.get("address_part", ())))
+        address = _first_cell(row, plan.get("address", ()))
+        if not address:
+            address = ", ".join(c.lstrip("'") for c in _cells(row, plan.get("address_part", ())))
         if address:
             values["address"] = "\n".join(part.strip() for part in address.splitlines() if part.strip())
     dates: dict[str, str] = {}
     for name in ("birthday", "anniversary"):
         for text in _cells(row, plan.get(name, ())):
-            day = important_date(text, reading.date_orders.get(name, DAY_FIRST))
+            day = reading.day(text, name)
             if day:
                 dates[name] = day
                 break
@@ -310,32 +373,37 @@ def _details(
     if dates:
         values["dates"] = json.dumps(dates, sort_keys=True)
     for text in _cells(row, plan.get("consent", ())):
-        consent = consent_value(text)
+        consent = reading.consent(text)
         if consent is not None:
             values["consent"] = consent if values.get("consent") is None else min(consent, int(values["consent"] or 0))
-    found = _cells(row, plan.get("customer_no", ()))
-    if found and found[0].lower() not in NULL_WORDS:
-        values["customer_no"] = _number_text(found[0])
+    number = _first_cell(row, plan.get("customer_no", ()))
+    if number and number.lower() not in NULL_WORDS:
+        values["customer_no"] = _number_text(number)
     for name, column in (("orders_reported", "total_orders"), ("spent_reported", "total_spent")):
-        found = _cells(row, plan.get(column, ()))
-        if found and found[0].lower() not in NULL_WORDS:
+        total = _first_cell(row, plan.get(column, ()))
+        if total and total.lower() not in NULL_WORDS:
             try:
-                amount = reading.parse_amount(found[0])
+                amount = reading.parse_amount(total)
             except InvalidInput:
-                report.warn(line, f"'{found[0]}' is not a number; the {column.replace('_', ' ')} is left out", row)
+                report.warn(line, f"'{total}' is not a number; the {column.replace('_', ' ')} is left out", row)
                 continue
             if amount is not None and amount >= 0:
                 values[name] = int(amount) if name == "orders_reported" else amount
-    custom = plan.get("custom", ())
-    if custom:
-        header, width = reading.header, len(row)
-        kept = {
-            header[p].strip(): row[p].strip()
-            for p in custom
-            if p < width and row[p].strip() and row[p].strip().lower() not in NULL_WORDS
-        }
-        if kept:
-            values["fields"] = json.dumps(kept, ensure_ascii=False)
+    if reading.titles:
+        _custom_fields(row, reading.titles, values)
+
+
+def _custom_fields(row: list[str], titles: dict[int, str], values: dict[str, str | int | float | None]) -> None:
+    """The row's custom columns (those kept by their title) that hold a value, as JSON in values['fields']."""
+    kept: dict[str, str] = {}
+    width = len(row)
+    for position, title in titles.items():
+        if position < width:
+            cell = row[position].strip()
+            if cell and cell.lower() not in NULL_WORDS:
+                kept[title] = cell
+    if kept:
+        values["fields"] = json.dumps(kept, ensure_ascii=False)
 
 
 def _folded(text: str | None) -> str:

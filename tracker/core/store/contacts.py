@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
@@ -200,6 +201,21 @@ def _number(value: object, kind: Callable[[Any], Any], name: str) -> Any:
 
 
 _NULLABLE = ("email", "phone_key", "consent", "customer_no", "orders_reported", "spent_reported")
+#: What a column an insert has no value for gets: NULL where it may be NULL, else ''.
+_DEFAULTS: Fields = {name: "" for name in STORED} | dict.fromkeys(_NULLABLE)
+_IN_STORED_ORDER = itemgetter(*STORED)
+
+
+def _insert_rows(inserts: list[Fields], tail: tuple[Any, ...], default_source: str) -> Iterator[tuple[Any, ...]]:
+    """write_batch's INSERT parameters: the STORED columns of each record (a missing or None value: its column's
+    default; no source: `default_source`), then `tail` (import_id, created_at, updated_at)."""
+    for data in inserts:
+        if None in data.values():  # None stands for the default, which is '' for a column that cannot be NULL
+            data = {name: value for name, value in data.items() if value is not None}
+        row = _DEFAULTS | data
+        if not row["source"]:
+            row["source"] = default_source
+        yield (*_IN_STORED_ORDER(row), *tail)
 
 
 def _merged_lines(current: str, new: str, *, besides: Iterable[str | None], key: Callable[[str], Any]) -> str:
@@ -400,12 +416,15 @@ class ContactsTable(StoreTable):
             )
             data["tags"] = join_tags(tags)
             rows.append(data)
+        emails = [
+            ascii_lower(email) if (email := data.get("email")) else None for data in rows
+        ]  # as the index has them
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
-        by_email = self.ids_for_emails({ascii_lower(d["email"]) for d in rows if d.get("email")})
+        by_email = self.ids_for_emails({email for email in emails if email})
         inserts: list[Fields] = []
         matched: list[tuple[int, Fields]] = []
         if keep_apart is not None and kept_apart is not None:
-            self._match_apart(rows, by_email, import_id, keep_apart, kept_apart, inserts, matched)
+            self._match_apart(rows, emails, by_email, import_id, keep_apart, kept_apart, inserts, matched)
         else:
             by_phone = self._ids_for_phone_keys(
                 {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
@@ -413,9 +432,8 @@ class ContactsTable(StoreTable):
             by_customer = self.ids_for_customer_numbers(
                 {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
             )
-            for data in rows:
-                email = data.get("email")
-                existing = by_email.get(ascii_lower(email)) if email else None
+            for data, email in zip(rows, emails, strict=True):
+                existing = by_email.get(email) if email else None
                 if existing is None and not email and data.get("customer_no"):
                     existing = by_customer.get(data["customer_no"])
                 if existing is None and not email and data.get("phone_key"):
@@ -424,19 +442,10 @@ class ContactsTable(StoreTable):
                     inserts.append(data)
                 else:
                     matched.append((existing, data))
-        defaults: Fields = {name: "" for name in STORED} | dict.fromkeys(_NULLABLE)
         self.conn.executemany(
             f"INSERT INTO contacts ({', '.join(STORED)}, import_id, created_at, updated_at) "
             f"VALUES ({', '.join('?' for _ in STORED)}, ?, ?, ?)",
-            [
-                (
-                    *[defaults[name] if (value := d.get(name)) is None else value for name in STORED],
-                    import_id,
-                    stamp,
-                    stamp,
-                )
-                for d in (dict(d, source=d.get("source") or default_source) for d in inserts)
-            ],
+            _insert_rows(inserts, (import_id, stamp, stamp), default_source),
         )
         changed = 0
         for contact_id, data in matched:
@@ -446,6 +455,7 @@ class ContactsTable(StoreTable):
     def _match_apart(
         self,
         rows: list[Fields],
+        emails: list[str | None],
         by_email: dict[str, int],
         import_id: int,
         keep_apart: Callable[[Fields, Fields], bool],
@@ -453,7 +463,8 @@ class ContactsTable(StoreTable):
         inserts: list[Fields],
         matched: list[tuple[int, Fields]],
     ) -> None:
-        """write_batch's matching when records of different people must not merge (see there)."""
+        """write_batch's matching when records of different people must not merge (see there); `emails` are the
+        rows' addresses lower-cased as the unique index compares them (None: no address)."""
         names = self._names(by_email.values())
         by_phone: dict[str, list[tuple[int | None, Fields]]] = {}  # phone_key → contacts with it (None: this call's)
         for phone, contact_id, first, last, company in self._contacts_for_phone_keys(
@@ -466,8 +477,7 @@ class ContactsTable(StoreTable):
             {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
         )
         claimed: dict[str, Fields] = {}  # e-mail addresses this call inserts → the names of their record
-        for position, data in enumerate(rows):
-            email = ascii_lower(data["email"]) if data.get("email") else None
+        for position, (data, email) in enumerate(zip(rows, emails, strict=True)):
             key = data.get("phone_key")
             if email:
                 existing = by_email.get(email)
