@@ -88,7 +88,7 @@ class SheetFile:
                 ) from None
         rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(cells, 1):
-            row = [cell_text(v) for v in values]
+            row = [v if type(v) is str else cell_text(v) for v in values]
             while row and not row[-1].strip():
                 row.pop()
             if row and any(cell.strip() for cell in row):

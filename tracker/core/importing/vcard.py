@@ -74,19 +74,67 @@ def _head_text(head: bytes) -> str:
     return codecs.getincrementaldecoder(codec)("replace").decode(head[: len(head) & ~1], False)
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a content line's name and parameters say: `item1.TEL;type=CELL;type=pref` → group "item1", name "TEL",
+    types ("cell", "pref"). Cached by their bytes, since an export repeats the same few."""
+
+    group: str
+    name: str  # upper case, without the group
+    params: dict[str, list[str]]
+    types: tuple[str, ...]  # lower case
+    quoted: bool  # QUOTED-PRINTABLE
+    binary: bool  # a photo, logo, sound or key: skipped
+    charset: str | None
+
+
+_HEADS: dict[bytes, _Head] = {}
+_MAX_HEADS = 4096
+
+
+def _head(name_part: bytes) -> _Head:
+    found = _HEADS.get(name_part)
+    if found is not None:
+        return found
+    text = name_part.decode("ascii", "replace")
+    prop, _, rest = text.partition(";")
+    group, _, name = prop.strip().rpartition(".")
+    params = _params(";" + rest) if rest else {}
+    charset = params.get("CHARSET")
+    head = _Head(
+        group.lower(),
+        name.upper(),
+        params,
+        tuple(t.lower() for t in params.get("TYPE", ())),
+        "QUOTED-PRINTABLE" in {e.upper() for e in params.get("ENCODING", ())},
+        name.upper().encode("ascii", "replace") in _BINARY,
+        charset[0].strip('"') if charset else None,
+    )
+    if len(_HEADS) >= _MAX_HEADS:
+        _HEADS.clear()
+    _HEADS[name_part] = head
+    return head
+
+
 @dataclass(slots=True)
 class _Property:
-    group: str
-    name: str
-    params: dict[str, list[str]]
+    head: _Head
     value: str
+
+    @property
+    def group(self) -> str:
+        return self.head.group
+
+    @property
+    def name(self) -> str:
+        return self.head.name
 
 
 @dataclass(slots=True)
 class _Card:
     line: int
     start: int  # bytes read before it
-    lines: list[str] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
     properties: list[_Property] = field(default_factory=list)
     problem: str | None = None
     size: int = 0
@@ -163,9 +211,8 @@ def _label(types: Iterable[str], group_label: str | None) -> str:
     return words[0] if words else ""
 
 
-def _rank(params: dict[str, list[str]], label: str) -> int:
+def _rank(params: dict[str, list[str]], types: tuple[str, ...], label: str) -> int:
     """Preferred values first, faxes last."""
-    types = {t.lower() for t in params.get("TYPE", ())}
     if "pref" in types or params.get("PREF"):
         return 0
     return 2 if "fax" in types or "fax" in label.lower() else 1
@@ -194,8 +241,8 @@ def resolve(properties: list[_Property]) -> _Contact:
     phones: list[tuple[int, str, str]] = []
     addresses: list[tuple[int, str, str]] = []
     for prop in properties:
-        name, params, value = prop.name, prop.params, prop.value
-        types = [t.lower() for t in params.get("TYPE", ())]
+        head, value = prop.head, prop.value
+        name, params, types = head.name, head.params, head.types
         if name == "N":
             parts = [p.strip() for p in [*unescape(value, ";"), "", ""]]
             contact.last, contact.first = contact.last or parts[0], contact.first or parts[1]
@@ -217,7 +264,7 @@ def resolve(properties: list[_Property]) -> _Contact:
                     text = text[7:]
             if text:
                 target = emails if name == "EMAIL" else phones if name == "TEL" else addresses
-                target.append((_rank(params, label), label, text))
+                target.append((_rank(params, types, label), label, text))
         elif name == "BDAY":
             contact.birthday = contact.birthday or vcard_date(unescape(value)[0], params)
         elif name in ("ANNIVERSARY", "X-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY"):
@@ -350,12 +397,14 @@ class VCardFile:
             if not line.strip():
                 continue
             pending, start = line, number
-            name_part = line.split(b":", 1)[0].upper()
-            prop = name_part.split(b";", 1)[0].rsplit(b".", 1)[-1]
-            skipping = prop in _BINARY and b":" in line
-            quoted = b"QUOTED-PRINTABLE" in name_part
-            if skipping:
-                pending = line.split(b":", 1)[0] + b":"
+            colon = _colon(line)
+            if colon > 0:
+                head = _head(line[:colon])
+                skipping, quoted = head.binary, head.quoted
+                if skipping:
+                    pending = line[: colon + 1]
+            else:
+                skipping = quoted = False
         if pending is not None:
             yield start, pending
 
@@ -364,10 +413,9 @@ class VCardFile:
         stray: _Card | None = None  # lines that are not in any card
         for number, line in lines:
             colon = _colon(line)
-            name_part = line[:colon] if colon >= 0 else b""
-            prop = name_part.split(b";", 1)[0].strip()
-            bare = prop.rsplit(b".", 1)[-1].upper()
-            if bare == b"BEGIN" and line[colon + 1 :].strip().upper() == b"VCARD":
+            head = _head(line[:colon]) if colon > 0 else None
+            bare = head.name if head is not None else ""
+            if bare == "BEGIN" and line[colon + 1 :].strip().upper() == b"VCARD":
                 if stray is not None:
                     yield stray
                     stray = None
@@ -375,29 +423,29 @@ class VCardFile:
                     card.problem = "the card has no END:VCARD (the file may be cut short or damaged)"
                     yield self._finish(card)
                 card = _Card(number, self._consumed)
-                card.lines.append(self._shown(line))
+                card.lines.append(line)
                 continue
             if card is None:
                 if stray is None:
                     stray = _Card(number, self._consumed, problem="these lines are not inside a vCard (no BEGIN:VCARD)")
                 if len(stray.lines) < _KEPT_LINES:
-                    stray.lines.append(self._shown(line))
+                    stray.lines.append(line)
                 continue
             if len(card.lines) < _KEPT_LINES:
-                card.lines.append(self._shown(line))
-            if bare == b"END":
+                card.lines.append(line)
+            if bare == "END":
                 yield self._finish(card)
                 card = None
                 continue
-            if colon < 0 or not prop:
+            if head is None or not head.name:
                 card.problem = card.problem or f"line {number:,} is not a vCard property: '{self._shown(line)[:60]}'"
                 continue
             if b"\x00" in line:
                 card.problem = card.problem or f"line {number:,} holds NUL bytes (damaged data)"
                 continue
-            if card.problem is None:
+            if card.problem is None and head.name in _WANTED:
                 try:
-                    self._take(card, prop, name_part, line[colon + 1 :])
+                    self._take(card, head, line[colon + 1 :])
                 except UnicodeDecodeError:
                     card.problem = f"line {number:,} is not valid {self.encoding}; try another encoding"
                 except LookupError as exc:
@@ -408,21 +456,16 @@ class VCardFile:
         if stray is not None:
             yield stray
 
-    def _take(self, card: _Card, prop: bytes, name_part: bytes, raw: bytes) -> None:
-        group, _, name_bytes = prop.rpartition(b".")
-        name = name_bytes.decode("ascii", "replace").upper()
-        if name not in _WANTED:
-            return
-        params = _params(name_part[len(prop) :].decode("ascii", "replace"))
-        encodings = {e.upper() for e in params.get("ENCODING", ())}
-        if "QUOTED-PRINTABLE" in encodings:
+    def _take(self, card: _Card, head: _Head, raw: bytes) -> None:
+        if head.quoted:
             raw = binascii.a2b_qp(raw)
-        charset = params.get("CHARSET")
-        codec = codecs.lookup(charset[0].strip('"')).name if charset else self._codec
-        value = raw.decode(codec, self._errors if charset is None else "tracker-replace")
+        if head.charset is None:
+            value = raw.decode(self._codec, self._errors)
+        else:
+            value = raw.decode(codecs.lookup(head.charset).name, "tracker-replace")
         if "\r" in value:  # a QUOTED-PRINTABLE line break is =0D=0A
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-        card.properties.append(_Property(group.decode("ascii", "replace").lower(), name, params, value))
+        card.properties.append(_Property(head, value))
 
     def _shown(self, line: bytes) -> str:
         """A line as shown among a rejected card's cells: decoded leniently, cut short."""
@@ -442,7 +485,8 @@ class VCardFile:
 
     def _row(self, card: _Card, contact: _Contact | None) -> tuple[int, list[str]]:
         if contact is None:
-            return card.line, UnreadableRow(card.lines, card.problem or "the card cannot be read")
+            shown = [self._shown(line) for line in card.lines]
+            return card.line, UnreadableRow(shown, card.problem or "the card cannot be read")
         row = [contact.first, contact.last, contact.name, contact.org, contact.title]
         for values, width in ((contact.emails, self._emails), (contact.phones, self._phones)):
             row.extend(_spread(values, width))
