@@ -8,6 +8,7 @@ made by make_vcards.py and make_spreadsheets.py beside them.
 from __future__ import annotations
 
 import base64
+import codecs
 import csv
 import io
 import json
@@ -186,6 +187,20 @@ def test_vcard_is_recognised_by_content_not_name(store, tmp_path):
     assert import_contacts(store, csv_named_vcf).created == 1
 
 
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", codecs.BOM_UTF8), ("utf-8", b"\r\n\r\n"), ("utf-16-le", b""), ("utf-16-be", b""), ("cp1252", b"")],
+)
+def test_vcard_in_any_encoding_is_recognised(store, tmp_path, encoding, prefix):
+    text = (FORMATS / "google_3.0.vcf").read_text(encoding="utf-8").replace("Nowak", "Nowák")
+    path = tmp_path / "export.vcf"
+    path.write_bytes(prefix + text.encode(encoding))
+    assert detect_format(path) == "vcard"
+    report = import_contacts(store, path)
+    assert (report.rows, report.created, report.rejected) == (3, 3, 0)
+    assert store.contacts.require("marta@nowakflorist.example").last_name == "Nowák"
+
+
 def test_an_imported_vcard_is_undone_whole(store):
     result = import_ops.import_file(store, FORMATS / "apple_icloud_3.0.vcf", "contacts")
     assert store.contacts.count() == 3
@@ -246,6 +261,21 @@ def test_ods_reads_like_the_xlsx(store):
     report = import_contacts(store, FORMATS / "customers.ods")
     assert (report.rows, report.created) == (4, 4)
     assert store.contacts.require("anna@berg.example").phone_key == "+447700900004"
+
+
+def test_an_old_binary_xls_workbook_is_read(store):
+    _, rows, opened = table("kunden.xls")
+    assert (opened.format, opened.sheets, opened.header_line) == ("xls", ("Kunden", "Leer"), 3)
+    assert [row for _, row in rows] == [
+        ["Jürgen", "Weiß", "juergen@weiss.example", "491712345678", "1980-01-01", "12.5"],
+        ["Zoë", "Müller", "zoe@mueller.example", "0171 2345678", "", "1000"],
+    ]
+    report = import_contacts(store, FORMATS / "kunden.xls")
+    assert (report.rows, report.created, report.rejected) == (2, 2, 0)
+    juergen = store.contacts.require("juergen@weiss.example")
+    assert (juergen.first_name, juergen.last_name, juergen.phone_key) == ("Jürgen", "Weiß", "+491712345678")
+    with pytest.raises(ImportRejected, match=r"Leer' of kunden\.xls is empty"):
+        import_contacts(store, FORMATS / "kunden.xls", sheet="Leer")
 
 
 @pytest.mark.parametrize("name", ["customers.xlsx", "customers.ods"])

@@ -65,7 +65,9 @@ def looks_like_vcard(head: bytes) -> bool:
 
 def _head_text(head: bytes) -> str:
     codec = "latin-1"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         codec = "utf-16"
     elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and not head[0::2].count(0):
         codec = "utf-16-le"
