@@ -17,8 +17,9 @@ class EmptyState(QWidget):
         title = QLabel("Welcome to Tracker")
         title.setStyleSheet("font-size: 22pt; font-weight: 600;")
         text = QLabel(
-            "Bring in the customers you already have — a CSV exported from Google Contacts, Outlook, Excel,\n"
-            "Mailchimp or your shop — and Tracker shows who is engaged, who is drifting away and whom to call next.\n"
+            "Bring in the customers you already have — a CSV, vCard or Excel file from Google Contacts, Outlook,\n"
+            "your phone, Mailchimp or your shop — and Tracker shows who is engaged, who is drifting away and whom to\n"
+            "call next.\n"
             "Everything stays on this computer."
         )
         text.setStyleSheet("color: #555; font-size: 11pt;")
@@ -36,7 +37,7 @@ class EmptyState(QWidget):
         for widget in (title, text, self.import_button, self.demo_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
             layout.addSpacing(8)
-        hint = QLabel("You can also drop a CSV file anywhere on this window.")
+        hint = QLabel("You can also drop a CSV, vCard (.vcf), Excel or LibreOffice file anywhere on this window.")
         hint.setStyleSheet("color: #888;")
         layout.addWidget(hint, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
