@@ -129,6 +129,27 @@ def test_orders_by_customer_number_attach_to_the_customers_imported_before(store
     assert (ada.first_name, len(store.interactions.list(contact_id=ada.id))) == ("Ada", 4)
 
 
+def test_an_unknown_address_with_a_known_customer_number_goes_to_that_customer(store, tmp_path):
+    known = store.contacts.add(first_name="Ada", customer_no="17850")
+    path = tmp_path / "orders.csv"
+    path.write_text("Order,Date,Email,Customer ID,Total\n1,2026-01-05,ada@new.example,17850,9.50\n", encoding="utf-8")
+    report = import_interactions(store, path)
+    assert (report.created, report.contacts_created) == (1, 0)
+    assert [i.amount for i in store.interactions.list(contact_id=known.id)] == [9.5]
+
+
+def test_two_customer_numbers_on_one_phone_are_two_customers(store, tmp_path):
+    store.set_phone_region("GB")
+    path = tmp_path / "till.csv"
+    path.write_text(
+        "Invoice,Date,Customer No,Phone,Total\n1,2026-01-05,A-1,07700 900004,5\n2,2026-01-06,A-2,07700 900004,6\n",
+        encoding="utf-8",
+    )
+    report = import_interactions(store, path)
+    assert report.contacts_created == 2
+    assert purchases_by_customer(store) == {"A-1": [("2026-01-05", 5.0)], "A-2": [("2026-01-06", 6.0)]}
+
+
 def test_a_till_export_with_float_customer_numbers(store, tmp_path):
     path = tmp_path / "till.csv"
     path.write_text(
@@ -140,6 +161,28 @@ def test_a_till_export_with_float_customer_numbers(store, tmp_path):
     report = import_interactions(store, path)
     assert (report.created, report.contacts_created) == (2, 1)
     assert purchases_by_customer(store) == {"17850": [("2026-01-05", 7.0), ("2026-01-06", 4.0)]}
+
+
+def test_rows_without_an_address_join_the_new_customer_with_it_by_phone_or_number(store, tmp_path):
+    """In one file, a customer's first order has their e-mail, later ones only their phone or number: one contact."""
+    store.set_phone_region("GB")
+    path = tmp_path / "till.csv"
+    path.write_text(
+        "Order,Date,Email,Phone,Customer No,Total\n"
+        "1,2026-01-05,ann@example.com,07700 900004,,10\n"
+        "2,2026-01-06,,+44 7700 900004,,11\n"
+        "3,2026-01-07,,07700 900005,C-77,12\n"
+        "4,2026-01-08,,,C-77,13\n"
+        "5,2026-01-09,,07700 900005,,14\n",
+        encoding="utf-8",
+    )
+    report = import_interactions(store, path)
+    assert (report.created, report.contacts_created) == (5, 2)
+    assert purchases_by_customer(store) == {
+        "ann@example.com": [("2026-01-05", 10.0), ("2026-01-06", 11.0)],
+        "C-77": [("2026-01-07", 12.0), ("2026-01-08", 13.0), ("2026-01-09", 14.0)],
+    }
+    assert all(store.interactions.list(contact_id=c.id) for c in all_contacts(store))  # no contact left empty
 
 
 def test_bakery_export_with_us_dates_times_and_cart_total_needs_no_mapping(store):

@@ -212,6 +212,7 @@ class _Rows:
         cancelled_positions = positions.get("cancelled", [])
         line_amounts = self.line_amounts
         has_quantity = "quantity" in positions
+        order_rules = bool(status_positions or cancelled_positions or shop or has_quantity)  # any to check
         writer = store.interactions.import_writer(
             batch_id, within_file=not shop, order_numbers=not shop and "order" in positions
         )
@@ -234,11 +235,14 @@ class _Rows:
         chunk: list[list[Any]] = []
         pending: list[tuple[list[Any], str]] = []  # rows whose date reads either way (3/4/2026) until a value decides
 
-        def settle(order: str) -> None:
+        order = self.order  # None until a value says (or a chunk is written)
+
+        def settle(decided: str) -> None:
             """Day or month first is known (or must be chosen): the rows waiting for it get their dates."""
-            self.order = order
+            nonlocal order
+            order = self.order = decided
             for item, text in pending:
-                item[3] = iso_text(text, order, date_format)
+                item[3] = iso_text(text, decided, date_format)
             pending.clear()
 
         def flush() -> None:
@@ -252,13 +256,16 @@ class _Rows:
                     self.known_by_number_or_phone(unknown, new_rows, ids)
                     unknown = [key for key in unknown if key not in ids]
                 if unknown:
-                    values = [self.contact_values(new_rows[key]) for key in unknown]
+                    values = {key: self.contact_values(new_rows[key]) for key in unknown}
+                    same = self.same_customers(values)
                     made, _ = store.contacts.write_batch(
-                        [(v, ()) for v in values], batch_id, default_source=opened.name
+                        [(v, ()) for key, v in values.items() if key not in same], batch_id, default_source=opened.name
                     )
                     report.contacts_created += made
                     ids.update(store.contacts.ids_for_emails(key for key in unknown if key[0] != "\x00"))
-                    self.known_by_number_or_phone([key for key in unknown if key not in ids], new_rows, ids)
+                    self.known_by_number_or_phone([k for k in unknown if k not in ids and k not in same], new_rows, ids)
+                    for key, other in same.items():
+                        ids[key] = ids[other]
             for item in chunk:
                 item[1] = ids[item[1]]
             kept = writer.write(chunk)
@@ -320,7 +327,7 @@ class _Rows:
             if kind_name is None:
                 report.reject(line, f"unknown type '{kind_text}'", raw, ImportHint.UNKNOWN_KIND)
                 continue
-            if kind_name == "purchase":
+            if kind_name == "purchase" and order_rules:
                 skipped = None
                 for position in status_positions:
                     status = raw[position].strip() if position < len(raw) else ""
@@ -366,13 +373,13 @@ class _Rows:
             for position in positions["date"]:
                 if position < len(raw) and raw[position].strip():
                     text = raw[position]
-                    if self.order is None:
+                    if order is None and not text.lstrip()[:4].isdigit():  # ISO dates say nothing of it
                         evidence = order_evidence(text)
                         if evidence:
                             settle(evidence)
                         elif is_ambiguous(text):
                             waiting = text  # read as day-first to check it is a date; settled later
-                    occurred = iso_text(text, self.order or DAY_FIRST, date_format)
+                    occurred = iso_text(text, order or DAY_FIRST, date_format)
                     if occurred:
                         break
                     waiting = ""
@@ -423,7 +430,7 @@ class _Rows:
         phones = {
             key: phone_key(self.first(rows[key], "phone"), self.region) or ""
             for key in keys
-            if key.startswith(_BY_PHONE)
+            if key[0] == "\x00"  # no address: by number, then phone, as ContactsTable.write_batch matches
         }
         by_number = self.store.contacts.ids_for_customer_numbers({n for n in numbers.values() if n})
         by_phone = self.store.contacts.ids_for_phone_keys({p for p in phones.values() if p})
@@ -433,6 +440,38 @@ class _Rows:
                 found = by_phone.get(phones[key])
             if found is not None:
                 ids[key] = found
+
+    def same_customers(self, values: dict[str, dict[str, str | None]]) -> dict[str, str]:
+        """New customers of one chunk that are another one of them: {key: the other's key} for a customer without
+        an address whose customer number or phone a new customer with an address (or, for a phone, with a number)
+        has. Without this, both would be made and the rows found by phone would go to one of them."""
+        numbers: dict[str, str] = {}  # customer number → the key of a new customer with an address
+        phones: dict[str, str] = {}  # phone key → the key of a new customer with an address
+        numbered_phones: dict[str, str] = {}  # phone key → the key of a new customer known by number
+        for key, fields in values.items():
+            if key.startswith(_BY_PHONE):
+                continue
+            addressed = key[0] != "\x00"
+            if addressed and fields.get("customer_no"):
+                numbers.setdefault(fields["customer_no"] or "", key)
+            found = phone_key(fields.get("phone"), self.region) if fields.get("phone") else None
+            if found:
+                (phones if addressed else numbered_phones).setdefault(found, key)
+        same: dict[str, str] = {}
+        for key, fields in values.items():
+            if key[0] != "\x00":
+                continue
+            found = phone_key(fields.get("phone"), self.region) if fields.get("phone") else None
+            other = numbers.get(fields.get("customer_no") or "") or phones.get(found or "")
+            if other is None and key.startswith(_BY_PHONE):  # two customer numbers are two customers
+                other = numbered_phones.get(found or "")
+            if other is not None:
+                same[key] = other
+        for key, other in same.items():
+            while other in same:  # a phone's customer → a number's → an address's
+                other = same[other]
+            same[key] = other
+        return same
 
     def contact_values(self, raw: list[str]) -> dict[str, str | None]:
         """A new contact met first in an activity log or order export: its address, customer number and phone, and
