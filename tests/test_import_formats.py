@@ -201,6 +201,25 @@ def test_vcard_in_any_encoding_is_recognised(store, tmp_path, encoding, prefix):
     assert store.contacts.require("marta@nowakflorist.example").last_name == "Nowák"
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_progress_of_a_vcard_import_moves_through_the_file(store, tmp_path, encoding):
+    cards = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Last{i};First{i};;;\r\nEMAIL:c{i}@example.com\r\nEND:VCARD\r\n"
+        for i in range(5000)
+    )
+    path = tmp_path / "many.vcf"
+    path.write_bytes(cards.encode(encoding))
+    seen: list[tuple[int, int]] = []
+    report = import_contacts(store, path, progress=lambda done, total: seen.append((done, total)))
+    assert report.created == 5000
+    size = path.stat().st_size
+    assert all(total == size and 0 < done <= size for done, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1] == (size, size)
+    assert seen[0][0] < size * 0.6  # after 2,000 of 5,000 cards, not at the end already
+    preview = read_table(path, limit=100)
+    assert preview.total_rows is None and 3500 < preview.estimated_rows < 7000
+
+
 def test_an_imported_vcard_is_undone_whole(store):
     result = import_ops.import_file(store, FORMATS / "apple_icloud_3.0.vcf", "contacts")
     assert store.contacts.count() == 3

@@ -25,8 +25,9 @@ from tracker.core.importing.columns import normalise_header
 from tracker.core.importing.reading import PEEK_ROWS, CsvFile, open_regular
 
 MAX_UNPACKED = 1 << 30  # bytes an archive may unpack to, all members together
-MAX_RATIO = 200  # uncompressed over compressed size beyond which a member (over 1 MB) is taken for a zip bomb
-MAX_MEMBERS = 100
+MAX_RATIO = 500  # uncompressed over compressed size beyond which a member (over 1 MB) is taken for a zip bomb
+MAX_MEMBERS = 100  # CSV files read from one archive
+MAX_PARTS = 20_000  # files a workbook's archive may hold (sheets, drawings, images…)
 STATUS_COLUMN = "Mailchimp Status"
 _MAILCHIMP = re.compile(r"^(subscribed|unsubscribed|cleaned|pending|archived|transactional)[_ -]", re.IGNORECASE)
 _STATUS_ORDER = ("subscribed", "unsubscribed", "cleaned", "pending", "archived", "transactional")
@@ -43,10 +44,11 @@ def damaged(name: str, detail: str = "") -> ImportRejected:
     )
 
 
-def check_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
-    """Refuse an archive whose `infos` would unpack to too much, or that is compressed like a zip bomb."""
-    if len(infos) > MAX_MEMBERS:
-        raise ImportRejected(f"{name} holds {len(infos):,} files; Tracker reads at most {MAX_MEMBERS} from an archive.")
+def check_sizes(infos: list[zipfile.ZipInfo], name: str, most: int = MAX_MEMBERS) -> None:
+    """Refuse `infos` (an archive's files to read) when there are more than `most`, when they would unpack to too
+    much, or when one is compressed like a zip bomb (deflate packs at most about 1000 to 1; real files far less)."""
+    if len(infos) > most:
+        raise ImportRejected(f"{name} holds {len(infos):,} files; Tracker reads at most {most:,} from an archive.")
     total = sum(info.file_size for info in infos)
     if total > MAX_UNPACKED:
         raise ImportRejected(
@@ -116,7 +118,7 @@ class ZipTable:
                 f"{self.name} is a ZIP archive without a CSV file (it holds {held}"
                 f"{', …' if len(infos) > 6 else ''}); Tracker reads Mailchimp exports and archives of CSV files."
             )
-        check_sizes(self._zip, tables, self.name)
+        check_sizes(tables, self.name)
         statuses = [_status(info) for info in tables]
         self.mailchimp = all(statuses)
         if self.mailchimp:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from tracker.core.errors import ImportRejected
-from tracker.core.importing.archive import check_sizes, damaged, open_zip_table, usable_members
+from tracker.core.importing.archive import MAX_PARTS, check_sizes, damaged, open_zip_table, usable_members
 from tracker.core.importing.reading import PEEK_ROWS, open_csv, open_regular
 from tracker.core.importing.table_source import TableSource
 from tracker.core.importing.vcard import looks_like_vcard, open_vcard
@@ -54,16 +54,17 @@ def _zip_format(handle: IO[bytes], name: str) -> str:
             names = {info.filename for info in archive.infolist()}
             if "[Content_Types].xml" in names:
                 if any(n.startswith("xl/") for n in names):
-                    check_sizes(archive, usable_members(archive), name)
+                    check_sizes(usable_members(archive), name, MAX_PARTS)
                     return "xlsx"
                 what = "a Word document" if any(n.startswith("word/") for n in names) else "an Office document"
                 if any(n.startswith("ppt/") for n in names):
                     what = "a PowerPoint presentation"
                 raise ImportRejected(f"{name} is {what}, not a table of contacts. Nothing was imported.")
             if "mimetype" in names:
-                kind = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:
+                    kind = member.read(100).decode("ascii", "replace").strip()
                 if kind == _ODS:
-                    check_sizes(archive, usable_members(archive), name)
+                    check_sizes(usable_members(archive), name, MAX_PARTS)
                     return "ods"
                 if kind.startswith("application/vnd.oasis.opendocument"):
                     what = kind.rsplit(".", 1)[-1]

@@ -335,7 +335,8 @@ class VCardFile:
         self._replaced_before = replacement_count()
         codec = codecs.lookup(decoding.codec).name
         lines: Iterator[bytes]
-        if codec.startswith(("utf-16", "utf-32")):  # read as text, handled as UTF-8 bytes from there on
+        self._wide = codec.startswith(("utf-16", "utf-32"))
+        if self._wide:  # read as text, handled as UTF-8 bytes from there on
             text = io.TextIOWrapper(binary, encoding=decoding.codec, errors=decoding.errors, newline="")
             lines = (line.encode("utf-8", "surrogateescape") for line in text)
             self._codec = "utf-8"
@@ -505,6 +506,11 @@ class VCardFile:
 
     @property
     def bytes_read(self) -> int:
+        if self._wide:  # _consumed counts the lines as UTF-8; the text layer reads the file ahead in chunks
+            try:
+                return min(self._binary.tell(), self.size)
+            except (OSError, ValueError):
+                return self.size
         return min(self._consumed, self.size)
 
     @property
@@ -519,7 +525,8 @@ class VCardFile:
 
     def rows_bytes(self, rows: list[list[str]]) -> int:
         """What the first cards took in the file, photos included."""
-        return sum(self._card_bytes[: len(rows)])
+        wide = 2 if self._wide else 1  # the cards were counted as UTF-8; UTF-16 takes about twice that
+        return wide * sum(self._card_bytes[: len(rows)])
 
     def close(self) -> None:
         self._binary.close()
