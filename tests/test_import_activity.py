@@ -144,7 +144,7 @@ def test_a_kind_the_user_added_wins_over_the_synonyms(store, tmp_path):
         ("voided", "voided order"),
         ("refunded", "refunded order"),
         ("wc-refunded", "refunded order"),
-        ("pending", "unpaid order (pending)"),
+        ("pending", "pending order"),
         ("canceled", "cancelled order"),
         ("wc-on-hold", "on-hold order"),
         ("trash", "deleted order"),

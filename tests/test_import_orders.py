@@ -46,7 +46,7 @@ def test_shopify_voided_refunded_pending_and_cancelled_orders_are_not_purchases(
     assert report.skipped == {
         "voided order": 1,
         "refunded order": 2,  # both line items of #1003
-        "unpaid order (pending)": 1,
+        "pending order": 1,
         "cancelled order": 1,  # paid, but "Cancelled at" is filled
         "expired order": 1,
     }
@@ -80,7 +80,7 @@ def test_cash_on_delivery_orders_attach_by_phone_in_any_spelling(store):
     report = import_interactions(store, ORDERS / "shopify_orders_cod_phones.csv")
     assert accounted_for(report)
     assert (report.rows, report.created, report.updated, report.rejected) == (6, 3, 1, 1)
-    assert report.skipped == {"unpaid order (pending)": 1}  # COD not yet delivered: not paid
+    assert report.skipped == {"pending order": 1}  # COD not yet delivered: not paid
     assert [p.reason for p in report.rejects] == ["no e-mail address or phone number"]  # the walk-in, no phone
     assert purchases_by_customer(store) == {
         "+919876543210": [("2026-04-02", 899.0), ("2026-04-09", 320.0)],  # "+91 98765 43210" and "98765 43210"
@@ -207,7 +207,7 @@ def test_woocommerce_statuses(store):
     assert report.skipped == {
         "refunded order": 1,
         "cancelled order": 1,
-        "unpaid order (pending)": 1,
+        "pending order": 1,
         "on-hold order": 1,
         "failed order": 1,
     }
@@ -302,7 +302,7 @@ def test_cli_imports_orders_keyed_by_phone_and_customer_number(capsys, db_path):
     with Store.open(db_path) as store:
         store.set_phone_region("IN")
     report = run_cli(capsys, db_path, "import", "interactions", ORDERS / "shopify_orders_cod_phones.csv")
-    assert (report["created"], report["skipped"], report["skipped_by_reason"]) == (3, 1, {"unpaid order (pending)": 1})
+    assert (report["created"], report["skipped"], report["skipped_by_reason"]) == (3, 1, {"pending order": 1})
     assert report["rows"] == report["created"] + report["updated"] + report["rejected"] + report["skipped"]
     report = run_cli(capsys, db_path, "import", "interactions", ORDERS / "uci_online_retail.csv")
     assert (report["created"], report["contacts_created"]) == (11, 5)
