@@ -134,6 +134,18 @@ def test_vcard_40_uris_quoted_types_and_a_formatted_label(store):
     assert (org.first_name, org.last_name, org.company) == ("", "", "Viagenie Inc.")
 
 
+def test_vcard_40_label_with_rfc_6868_escapes_and_a_comma(store, tmp_path):
+    path = tmp_path / "one.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ute Kraus\r\nN:Kraus;Ute;;;\r\nEMAIL:ute@kraus.example\r\n"
+        "ADR;TYPE=work;LABEL=Kurhausstr. 1^n61348 Bad Homburg, Hessen^nGERMANY:;;Kurhausstr. 1;Bad Homburg;Hessen;"
+        "61348;Germany\r\nEND:VCARD\r\n"
+    )
+    import_contacts(store, path)
+    ute = store.contacts.require("ute@kraus.example")
+    assert ute.address == "Kurhausstr. 1\n61348 Bad Homburg, Hessen\nGERMANY"
+
+
 def test_utf16_vcard(store):
     _, _, opened = table("windows_utf16.vcf")
     assert opened.encoding == "utf-16"

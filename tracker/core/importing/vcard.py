@@ -44,6 +44,8 @@ _BASE64_LINE = re.compile(rb"^[ \t]*[A-Za-z0-9+/=]+[ \t]*$")
 _PARAM = re.compile(r';([^;=:"]+)(?:=("[^"]*"|[^;]*))?')
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:T[\d:.]*(?:Z|[+-][\d:]+)?)?$")
 _NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
+_CARET = re.compile(r"\^(.)")
+_CARETS = {"n": "\n", "N": "\n", "'": '"', "^": "^"}
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 _KEPT_LINES = 200  # lines of a card kept for showing it when it is rejected
 _KEPT_CHARS = 500  # characters kept of each such line
@@ -580,9 +582,10 @@ def _params(text: str) -> dict[str, list[str]]:
                 params.setdefault("TYPE", []).append(key)
             continue
         if value.startswith('"') and value.endswith('"') and len(value) > 1:
-            values = [v for v in value[1:-1].split(",") if v] if key == "TYPE" else [value[1:-1]]
-        else:
-            values = [v for v in value.split(",") if v]
+            value = value[1:-1]
+        if "^" in value:  # RFC 6868: ^n a line break, ^' a double quote, ^^ a caret
+            value = _CARET.sub(lambda found: _CARETS.get(found.group(1), found.group(0)), value)
+        values = [v for v in value.split(",") if v] if key == "TYPE" else [value]
         params.setdefault(key, []).extend(values)
     return params
 
