@@ -17,7 +17,7 @@ as interactions; every 200th file goes into a database file instead, followed by
 foreign_key_check. A failure is one of:
 
     crash      any exception other than a tracker.core.errors.TrackerError
-    counts     rows != created + updated + rejected, a negative count, or the tables growing by other than the
+    counts     rows != created + updated + rejected + skipped, a negative count, or the tables growing by other than the
                report says (contacts by created or contacts_created, interactions by created, imports by one)
     state      a TrackerError (or a crash) after which contacts, interactions, imports or import_changes changed
     integrity  integrity_check or foreign_key_check not clean, or a transaction left open
@@ -1376,8 +1376,8 @@ def _import_one(store: Store, kind: str, importer, path: Path, result: dict) -> 
         grown = [a - b for a, b in zip(after, before, strict=True)]
         r = report
         problems = []
-        if r.rows != r.created + r.updated + r.rejected:
-            problems.append("rows != created + updated + rejected")
+        if r.rows != r.created + r.updated + r.rejected + r.skipped_rows:
+            problems.append("rows != created + updated + rejected + skipped")
         if min(r.rows, r.created, r.updated, r.rejected, r.contacts_created) < 0:
             problems.append("a negative count")
         if r.rejected != len(r.rejects) and len(r.problems) < KEPT_PROBLEMS:  # past those, rejects are on disk
