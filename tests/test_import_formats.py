@@ -348,6 +348,20 @@ def test_damaged_workbooks_are_refused_in_one_sentence(store, tmp_path):
     assert store.contacts.count() == 0 and store.imports.list() == []
 
 
+def test_a_workbook_zipped_with_backslashes_is_read_and_a_protected_one_explained(store, tmp_path):
+    source = zipfile.ZipFile(FORMATS / "customers.xlsx")
+    windows = tmp_path / "from-a-windows-tool.xlsx"
+    with zipfile.ZipFile(windows, "w") as archive:  # some Windows tools write xl\\worksheets\\sheet1.xml
+        for info in source.infolist():
+            archive.writestr(info.filename.replace("/", "\\"), source.read(info))
+    assert detect_format(windows) == "xlsx"
+    assert import_contacts(store, windows).created == 4
+    protected = tmp_path / "protected.xlsx"  # Excel keeps a password-protected workbook in an OLE2 container
+    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000) + "EncryptedPackage".encode("utf-16-le"))
+    with pytest.raises(ImportRejected, match="is password-protected; open it in Excel, remove the password"):
+        import_contacts(store, protected)
+
+
 def test_preview_of_a_workbook_counts_its_rows_and_names_its_sheets():
     preview = read_table(FORMATS / "customers.xlsx", limit=2)
     assert (preview.format, preview.sheets, preview.sheet) == ("xlsx", ("Customers", "Orders"), "Customers")

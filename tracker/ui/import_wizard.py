@@ -69,6 +69,7 @@ DELIMITERS = ((",", ", comma"), (";", "; semicolon"), ("\t", "Tab"), ("|", "| pi
 FORMAT_NAMES = {
     "vcard": " (vCard)",
     "xlsx": " (Excel workbook)",
+    "xlsb": " (Excel binary workbook)",
     "xls": " (Excel 97–2003 workbook)",
     "ods": " (LibreOffice spreadsheet)",
     "zip": " (ZIP of CSV files)",

@@ -20,7 +20,8 @@ from tracker.core.importing.vcard import looks_like_vcard, open_vcard
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-WORKBOOKS = ("xlsx", "xls", "ods")
+WORKBOOKS = ("xlsx", "xlsb", "xls", "ods")
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream a password-protected Office file keeps its data in
 _ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -31,8 +32,9 @@ def shown_name(text: str, limit: int = 40) -> str:
 
 
 def detect_format(path: Path | str) -> str:
-    """ "csv", "vcard", "xlsx", "xls", "ods" or "zip" from the file's first bytes (and a ZIP's list of files), or
-    ImportRejected for an archive that cannot be read or holds a document that is not a table."""
+    """ "csv", "vcard", "xlsx", "xlsb", "xls", "ods" or "zip" from the file's first bytes (and a ZIP's list of
+    files), or ImportRejected for an archive that cannot be read, a password-protected workbook, or a document that
+    is not a table."""
     source = Path(path)
     with open_regular(source) as handle:
         try:
@@ -41,6 +43,11 @@ def detect_format(path: Path | str) -> str:
             raise ImportRejected(f"Cannot read {source}: {exc.strerror or exc}.") from None
         if head.startswith(ZIP_MAGIC):
             return _zip_format(handle, source.name)
+        if head.startswith(OLE_MAGIC) and _ENCRYPTED in head + handle.read(1 << 20):
+            raise ImportRejected(
+                f"{source.name} is password-protected; open it in Excel, remove the password (File → Info → "
+                "Protect Workbook), save it and import that."
+            )
     if head.startswith(OLE_MAGIC):
         return "xls"
     if looks_like_vcard(head):
@@ -51,15 +58,13 @@ def detect_format(path: Path | str) -> str:
 def _zip_format(handle: IO[bytes], name: str) -> str:
     try:
         with zipfile.ZipFile(handle) as archive:
-            names = {info.filename for info in archive.infolist()}
+            names = {info.filename.replace("\\", "/") for info in archive.infolist()}  # some writers use \\
             if "[Content_Types].xml" in names:
-                if any(n.startswith("xl/") for n in names):
-                    check_sizes(usable_members(archive), name, MAX_PARTS)
-                    return "xlsx"
-                what = "a Word document" if any(n.startswith("word/") for n in names) else "an Office document"
-                if any(n.startswith("ppt/") for n in names):
-                    what = "a PowerPoint presentation"
-                raise ImportRejected(f"{name} is {what}, not a table of contacts. Nothing was imported.")
+                for folder, what in (("word/", "a Word document"), ("ppt/", "a PowerPoint presentation")):
+                    if any(n.startswith(folder) for n in names):
+                        raise ImportRejected(f"{name} is {what}, not a table of contacts. Nothing was imported.")
+                check_sizes(usable_members(archive), name, MAX_PARTS)  # a workbook, whatever its parts are called
+                return "xlsb" if "xl/workbook.bin" in names else "xlsx"
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     kind = member.read(100).decode("ascii", "replace").strip()

@@ -22,7 +22,12 @@ from tracker.core.importing.columns import shown_columns
 from tracker.core.importing.reading import PEEK_ROWS, find_header_row, open_regular
 
 _FIRST_ROWS = 60  # rows the header is looked for in, as for a CSV
-_KIND = {"xlsx": "an Excel workbook", "xls": "an Excel workbook", "ods": "a LibreOffice spreadsheet"}
+_KIND = {
+    "xlsx": "an Excel workbook",
+    "xlsb": "an Excel workbook",
+    "xls": "an Excel workbook",
+    "ods": "a LibreOffice spreadsheet",
+}
 
 Cell = int | float | str | bool | time | date | datetime | timedelta
 
@@ -52,7 +57,6 @@ class SheetFile:
     """One sheet of a workbook opened for importing as a table; a context manager."""
 
     delimiter = ""
-    has_nul = False
     replaced = False
 
     def __init__(self, path: Path | str, kind: str, *, sheet: str | None = None, peek_rows: int = PEEK_ROWS):
@@ -87,8 +91,11 @@ class SheetFile:
                     f"Sheet '{self.sheet}' of {self.name} cannot be read ({_reason(exc)}). Nothing was imported."
                 ) from None
         rows: list[tuple[int, list[str]]] = []
+        self.has_nul = False  # a damaged file's text with NULs in it: the importers reject those rows
         for number, values in enumerate(cells, 1):
             row = [v if type(v) is str else cell_text(v) for v in values]
+            if not self.has_nul and "\x00" in "".join(row):
+                self.has_nul = True
             while row and not row[-1].strip():
                 row.pop()
             if row and any(cell.strip() for cell in row):

@@ -25,8 +25,9 @@ class UnreadableRow(list[str]):
 class TableSource(Protocol):
     """A file opened for importing: decided how to read on opening, then streamed with `rows()`; a context manager.
 
-    `format` is "csv", "vcard", "xlsx", "xls", "ods" or "zip"; `sheets` the workbook's sheet names (empty for other
-    formats) and `sheet` the one read. `encoding` and `delimiter` are the CSV's (a workbook's are its format and "").
+    `format` is "csv", "vcard", "xlsx", "xlsb", "xls", "ods" or "zip"; `sheets` the workbook's sheet names (empty
+    for other formats) and `sheet` the one read. `encoding` and `delimiter` are the CSV's (a workbook's are its
+    format and "").
     `total_rows` is the number of data rows when known without reading on (a workbook), else None.
     """
 
