@@ -41,11 +41,11 @@ TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 MAX_RECENT = 8
 #: What can be imported, by name: the import reads any file by its content, this only offers and accepts them.
-IMPORTABLE = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".xlsx", ".xlsm", ".xls", ".ods", ".zip")
+IMPORTABLE = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".zip")
 IMPORT_FILTER = (
-    "Contacts and orders (*.csv *.txt *.tsv *.vcf *.vcard *.xlsx *.xlsm *.xls *.ods *.zip);;"
+    "Contacts and orders (*.csv *.txt *.tsv *.vcf *.vcard *.xlsx *.xlsm *.xlsb *.xls *.ods *.zip);;"
     "CSV and text files (*.csv *.txt *.tsv);;vCard files (*.vcf *.vcard);;"
-    "Workbooks (*.xlsx *.xlsm *.xls *.ods);;Mailchimp exports (*.zip);;All files (*)"
+    "Workbooks (*.xlsx *.xlsm *.xlsb *.xls *.ods);;Mailchimp exports (*.zip);;All files (*)"
 )
 #: What a reload of everything (View → Reload, another process's commit, a newly opened file) covers.
 EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
