@@ -154,6 +154,8 @@ _SEVERAL = MULTI_VALUE.strip()  # Google joins several values in one cell with '
 def _cells(row: list[str], positions: tuple[int, ...], multi: bool = False) -> list[str]:
     """The non-empty cells (stripped) of these columns; with `multi`, a cell of several values gives each."""
     out: list[str] = []
+    if not positions:
+        return out
     width = len(row)
     for position in positions:
         if position < width:
@@ -194,6 +196,9 @@ class _Reading:
     details: bool = False  # whether the file has any column _details reads
     #: (field, its columns) of the fields whose first non-empty cell is taken as it is
     singles: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    date_columns: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (birthday or anniversary, its columns)
+    #: (the value's name, the field, its columns) of reported totals: orders_reported/total_orders, spent_…
+    total_columns: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
     titles: dict[int, str] = field(default_factory=dict)  # custom column → its title as the key it is kept under
     names: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # name cell → (first, last, company)
     days: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (date cell, order) → important_date
@@ -204,6 +209,12 @@ class _Reading:
             (name, self.plan[name]) for name in ("first_name", "last_name", "company", "source") if name in self.plan
         )
         self.titles = {position: self.header[position].strip() for position in self.plan.get("custom", ())}
+        self.date_columns = tuple((name, self.plan[name]) for name in ("birthday", "anniversary") if name in self.plan)
+        self.total_columns = tuple(
+            (name, column, self.plan[column])
+            for name, column in (("orders_reported", "total_orders"), ("spent_reported", "total_spent"))
+            if column in self.plan
+        )
 
     def name_parts(self, cell: str) -> tuple[str, str, str]:
         """(first, last, company) from a name column's cell: a company is not split into two names."""
@@ -274,6 +285,11 @@ def _number_text(text: str) -> str:
     return value[:-2] if value.endswith(".0") and value[:-2].isdigit() else value
 
 
+#: json.dumps(…, sort_keys=True) and json.dumps(…, ensure_ascii=False) without making an encoder per call.
+_DATES_JSON = json.JSONEncoder(sort_keys=True).encode
+_FIELDS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _record_from_row(
     row: list[str], reading: _Reading, line: int, report: ImportReport, opened: TableSource
 ) -> Record | None:
@@ -302,9 +318,7 @@ def _record_from_row(
                 values.setdefault("company", company)  # a company in the name column is not split into two names
             else:
                 values["first_name"], values["last_name"] = first, last
-    emails = [e for e in map(clean_email, _cells(row, plan.get("email", ()), multi=True)) if e]
-    invalid = [e for e in emails if not is_valid_email(e)]
-    valid = list(dict.fromkeys(e for e in emails if e not in invalid)) if invalid else list(dict.fromkeys(emails))
+    emails, valid, invalid = _emails(_cells(row, plan.get("email", ()), multi=True))
     if valid:
         values["email"] = valid[0]
         if len(valid) > 1:
@@ -321,7 +335,7 @@ def _record_from_row(
             values["more_phones"] = "\n".join(dict.fromkeys(phones[1:]))
     if reading.details:  # a file without such columns pays nothing for them
         _details(row, reading, values, line, report)
-    notes = _cells(row, plan.get("notes", ()))
+    notes = _cells(row, plan["notes"]) if "notes" in plan else ()
     if notes:
         values["notes"] = "\n".join(notes)
     if not (
@@ -341,12 +355,24 @@ def _record_from_row(
         report.warn(line, f"'{bad}' is not a valid e-mail address; kept the rest of the row", row)
     if opened.replaced and any("\ufffd" in cell for cell in row):
         report.warn(line, opened.replacement_warning(), row)
-    tag_cells = _cells(row, plan.get("tags", ()))
+    tag_cells = _cells(row, plan["tags"]) if "tags" in plan else []
     if len(tag_cells) == 1:
         tags = split_tags(tag_cells[0])
     else:
         tags = split_tags([tag for cell in tag_cells for tag in split_tags(cell)])
     return Record(values, tags, [line])
+
+
+def _emails(cells: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(the addresses of these cells, the valid ones without repeats, the invalid ones), in the cells' order."""
+    if len(cells) == 1:  # the usual row: one address
+        email = clean_email(cells[0])
+        if not email:
+            return [], [], []
+        return ([email], [email], []) if is_valid_email(email) else ([email], [], [email])
+    emails = [e for e in map(clean_email, cells) if e]
+    invalid = [e for e in emails if not is_valid_email(e)]
+    return emails, list(dict.fromkeys(e for e in emails if e not in invalid)), invalid
 
 
 def _details(
@@ -361,8 +387,8 @@ def _details(
         if address:
             values["address"] = "\n".join(part.strip() for part in address.splitlines() if part.strip())
     dates: dict[str, str] = {}
-    for name in ("birthday", "anniversary"):
-        for text in _cells(row, plan.get(name, ())):
+    for name, positions in reading.date_columns:
+        for text in _cells(row, positions):
             day = reading.day(text, name)
             if day:
                 dates[name] = day
@@ -371,16 +397,16 @@ def _details(
                 report.warn(line, f"'{text}' is not a date; the {name} is left out", row)
                 break
     if dates:
-        values["dates"] = json.dumps(dates, sort_keys=True)
-    for text in _cells(row, plan.get("consent", ())):
+        values["dates"] = _DATES_JSON(dates)
+    for text in _cells(row, plan["consent"]) if "consent" in plan else ():
         consent = reading.consent(text)
         if consent is not None:
             values["consent"] = consent if values.get("consent") is None else min(consent, int(values["consent"] or 0))
-    number = _first_cell(row, plan.get("customer_no", ()))
+    number = _first_cell(row, plan["customer_no"]) if "customer_no" in plan else ""
     if number and number.lower() not in NULL_WORDS:
         values["customer_no"] = _number_text(number)
-    for name, column in (("orders_reported", "total_orders"), ("spent_reported", "total_spent")):
-        total = _first_cell(row, plan.get(column, ()))
+    for name, column, positions in reading.total_columns:
+        total = _first_cell(row, positions)
         if total and total.lower() not in NULL_WORDS:
             try:
                 amount = reading.parse_amount(total)
@@ -403,7 +429,7 @@ def _custom_fields(row: list[str], titles: dict[int, str], values: dict[str, str
             if cell and cell.lower() not in NULL_WORDS:
                 kept[title] = cell
     if kept:
-        values["fields"] = json.dumps(kept, ensure_ascii=False)
+        values["fields"] = _FIELDS_JSON(kept)
 
 
 def _folded(text: str | None) -> str:
