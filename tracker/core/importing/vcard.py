@@ -105,13 +105,15 @@ def _head(name_part: bytes) -> _Head:
     group, _, name = prop.strip().rpartition(".")
     params = _params(";" + rest) if rest else {}
     charset = params.get("CHARSET")
+    encodings = {e.upper() for e in params.get("ENCODING", ())}
     head = _Head(
         group.lower(),
         name.upper(),
         params,
         tuple(t.lower() for t in params.get("TYPE", ())),
-        "QUOTED-PRINTABLE" in {e.upper() for e in params.get("ENCODING", ())},
-        name.upper().encode("ascii", "replace") in _BINARY,
+        "QUOTED-PRINTABLE" in encodings,
+        # a photo, logo, sound or key, or any base64 blob (Outlook's X-MS-CARDPICTURE)
+        name.upper().encode("ascii", "replace") in _BINARY or bool(encodings & {"BASE64", "B"}),
         charset[0].strip('"') if charset else None,
     )
     if len(_HEADS) >= _MAX_HEADS:
