@@ -14,6 +14,7 @@ import pytest
 
 from tracker.cli import main
 from tracker.core.importing import import_contacts, import_interactions
+from tracker.core.importing.columns import suggest_mapping
 from tracker.core.importing.file_kind import file_kind
 from tracker.core.importing.reading import read_table
 from tracker.core.store import Store
@@ -148,6 +149,21 @@ def test_two_customer_numbers_on_one_phone_are_two_customers(store, tmp_path):
     report = import_interactions(store, path)
     assert report.contacts_created == 2
     assert purchases_by_customer(store) == {"A-1": [("2026-01-05", 5.0)], "A-2": [("2026-01-06", 6.0)]}
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        (["07700 900004", "+44 7700 900123"], "phone"),
+        (["17850", "13047"], "customer_no"),
+        (["#1001", "#1002"], "order"),
+        (["ann@example.com", "bo@example.com"], "email"),
+        (["Ann Lee", "Bo Li"], "name"),
+    ],
+)
+def test_a_customer_column_is_what_its_values_are(values, field):
+    rows = [["2026-01-01", value, "5"] for value in values]
+    assert suggest_mapping(["Date", "Customer", "Total"], rows, interactions=True)[1] == field
 
 
 def test_a_till_export_with_float_customer_numbers(store, tmp_path):

@@ -1002,6 +1002,10 @@ def suggest_mapping(
             continue
         values = _filled(sample, position)
         need = 0.8 * len(values)
+        phones = values and sum(bool(_PHONE_VALUE.match(v)) for v in values) >= need
+        if phones and infer_from_values(values) == "phone":  # a "Customer" column of 07700 900004: their phones
+            mapping[position] = "phone"
+            continue
         for pattern, instead in ((_ORDER_VALUE, "order"), (_ID_VALUE, "customer_no"), (_EMAIL_VALUE, "email")):
             if values and sum(bool(pattern.match(v)) for v in values) >= need:
                 if instead != "email" and instead in mapping.values():
