@@ -379,10 +379,12 @@ class VCardFile:
 
     # Lines and cards --------------------------------------------------------------------------------------------
 
-    def _logical(self, lines: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
-        """Unfolded lines with the number of their first line; a binary property's value is left out."""
+    def _logical(self, lines: Iterator[bytes]) -> Iterator[tuple[int, bytes, int, _Head | None]]:
+        """Unfolded lines with the number of their first line, where their value starts (-1: nowhere) and what their
+        name says; a binary property's value is left out."""
         pending: bytes | None = None
-        start = 0
+        start = colon = 0
+        head: _Head | None = None
         quoted = skipping = False
         for number, raw in enumerate(lines, 1):
             self._consumed += len(raw)
@@ -399,7 +401,7 @@ class VCardFile:
                     continue
                 if skipping and (not line.strip() or (b":" not in line and _BASE64_LINE.match(line))):
                     continue  # vCard 2.1 writes base64 lines without a fold and ends them with a blank line
-                yield start, pending
+                yield start, pending, colon, head
                 pending = None
             if not line.strip():
                 continue
@@ -411,16 +413,15 @@ class VCardFile:
                 if skipping:
                     pending = line[: colon + 1]
             else:
+                head = None
                 skipping = quoted = False
         if pending is not None:
-            yield start, pending
+            yield start, pending, colon, head
 
-    def _read_cards(self, lines: Iterator[tuple[int, bytes]]) -> Iterator[_Card]:
+    def _read_cards(self, lines: Iterator[tuple[int, bytes, int, _Head | None]]) -> Iterator[_Card]:
         card: _Card | None = None
         stray: _Card | None = None  # lines that are not in any card
-        for number, line in lines:
-            colon = _colon(line)
-            head = _head(line[:colon]) if colon > 0 else None
+        for number, line, colon, head in lines:
             bare = head.name if head is not None else ""
             if bare == "BEGIN" and line[colon + 1 :].strip().upper() == b"VCARD":
                 if stray is not None:
