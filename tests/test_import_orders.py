@@ -236,6 +236,24 @@ def test_woocommerce_statuses(store):
     assert store.contacts.by_email("mia.schulz@example.com") is None
 
 
+def test_an_etsy_orders_export_without_buyer_emails(store, tmp_path):
+    """Etsy: MM/DD/YY dates, no buyer e-mail; the buyer's user id is their customer number."""
+    path = tmp_path / "EtsySoldOrders2026.csv"
+    path.write_text(
+        "Sale Date,Order ID,Buyer User ID,Full Name,First Name,Last Name,Number of Items,Order Value,Order Total\n"
+        "01/04/26,3001,555001,Ann Lee,Ann,Lee,1,20.00,24.50\n"
+        "01/15/26,3002,555002,Bo Li,Bo,Li,2,30.00,35.00\n"
+        "02/01/26,3003,555001,Ann Lee,Ann,Lee,1,10.00,12.00\n",
+        encoding="utf-8",
+    )
+    report = import_interactions(store, path)
+    assert (report.created, report.contacts_created, report.rejected) == (3, 2, 0)
+    assert purchases_by_customer(store) == {
+        "555001": [("2026-01-04", 24.5), ("2026-02-01", 12.0)],
+        "555002": [("2026-01-15", 35.0)],
+    }
+
+
 def test_an_unknown_status_is_taken_as_paid_with_a_warning_once(store, tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text(

@@ -590,6 +590,8 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
         "member number",
         "account number",
         "loyalty number",
+        "buyer id",
+        "buyer user id",
         "kundennummer",
         "kundennr",
     ],

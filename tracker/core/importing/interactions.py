@@ -169,6 +169,12 @@ class _Rows:
         self.positions["date"].sort(
             key=lambda p: bool(p < len(header) and _RECORD_DATE.search(normalise_header(header[p])))
         )
+        # Of several amount columns, the order's total ("Order Total" over Etsy's "Order Value", the items' sum)
+        self.positions["amount"].sort(
+            key=lambda p: not (p < len(header) and "total" in normalise_header(header[p]).split())
+        )
+        if not self.positions["amount"]:
+            del self.positions["amount"]
         # The usual one column per field is read by index; fields spread over several columns go through first().
         self.single = {name: places[0] for name, places in self.positions.items() if len(places) == 1}
         self.absent = max(len(row) for row in opened.sample[:1] or [[]]) + 10**6  # an index no row reaches
