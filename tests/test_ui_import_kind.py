@@ -47,6 +47,18 @@ def test_the_welcome_pages_import_opens_the_wizard_as_what_the_file_holds(welcom
     wizard.close()
 
 
+def test_a_dropped_hubspot_activity_export_leaves_the_owners_column_out(welcome):
+    welcome.import_dropped(ORDERS / "hubspot_activities.csv")
+    wizard = welcome.findChild(ImportWizard)
+    assert wizard is not None and wizard.kind == "interactions"
+    wizard.next()  # to the Columns page
+    chosen = {title: wizard.columns_page.combo_for(title).currentData() for title in wizard.table.header}
+    assert chosen["Activity Owner"] == "ignore" and chosen["Associated Contact Email"] == "email"
+    assert chosen["Activity Date"] == "date" and chosen["Activity Type"] == "kind"
+    assert chosen["Activity ID"] == "ignore"
+    wizard.close()
+
+
 def test_a_dropped_cash_on_delivery_export_imports_as_orders(qtbot, welcome):
     welcome.store.set_phone_region("IN")
     welcome.import_dropped(ORDERS / "shopify_orders_cod_phones.csv")
