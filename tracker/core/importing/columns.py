@@ -614,7 +614,7 @@ _INTERACTION_SYNONYMS: dict[str, list[str]] = {
 def normalise_header(text: str) -> str:
     """Lower-case, accents and the `(UTC+0)`-style suffixes removed, punctuation as spaces."""
     text = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff")[: MAX_HEADER * 4])
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("ß", "ss")
     text = re.sub(r"\(.*?\)", " ", text)
     text = re.sub(r"[_*:]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" :.")
