@@ -285,3 +285,11 @@ def test_new_columns_refuse_bad_values(store):
 )
 def test_phone_keys(text, region, key):
     assert phone_key(text, region) == key
+
+
+def test_a_customer_number_of_just_an_apostrophe_is_no_number(store, tmp_path):
+    source = tmp_path / "apostrophe.csv"
+    source.write_bytes(b"Kundennummer,Name\n',Ola Berg\n")  # found by the fuzz run: stored '' broke the CHECK
+    report = import_contacts(store, source)
+    assert (report.created, report.rejected) == (1, 0)
+    assert store.contacts.get(1).customer_no is None

@@ -403,8 +403,8 @@ def _details(
         if consent is not None:
             values["consent"] = consent if values.get("consent") is None else min(consent, int(values["consent"] or 0))
     number = _first_cell(row, plan["customer_no"]) if "customer_no" in plan else ""
-    if number and number.lower() not in NULL_WORDS:
-        values["customer_no"] = _number_text(number)
+    if number and number.lower() not in NULL_WORDS and (number := _number_text(number)):  # "'" alone: none
+        values["customer_no"] = number
     for name, column, positions in reading.total_columns:
         total = _first_cell(row, positions)
         if total and total.lower() not in NULL_WORDS:
