@@ -293,3 +293,8 @@ def test_a_customer_number_of_just_an_apostrophe_is_no_number(store, tmp_path):
     report = import_contacts(store, source)
     assert (report.created, report.rejected) == (1, 0)
     assert store.contacts.get(1).customer_no is None
+
+
+def test_a_header_slip_is_one_letter_not_a_longer_header():
+    mapping = map_columns(["Activity ID", "FIRSNAME", "Telephon", "Nachnahme"])
+    assert mapping == {0: "custom", 1: "first_name", 2: "phone", 3: "last_name"}

@@ -653,12 +653,14 @@ def _lookup(header: str, index: dict[str, str]) -> str | None:
 def _near(key: str, index: dict[str, str]) -> str | None:
     """A header one slip away from a known one ("FIRSNAME", "E-Mial", "Telephon"): the field of the closest known
     header when it is close (difflib ratio ≥ 0.88) and no other field is as close. Headers of 5+ letters in one or
-    two words only ("Accepts SMS Marketing" is not a slip of "Accepts Email Marketing")."""
+    two words only ("Accepts SMS Marketing" is not a slip of "Accepts Email Marketing") and within one letter of
+    the known header's length."""
     if len(key) < 5 or key.count(" ") > 1 or not key.replace(" ", "").isalpha():
         return None
     squeezed = key.replace(" ", "")
     close = difflib.get_close_matches(squeezed, _squeezed(id(index), index), n=3, cutoff=0.88)
-    fields = {_squeezed(id(index), index)[match] for match in close}
+    # a slip keeps the length within one letter: "Activity ID" is not "Activity" with a slip
+    fields = {_squeezed(id(index), index)[match] for match in close if abs(len(match) - len(squeezed)) <= 1}
     return fields.pop() if len(fields) == 1 else None
 
 
