@@ -416,9 +416,8 @@ class ContactsTable(StoreTable):
             )
             data["tags"] = join_tags(tags)
             rows.append(data)
-        emails = [
-            ascii_lower(email) if (email := data.get("email")) else None for data in rows
-        ]  # as the index has them
+        # each record's address as the unique index compares it (None: no address), lower-cased once
+        emails = [ascii_lower(email) if (email := data.get("email")) else None for data in rows]
         # only the contacts these records may match are looked up (an import writes a chunk at a time)
         by_email = self.ids_for_emails({email for email in emails if email})
         inserts: list[Fields] = []
