@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,30 @@ def test_xlsx_reads_the_first_sheet_as_csv_text(store):
     assert anna.phone_key == "+447700900004" and anna.tags == ("VIP",)
     ben = store.contacts.require("ben@okoro.example")
     assert (ben.company, ben.notes) == ("Okoro Ltd", "Pays by card\nno cash")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (447700900004.0, "447700900004"),
+        (1e22, "1e+22"),
+        (0.1 + 0.2, "0.3"),
+        (-12.5, "-12.5"),
+        (7, "7"),
+        (True, "TRUE"),
+        (datetime(2024, 3, 5), "2024-03-05"),
+        (datetime(2024, 3, 5, 14, 30, 5, 250), "2024-03-05 14:30:05"),
+        (date(1980, 1, 1), "1980-01-01"),
+        (time(9, 15), "09:15:00"),
+        (timedelta(hours=1, minutes=30), "1:30:00"),
+        ("  kept as is ", "  kept as is "),
+    ],
+)
+def test_workbook_cells_read_as_a_csv_export_would_write_them(value, text):
+    from tracker.core.importing.spreadsheet import _BY_TYPE, cell_text
+
+    assert cell_text(value) == text
+    assert _BY_TYPE.get(type(value), cell_text)(value) == text  # the fast path the reader takes agrees
 
 
 def test_ods_reads_like_the_xlsx(store):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetMetadata, SheetTypeEnum, SheetVisibleEnum
 
@@ -51,6 +52,29 @@ def cell_text(value: Cell) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value)  # a duration
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return format(value, ".15g")
+
+
+def _datetime_text(value: datetime) -> str:
+    if value.hour or value.minute or value.second or value.microsecond:
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value.date().isoformat()
+
+
+#: cell_text by the cell's exact type, looked up once per cell (a workbook's cells are mostly these)
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    float: _float_text,
+    int: str,
+    bool: lambda value: "TRUE" if value else "FALSE",
+    datetime: _datetime_text,
+    date: date.isoformat,
+    time: time.isoformat,
+}
 
 
 class SheetFile:
@@ -93,7 +117,7 @@ class SheetFile:
         rows: list[tuple[int, list[str]]] = []
         self.has_nul = False  # a damaged file's text with NULs in it: the importers reject those rows
         for number, values in enumerate(cells, 1):
-            row = [v if type(v) is str else cell_text(v) for v in values]
+            row = [v if type(v) is str else _BY_TYPE.get(type(v), cell_text)(v) for v in values]
             if not self.has_nul and "\x00" in "".join(row):
                 self.has_nul = True
             while row and not row[-1].strip():
