@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import codecs
 import csv
+import importlib.util
 import io
 import json
 import zipfile
@@ -347,6 +348,30 @@ def test_a_chosen_sheet_imports_as_interactions(store, name, sheet):
     assert kinds == ["call", "purchase"]
 
 
+def make_spreadsheets():
+    """tests/fixtures/formats/make_spreadsheets.py as a module (its writers make workbooks for single tests)."""
+    spec = importlib.util.spec_from_file_location("make_spreadsheets", FORMATS / "make_spreadsheets.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_empty_first_sheet_is_passed_over_unless_chosen(store, tmp_path):
+    path = tmp_path / "with-cover.xlsx"
+    orders = [["Email", "Date", "Type"], ["anna@berg.example", date(2026, 5, 1), "purchase"]]
+    make_spreadsheets().write_xlsx(path, [("Cover", [None, None]), ("Orders", orders), ("Empty", [])])
+    with open_table(path) as opened:
+        assert (opened.sheet, opened.header) == ("Orders", ["Email", "Date", "Type"])
+    assert import_interactions(store, path).created == 1
+    with pytest.raises(ImportRejected, match=r"Sheet 'Cover' of with-cover\.xlsx is empty"):
+        import_contacts(store, path, sheet="Cover")
+    blank = tmp_path / "blank.xlsx"
+    make_spreadsheets().write_xlsx(blank, [("One", []), ("Two", [None])])
+    with pytest.raises(ImportRejected, match=r"Every sheet of blank\.xlsx is empty"):
+        import_contacts(store, blank)
+
+
 def test_a_missing_sheet_or_a_sheet_of_a_csv_is_one_sentence(store, fixtures):
     with pytest.raises(ImportRejected, match=r"has no sheet 'Kunden' \(sheets: Customers, Orders\)"):
         import_contacts(store, FORMATS / "customers.xlsx", sheet="Kunden")
@@ -536,6 +561,24 @@ def test_the_wizard_previews_a_workbook_and_its_chosen_sheet(qtbot, store):
     report = wizard.work(dry_run=True)(store)
     assert (report.rows, report.created, report.rejected) == (3, 3, 0)
     assert store.interactions.count() == 0  # a dry run
+
+
+def test_the_wizard_offers_the_sheets_again_after_an_empty_one(qtbot, store):
+    from PySide6.QtWidgets import QWizard
+
+    from tracker.ui.import_wizard import ImportWizard
+
+    wizard = ImportWizard(store, FORMATS / "kunden.xls", "contacts")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    preview = wizard.preview_page
+    preview.sheet.setCurrentIndex(preview.sheet.findText("Leer"))
+    assert wizard.table is None and "is empty" in preview.error.text()
+    assert preview.sheet.isVisible() and not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    preview.sheet.setCurrentIndex(preview.sheet.findText("Kunden"))
+    assert wizard.table is not None and wizard.table.sheet == "Kunden" and not preview.error.isVisible()
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 
 def test_the_wizard_previews_a_vcard_with_its_encoding_only(qtbot, store):

@@ -132,6 +132,7 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.view, 1)
 
         self._asked: tuple[str | None, str | None, str | None] | None = None
+        self._workbook = False  # the file shown last is a workbook: the sheet is its one choice
         self.encoding.currentIndexChanged.connect(self._options_changed)
         typed = self.encoding.lineEdit()
         assert typed is not None  # the encoding combo is editable
@@ -149,7 +150,7 @@ class PreviewPage(QWizardPage):
 
     def _options_changed(self) -> None:
         table = self.owner.table
-        if table is not None and table.sheets:  # a workbook: only its sheet can be chosen
+        if self._workbook:  # only its sheet can be chosen (another after one that could not be read, too)
             self._read(None, None, self.sheet.currentText() or None)
             return
         encoding = self.encoding.currentText().strip() or None
@@ -203,7 +204,7 @@ class PreviewPage(QWizardPage):
     def _show_options(self, table: Table) -> None:
         """The choices that apply to the file's format: encoding and delimiter for a CSV (encoding alone for a vCard
         file), the sheet for a workbook."""
-        workbook = bool(table.sheets)
+        workbook = self._workbook = bool(table.sheets)
         delimited = table.format in ("csv", "zip")
         for key, shown in (("encoding", not workbook), ("delimiter", delimited), ("sheet", workbook)):
             self.option_labels[key].setVisible(shown)

@@ -107,26 +107,18 @@ class SheetFile:
             self.sheets = tuple(m.name for m in metadata)
             if not self.sheets:
                 raise ImportRejected(f"{self.name} has no sheets; there is nothing to import.")
-            self.sheet = self._choose(sheet, metadata)
-            try:
-                cells = workbook.get_sheet_by_name(self.sheet).to_python(skip_empty_area=False)
-            except (CalamineError, ValueError, OSError) as exc:
-                raise ImportRejected(
-                    f"Sheet '{self.sheet}' of {self.name} cannot be read ({_reason(exc)}). Nothing was imported."
-                ) from None
-        rows: list[tuple[int, list[str]]] = []
-        self.has_nul = False  # a damaged file's text with NULs in it: the importers reject those rows
-        for number, values in enumerate(cells, 1):
-            row = [v if type(v) is str else _BY_TYPE.get(type(v), cell_text)(v) for v in values]
-            if not self.has_nul and "\x00" in "".join(row):
-                self.has_nul = True
-            while row and not row[-1].strip():
-                row.pop()
-            if row and any(cell.strip() for cell in row):
-                rows.append((number, row))
-        del cells
-        if not rows:
-            raise ImportRejected(f"Sheet '{self.sheet}' of {self.name} is empty; there is nothing to import.")
+            # the sheet asked for; else the first visible worksheet that holds anything (a blank cover sheet or an
+            # emptied first sheet is passed over)
+            candidates = [self._choose(sheet)] if sheet is not None else self._defaults(metadata)
+            for name in candidates:
+                rows = self._read_sheet(workbook, name)
+                if rows:
+                    break
+            else:
+                if sheet is None and len(candidates) > 1:
+                    raise ImportRejected(f"Every sheet of {self.name} is empty; there is nothing to import.")
+                raise ImportRejected(f"Sheet '{name}' of {self.name} is empty; there is nothing to import.")
+            self.sheet: str | None = name
         first = rows[:_FIRST_ROWS]
         widths = [len(r) for _, r in first]
         start = find_header_row(first, max(set(widths), key=widths.count))
@@ -137,12 +129,33 @@ class SheetFile:
         self.sample = [row for _, row in list(self._rows)[:peek_rows]]
         self._taken = 0
 
-    def _choose(self, wanted: str | None, metadata: list[SheetMetadata]) -> str:
-        if wanted is None:
-            for meta in metadata:
-                if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible:
-                    return meta.name
-            return self.sheets[0]
+    def _read_sheet(self, workbook: CalamineWorkbook, name: str) -> list[tuple[int, list[str]]]:
+        """The sheet's rows that hold anything, as (row number, cells as text)."""
+        try:
+            cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OSError) as exc:
+            raise ImportRejected(
+                f"Sheet '{name}' of {self.name} cannot be read ({_reason(exc)}). Nothing was imported."
+            ) from None
+        rows: list[tuple[int, list[str]]] = []
+        self.has_nul = False  # a damaged file's text with NULs in it: the importers reject those rows
+        for number, values in enumerate(cells, 1):
+            row = [v if type(v) is str else _BY_TYPE.get(type(v), cell_text)(v) for v in values]
+            if not self.has_nul and "\x00" in "".join(row):
+                self.has_nul = True
+            while row and not row[-1].strip():
+                row.pop()
+            if row and any(cell.strip() for cell in row):
+                rows.append((number, row))
+        return rows
+
+    @staticmethod
+    def _defaults(metadata: list[SheetMetadata]) -> list[str]:
+        """The sheets to try when none is asked for: visible worksheets in order, else every sheet."""
+        shown = [m.name for m in metadata if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
+        return shown or [m.name for m in metadata]
+
+    def _choose(self, wanted: str) -> str:
         if wanted in self.sheets:
             return wanted
         folded = [s for s in self.sheets if s.casefold() == wanted.strip().casefold()]
