@@ -15,7 +15,7 @@ from tracker.cli import main
 from tracker.core.engagement import explain
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.importing.columns import map_columns
-from tracker.core.importing.contacts import import_contacts, important_date
+from tracker.core.importing.contacts import import_contacts, important_date, yearless_order
 from tracker.core.levels import Level
 from tracker.core.normalize import phone_key
 from tracker.core.operations.imports import undo_import
@@ -174,12 +174,24 @@ def test_outlook_dates_and_a_date_that_is_not_one(store):
         ("25.12.", "--12-25"),
         ("23.02.1980", "1980-02-23"),
         ("0/0/00", None),
+        ("12/25", "--12-25"),  # Mailchimp's MM/DD in a month-first column
         ("--13-01", None),
         ("sometime", None),
     ],
 )
 def test_important_dates(text, expected):
-    assert important_date(text, "day-first") == expected
+    assert important_date(text, "day-first" if text != "12/25" else "month-first") == expected
+
+
+def test_year_less_slashed_birthdays_are_month_first_unless_a_day_says_otherwise(store, tmp_path):
+    assert yearless_order(["01/01", "12/05", ""]) == "month-first"
+    assert yearless_order(["01/01", "25/12"]) == "day-first"
+    source = tmp_path / "mailchimp.csv"
+    source.write_text("Email Address,Birthday\na@x.example,01/02\nb@x.example,12/25\n", encoding="utf-8")
+    report = import_contacts(store, source)
+    assert report.warnings == []
+    assert store.contacts.require("a@x.example").dates == {"birthday": "--01-02"}
+    assert store.contacts.require("b@x.example").dates == {"birthday": "--12-25"}
 
 
 def test_merging_a_second_file_adds_without_replacing_and_undo_puts_everything_back(store):

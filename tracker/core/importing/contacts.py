@@ -27,7 +27,7 @@ from tracker.core.importing.columns import (
     resolve_choices,
     shown_columns,
 )
-from tracker.core.importing.dates import DAY_FIRST, decide_order, parse_datetime
+from tracker.core.importing.dates import DAY_FIRST, MONTH_FIRST, decide_order, parse_datetime
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.importing.sources import open_table
 from tracker.core.importing.table_source import TableSource, UnreadableRow
@@ -179,7 +179,7 @@ def _first_cell(row: list[str], positions: tuple[int, ...]) -> str:
     return ""
 
 
-_YEARLESS = re.compile(r"^-?-?(\d{1,2})-(\d{1,2})$|^(\d{1,2})\.(\d{1,2})\.$")
+_YEARLESS = re.compile(r"^-?-?(\d{1,2})-(\d{1,2})$|^(\d{1,2})\.(\d{1,2})\.$|^(\d{1,2})/(\d{1,2})$")
 #: Dates Outlook writes for "none".
 _NO_DATE = {"0/0/00", "00/00/00", "0/0/0000", "00.00.0000", "0000-00-00"}
 
@@ -259,6 +259,24 @@ _DETAIL_FIELDS = {
 }
 
 
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+
+
+def yearless_order(values: list[str]) -> str:
+    """A date column's day/month order (dates.decide_order), where year-less 12/25 values decide too: a number
+    over 12 says which is the day; with none, month first (Mailchimp writes birthdays MM/DD)."""
+    filled = [v.strip() for v in values if v.strip()]
+    slashed = [match for v in filled if (match := _SLASHED.match(v))]
+    if not slashed or len(slashed) < len(filled):
+        return decide_order(values)
+    for match in slashed:
+        if int(match.group(1)) > 12:
+            return DAY_FIRST
+        if int(match.group(2)) > 12:
+            return MONTH_FIRST
+    return MONTH_FIRST
+
+
 def important_date(text: str, order: str) -> str | None:
     """A birthday or anniversary as stored: '1980-01-01', or '--12-25' without a year; None if it is not one."""
     value = text.strip()
@@ -268,8 +286,11 @@ def important_date(text: str, order: str) -> str | None:
     if yearless:
         if yearless.group(1):  # --12-25: month first
             month, day = int(yearless.group(1)), int(yearless.group(2))
-        else:  # 25.12.: day first
+        elif yearless.group(3):  # 25.12.: day first
             month, day = int(yearless.group(4)), int(yearless.group(3))
+        else:  # 12/25 (Mailchimp's birthdays) or 25/12: the column's order
+            first, second = int(yearless.group(5)), int(yearless.group(6))
+            month, day = (second, first) if order == DAY_FIRST else (first, second)
         try:
             date(2000, month, day)
         except ValueError:
@@ -523,7 +544,7 @@ def _import_contacts(
             header,
             store.phone_region(),
             {
-                name: decide_order([row[p] for row in sample for p in plan[name] if p < len(row)])
+                name: yearless_order([row[p] for row in sample for p in plan[name] if p < len(row)])
                 for name in ("birthday", "anniversary")
                 if name in plan
             },
