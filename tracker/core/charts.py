@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import offset_copy
 
+from tracker.core.chart_layout import place, spaced_ticks, text_width
 from tracker.core.dashboard import DashboardData
 from tracker.core.errors import InvalidInput
 from tracker.core.levels import LEVEL_COLOURS, OVERDUE_COLOUR, Level
@@ -53,8 +57,9 @@ def font_family() -> list[str]:
     return found or ["sans-serif"]
 
 
+_FAMILY = tuple(font_family())
 _STYLE: dict[RcKeyType, Any] = {
-    "font.family": font_family(),
+    "font.family": list(_FAMILY),
     "font.size": 9,
     "axes.edgecolor": GRID,
     "axes.labelcolor": INK,
@@ -76,9 +81,16 @@ def chart_style() -> AbstractContextManager[None]:
     return matplotlib.rc_context(_STYLE)
 
 
-def styled_figure(width: float, height: float) -> Figure:
+def styled_figure(width: float, height: float, layout: Literal["constrained"] | None = "constrained") -> Figure:
+    """A figure in the app's style; the dashboard's charts place themselves (layout=None, see chart_layout)."""
     with chart_style():
-        return Figure(figsize=(width, height), dpi=100, layout="constrained")
+        return Figure(figsize=(width, height), dpi=100, layout=layout)
+
+
+def chart_axes(figure: Figure) -> Axes:
+    """One Axes filling `figure`, for a dashboard chart to place itself in (margins in inches, see place)."""
+    with chart_style():
+        return figure.add_subplot(figure.add_gridspec(1, 1, left=0, right=1, bottom=0, top=1)[0, 0])
 
 
 def plain_text(artist: Axes | Figure) -> None:
@@ -89,38 +101,80 @@ def plain_text(artist: Axes | Figure) -> None:
         text.set_parse_math(False)
 
 
-def _finish(ax: Axes, title: str) -> None:
+TITLE_ROOM = 0.34  # inches above an Axes for its title
+TICK_ROOM = 0.26  # inches below it for one line of tick labels
+LABEL_SIZE = 8
+SMALL = 7
+LEGEND_HANDLE = 0.42  # inches a legend entry needs besides its text
+
+
+def _width(texts: list[str], size: float) -> float:
+    """Inches the widest of `texts` needs at `size` points (0 for none)."""
+    return max((text_width(t, size, _FAMILY) for t in texts), default=0.0) / 72
+
+
+def _finish(ax: Axes, title: str, *, scan: bool = True) -> None:
+    """Title and grid; `scan=False` for charts that made every text from the user's data plain themselves (a scan
+    of all texts makes every tick of both axes: a third of the report's time)."""
     ax.set_title(title, loc="left")
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
-    plain_text(ax)
+    if scan:
+        plain_text(ax)
+
+
+def _legend(ax: Axes, **options: Any) -> None:
+    """A legend whose entries (kind names from the user's data) are shown as written."""
+    for text in ax.legend(**options).get_texts():
+        text.set_parse_math(False)
+
+
+def _y_room(top: float) -> float:
+    """Inches for the y tick labels of an axis reaching `top` (thousands separated)."""
+    return _width([f"{round(top * 1.05):,}"], SMALL) + 0.14
+
+
+def _column(ax: Axes, items: list[str], *, left: bool) -> None:
+    """A column of texts beside a horizontal bar chart, one per bar (bar i at y = i): figures on the right, names on
+    the left, in the margin kept for them; shown as written (names come from the user's data)."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # charts draw on an Axes of a figure
+    side = offset_copy(ax.get_yaxis_transform(), fig=figure, x=-4 if left else 4, units="points")
+    for position, text in enumerate(items):
+        ax.text(
+            0.0 if left else 1.0,
+            position,
+            text,
+            transform=side,
+            ha="right" if left else "left",
+            va="center",
+            fontsize=LABEL_SIZE,
+            parse_math=False,
+        )
 
 
 def draw_funnel(ax: Axes, data: DashboardData) -> None:
-    """Contacts per level, Awareness at the top, with count and share."""
+    """Contacts per level, Awareness at the top, with count and share in a column on the right."""
     levels = list(Level)
     counts = [data.funnel[level] for level in levels]
     total = sum(counts) or 1
-    bars = ax.barh([lv.label for lv in levels], counts, color=[LEVEL_COLOURS[lv] for lv in levels])
-    ax.invert_yaxis()
-    for bar, count in zip(bars, counts, strict=True):
-        ax.text(
-            bar.get_width(),
-            bar.get_y() + bar.get_height() / 2,
-            f"  {count:,} ({100 * count / total:.0f} %)",
-            va="center",
-            color=INK,
-            fontsize=8,
-        )
-    ax.set_xlim(0, max([*counts, 1]) * 1.35)
+    labels = [lv.label for lv in levels]
+    figures = [f"{count:,} ({100 * count / total:.0f} %)" for count in counts]
+    ax.barh(range(len(levels)), counts, color=[LEVEL_COLOURS[lv] for lv in levels], height=0.7)
+    ax.set_yticks(range(len(levels)), labels, fontsize=LABEL_SIZE)
+    ax.tick_params(axis="y", length=0)
+    _column(ax, figures, left=False)
+    ax.set_xlim(0, max([*counts, 1]))
+    ax.set_ylim(len(levels) - 0.5, -0.5)  # Awareness at the top
     ax.set_title("Engagement funnel", loc="left")
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
-    plain_text(ax)
+    place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.1, _width(figures, LABEL_SIZE) + 0.15, TITLE_ROOM)
 
 
 def draw_history(ax: Axes, data: DashboardData) -> None:
-    """Contacts per level at each month end, stacked, so a warming base shows as the warm colours growing."""
+    """Contacts per level at each month end, stacked, so a warming base shows as the warm colours growing; a contact
+    counts from its first interaction or its creation (see level_history)."""
     labels = [d.strftime("%b") if d != data.as_of else "now" for d in data.month_ends]
     ax.stackplot(
         range(len(labels)),
@@ -129,71 +183,98 @@ def draw_history(ax: Axes, data: DashboardData) -> None:
         colors=[LEVEL_COLOURS[lv] for lv in Level],
         alpha=0.9,
     )
-    ticks = list(range(len(labels) - 1, -1, -2))[::-1]  # every second month, always ending on "now"
-    ax.set_xticks(ticks, [labels[t] for t in ticks])
+    spaced_ticks(ax, range(len(labels)), labels, SMALL, keep=[len(labels) - 1], family=_FAMILY)
+    ax.tick_params(axis="y", labelsize=SMALL)
     ax.margins(x=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, reverse=True)
-    _finish(ax, "Levels over the last 12 months")
+    ax.set_ylim(0, max([sum(column) for column in zip(*data.history.values(), strict=True)] + [1]) * 1.05)
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=SMALL, frameon=False, reverse=True)
+    top = ax.get_ylim()[1]
+    place(ax, _y_room(top), TICK_ROOM, _width([lv.label for lv in Level], SMALL) + LEGEND_HANDLE, TITLE_ROOM)
+    _finish(ax, "Levels over the last 12 months", scan=False)
 
 
 def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
-    """Interactions per week by kind, the `top` most frequent kinds, the rest as 'other'."""
+    """Interactions per week by kind, the `top` most frequent kinds, the rest as 'other'; one artist per kind."""
     kinds = list(data.activity)
     shown = kinds[:top]
     series = [data.activity[k] for k in shown]
     rest = [sum(values) for values in zip(*(data.activity[k] for k in kinds[top:]), strict=True)] if kinds[top:] else []
     if rest:
         shown, series = [*shown, "other"], [*series, rest]
-    bottom = [0] * len(data.week_starts)
-    for index, (kind, values) in enumerate(zip(shown, series, strict=True)):
-        ax.bar(
-            range(len(values)),
-            values,
-            bottom=bottom,
-            label=kind.replace("_", " "),
-            color=KIND_COLOURS[index % len(KIND_COLOURS)],
-            width=0.85,
-        )
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ticks = list(range(0, len(data.week_starts), max(4, len(data.week_starts) // 4)))
-    ax.set_xticks(ticks, [data.week_starts[t].strftime("%d %b") for t in ticks])
+    weeks = len(data.week_starts)
+    x = np.arange(weeks, dtype=float)
+    bottom = np.zeros(weeks)
+    names = [kind.replace("_", " ") for kind in shown]
+    for index, (name, values) in enumerate(zip(names, series, strict=True)):
+        heights = np.asarray(values, dtype=float)
+        tops = bottom + heights
+        corners = np.stack([x - 0.42, bottom, x - 0.42, tops, x + 0.42, tops, x + 0.42, bottom], axis=1)
+        colour = KIND_COLOURS[index % len(KIND_COLOURS)]
+        bars = list(corners.reshape(-1, 4, 2))
+        ax.add_collection(PolyCollection(bars, facecolors=colour, edgecolors="none", label=name))
+        bottom = tops
+    ax.set_xlim(-0.6, weeks - 0.4)
+    ax.set_ylim(0, max([*bottom.tolist(), 1.0]) * 1.05)
+    labels = [d.strftime("%d %b") for d in data.week_starts]
+    spaced_ticks(ax, range(weeks), labels, SMALL, keep=[weeks - 1] if weeks else [], family=_FAMILY)
+    ax.tick_params(axis="y", labelsize=SMALL)
     if shown:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    _finish(ax, "Activity per week (last 6 months)")
+        _legend(ax, fontsize=SMALL, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, _width(names, SMALL) + LEGEND_HANDLE, TITLE_ROOM)
+    _finish(ax, "Activity per week (last 6 months)", scan=False)
 
 
 def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
-    """Per source (import file or tag): contacts, and how many reached Conversion or above."""
-    rows = data.sources[:top][::-1]
+    """Per source (import file or tag): contacts, and how many reached Conversion or above; the figures in a
+    column on the right, the legend under the bars (it covered a bar's figure inside them)."""
+    rows = data.sources[:top]
     labels = [label if len(label) <= 28 else label[:27] + "…" for label, _, _ in rows]
-    ax.barh(labels, [total for _, total, _ in rows], color=GRID, label="contacts")
+    positions = range(len(rows))
+    ax.barh(positions, [total for _, total, _ in rows], color=GRID, label="contacts", height=0.7)
     ax.barh(
-        labels,
+        positions,
         [converted for _, _, converted in rows],
         color=LEVEL_COLOURS[Level.CONVERSION],
         label="Conversion or above",
+        height=0.7,
     )
-    for position, (_, total, converted) in enumerate(rows):
-        ax.text(total, position, f"  {converted}/{total}", va="center", fontsize=8, color=INK)
-    ax.set_xlim(0, max([total for _, total, _ in rows] + [1]) * 1.3)
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    figures = [f"{converted:,}/{total:,}" for _, total, converted in rows]
+    _column(ax, figures, left=False)
+    _column(ax, labels, left=True)  # texts, not tick labels: ticks are made when drawn, with mathtext on
+    ax.set_yticks([])
+    ax.set_xlim(0, max([total for _, total, _ in rows] + [1]))
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # the biggest at the top
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    _legend(ax, fontsize=SMALL, frameon=False, loc="upper right", bbox_to_anchor=(1.0, 0.0), ncol=2, borderaxespad=0.2)
+    right = _width(figures, LABEL_SIZE) + 0.15
+    place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.3, right, TITLE_ROOM)
     ax.set_title("Where customers come from", loc="left")
-    plain_text(ax)
 
 
 def draw_workload(ax: Axes, data: DashboardData) -> None:
-    """Follow-ups due per day for the next two weeks; the overdue ones in red on the left."""
+    """The follow-up list by the day each is due, for the next two weeks (suggestions are due today); the overdue
+    ones in red on the left. Until the list is counted it says so, never 'nothing due'."""
     labels = ["overdue"] + [d.strftime("%a %d") if d != data.as_of else "today" for d in data.workload_days]
-    values = [data.overdue, *data.workload]
-    colours = [OVERDUE_COLOUR] + [LEVEL_COLOURS[Level.INTERACTION]] * len(data.workload)
-    ax.bar(range(len(values)), values, color=colours)
-    ax.set_xticks(range(len(values)), labels, rotation=45, ha="right", fontsize=7)
-    ax.set_ylim(0, max([*values, 1]) * 1.15)
+    values = [data.overdue, *data.workload] if data.follow_ups_counted else [0] * len(labels)
+    positions = [0.0] + [2.8 + d for d in range(len(data.workload_days))]  # room for "overdue" beside "today"
+    colours = [OVERDUE_COLOUR] + [LEVEL_COLOURS[Level.INTERACTION]] * len(data.workload_days)
+    ax.bar(positions, values, color=colours, width=0.8)
+    for x, value in zip(positions, values, strict=True):
+        if value:
+            ax.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=SMALL, color=INK)
+    ax.set_xlim(-0.6, positions[-1] + 0.6)
+    spaced_ticks(ax, positions, labels, SMALL, keep=[1, 0] if len(labels) > 1 else [0], family=_FAMILY)
+    ax.tick_params(axis="y", labelsize=SMALL)
+    ax.set_ylim(0, max([*values, 1]) * 1.2)
     # the default y locator is an AutoLocator, a MaxNLocator, which takes integer=; the stub knows only Locator's
     ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
-    if not any(values):
+    if not data.follow_ups_counted:
+        ax.text(0.5, 0.55, "Counting follow-ups…", transform=ax.transAxes, ha="center", color=MUTED)
+    elif not any(values):
         ax.text(0.5, 0.55, "Nothing due in the next two weeks", transform=ax.transAxes, ha="center", color=MUTED)
-    _finish(ax, "Follow-ups due")
+    place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, 0.12, TITLE_ROOM)
+    _finish(ax, "Follow-ups due", scan=False)
 
 
 def headline_text(data: DashboardData) -> list[tuple[str, str]]:
@@ -217,28 +298,29 @@ def dashboard_figure(data: DashboardData, note: str = "") -> Figure:
     """The whole dashboard on one landscape A4 page, for the PDF report; `note` (e.g. the purchase outlook in a
     sentence) goes under the title."""
     with chart_style():
-        figure = Figure(figsize=(11.69, 8.27), dpi=100, layout="constrained")
+        figure = Figure(figsize=(11.69, 8.27), dpi=100)
         _report_page(figure, data, note)
     return figure
 
 
 def _report_page(figure: Figure, data: DashboardData, note: str = "") -> None:
-    grid = figure.add_gridspec(3, 3, height_ratios=[0.35, 1, 1])
+    grid = figure.add_gridspec(
+        3, 3, height_ratios=[0.3, 1, 1], left=0.03, right=0.98, bottom=0.03, top=0.96, wspace=0.1, hspace=0.12
+    )
     header = figure.add_subplot(grid[0, :])
     header.axis("off")
-    header.text(0, 0.95, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK, va="top")
+    header.text(0, 1.0, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK, va="top")
     if note:
-        header.text(0, 0.68, note, fontsize=9, color=INK, va="top")
+        header.text(0, 0.7, note, fontsize=9, color=INK, va="top", parse_math=False)
     for index, (value, label) in enumerate(headline_text(data)):
         x = index / 5
-        header.text(x, 0.35, value, fontsize=18, fontweight="bold", color=INK)
-        header.text(x, 0.05, label, fontsize=9, color=MUTED)
+        header.text(x, 0.22, value, fontsize=18, fontweight="bold", color=INK)
+        header.text(x, -0.04, label, fontsize=9, color=MUTED)
     draw_funnel(figure.add_subplot(grid[1, 0]), data)
     draw_history(figure.add_subplot(grid[1, 1:]), data)
     draw_activity(figure.add_subplot(grid[2, 0]), data)
     draw_sources(figure.add_subplot(grid[2, 1]), data)
     draw_workload(figure.add_subplot(grid[2, 2]), data)
-    plain_text(figure)
 
 
 def save_figure(figure: Figure, path: Path | str, *, database: Path | str | None) -> Path:

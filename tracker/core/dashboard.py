@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from tracker.core.dates import day_number
+from tracker.core.followups import suggest_follow_ups
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level
 from tracker.core.normalize import split_tags
 from tracker.core.store import Store
@@ -36,6 +38,15 @@ class Headline:
         return round(100 * (self.promoters - self.detractors) / answers) if answers else None
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUpsDue:
+    """The follow-up list (scheduled and suggested, as the Follow-ups tab shows it) counted by the day it is due."""
+
+    days: list[date]
+    per_day: list[int]
+    overdue: int
+
+
 @dataclass(slots=True)
 class DashboardData:
     as_of: date
@@ -49,6 +60,12 @@ class DashboardData:
     workload_days: list[date] = field(default_factory=list)
     workload: list[int] = field(default_factory=list)
     overdue: int = 0
+    follow_ups_counted: bool = False  # False while the follow-up list is still being worked out
+
+    def with_follow_ups(self, due: FollowUpsDue) -> DashboardData:
+        return dataclasses.replace(
+            self, workload_days=due.days, workload=due.per_day, overdue=due.overdue, follow_ups_counted=True
+        )
 
 
 def month_ends(as_of: date, months: int = HISTORY_MONTHS) -> list[date]:
@@ -67,18 +84,25 @@ def month_ends(as_of: date, months: int = HISTORY_MONTHS) -> list[date]:
 class Signals:
     """Every interaction of a period as numpy columns, with the stage each counts for (0: not a signal)."""
 
-    who: np.ndarray  # position of the contact in `ids`
+    who: np.ndarray  # contact id
     day: np.ndarray
     kind: np.ndarray
     stage: np.ndarray
-    ids: np.ndarray
+    conversion: np.ndarray  # a purchase-like kind (stage Conversion), as classify() counts buying days
 
 
 def load_signals(store: Store, first: date, last: date) -> Signals:
-    """One indexed scan of the period's interactions; stages are worked out in numpy from the kinds table."""
-    ids = np.array(store.dashboard.contact_ids(), dtype=np.int64)
-    rows = np.array(store.dashboard.interactions_between(first, last), dtype=np.int64).reshape(-1, 4)
-    contact, day, kind, score = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    """One scan of the period's interactions (packed into one text, parsed by numpy); stages from the kinds."""
+    packed = store.dashboard.packed_interactions(first, last, PROMOTER_MIN)
+    if packed is not None:
+        text, days, kinds_radix = packed
+        values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        promoted, values = values & 1, values >> 1
+        kind, values = values % kinds_radix, values // kinds_radix
+        day, who = values % days + day_number(first), values // days
+    else:
+        rows = np.array(store.dashboard.interactions_between(first, last, PROMOTER_MIN), dtype=np.int64)
+        who, day, kind, promoted = rows.reshape(-1, 4).T
     kinds = list(store.kinds().values())
     size = max([k.id for k in kinds] + [0]) + 1
     base = np.zeros(size, dtype=np.int64)
@@ -86,60 +110,98 @@ def load_signals(store: Store, first: date, last: date) -> Signals:
     for k in kinds:
         base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
         promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
-    stage = np.where((promoter[kind] > 0) & (score >= PROMOTER_MIN) & (base[kind] > 0), promoter[kind], base[kind])
-    return Signals(np.searchsorted(ids, contact), day, kind, stage, ids)
+    stage = np.where((promoter[kind] > 0) & (promoted == 1) & (base[kind] > 0), promoter[kind], base[kind])
+    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION))
+
+
+@dataclass(slots=True)
+class _Contacts:
+    """Every contact id by source and tags, and when the late ones appeared (first evidence or creation)."""
+
+    groups: list[tuple[str, str, np.ndarray]]
+    ids: np.ndarray
+    appeared: dict[int, int]  # contact id -> day number, for contacts not there since before the period
+    reported: dict[int, tuple[int, int]]  # contact id -> (orders reported, day number created)
+
+
+def _load_contacts(store: Store, since: date) -> _Contacts:
+    groups = [
+        (source, tags, np.fromstring(ids, dtype=np.int64, sep=","))
+        for source, tags, ids in store.dashboard.contact_groups()
+    ]
+    ids = np.concatenate([g[2] for g in groups]) if groups else np.zeros(0, dtype=np.int64)
+    appeared, reported = {}, {}
+    for contact_id, created, orders, first_day in store.dashboard.late_or_reported(since):
+        created_day = day_number(date.fromisoformat(created))
+        appeared[contact_id] = created_day if first_day is None else min(created_day, first_day)
+        if orders:
+            reported[contact_id] = (orders, created_day)
+    return _Contacts(groups, ids, appeared, reported)
 
 
 def level_history(store: Store, ends: list[date], signals: Signals | None = None) -> dict[Level, list[int]]:
     """Contacts per level as of each date, with the same rules as classify(), vectorised over all dates.
 
-    One scan fetches the period's signals; numpy then re-applies the window for each date, far cheaper than
-    classifying the database twelve times.
+    A contact counts from its first interaction or its creation, whichever is earlier (a contact imported today
+    was not an Awareness contact last spring); at the last date every contact counts, as classify() counts them.
     """
-    return _levels_over_time(store, ends, signals)[0]
-
-
-def _levels_over_time(
-    store: Store, ends: list[date], signals: Signals | None = None
-) -> tuple[dict[Level, list[int]], np.ndarray, np.ndarray]:
-    """(counts per level at each date, every contact's level at the last date, its conversion days then)."""
     settings = store.settings()
     if signals is None:
         signals = load_signals(store, ends[0] - timedelta(days=settings.window_days), ends[-1])
-    counts: dict[Level, list[int]] = {level: [] for level in Level}
+    contacts = _load_contacts(store, ends[0])
+    return _levels_over_time(store, ends, signals, contacts)[0]
+
+
+def _levels_over_time(
+    store: Store, ends: list[date], signals: Signals, contacts: _Contacts
+) -> tuple[dict[Level, list[int]], np.ndarray, np.ndarray]:
+    """(counts per level at each date, every contact's level at the last date and its buying days then, both
+    indexed by contact id)."""
+    settings = store.settings()
     real = signals.stage > 0
     who, day, stage = signals.who[real], signals.day[real], signals.stage[real]
-    conversion = stage == int(Level.CONVERSION)
-    pairs = np.unique(np.stack([who[conversion], day[conversion]], axis=1), axis=0).reshape(-1, 2)
-    population = len(signals.ids)
-    level = np.ones(population, dtype=np.int64)
-    conversion_days = np.zeros(population, dtype=np.int64)
-    for end in ends:
+    buying = signals.conversion[real]
+    size = int(max([int(contacts.ids.max()) if contacts.ids.size else 0, int(who.max()) if who.size else 0])) + 1
+    present = np.zeros(size, dtype=bool)
+    present[contacts.ids] = True
+    pairs = np.unique(np.stack([who[buying], day[buying]], axis=1), axis=0).reshape(-1, 2)
+    appeared_days = np.array(list(contacts.appeared.values()), dtype=np.int64)
+    reported = [(cid, orders, created) for cid, (orders, created) in contacts.reported.items() if cid < size]
+    counts: dict[Level, list[int]] = {level: [] for level in Level}
+    level = np.ones(size, dtype=np.int64)
+    buying_days = np.zeros(size, dtype=np.int64)
+    for position, end in enumerate(ends):
+        now = position == len(ends) - 1
         last = day_number(end)
         first = last - settings.window_days
         inside = (day >= first) & (day <= last)
-        level = np.ones(population, dtype=np.int64)
+        level = np.ones(size, dtype=np.int64)
         np.maximum.at(level, who[inside], stage[inside])
         in_window = (pairs[:, 1] >= first) & (pairs[:, 1] <= last)
-        repeat = np.bincount(pairs[in_window, 0], minlength=population) >= settings.repeat_days
-        level = np.maximum(level, np.where(repeat, int(Level.RETENTION), 1))
-        tally = np.bincount(level, minlength=7)
+        buying_days = np.bincount(pairs[in_window, 0], minlength=size)
+        level[buying_days >= settings.repeat_days] = np.maximum(level[buying_days >= settings.repeat_days], 5)
+        for cid, orders, created in reported:
+            if now or created <= last:
+                level[cid] = max(level[cid], 5 if orders >= settings.repeat_days else 4)
+        tally = np.bincount(level[present], minlength=7)
+        if not now:  # not there yet: neither evidence nor a record of them by this date
+            tally[int(Level.AWARENESS)] -= int(np.count_nonzero(appeared_days > last))
         for lv in Level:
             counts[lv].append(int(tally[int(lv)]))
-        conversion_days = np.bincount(pairs[in_window, 0], minlength=population)
-    return counts, level, conversion_days
+    return counts, level, buying_days
 
 
-def build_dashboard(store: Store, as_of: date) -> DashboardData:
-    """Everything the dashboard shows, as of a date (the caller's today), from one scan of the interactions."""
+def dashboard_numbers(store: Store, as_of: date) -> DashboardData:
+    """Everything the dashboard shows but the follow-ups, as of a date (the caller's today), from one scan."""
     settings = store.settings()
     ends = month_ends(as_of)
     activity_start = as_of - timedelta(days=7 * ACTIVITY_WEEKS - 1)
     signals = load_signals(store, min(ends[0] - timedelta(days=settings.window_days), activity_start), as_of)
-    history, levels, conversion_days = _levels_over_time(store, ends, signals)
-    total = len(signals.ids)
+    contacts = _load_contacts(store, ends[0])
+    history, levels, buying_days = _levels_over_time(store, ends, signals, contacts)
+    total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
-    buyers = int(np.count_nonzero(conversion_days >= 1))
+    buyers = int(np.count_nonzero(buying_days >= 1))
     scores = store.dashboard.latest_survey_scores(as_of, settings.window_days)
     funnel = {level: history[level][-1] for level in Level}
     converted = sum(funnel[level] for level in Level if level >= Level.CONVERSION)
@@ -147,17 +209,29 @@ def build_dashboard(store: Store, as_of: date) -> DashboardData:
         contacts=total,
         active=int(np.unique(signals.who[recent]).size),
         conversion_rate=converted / total if total else None,
-        repeat_rate=int(np.count_nonzero(conversion_days >= settings.repeat_days)) / buyers if buyers else None,
+        repeat_rate=int(np.count_nonzero(buying_days >= settings.repeat_days)) / buyers if buyers else None,
         promoters=sum(1 for s in scores if s >= PROMOTER_MIN),
         passives=sum(1 for s in scores if DETRACTOR_MAX < s < PROMOTER_MIN),
         detractors=sum(1 for s in scores if s <= DETRACTOR_MAX),
     )
     data = DashboardData(as_of, headline, funnel, month_ends=ends, history=history)
+    data.workload_days = [as_of + timedelta(days=d) for d in range(WORKLOAD_DAYS)]
     _activity(store, activity_start, signals, data)
-    converted_ids = set(signals.ids[levels >= int(Level.CONVERSION)].tolist())
-    data.sources = _sources(store, converted_ids)
-    _workload(store, as_of, data)
+    data.sources = _sources(contacts, levels >= int(Level.CONVERSION))
     return data
+
+
+def follow_ups_due(store: Store, as_of: date) -> FollowUpsDue:
+    """The Follow-ups tab's list (suggest_follow_ups: scheduled ones and suggestions, which are due the day they
+    are made) counted by due day over the next WORKLOAD_DAYS days, and how many are overdue."""
+    days = [as_of + timedelta(days=d) for d in range(WORKLOAD_DAYS)]
+    due = Counter(s.due for s in suggest_follow_ups(store, as_of, upcoming_days=WORKLOAD_DAYS - 1))
+    return FollowUpsDue(days, [due[day] for day in days], sum(n for day, n in due.items() if day < as_of))
+
+
+def build_dashboard(store: Store, as_of: date) -> DashboardData:
+    """Everything the dashboard shows, as of a date (the caller's today)."""
+    return dashboard_numbers(store, as_of).with_follow_ups(follow_ups_due(store, as_of))
 
 
 def _activity(store: Store, first: date, signals: Signals, data: DashboardData) -> None:
@@ -165,28 +239,21 @@ def _activity(store: Store, first: date, signals: Signals, data: DashboardData) 
     data.week_starts = [first + timedelta(days=7 * w) for w in range(ACTIVITY_WEEKS)]
     recent = signals.day >= day_number(first)
     week = (signals.day[recent] - day_number(first)) // 7
+    kinds = signals.kind[recent]
     names = {k.id: k.name for k in store.kinds().values()}
-    by_kind: dict[str, list[int]] = {}
-    for kind_id in np.unique(signals.kind[recent]):
-        weeks = np.bincount(week[signals.kind[recent] == kind_id], minlength=ACTIVITY_WEEKS)
-        by_kind[names[int(kind_id)]] = [int(n) for n in weeks[:ACTIVITY_WEEKS]]
+    size = max([*names, 0]) + 1
+    table = np.bincount(kinds * ACTIVITY_WEEKS + week, minlength=size * ACTIVITY_WEEKS).reshape(size, -1)
+    by_kind = {names[int(k)]: [int(n) for n in table[k]] for k in np.flatnonzero(table.sum(axis=1))}
     data.activity = dict(sorted(by_kind.items(), key=lambda item: -sum(item[1])))
 
 
-def _sources(store: Store, converted_ids: set[int]) -> list[tuple[str, int, int]]:
+def _sources(contacts: _Contacts, converted: np.ndarray) -> list[tuple[str, int, int]]:
     """Per source (the file a contact came from, or how it was added) and per tag: contacts and converted."""
     totals: Counter[str] = Counter()
-    converted: Counter[str] = Counter()
-    for contact_id, source, tags in store.dashboard.sources():
-        converted_here = contact_id in converted_ids
+    done: Counter[str] = Counter()
+    for source, tags, ids in contacts.groups:
+        here = int(np.count_nonzero(converted[ids]))
         for label in [source or "added by hand", *(f"#{tag}" for tag in split_tags(tags))]:
-            totals[label] += 1
-            converted[label] += converted_here
-    return [(label, totals[label], converted[label]) for label, _ in totals.most_common()]
-
-
-def _workload(store: Store, as_of: date, data: DashboardData) -> None:
-    data.workload_days = [as_of + timedelta(days=d) for d in range(WORKLOAD_DAYS)]
-    per_day = dict(store.dashboard.follow_ups_due(as_of + timedelta(days=WORKLOAD_DAYS - 1)))
-    data.overdue = sum(n for day, n in per_day.items() if day < as_of.isoformat())
-    data.workload = [per_day.get(day.isoformat(), 0) for day in data.workload_days]
+            totals[label] += int(ids.size)
+            done[label] += here
+    return [(label, totals[label], done[label]) for label, _ in totals.most_common()]
