@@ -310,3 +310,11 @@ def test_a_customer_number_of_just_an_apostrophe_is_no_number(store, tmp_path):
 def test_a_header_slip_is_one_letter_not_a_longer_header():
     mapping = map_columns(["Activity ID", "FIRSNAME", "Telephon", "Nachnahme"])
     assert mapping == {0: "custom", 1: "first_name", 2: "phone", 3: "last_name"}
+
+
+def test_an_order_export_imported_as_contacts_names_no_one_after_an_order_number(store):
+    report = import_contacts(store, Path(__file__).parent / "fixtures" / "shopify_orders_sample.csv")
+    assert report.rejected == 0
+    names = {c.name for c in (store.contacts.get(i) for i in range(1, store.contacts.count() + 1))}
+    assert not any(name.startswith("#") for name in names)
+    assert "Name" not in report.mapping

@@ -22,7 +22,9 @@ from tracker.core.importing.columns import (
     MULTI_VALUE,
     NULL_WORDS,
     ColumnChoices,
+    is_order_export,
     map_columns,
+    normalise_header,
     not_a_phone,
     resolve_choices,
     shown_columns,
@@ -520,6 +522,10 @@ def _import_contacts(
         header = opened.header
         overrides = resolve_choices(header, mapping, CONTACT_FIELDS, source.name)
         columns = map_columns(header, overrides=overrides, sample=opened.sample[:200])
+        if is_order_export(header):  # a shop's orders: its "Name" is the order number (#1001), not a person
+            for position, title in enumerate(header):
+                if columns.get(position) == "name" and position not in overrides and normalise_header(title) == "name":
+                    del columns[position]
         report = ImportReport(
             kind="contacts",
             source=source.name,
