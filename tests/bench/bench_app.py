@@ -70,8 +70,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # it nothing); the tuple itself is leaked so that it still holds them while the interpreter shuts down.
 _KEEP_ALIVE = (None,) * 2_000_000 + (True,) * 1_000_000 + (False,) * 1_000_000 if sys.version_info < (3, 12) else ()
 ctypes.pythonapi.Py_IncRef(ctypes.py_object(_KEEP_ALIVE))
-WINDOW_TARGET_RATIO = 2.0
-KEYSTROKE_TARGET_MS = 100.0
+WINDOW_TARGET_RATIO = 1.5
+KEYSTROKE_TARGET_MS = 50.0
 STALL_TICK_MS = 10
 # Typed one character at a time; the box is cleared (also a timed keystroke) before each.
 QUERIES = ("marta", "vip", "okafor.4", "7123")
@@ -105,7 +105,7 @@ from tracker.core.store import Store
 from tracker.ui.main_window import MainWindow
 marks["imports"] = time.perf_counter()
 app = QApplication(sys.argv)
-store = Store.open(sys.argv[1])
+store = Store.open(sys.argv[1], verify=False)  # as tracker.ui.app opens it (checked on a worker once shown)
 marks["Store.open"] = time.perf_counter()
 window = MainWindow(store, QSettings(sys.argv[2], QSettings.Format.IniFormat))
 marks["window built"] = time.perf_counter()
@@ -240,7 +240,7 @@ def time_to_window(db: Path, runs: int, workdir: Path) -> None:
     )
     print(
         f"   ratio {ratio:.2f}x  {'PASS' if ratio <= WINDOW_TARGET_RATIO else 'FAIL'} "
-        f"(target: within {WINDOW_TARGET_RATIO:.0f}x of the bare window); "
+        f"(target: within {WINDOW_TARGET_RATIO:.1f}x of the bare window); "
         f"from spawn {spawn['tracker'] / spawn['bare']:.2f}x"
     )
     all_runs = ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["tracker"])
@@ -478,7 +478,7 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
 
     keystrokes()  # warm-up
     measured = keystrokes()
-    times = [t for _, t, _, _ in measured]
+    times = [t + p for _, t, p, _ in measured]  # what the user waits for: the filter and the repaint
     median_ms, worst_ms = 1000 * statistics.median(times), 1000 * max(times)
     print(
         f"\n3. search, per keystroke over {tab.model.total():,} contacts (setText → set_filter → model reset; "
@@ -489,10 +489,10 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
             f"   {text or '(clear)':<12} {1000 * typed:8.1f} ms  + repaint {1000 * painted:6.1f} ms  "
             f"{shown_rows:>8,} rows"
         )
-    verdict = "PASS" if worst_ms < KEYSTROKE_TARGET_MS else "FAIL"
+    verdict = "PASS" if median_ms <= KEYSTROKE_TARGET_MS else "FAIL"
     print(
-        f"   median {median_ms:.1f} ms, worst {worst_ms:.1f} ms  {verdict} (target: every keystroke under "
-        f"{KEYSTROKE_TARGET_MS:.0f} ms)"
+        f"   median {median_ms:.1f} ms, worst {worst_ms:.1f} ms (filter + repaint)  {verdict} (target: median "
+        f"under {KEYSTROKE_TARGET_MS:.0f} ms)"
     )
     worst = max(range(len(measured)), key=lambda i: measured[i][1])
     text, previous = measured[worst][0], measured[worst - 1][0] if worst else ""
@@ -503,25 +503,37 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
         lambda: tab.search.setText(previous),
     )
 
-    print(f"   sort, all {tab.model.rowCount():,} contacts shown (model.sort; then the repaint), best of {runs}:")
+    print(
+        f"   sort, all {tab.model.rowCount():,} contacts shown (a header click: sort + repaint; then the longest "
+        f"GUI-thread gap in the next 0.5 s, where a deferred cost such as garbage collection shows), worst of {runs}:"
+    )
+    sort_ticks: list[float] = []
+    sort_ticker = QTimer(interval=STALL_TICK_MS)
+    sort_ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    sort_ticker.timeout.connect(lambda: sort_ticks.append(time.perf_counter()))
     for column, title in enumerate(COLUMNS):
         cells = []
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            best = float("inf")
+            best, stall = 0.0, 0.0
             for _ in range(runs):
                 began = time.perf_counter()
-                tab.model.sort(column, order)
-                best = min(best, time.perf_counter() - began)
-            began = time.perf_counter()
-            app.processEvents()
-            painted = time.perf_counter() - began
+                tab.table.sortByColumn(column, order)
+                app.processEvents()  # the repaint
+                best = max(best, time.perf_counter() - began)
+                sort_ticks[:] = [time.perf_counter()]
+                sort_ticker.start()
+                while time.perf_counter() - sort_ticks[0] < 0.5:
+                    app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+                sort_ticker.stop()
+                sort_ticks.append(time.perf_counter())
+                stall = max(stall, max(b - a for a, b in itertools.pairwise(sort_ticks)))
             cells.append(
                 f"{'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'} {1000 * best:7.1f} ms "
-                f"(+{1000 * painted:.1f})"
+                f"(gap after {1000 * stall:.0f})"
             )
             gui_steps[f"sort {title} {order.name}"] = (1000 * best, lambda c=column, o=order: tab.model.sort(c, o))
         print(f"   {column} {title:<16} " + "   ".join(cells))
-    tab.model.sort(0, Qt.SortOrder.AscendingOrder)
+    tab.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
     # 4. Interactions tab ------------------------------------------------------------------------------------
     first = [1000 * (e - b) for n, b, e in steps if n == "InteractionsTab.reload"]
@@ -568,6 +580,209 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
     store.close()
 
 
+# 5. Launch, seen from outside: rows painted, memory, GUI-thread gaps, typing while loading ----------------------
+
+_CHILD_LAUNCH_TRACKER = """\
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from tracker.core.store import Store
+from tracker.ui.main_window import CONTACTS_TAB, MainWindow
+import resource, threading
+spawned, db, ini, typing = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+app = QApplication(sys.argv[:1])
+store = Store.open(db, verify=False)  # as tracker.ui.app opens it
+window = MainWindow(store, QSettings(ini, QSettings.Format.IniFormat))
+window.show_tab(CONTACTS_TAB)  # the user's last tab (or the click on Contacts as the window appears)
+tab = window.contacts_tab
+viewport = tab.table.viewport()
+state = {"typed": [], "changed": [], "paints": []}
+ticks = []
+rows_seen = threading.Event()
+
+def now():
+    return time.time() - spawned
+
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            t = now()
+            state["paints"].append(t)
+            if "rows" not in state and tab.model.rowCount() > 0:
+                state["rows"] = t
+                rows_seen.set()
+        return False
+
+spy = Spy()
+viewport.installEventFilter(spy)
+tab.search.textChanged.connect(lambda text: state["changed"].append((now(), text)))
+tab.loaded.connect(lambda n: state.setdefault("loaded", now()))
+ticker = QTimer(interval=10)
+ticker.setTimerType(Qt.TimerType.PreciseTimer)
+ticker.timeout.connect(lambda: ticks.append(now()))
+KEYS = [(Qt.Key.Key_M, "m"), (Qt.Key.Key_A, "a"), (Qt.Key.Key_R, "r"), (Qt.Key.Key_T, "t"), (Qt.Key.Key_A, "a")]
+KEYS += [(Qt.Key.Key_Backspace, "")] * 5
+
+def typist():  # a person typing 8 keys a second; a key's time is when it was due, not when it could be posted
+    if typing == "after":
+        rows_seen.wait(120)
+    due = now() + 0.05
+    for key, text in KEYS:
+        while now() < due:
+            time.sleep(0.002)
+        state["typed"].append(due)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.postEvent(tab.search, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text))
+        due += 0.125
+
+window.show()
+tab.search.setFocus()
+state["shown"] = now()
+ticker.start()
+if typing != "none":
+    threading.Thread(target=typist, daemon=True).start()
+loop = QEventLoop()
+
+def finish():
+    if "loaded" in state and "rows" in state and len(state["changed"]) >= (len(KEYS) if typing != "none" else 0):
+        if "settled" not in state:
+            state["settled"] = now()
+            QTimer.singleShot(1500, loop.quit)  # background work after the list appears counts too
+        return
+    QTimer.singleShot(20, finish)
+
+QTimer.singleShot(0, finish)
+QTimer.singleShot(180000, loop.quit)
+loop.exec()
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+latencies = []
+for i, due in enumerate(state["typed"]):
+    if i < len(state["changed"]):
+        changed = state["changed"][i][0]
+        painted = next((p for p in state["paints"] if p >= changed), None)
+        latencies.append(None if painted is None else painted - due)
+print(json.dumps({
+    "elapsed": 0.0, "wall_end": 0.0,
+    "rows": state.get("rows"), "loaded": state.get("loaded"), "shown": state.get("shown"),
+    "rss_mb": rss / 1024, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "gap_max": max(gaps, default=0.0), "gaps_50": sum(g > 0.05 for g in gaps), "gaps_100": sum(g > 0.1 for g in gaps),
+    "latencies": latencies, "texts": [t for _, t in state["changed"]],
+    "cpu": time.process_time(),
+    "matplotlib": "matplotlib" in sys.modules, "numpy": "numpy" in sys.modules,
+}), flush=True)
+os._exit(0)
+"""
+
+_CHILD_LAUNCH_BARE = """\
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+spawned = float(sys.argv[1])
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+state = {}
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "rows" not in state:
+            state["rows"] = time.time() - spawned
+        return False
+spy = Spy()
+window.installEventFilter(spy)
+window.show()
+loop = QEventLoop()
+QTimer.singleShot(1500, loop.quit)
+loop.exec()
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+import resource
+print(json.dumps({"elapsed": 0.0, "wall_end": 0.0, "rows": state.get("rows"), "rss_mb": rss / 1024,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+os._exit(0)
+"""
+
+_CHILD_LAUNCH_SCAN = """\
+import sqlite3
+spawned = float(sys.argv[1])
+conn = sqlite3.connect(sys.argv[2])
+rows = conn.execute("SELECT id, first_name, last_name, company, email, phone, tags FROM contacts").fetchall()
+print(json.dumps({"elapsed": 0.0, "wall_end": 0.0, "rows": time.time() - spawned, "n": len(rows)}), flush=True)
+os._exit(0)
+"""
+
+
+def _launch_child(script: str, *args: str) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("BENCH_APP_PROFILE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD_HEAD + script, str(time.time()), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"child failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return json.loads(lines[-1])
+
+
+def launch(db: Path, runs: int, workdir: Path) -> None:
+    """Rows painted, memory, stalls and typing, each in a fresh process timed from the moment it was spawned."""
+    n = Store.open(db)
+    total = n.contacts.count()
+    n.close()
+    results: dict[str, list[dict]] = {"bare": [], "scan": [], "none": [], "loading": [], "after": []}
+    for run in range(runs + 1):  # run 0 is an untimed warm-up; kinds interleaved so drift hits all
+        for kind in results:
+            if kind == "bare":
+                result = _launch_child(_CHILD_LAUNCH_BARE)
+            elif kind == "scan":
+                result = _launch_child(_CHILD_LAUNCH_SCAN, str(db))
+            else:
+                ini = str(workdir / f"launch-{kind}-{run}.ini")
+                result = _launch_child(_CHILD_LAUNCH_TRACKER, str(db), ini, kind)
+            if run:
+                results[kind].append(result)
+
+    def med(kind: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[kind])
+
+    bare, scan, rows = med("bare", "rows"), med("scan", "rows"), med("none", "rows")
+    print(f"\n5. launch, {total:,} contacts, fresh processes timed from spawn, median of {runs} (offscreen):")
+    print(f"   a. REFERENCE bare QMainWindow first paint      {bare:7.3f} s   VmRSS {med('bare', 'rss_mb'):.0f} MB")
+    print(f"   b. REFERENCE raw scan of the contacts table    {scan:7.3f} s   (python + sqlite3, 7 columns)")
+    print(
+        f"   c. Contacts rows painted (Contacts tab shown)  {rows:7.3f} s   = {rows / bare:.2f}x bare, "
+        f"{rows / scan:.2f}x scan; all runs " + ", ".join(f"{r['rows']:.2f}" for r in results["none"])
+    )
+    print(f"      loaded signal at {med('none', 'loaded'):.3f} s; CPU of the process {med('none', 'cpu'):.2f} s")
+    rss, maxrss = med("none", "rss_mb"), med("none", "maxrss_mb")
+    print(
+        f"   d. resident memory 1.5 s after loading: VmRSS {rss:.0f} MB (peak {maxrss:.0f} MB) = "
+        f"{rss / med('bare', 'rss_mb'):.1f}x the bare window"
+    )
+    worst = max(r["gap_max"] for r in results["none"])
+    print(
+        f"   e. GUI-thread gaps (10 ms timer) from show() to 1.5 s after loading: longest {1000 * worst:.0f} ms; "
+        f"per run over 50 ms: {[r['gaps_50'] for r in results['none']]}, over 100 ms: "
+        f"{[r['gaps_100'] for r in results['none']]}"
+    )
+    for kind, title in (("loading", "typed from show() (while loading)"), ("after", "typed as the list appears")):
+        every = [x for r in results[kind] for x in r["latencies"] if x is not None]
+        missing = sum(x is None for r in results[kind] for x in r["latencies"])
+        last = [r["latencies"][-1] for r in results[kind] if r["latencies"] and r["latencies"][-1] is not None]
+        print(
+            f"   f. keystroke → table repainted, 'marta' then 5 backspaces, {title}: median "
+            f"{1000 * statistics.median(every):.0f} ms, worst {1000 * max(every):.0f} ms, clearing the box "
+            f"(last key) worst {1000 * max(last, default=float('nan')):.0f} ms"
+            + (f", {missing} keys never painted" if missing else "")
+            + f"; longest gap {1000 * max(r['gap_max'] for r in results[kind]):.0f} ms"
+        )
+    mpl = any(r["matplotlib"] for k in ("none", "loading", "after") for r in results[k])
+    print(f"   matplotlib imported in these runs (Contacts tab only): {'yes' if mpl else 'no'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
@@ -577,14 +792,22 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build afresh even if --db has the right counts")
     parser.add_argument("--no-profile", action="store_true", help="skip profiling the slowest GUI-thread step")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--only", choices=("window", "in-window", "launch"), action="append", help="run only these sections"
+    )
     args = parser.parse_args()
 
     prepare_db(args.db, args.contacts, args.interactions, args.rebuild, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="bench_app-"))
     try:
-        time_to_window(args.db, args.runs, workdir)
-        in_window(args.db, args.runs, workdir, not args.no_profile)
-        if not args.no_profile:
+        only = set(args.only or ("window", "in-window", "launch"))
+        if "window" in only:
+            time_to_window(args.db, args.runs, workdir)
+        if "launch" in only:
+            launch(args.db, args.runs, workdir)
+        if "in-window" in only:
+            in_window(args.db, args.runs, workdir, not args.no_profile)
+        if not args.no_profile and "window" in only:
             profile_startup(args.db, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -44,6 +44,7 @@ _NOT_DIGIT = re.compile(r"\D")
 _AROUND = "\"'“”‘’„«»‹›()[]{}<>"  # left out around a typed word
 _AFTER = ",;:.!?"  # left out after a typed word
 _NOTES_BATCH = 500  # contact ids per query when reading the interaction notes of a few contacts
+_INDEX_CHUNK = 5_000  # contacts prepared at a time by index_stored
 
 
 def prepare_texts(texts: Sequence[str]) -> list[str]:
@@ -200,9 +201,14 @@ def parse(text: str | None) -> Query:
 def contact_text(contact: Contact, interaction_notes: str = "") -> str:
     """The raw searchable text of one contact (before `prepare_texts`)."""
     c = contact
-    return " ".join(
-        (c.first_name, c.last_name, c.email or "", c.company, ", ".join(c.tags), c.notes, interaction_notes)
-    )
+    return fields_text(c.first_name, c.last_name, c.email, c.company, ", ".join(c.tags), c.notes, interaction_notes)
+
+
+def fields_text(
+    first_name: str, last_name: str, email: str | None, company: str, tags: str, notes: str, interaction_notes: str = ""
+) -> str:
+    """`contact_text` from the stored columns (tags as stored: joined with ', '), for lists that hold no Contact."""
+    return " ".join((first_name, last_name, email or "", company, tags, notes, interaction_notes))
 
 
 def interaction_notes(store: Store, contact_ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -238,6 +244,39 @@ def index_rows(store: Store | None, rows: Sequence[ContactRow]) -> tuple[list[st
     many = len(contacts) > 2 * _NOTES_BATCH  # reading all notes at once is cheaper than many batches
     notes = interaction_notes(store, None if many else [c.id for c in contacts if c.id is not None])
     return index_contacts(contacts, notes)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIndex:
+    """The prepared texts and phone digits of stored contacts, in id order, for `Query.select`."""
+
+    ids: list[int]
+    texts: list[str]
+    digits: list[str]
+
+
+def index_stored(store: Store, contact_ids: Sequence[int] | None = None) -> StoredIndex:
+    """`index_rows` read straight from the contacts table (every contact, or these), with no Contact made: the same
+    texts, so a list over ids finds what `tracker contacts --search` finds."""
+    sql = "SELECT id, first_name, last_name, email, company, tags, notes, phone FROM contacts"
+    if contact_ids is not None:
+        sql += f" WHERE id IN ({', '.join(str(int(i)) for i in contact_ids) or 'NULL'})"
+    many = contact_ids is None or len(contact_ids) > 2 * _NOTES_BATCH
+    notes = interaction_notes(store, None if many else contact_ids)
+    index = StoredIndex([], [], [])
+    cursor = store.conn.execute(sql + " ORDER BY id")
+    while rows := cursor.fetchmany(_INDEX_CHUNK):  # a chunk at a time: less memory, and short calls into C
+        index.ids.extend(row[0] for row in rows)
+        index.texts.extend(
+            prepare_texts(
+                [
+                    fields_text(first, last, email, company, tags, note, notes.get(cid, ""))
+                    for cid, first, last, email, company, tags, note, _ in rows
+                ]
+            )
+        )
+        index.digits.extend(phone_digits(row[7]) for row in rows)
+    return index
 
 
 def search_rows(store: Store, rows: Sequence[ContactRow], text: str | None) -> list[ContactRow]:

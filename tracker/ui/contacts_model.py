@@ -1,57 +1,74 @@
-"""ContactsModel: every contact with its engagement, held compactly in memory; search, filter and sort in place.
+"""ContactsModel: every contact as compact columns over ids, so 100,000 contacts cost little memory and no stalls.
 
-All rows are kept in the current sort order, so a keystroke only filters (tracker.core.search's Query.select: a
-substring test per row against a search text prepared on the loading thread, the same rule as
-`tracker contacts --search`) and never sorts; a click on a header sorts once. Figures at 100k contacts are in
-tests/bench/bench_app.py.
+The model holds no Contact objects: a list per column (names, levels as small ints…) in id order, filled in phases
+as the loading worker delivers them — the shown columns first, then the search index, then the engagement — so rows
+appear before the classification has finished. `data` formats only the cells the view asks for (the visible rows).
+Each column's sort key is built once, then a header click is one sort of plain strings or ints, stable over the name
+order (ties stay in name order; descending is the reverse). A keystroke only filters the current order
+(tracker.core.search's Query.select over the prepared texts, the same rule as `tracker contacts --search`).
+Whole ContactRows (for an export) are read from the store on demand through `rows_loader`.
+Figures at 100k contacts are in tests/bench/bench_app.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
 from tracker.core import search
+from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import Level
 from tracker.core.models import ContactRow
-from tracker.core.store import Store
+from tracker.core.store.engagement import NEVER, ContactListing, EngagementColumns
 from tracker.ui.tables import ColumnsModel, Index
 
 COLUMNS = ("Name", "Company", "E-mail", "Phone", "Level", "Score", "Last engagement", "Next follow-up", "Tags")
 LEVEL_COLUMN = COLUMNS.index("Level")
-
-
-# One key per column, given the row and its precomputed lower-case name (Contact.name is not free at 100k rows).
-SORT_KEYS: tuple[Callable[[ContactRow, str], Any], ...] = (  # each column's own comparable key
-    lambda r, name: (name, r.contact.id),
-    lambda r, name: (r.contact.company.lower(), name),
-    lambda r, name: (r.contact.email or "").lower(),
-    lambda r, name: r.contact.phone,
-    lambda r, name: (r.engagement.level, r.engagement.score),
-    lambda r, name: (r.engagement.score, r.engagement.level),
-    lambda r, name: r.engagement.last_engaged or "",
-    lambda r, name: r.next_follow_up or "9999",
-    lambda r, name: ", ".join(r.contact.tags).lower(),
-)
+SCORE_COLUMN = COLUMNS.index("Score")
+ENGAGEMENT_COLUMNS = (LEVEL_COLUMN, SCORE_COLUMN, COLUMNS.index("Last engagement"), COLUMNS.index("Next follow-up"))
+_LEVELS: tuple[Level | None, ...] = (None, *Level)  # by number; 0: not classified yet
+_LABELS = tuple("" if level is None else level.label for level in _LEVELS)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 @dataclass(slots=True)
-class PreparedRows:
-    """Rows with their search texts and phone digits, made on the worker that loaded them (not on the GUI thread)."""
+class PreparedListing:
+    """A listing with its lower-case names and their order, made on the loading worker, not the GUI thread."""
 
-    rows: list[ContactRow]
-    texts: list[str]
-    digits: list[str]
-    names: list[str]
+    listing: ContactListing
+    names_lower: list[str]
+    name_order: list[int]  # positions in name order (ties by id)
 
 
-def prepare_rows(rows: list[ContactRow], store: Store | None = None) -> PreparedRows:
-    """Rows ready to search; their interaction notes are read from `store` (without one they are not searched)."""
-    texts, digits = search.index_rows(store, rows)
-    return PreparedRows(rows, texts, digits, [r.contact.name.lower() for r in rows])
+def prepare_listing(listing: ContactListing) -> PreparedListing:
+    lower = [name.lower() for name in listing.names]
+    return PreparedListing(listing, lower, sorted(range(len(lower)), key=lower.__getitem__))
+
+
+def listing_of(rows: Sequence[ContactRow]) -> tuple[ContactListing, EngagementColumns]:
+    """The compact columns of whole rows (for a model filled from `contact_rows`, as in tests), in id order."""
+    rows = sorted(rows, key=lambda r: r.engagement.contact_id)
+    listing = ContactListing([], [], [], [], [], [])
+    engagement = EngagementColumns([], [], [], [], {})
+    for row in rows:
+        c, e = row.contact, row.engagement
+        listing.ids.append(e.contact_id)
+        listing.names.append(c.name)
+        listing.companies.append(c.company)
+        listing.emails.append(c.email or "")
+        listing.phones.append(c.phone)
+        listing.tags.append(", ".join(c.tags))
+        engagement.ids.append(e.contact_id)
+        engagement.levels.append(int(e.level))
+        engagement.scores.append(e.score)
+        engagement.last_days.append(NEVER if e.last_engaged is None else day_number(date.fromisoformat(e.last_engaged)))
+        if row.next_follow_up:
+            engagement.next_due[e.contact_id] = row.next_follow_up
+    return listing, engagement
 
 
 class ContactsModel(ColumnsModel):
@@ -59,62 +76,182 @@ class ContactsModel(ColumnsModel):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._rows: list[ContactRow] = []
-        self._texts: list[str] = []
-        self._digits: list[str] = []
+        self.rows_loader: Callable[[list[int]], list[ContactRow]] | None = None  # whole rows, for exports
+        self._ids: list[int] = []
+        self._pos: dict[int, int] = {}
         self._names: list[str] = []
-        self._order: list[int] = []  # every row, in the current sort order
+        self._names_lower: list[str] = []
+        self._companies: list[str] = []
+        self._emails: list[str] = []
+        self._phones: list[str] = []
+        self._tags: list[str] = []
+        self._levels: list[int] = []
+        self._scores: list[int] = []
+        self._last_days: list[int] = []
+        self._due: list[str] = []
+        self._texts: list[str] | None = None  # the search index, once it has come
+        self._digits: list[str] = []
+        self._name_order: list[int] = []
+        self._keys: dict[int, list[Any]] = {}  # each column's sort key, built on first use
+        self._order: list[int] = []  # every position, in the current sort order
         self._visible: list[int] = []
         self._query = search.parse("")
         self._level: Level | None = None
         self._tag: str | None = None
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
+        self.classified = False  # levels, scores and follow-ups are in
 
     # Loading ------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: list[ContactRow] | PreparedRows) -> None:
-        prepared = rows if isinstance(rows, PreparedRows) else prepare_rows(rows)
+    def set_listing(
+        self,
+        prepared: PreparedListing,
+        engagement: EngagementColumns | None = None,
+        index: search.StoredIndex | None = None,
+    ) -> None:
+        """Show these contacts (engagement and search index may follow: `set_engagement`, `set_index`)."""
+        listing = prepared.listing
         self.beginResetModel()
-        self._rows, self._names = prepared.rows, prepared.names
-        self._texts, self._digits = prepared.texts, prepared.digits
+        self._ids = listing.ids
+        self._pos = {cid: i for i, cid in enumerate(listing.ids)}
+        self._names, self._names_lower = listing.names, prepared.names_lower
+        self._companies, self._emails, self._phones, self._tags = (
+            listing.companies,
+            listing.emails,
+            listing.phones,
+            listing.tags,
+        )
+        self._name_order = prepared.name_order
+        n = len(self._ids)
+        self._levels, self._scores, self._last_days, self._due = [0] * n, [0] * n, [NEVER] * n, [""] * n
+        self._texts, self._digits = None, []
+        self.classified = False
+        if engagement is not None:
+            self._take_engagement(engagement)
+        if index is not None:
+            self._take_index(index)
+        self._keys = {}
         self._apply_sort()
         self._visible = self._filtered()
         self.endResetModel()
 
-    def replace_rows(self, rows: Iterable[ContactRow] | PreparedRows) -> None:
-        """Update a few contacts in place (after an edit) without reloading everything."""
-        prepared = rows if isinstance(rows, PreparedRows) else prepare_rows(list(rows))
-        by_id = {r.contact.id: i for i, r in enumerate(prepared.rows)}
+    def set_rows(self, rows: Sequence[ContactRow], index: search.StoredIndex | None = None) -> None:
+        """Show these whole rows (searchable without interaction notes unless `index` is given)."""
+        listing, engagement = listing_of(rows)
+        if index is None:
+            by_id = sorted(rows, key=lambda r: r.engagement.contact_id)
+            texts, digits = search.index_rows(None, by_id)
+            index = search.StoredIndex(listing.ids, texts, digits)
+        self.set_listing(prepare_listing(listing), engagement, index)
+
+    def set_engagement(self, engagement: EngagementColumns) -> None:
+        """The levels, scores and next follow-ups have come: show them, re-sort and re-filter if they matter."""
+        self._take_engagement(engagement)
+        for column in ENGAGEMENT_COLUMNS:
+            self._keys.pop(column, None)
+        if self._sort[0] in ENGAGEMENT_COLUMNS or self._level is not None:
+            self._refresh()
+        elif self._visible:
+            last = len(self._visible) - 1
+            self.dataChanged.emit(self.index(0, LEVEL_COLUMN), self.index(last, LEVEL_COLUMN + 3))
+
+    def set_index(self, index: search.StoredIndex) -> None:
+        """The search index has come: a query typed while loading is applied now."""
+        self._take_index(index)
+        if self._query:
+            self._refresh()
+
+    def _take_engagement(self, engagement: EngagementColumns) -> None:
+        due = engagement.next_due
+        if engagement.ids == self._ids:
+            self._levels, self._scores, self._last_days = engagement.levels, engagement.scores, engagement.last_days
+            self._due = [due.get(cid, "") for cid in self._ids]
+        else:
+            pos = self._pos
+            for k, cid in enumerate(engagement.ids):
+                i = pos.get(cid)
+                if i is not None:
+                    self._levels[i], self._scores[i] = engagement.levels[k], engagement.scores[k]
+                    self._last_days[i], self._due[i] = engagement.last_days[k], due.get(cid, "")
+        self.classified = True
+
+    def _take_index(self, index: search.StoredIndex) -> None:
+        if index.ids == self._ids:
+            self._texts, self._digits = index.texts, index.digits
+            return
+        if self._texts is None:
+            self._texts, self._digits = [""] * len(self._ids), [""] * len(self._ids)
+        for k, cid in enumerate(index.ids):
+            i = self._pos.get(cid)
+            if i is not None:
+                self._texts[i], self._digits[i] = index.texts[k], index.digits[k]
+
+    def update(self, prepared: PreparedListing, engagement: EngagementColumns, index: search.StoredIndex) -> None:
+        """A few contacts changed (an edit, a new contact): update them in place, or add them."""
+        listing = prepared.listing
         self.beginResetModel()
-        for position, row in enumerate(self._rows):
-            fresh = by_id.pop(row.contact.id, None)
-            if fresh is not None:
-                self._rows[position] = prepared.rows[fresh]
-                self._texts[position] = prepared.texts[fresh]
-                self._digits[position] = prepared.digits[fresh]
-                self._names[position] = prepared.names[fresh]
-        for fresh in by_id.values():
-            self._rows.append(prepared.rows[fresh])
-            self._texts.append(prepared.texts[fresh])
-            self._digits.append(prepared.digits[fresh])
-            self._names.append(prepared.names[fresh])
-        self._apply_sort()
-        self._visible = self._filtered()
+        columns = (self._names, self._companies, self._emails, self._phones, self._tags)
+        fresh = (listing.names, listing.companies, listing.emails, listing.phones, listing.tags)
+        for k, cid in enumerate(listing.ids):
+            i = self._pos.get(cid)
+            if i is None:
+                i = self._pos[cid] = len(self._ids)
+                self._ids.append(cid)
+                for column in (*columns, self._names_lower):
+                    column.append("")
+                self._levels.append(0)
+                self._scores.append(0)
+                self._last_days.append(NEVER)
+                self._due.append("")
+                if self._texts is not None:
+                    self._texts.append("")
+                    self._digits.append("")
+            for column, values in zip(columns, fresh, strict=True):
+                column[i] = values[k]
+            self._names_lower[i] = prepared.names_lower[k]
+        self._take_engagement(engagement)
+        self._take_index(index)
+        self._resorted_names()
         self.endResetModel()
 
     def remove_ids(self, ids: Iterable[int]) -> None:
-        gone = set(ids)
-        keep = [i for i, r in enumerate(self._rows) if r.contact.id not in gone]
+        gone = {self._pos[cid] for cid in ids if cid in self._pos}
+        if not gone:
+            return
+        keep = [i for i in range(len(self._ids)) if i not in gone]
         self.beginResetModel()
-        self._rows = [self._rows[i] for i in keep]
-        self._texts = [self._texts[i] for i in keep]
-        self._digits = [self._digits[i] for i in keep]
-        self._names = [self._names[i] for i in keep]
+        for name in (
+            "_ids", "_names", "_names_lower", "_companies", "_emails", "_phones", "_tags",
+            "_levels", "_scores", "_last_days", "_due",
+        ):  # fmt: skip
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in keep])
+        if self._texts is not None:
+            self._texts = [self._texts[i] for i in keep]
+            self._digits = [self._digits[i] for i in keep]
+        self._pos = {cid: i for i, cid in enumerate(self._ids)}
+        self._resorted_names()
+        self.endResetModel()
+
+    def _resorted_names(self) -> None:
+        lower = self._names_lower
+        self._name_order = sorted(range(len(lower)), key=lower.__getitem__)
+        self._keys = {}
+        self._apply_sort()
+        self._visible = self._filtered()
+
+    def _refresh(self) -> None:
+        self.beginResetModel()
         self._apply_sort()
         self._visible = self._filtered()
         self.endResetModel()
 
     # Filtering and sorting ---------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """A query is typed but the search index has not come yet (it is applied when it comes)."""
+        return bool(self._query) and self._texts is None
 
     def set_filter(self, text: str = "", level: Level | None = None, tag: str | None = None) -> None:
         self._query, self._level, self._tag = search.parse(text), level, (tag or None)
@@ -123,47 +260,96 @@ class ContactsModel(ColumnsModel):
         self.endResetModel()
 
     def _filtered(self) -> list[int]:
-        """Indices of matching rows, already in sort order (the order list is walked, nothing is sorted)."""
-        rows = self._rows
-        matching = self._query.select(self._order, self._texts, self._digits) if self._query else self._order
+        """Positions of matching contacts, already in sort order (the order list is walked, nothing is sorted)."""
+        matching: list[int] = self._order
+        if self._query:
+            if self._texts is None:
+                return []
+            matching = self._query.select(matching, self._texts, self._digits)
         if self._level is not None:
-            level = self._level
-            matching = [i for i in matching if rows[i].engagement.level is level]
+            number, levels = int(self._level), self._levels
+            matching = [i for i in matching if levels[i] == number]
         if self._tag:
-            tag = self._tag.lower()
-            matching = [i for i in matching if any(t.lower() == tag for t in rows[i].contact.tags)]
+            needle, tags = f", {self._tag.lower()},", self._tags
+            matching = [i for i in matching if needle in f", {tags[i].lower()},"]
         return list(matching)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        kept = [(index, self._visible[index.row()]) for index in before if index.row() < len(self._visible)]
         self._sort = (column, order)
         self._apply_sort()
         self._visible = self._filtered()
+        if kept:  # selected rows stay selected: they move with their contacts
+            row_of = {i: row for row, i in enumerate(self._visible)}
+            for index, i in kept:
+                row = row_of.get(i)
+                new = self.index(row, index.column()) if row is not None else self.index(-1, -1)
+                self.changePersistentIndex(index, new)
         self.layoutChanged.emit()
+
+    def _sort_key(self, column: int) -> list[Any]:
+        key = self._keys.get(column)
+        if key is None:
+            levels, scores = self._levels, self._scores
+            if column == 0:
+                key = self._names_lower
+            elif column in (1, 2, 3, 8):
+                values = {1: self._companies, 2: self._emails, 3: self._phones, 8: self._tags}[column]
+                key = values if column == 3 else [v.lower() for v in values]
+            elif column == LEVEL_COLUMN:
+                key = [level * 128 + score for level, score in zip(levels, scores, strict=True)]
+            elif column == SCORE_COLUMN:
+                key = [score * 8 + level for level, score in zip(levels, scores, strict=True)]
+            elif column == 6:
+                key = self._last_days
+            else:
+                key = [due or "9999" for due in self._due]
+            self._keys[column] = key
+        return key
 
     def _apply_sort(self) -> None:
         column, order = self._sort
-        rows = self._rows
-        key, names = SORT_KEYS[column], self._names
-        keys = [key(row, name) for row, name in zip(rows, names, strict=True)]
-        self._order = sorted(range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        if column == 0:
+            ascending = self._name_order
+        else:
+            ascending = sorted(self._name_order, key=self._sort_key(column).__getitem__)  # stable: ties by name
+        self._order = ascending[::-1] if order == Qt.SortOrder.DescendingOrder else ascending
 
     # Access --------------------------------------------------------------------------------------
 
+    def id_at(self, row: int) -> int:
+        return self._ids[self._visible[row]]
+
     def row_at(self, row: int) -> ContactRow:
-        return self._rows[self._visible[row]]
+        return self._load([self.id_at(row)])[0]
 
     def row_of(self, contact_id: int) -> int | None:
-        for position, i in enumerate(self._visible):
-            if self._rows[i].contact.id == contact_id:
-                return position
-        return None
+        i = self._pos.get(contact_id)
+        if i is None:
+            return None
+        try:
+            return self._visible.index(i)
+        except ValueError:
+            return None
 
     def total(self) -> int:
-        return len(self._rows)
+        return len(self._ids)
+
+    def visible_ids(self) -> list[int]:
+        ids = self._ids
+        return [ids[i] for i in self._visible]
 
     def visible_rows(self) -> list[ContactRow]:
-        return [self._rows[i] for i in self._visible]
+        """The shown contacts as whole rows, in the shown order (read from the store: for exports and tests)."""
+        return self._load(self.visible_ids())
+
+    def _load(self, ids: list[int]) -> list[ContactRow]:
+        if self.rows_loader is None:
+            raise RuntimeError("ContactsModel.rows_loader is not set")
+        by_id = {row.engagement.contact_id: row for row in self.rows_loader(ids)}
+        return [by_id[cid] for cid in ids if cid in by_id]
 
     # Qt model interface ----------------------------------------------------------------------------
 
@@ -171,27 +357,33 @@ class ContactsModel(ColumnsModel):
         return len(self._visible)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._visible):
+        row, column = index.row(), index.column()
+        if not index.isValid() or not 0 <= row < len(self._visible):
             return None
-        row = self.row_at(index.row())
-        column = index.column()
+        i = self._visible[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            c, e = row.contact, row.engagement
-            return (
-                c.name,
-                c.company,
-                c.email or "",
-                c.phone,
-                e.level.label,
-                e.score,
-                e.last_engaged or "",
-                row.next_follow_up or "",
-                ", ".join(c.tags),
-            )[column]
+            if column == 0:
+                return self._names[i]
+            if column == 1:
+                return self._companies[i]
+            if column == 2:
+                return self._emails[i]
+            if column == 3:
+                return self._phones[i]
+            if column == LEVEL_COLUMN:
+                return _LABELS[self._levels[i]]
+            if column == SCORE_COLUMN:
+                return self._scores[i] if self._levels[i] else ""
+            if column == 6:
+                day = self._last_days[i]
+                return from_day_number(day).isoformat() if day != NEVER else ""
+            if column == 7:
+                return self._due[i]
+            return self._tags[i]
         if role == Qt.ItemDataRole.UserRole:
-            return row.engagement.level if column == LEVEL_COLUMN else row.contact.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == LEVEL_COLUMN:
-            return f"{row.engagement.level.label}: engagement score {row.engagement.score}/100"
+            return _LEVELS[self._levels[i]] if column == LEVEL_COLUMN else self._ids[i]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE_COLUMN:
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column == LEVEL_COLUMN and self._levels[i]:
+            return f"{_LABELS[self._levels[i]]}: engagement score {self._scores[i]}/100"
         return None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -17,15 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.core import operations
+from tracker.core import operations, search
 from tracker.core.levels import Level
 from tracker.core.models import Changes
 from tracker.core.operations import OpResult
 from tracker.core.store import Store
+from tracker.core.store.engagement import EngagementColumns
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
-from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedRows, prepare_rows
+from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedListing, prepare_listing
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
 from tracker.ui.jobs import Refresher
 from tracker.ui.palette import level_colour
@@ -58,6 +62,36 @@ class LevelBadgeDelegate(QStyledItemDelegate):
         return None
 
 
+#: From this many contacts the list loads in phases (rows, then the search index, then the levels); below it, in
+#: one go, so a small list never shows blank levels.
+PHASED_FROM = 5_000
+
+
+@dataclass(slots=True)
+class Loaded:
+    """The end of a load: whatever the phases have not delivered yet, and every tag, for the tag filter."""
+
+    listing: PreparedListing | None
+    index: search.StoredIndex | None
+    engagement: EngagementColumns
+    tags: list[str]
+
+
+def load_contacts(store: Store, emit: Callable[[object], None], phased_from: int = PHASED_FROM) -> Loaded:
+    """Runs on the loading worker: the shown columns, the search index and the engagement, in that order (the
+    first two sent on with `emit` as soon as they are ready when the list is long)."""
+    prepared = prepare_listing(store.engagement.listing())
+    phased = len(prepared.listing.ids) >= phased_from
+    if phased:
+        emit(prepared)
+    index = search.index_stored(store)
+    if phased:
+        emit(index)
+    engagement = store.engagement.engagement_columns(clock.today(), store.settings())
+    tags = store.contacts.all_tags()
+    return Loaded(None if phased else prepared, None if phased else index, engagement, tags)
+
+
 class ContactsTab(QWidget):
     loaded = Signal(int)
 
@@ -66,13 +100,11 @@ class ContactsTab(QWidget):
         self.store = store
         self.undo = undo
         self.model = ContactsModel(self)
-        self.refresher = Refresher(
-            store,
-            lambda s: prepare_rows(s.engagement.contact_rows(clock.today(), s.settings()), s),
-            self._loaded,
-            undo.report,
-            self,
+        self.model.rows_loader = lambda ids: store.engagement.contact_rows(
+            clock.today(), store.settings(), contact_ids=ids
         )
+        self._selected_before: list[int] | None = None  # kept over a phased load, which resets the list early
+        self.refresher = Refresher(store, load_contacts, self._loaded, undo.report, self, partial=self._part)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, e-mail, company, phone, tag or notes…  (Ctrl+F)")
@@ -136,27 +168,44 @@ class ContactsTab(QWidget):
         """The window is closing: results still on their way must not touch a database about to close."""
         self.refresher.closed = True
 
-    def _loaded(self, rows: PreparedRows) -> None:
-        selected = self.selected_ids()
-        self.model.set_rows(rows)
-        self._refresh_tags()
+    def _part(self, part: object) -> None:
+        """A phase of a long load has come: the rows (shown at once), then the search index."""
+        if isinstance(part, PreparedListing):
+            self._selected_before = self.selected_ids()
+            self.model.set_listing(part)
+        elif isinstance(part, search.StoredIndex):
+            self.model.set_index(part)
+        self._update_count()
+
+    def _loaded(self, result: Loaded) -> None:
+        selected = self.selected_ids() if self._selected_before is None else self._selected_before
+        self._selected_before = None
+        if result.listing is not None:
+            self.model.set_listing(result.listing, result.engagement, result.index)
+        else:
+            self.model.set_engagement(result.engagement)
+        self._refresh_tags(result.tags)
         self._update_count()
         self.select_ids(selected)
-        self.loaded.emit(len(rows.rows))
+        self.loaded.emit(self.model.total())
 
     def refresh_contacts(self, ids: list[int]) -> None:
         """Re-read a few contacts after an edit (cheaper than reclassifying everybody)."""
-        rows = self.store.engagement.contact_rows(clock.today(), self.store.settings(), contact_ids=ids)
-        self.model.replace_rows(prepare_rows(rows, self.store))  # with their interaction notes, to search
+        store = self.store
+        self.model.update(
+            prepare_listing(store.engagement.listing(ids)),
+            store.engagement.engagement_columns(clock.today(), store.settings(), ids),
+            search.index_stored(store, ids),  # with their interaction notes, to search
+        )
         self._update_count()
         self.select_ids(ids[:1])
 
-    def _refresh_tags(self) -> None:
+    def _refresh_tags(self, tags: list[str] | None = None) -> None:
         current = self.tag.currentData()
         self.tag.blockSignals(True)
         self.tag.clear()
         self.tag.addItem("All tags", None)
-        for tag in self.store.contacts.all_tags():
+        for tag in self.store.contacts.all_tags() if tags is None else tags:
             self.tag.addItem(tag, tag)
         self.tag.setCurrentIndex(max(0, self.tag.findData(current)))
         self.tag.blockSignals(False)
@@ -167,6 +216,9 @@ class ContactsTab(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total()
+        if self.model.searching:
+            self.count.setText(f"Searching {total:,} contacts…")
+            return
         self.count.setText(f"{shown:,} of {total:,} contacts" if shown != total else f"{total:,} contacts")
 
     # Selection -----------------------------------------------------------------------------------------
@@ -174,9 +226,7 @@ class ContactsTab(QWidget):
     def selected_ids(self) -> list[int]:
         ids = []
         for r in selected_rows(self.table):
-            contact_id = self.model.row_at(r).contact.id
-            assert contact_id is not None  # the table shows stored contacts
-            ids.append(contact_id)
+            ids.append(self.model.id_at(r))
         return ids
 
     def select_ids(self, ids: list[int]) -> None:

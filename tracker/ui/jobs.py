@@ -25,6 +25,7 @@ class JobSignals(QObject):
     succeeded = Signal(object)
     failed = Signal(str)
     finished = Signal()
+    partial = Signal(object)  # a first part of the result (a Refresher's `partial`)
 
 
 class Job(QRunnable):
@@ -115,13 +116,17 @@ class Refresher(QObject):
     def __init__(
         self,
         store: Store,
-        work: Callable[[Store], Any],
+        work: Callable[..., Any],  # work(store), or work(store, emit) with `partial`
         show: Callable[[Any], None],
         report: Callable[[str], None],
         parent: QObject,
+        partial: Callable[[Any], None] | None = None,
     ):
+        """With `partial`, `work` is called as work(store, emit): each emit(part) reaches `partial` on the GUI
+        thread before the final result reaches `show` (a long load shows what it has as it goes)."""
         super().__init__(parent)
         self.store, self.work, self.show, self.report = store, work, show, report
+        self.partial = partial
         self._job: Job | None = None
         self._again = False
         self.closed = False
@@ -130,7 +135,12 @@ class Refresher(QObject):
         if self._job is not None:
             self._again = True
             return
-        self._job = job_for(self.store, lambda store, **_: self.work(store))
+        if self.partial is None:
+            self._job = job_for(self.store, lambda store, **_: self.work(store))
+        else:
+            job = job_for(self.store, lambda store, **_: self.work(store, job.signals.partial.emit))
+            job.signals.partial.connect(self._partial)
+            self._job = job
         self._job.signals.succeeded.connect(self._succeeded)
         self._job.signals.failed.connect(self._failed)
         self._job.signals.finished.connect(self._finished)
@@ -139,6 +149,10 @@ class Refresher(QObject):
     def _failed(self, message: str) -> None:
         if not self.closed:
             self.report(message)
+
+    def _partial(self, part: Any) -> None:
+        if not self.closed and self.partial is not None:
+            self.partial(part)
 
     def _succeeded(self, result: Any) -> None:
         if not self.closed:
