@@ -260,7 +260,7 @@ def draw_workload(ax: Axes, data: DashboardData) -> None:
     positions = [0.0] + [2.8 + d for d in range(len(data.workload_days))]  # room for "overdue" beside "today"
     colours = [OVERDUE_COLOUR] + [LEVEL_COLOURS[Level.INTERACTION]] * len(data.workload_days)
     ax.bar(positions, values, color=colours, width=0.8)
-    for x, value in zip(positions, values, strict=True):
+    for x, value in zip(positions[:2], values[:2], strict=False):  # overdue and today: two bars apart, never crowded
         if value:
             ax.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=SMALL, color=INK)
     ax.set_xlim(-0.6, positions[-1] + 0.6)

@@ -1,4 +1,8 @@
-"""The Dashboard tab: headline numbers and five charts, computed off the GUI thread, savable and printable."""
+"""The Dashboard tab: headline numbers and five charts, computed off the GUI thread, savable and printable.
+
+What it shows is kept per state of the data: the day, the database's data_version (commits by other connections:
+workers, other processes) and this connection's total_changes (its own writes). A reload with the same state draws
+nothing again; the numbers come first, the follow-ups chart when the Follow-ups list has been counted."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.charts import (
+    chart_axes,
     chart_style,
     dashboard_figure,
     draw_activity,
@@ -31,7 +36,7 @@ from tracker.core.charts import (
     save_figure,
     styled_figure,
 )
-from tracker.core.dashboard import DashboardData, build_dashboard
+from tracker.core.dashboard import DashboardData, FollowUpsDue, dashboard_numbers, follow_ups_due
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
 from tracker.core.store import Store
@@ -53,9 +58,10 @@ class ChartCanvas(FigureCanvasQTAgg):
     """One chart; right-click offers 'Save chart as…' (PNG or SVG)."""
 
     def __init__(self, name: str, draw, store: Store, report, parent: QWidget | None = None):
-        super().__init__(styled_figure(5, 3))
+        super().__init__(styled_figure(5, 3, layout=None))  # each chart places itself: no layout engine
         self.setParent(parent)
         self.name, self.draw_chart = name, draw
+        self.axes = chart_axes(self.figure)  # one figure and Axes for the tab's life, cleared for new data
         self.store, self.report = store, report  # the database a chart must never be saved over; errors to a dialog
         self.setMinimumHeight(270)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -64,9 +70,9 @@ class ChartCanvas(FigureCanvasQTAgg):
         self.addAction(save)
 
     def show_data(self, data: DashboardData) -> None:
-        self.figure.clear()
         with chart_style():
-            self.draw_chart(self.figure.add_subplot(), data)
+            self.axes.clear()
+            self.draw_chart(self.axes, data)
         self.draw_idle()
 
     def save_as(self) -> None:
@@ -97,10 +103,36 @@ def add_numbers(row: QHBoxLayout, count: int, points: int) -> list[tuple[QLabel,
     return numbers
 
 
-def _outlook_summary(store: Store):
+def _outlook_summary(store: Store, day):
     from tracker.core.outlook.summary import outlook_summary  # numpy and scipy on first use, on a worker
 
-    return outlook_summary(store, clock.today())
+    return outlook_summary(store, day)
+
+
+class Keyed:
+    """One piece of the dashboard computed on a worker and shown once per state of the data (see the module)."""
+
+    def __init__(self, tab: DashboardTab, work, show):
+        self.work, self.show = work, show
+        self.shown: tuple | None = None  # the state what is on screen was computed for
+        self.wanted: tuple | None = None  # the state asked for last
+        self.refresher = Refresher(tab.store, self._run, self._arrived, tab.undo.report, tab)
+
+    def request(self, state: tuple) -> None:
+        if state == self.shown:
+            return  # the same data on the same day: what is drawn stands
+        self.wanted = state
+        self.refresher.request()
+
+    def _run(self, store: Store):
+        state = self.wanted  # read when the job starts: a request made while it waits is included
+        assert state is not None  # set by request before the job starts
+        return state, self.work(store, state[0])
+
+    def _arrived(self, result) -> None:
+        state, value = result
+        self.shown = state
+        self.show(value)
 
 
 class OutlookBox(QGroupBox):
@@ -163,7 +195,9 @@ class DashboardTab(QWidget):
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
-        self.refresher = Refresher(store, lambda s: build_dashboard(s, clock.today()), self._show, undo.report, self)
+        self.due: FollowUpsDue | None = None  # the follow-up list counted by day, for the state self.data is of
+        self.numbers_job = Keyed(self, dashboard_numbers, self._show)
+        self.due_job = Keyed(self, follow_ups_due, self._show_due)
         self.headline = QHBoxLayout()
         self.numbers = add_numbers(self.headline, 5, 20)
         self.export_button = QPushButton("Export PDF report…")
@@ -172,7 +206,7 @@ class DashboardTab(QWidget):
         self.headline.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
         self.outlook = OutlookBox(self)
         self.outlook.backtest_requested.connect(self.backtest_requested)
-        self.outlook_refresher = Refresher(store, _outlook_summary, self.outlook.show_summary, undo.report, self)
+        self.outlook_job = Keyed(self, _outlook_summary, self.outlook.show_summary)
         grid = QGridLayout()
         self.canvases: dict[str, ChartCanvas] = {}
         for name, draw, (row, column, rows, columns) in CHARTS:
@@ -183,7 +217,7 @@ class DashboardTab(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.addLayout(self.headline)
         inner_layout.addWidget(self.outlook)
-        inner_layout.addLayout(grid)
+        inner_layout.addLayout(grid, 1)  # the charts take the room there is
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -197,22 +231,46 @@ class DashboardTab(QWidget):
         """The dashboard counts everything: any change."""
         return any(changes.astuple())
 
+    def state(self) -> tuple:
+        """(today, data_version, total_changes): equal only while nothing was written and the day is the same."""
+        return clock.today(), self.store.data_version(), self.store.conn.total_changes
+
     def reload(self) -> None:
-        """Recompute on a worker (see Refresher)."""
-        self.refresher.request()
-        self.outlook_refresher.request()
+        """Recompute on a worker what the data or the day changed since it was drawn (see Keyed): the numbers
+        first, then the follow-up list and the outlook, which take longer and would slow the numbers down."""
+        state = self.state()
+        self.numbers_job.request(state)
+        if self.numbers_job.shown == state:
+            self._request_the_rest()
+
+    def _request_the_rest(self) -> None:
+        state = self.state()
+        self.due_job.request(state)
+        self.outlook_job.request(state)
 
     def _show(self, data: DashboardData) -> None:
+        if self.due is not None and self.due_job.shown == self.numbers_job.shown:
+            data = data.with_follow_ups(self.due)  # counted for this very state already
         self.data = data
         for (value, label), (text, caption) in zip(self.numbers, headline_text(data), strict=True):
             value.setText(text)
             label.setText(caption)
         for canvas in self.canvases.values():
             canvas.show_data(data)
-        self.refreshed.emit(data)
+        if data.follow_ups_counted:
+            self.refreshed.emit(data)
+        self._request_the_rest()
+
+    def _show_due(self, due: FollowUpsDue) -> None:
+        self.due = due
+        if self.data is None or self.due_job.shown != self.numbers_job.shown:
+            return  # shown with the numbers of the same state when they arrive
+        self.data = self.data.with_follow_ups(due)
+        self.canvases["workload"].show_data(self.data)
+        self.refreshed.emit(self.data)
 
     def export_report(self) -> None:
-        if self.data is None:
+        if self.data is None or not self.data.follow_ups_counted:
             self.undo.report("The dashboard is still being drawn; export the report once it shows.")
             return
         path, _ = QFileDialog.getSaveFileName(
