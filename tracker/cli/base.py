@@ -95,6 +95,19 @@ def emit_json(document: dict) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
+def emit_json_list(key: str, items: Sequence[object]) -> None:
+    """Print {key: items} exactly as emit_json does, one item at a time: the whole text of a long list (and the
+    pure-Python encoder's pieces of it, with indent) would take several times the list's memory."""
+    if not items:
+        emit_json({key: []})
+        return
+    click.echo(f"{{\n  {json.dumps(key, ensure_ascii=False)}: [")
+    for number, item in enumerate(items, 1):
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str).replace("\n", "\n    ")
+        click.echo(f"    {text}{',' if number < len(items) else ''}")
+    click.echo("  ]\n}")
+
+
 def table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, whole: Sequence[str] = ("id",)) -> str:
     """Plain aligned columns for a terminal; long cells are cut with an ellipsis, except in the `whole`
     columns, which a user copies into the next command (an id must come out exactly)."""

@@ -16,6 +16,7 @@ from tracker.cli.base import (
     cli,
     command_store,
     emit_json,
+    emit_json_list,
     json_option,
     table,
     user_day,
@@ -340,13 +341,16 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
     Example: tracker followups --export calls.csv
     """
     suggestions = suggest_follow_ups(store, user_day(as_of))
-    documents = [s.to_dict() for s in suggestions]
+    suggestions.reverse()  # each is dropped once it is a document: at a million contacts both would not fit twice
+    documents = []
+    while suggestions:
+        documents.append(suggestions.pop().to_dict())
     if export:
         count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} follow-ups to {export}.")
     if as_json:
-        emit_json({"followups": documents})
+        emit_json_list("followups", documents)
     elif not export:
         click.echo(
             table(

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
-from tracker.core.models import Changes, FollowUp
+from tracker.core.models import Changes, Contact, FollowUp
+from tracker.core.store.contacts import COLUMNS as CONTACT_COLUMNS
+from tracker.core.store.contacts import contact_from_row
+from tracker.core.store.engagement import _AGGREGATE, _LEVEL, _SCORE, _params
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
-    pass
+    from tracker.core.levels import Settings
+
+#: Positions in the contacts' columns of values many contacts share (company, source, created_at, updated_at).
+_REPEATED = tuple(
+    i for i, name in enumerate(CONTACT_COLUMNS.split(", ")) if name in ("company", "source", "created_at", "updated_at")
+)
 
 _COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
 
@@ -43,6 +52,35 @@ class FollowUpsTable(StoreTable):
         since = (as_of - timedelta(days=handled_days)).isoformat()
         sql = "SELECT DISTINCT contact_id FROM follow_ups WHERE status = 'open' OR (status = 'done' AND done_at >= ?)"
         return {cid for (cid,) in self.conn.execute(sql, (since,))}
+
+    def engagement_columns(
+        self, as_of: date, settings: Settings
+    ) -> Iterator[tuple[int, int, int, int | None, int, int | None]]:
+        """Every contact's (id, level number, score, days since last engaged or None, conversion days, consent
+        1/0/None), streamed a tuple at a time: what the suggestion rules read, without building a contact per row
+        (the levels are store.engagement.classify's, from the same SQL)."""
+        params = _params(as_of, settings)
+        sql = (
+            f"WITH a AS ({_AGGREGATE.format(contact_filter='')}) "
+            f"SELECT c.id, {_LEVEL}, {_SCORE}, :end - a.last_day, coalesce(a.conversion_days, 0), c.consent "
+            "FROM contacts c LEFT JOIN a ON a.cid = c.id"
+        )
+        yield from self.conn.execute(sql, params)
+
+    def contacts_by_name(self, contact_ids: Collection[int]) -> Iterator[tuple[int, Contact]]:
+        """The given contacts (id, contact) in the contacts list's order (family name, first name, id), streamed."""
+        sql = (
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY lower(last_name), lower(first_name), id"
+        )
+        shared: dict[str, str] = {}  # one string for a value many contacts repeat (source, import stamps, company)
+        for row in self.conn.execute(sql, (json.dumps(sorted(contact_ids)),)):
+            values = list(row)
+            for column in _REPEATED:
+                text = values[column]
+                if text is not None:
+                    values[column] = shared.setdefault(text, text)
+            yield row[0], contact_from_row(tuple(values))
 
     def record_done(self, contact_id: int, reason: str, day: date) -> FollowUp:
         """Note that a suggested follow-up was carried out on `day` (keeps it off the list for a while)."""
