@@ -136,12 +136,15 @@ def test_report_charts_keep_to_their_own_space():
         for a in [one.get_window_extent(renderer), *(t.get_window_extent(renderer) for t in shown_texts(one))]:
             for b in [other.get_window_extent(renderer), *(t.get_window_extent(renderer) for t in shown_texts(other))]:
                 assert not overlaps(a, b), (one.get_title(loc="left"), other.get_title(loc="left"))
-    header = next(ax for ax in figure.axes if not ax.axison)
-    for text in [*header.texts, *(t for ax in charts for t in shown_texts(ax))]:
+    header = figure.texts
+    for text in [*header, *(t for ax in charts for t in shown_texts(ax))]:
         box = text.get_window_extent(renderer)
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, text
-    for a, b in combinations(header.texts, 2):
+    for a, b in combinations(header, 2):
         assert not overlaps(a.get_window_extent(renderer), b.get_window_extent(renderer)), (a, b)
+    for text in header:  # the header stays above the charts
+        for ax in charts:
+            assert not overlaps(text.get_window_extent(renderer), ax.get_tightbbox(renderer)), text
 
 
 @pytest.mark.parametrize("draw", CHARTS, ids=lambda d: d.__name__)

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import BboxTransformTo, TransformedBbox, offset_copy
 
 from tracker.core.chart_layout import place, spaced_ticks, text_width
 from tracker.core.dashboard import DashboardData
@@ -116,7 +116,7 @@ def _width(texts: list[str], size: float) -> float:
 def _finish(ax: Axes, title: str, *, scan: bool = True) -> None:
     """Title and grid; `scan=False` for charts that made every text from the user's data plain themselves (a scan
     of all texts makes every tick of both axes: a third of the report's time)."""
-    ax.set_title(title, loc="left")
+    ax.set_title(title, loc="left", y=1.0)  # a fixed place: finding one measured the whole Axes at every draw
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     if scan:
@@ -166,7 +166,7 @@ def draw_funnel(ax: Axes, data: DashboardData) -> None:
     _column(ax, figures, left=False)
     ax.set_xlim(0, max([*counts, 1]))
     ax.set_ylim(len(levels) - 0.5, -0.5)  # Awareness at the top
-    ax.set_title("Engagement funnel", loc="left")
+    ax.set_title("Engagement funnel", loc="left", y=1.0)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.1, _width(figures, LABEL_SIZE) + 0.15, TITLE_ROOM)
@@ -249,7 +249,7 @@ def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     _legend(ax, fontsize=SMALL, frameon=False, loc="upper right", bbox_to_anchor=(1.0, 0.0), ncol=2, borderaxespad=0.2)
     right = _width(figures, LABEL_SIZE) + 0.15
     place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.3, right, TITLE_ROOM)
-    ax.set_title("Where customers come from", loc="left")
+    ax.set_title("Where customers come from", loc="left", y=1.0)
 
 
 def draw_workload(ax: Axes, data: DashboardData) -> None:
@@ -307,15 +307,16 @@ def _report_page(figure: Figure, data: DashboardData, note: str = "") -> None:
     grid = figure.add_gridspec(
         3, 3, height_ratios=[0.3, 1, 1], left=0.03, right=0.98, bottom=0.03, top=0.96, wspace=0.1, hspace=0.12
     )
-    header = figure.add_subplot(grid[0, :])
-    header.axis("off")
-    header.text(0, 1.0, f"Tracker report — {data.as_of:%d %B %Y}", fontsize=16, fontweight="bold", color=INK, va="top")
+    # the header is texts on the page, placed in its grid cell (an Axes for it cost as much as a chart)
+    cell = BboxTransformTo(TransformedBbox(grid[0, :].get_position(figure), figure.transFigure))
+    title = f"Tracker report — {data.as_of:%d %B %Y}"
+    figure.text(0, 1.0, title, fontsize=16, fontweight="bold", color=INK, va="top", transform=cell)
     if note:
-        header.text(0, 0.7, note, fontsize=9, color=INK, va="top", parse_math=False)
+        figure.text(0, 0.7, note, fontsize=9, color=INK, va="top", parse_math=False, transform=cell)
     for index, (value, label) in enumerate(headline_text(data)):
         x = index / 5
-        header.text(x, 0.22, value, fontsize=18, fontweight="bold", color=INK)
-        header.text(x, -0.04, label, fontsize=9, color=MUTED)
+        figure.text(x, 0.22, value, fontsize=18, fontweight="bold", color=INK, transform=cell)
+        figure.text(x, -0.04, label, fontsize=9, color=MUTED, transform=cell)
     draw_funnel(figure.add_subplot(grid[1, 0]), data)
     draw_history(figure.add_subplot(grid[1, 1:]), data)
     draw_activity(figure.add_subplot(grid[2, 0]), data)
