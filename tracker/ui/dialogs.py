@@ -232,27 +232,42 @@ class LogInteractionDialog(QDialog):
 
 
 class FollowUpDialog(QDialog):
-    def __init__(self, parent: QWidget | None, who: str, due: date | None = None):
+    """When to follow up with someone and why; the reason field shows three lines of a long reason, wrapped."""
+
+    #: Lines of the reason shown at once (a reason runs on; the list shows it whole too).
+    REASON_LINES = 3
+
+    def __init__(self, parent: QWidget | None, who: str, due: date | None = None, *, with_reason: bool = True):
         super().__init__(parent)
         self.setWindowTitle(f"Follow up with {who}")
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         start = due or clock.today()
         self.due = QDateEdit(QDate(start.year, start.month, start.day).addDays(0 if due else 7))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
-        self.reason = QLineEdit()
+        self.due.setMaximumWidth(self.due.sizeHint().width() + 40)  # a date, not a text field's width
+        self.reason = _lines_edit("", self.REASON_LINES)
         self.reason.setPlaceholderText("e.g. Send the quote for the wedding flowers")
+        # about 60 characters a line (with room for wrapping): a 120-character reason shows whole in three lines
+        self.reason.setMinimumWidth(self.reason.fontMetrics().averageCharWidth() * 64)
         form.addRow("Due", self.due)
-        form.addRow("Reason", self.reason)
-        form.addRow(_buttons(self, "Schedule"))
+        if with_reason:
+            form.addRow("Reason", self.reason)
+        else:
+            self.reason.hide()
+        form.addRow(_buttons(self, "Schedule" if with_reason else "Reschedule"))
 
     def value(self) -> tuple[date, str]:
+        """The day and the reason (one line: line breaks typed in it become spaces)."""
+        reason = " ".join(self.reason.toPlainText().split())
         # PySide6's stubs type toPython() as object; a QDate's is a date
-        return self.due.date().toPython(), self.reason.text()  # type: ignore[return-value]
+        return self.due.date().toPython(), reason  # type: ignore[return-value]
 
     @classmethod
-    def ask(cls, parent: QWidget | None, who: str) -> tuple[date, str] | None:
-        dialog = cls(parent, who)
+    def ask(cls, parent: QWidget | None, who: str, *, with_reason: bool = True) -> tuple[date, str] | None:
+        """The day and reason, or None when cancelled; `with_reason` False: only a new day (a reschedule)."""
+        dialog = cls(parent, who, with_reason=with_reason)
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -29,11 +30,12 @@ from tracker.core.vcard import write_vcards
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
-from tracker.ui.followups_model import FollowUpsModel
+from tracker.ui.followups_model import COLUMNS, FollowUpsModel
 from tracker.ui.jobs import Refresher
 from tracker.ui.tables import data_table, selected_rows
 
 UPCOMING_DAYS = 7
+REASON_COLUMN = COLUMNS.index("Reason")
 
 
 def _split(items: list[Suggestion]) -> tuple[list[int], list[tuple[int, str]]]:
@@ -62,10 +64,23 @@ class FollowUpsTab(QWidget):
             self,
         )
         self.model = FollowUpsModel(self)
-        self.table = data_table(self.model, (90, 90, 170, 380, 290, 200))
+        self.table = data_table(self.model, (82, 86, 160, 440, 250, 230, 130))
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)  # the reason takes the room
+        # Reasons run to 150 characters: every row is two lines high, wrapped (one height for all rows, so a
+        # list of 100,000 costs no measuring), and the current row's whole reason shows under the list.
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setDefaultSectionSize(2 * self.table.fontMetrics().lineSpacing() + 10)
         self.table.doubleClicked.connect(
             lambda index: self.open_contact.emit(self.model.item_at(index.row()).contact.id)
         )
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.model.modelReset.connect(self._show_detail)
 
         self.done_button = QPushButton("Done")
         self.done_button.setToolTip("Logs a call and clears the follow-up")
@@ -107,7 +122,8 @@ class FollowUpsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
 
     # Loading ---------------------------------------------------------------------------------------------
 
@@ -135,6 +151,15 @@ class FollowUpsTab(QWidget):
             groups[item.priority.group] = groups.get(item.priority.group, 0) + 1
         self.summary.setText(" · ".join(f"{n} {name.lower()}" for name, n in groups.items()) or "Nothing to do")
         self.count_changed.emit(self.model.actionable())
+
+    def _show_detail(self, *_: object) -> None:
+        """The current row's name, whole reason and suggested action, under the list."""
+        row = self.table.currentIndex().row()
+        if not 0 <= row < self.model.rowCount():
+            self.detail.setText("Select a row to read its whole reason here." if self.model.rowCount() else "")
+            return
+        item = self.model.item_at(row)
+        self.detail.setText(f"{item.contact.name}: {item.reason}.  Suggested: {item.action}.")
 
     def selected(self) -> list[Suggestion]:
         return [self.model.item_at(r) for r in selected_rows(self.table)]
@@ -164,7 +189,8 @@ class FollowUpsTab(QWidget):
         items = self.selected()
         if not items:
             return
-        answer = FollowUpDialog.ask(self, items[0].contact.name if len(items) == 1 else f"{len(items)} contacts")
+        who = items[0].contact.name if len(items) == 1 else f"{len(items)} contacts"
+        answer = FollowUpDialog.ask(self, who, with_reason=False)
         if answer is not None:
             self._move(operations.follow_ups.reschedule, answer[0])
 
