@@ -4,7 +4,7 @@ in the level history only from when they were there."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
@@ -108,3 +108,25 @@ def test_reported_orders_count_from_the_contact_s_creation(store, add_contact):
     data = build_dashboard(store, AS_OF)
     assert [data.history[Level.RETENTION][i] for i in range(len(data.month_ends))] == [0] * 7 + [1] * 5
     assert data.funnel == level_counts(store, AS_OF)
+
+
+def test_history_of_a_busy_shop_equals_classifying_at_each_month_end(store, add_contact):
+    """Many contacts with many interactions of every kind, in random order: each month end's counts are what
+    classify() says that day (all contacts created before the year shown)."""
+    import random
+
+    rng = random.Random(16)
+    kinds = ["email_open", "website_visit", "purchase", "call", "nps", "referral", "review", "note", "inquiry"]
+    contacts = [add_contact(f"c{n}@example.com") for n in range(120)]
+    with store.transaction() as conn:
+        conn.execute("UPDATE contacts SET created_at = '2024-01-01T09:00:00'")
+        conn.execute("UPDATE contacts SET orders_reported = 1 WHERE id % 17 = 0")
+    for _ in range(900):
+        contact = rng.choice(contacts)
+        kind = rng.choice(kinds)
+        when = AS_OF - timedelta(days=rng.randrange(0, 720))
+        score = rng.randrange(11) if kind == "nps" else None
+        store.interactions.log(contact.id, kind, datetime.combine(when, time(10)), score=score)
+    data = build_dashboard(store, AS_OF)
+    for position, end in enumerate(data.month_ends):
+        assert {lv: data.history[lv][position] for lv in Level} == level_counts(store, end), end

@@ -161,12 +161,23 @@ def _levels_over_time(
     real = signals.stage > 0
     who, day, stage = signals.who[real], signals.day[real], signals.stage[real]
     buying = signals.conversion[real]
+    if who.size and np.any((who[1:] < who[:-1]) | ((who[1:] == who[:-1]) & (day[1:] < day[:-1]))):
+        order = np.lexsort((day, who))  # the index scan gives them in this order; anything else is sorted
+        who, day, stage, buying = who[order], day[order], stage[order], buying[order]
     size = int(max([int(contacts.ids.max()) if contacts.ids.size else 0, int(who.max()) if who.size else 0])) + 1
     present = np.zeros(size, dtype=bool)
     present[contacts.ids] = True
     pairs = np.unique(np.stack([who[buying], day[buying]], axis=1), axis=0).reshape(-1, 2)
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else np.zeros(0, dtype=np.int64)
+    owners = who[starts]
     appeared_days = np.array(list(contacts.appeared.values()), dtype=np.int64)
-    reported = [(cid, orders, created) for cid, (orders, created) in contacts.reported.items() if cid < size]
+    retention, conversion = int(Level.RETENTION), int(Level.CONVERSION)
+    reported_ids = np.array([cid for cid in contacts.reported if cid < size], dtype=np.int64)
+    reported_level = np.array(
+        [retention if contacts.reported[c][0] >= settings.repeat_days else conversion for c in reported_ids.tolist()],
+        dtype=np.int64,
+    )
+    reported_from = np.array([contacts.reported[c][1] for c in reported_ids.tolist()], dtype=np.int64)
     counts: dict[Level, list[int]] = {level: [] for level in Level}
     level = np.ones(size, dtype=np.int64)
     buying_days = np.zeros(size, dtype=np.int64)
@@ -174,15 +185,16 @@ def _levels_over_time(
         now = position == len(ends) - 1
         last = day_number(end)
         first = last - settings.window_days
-        inside = (day >= first) & (day <= last)
         level = np.ones(size, dtype=np.int64)
-        np.maximum.at(level, who[inside], stage[inside])
+        if who.size:  # each contact's highest stage inside the window: a max over its run of rows
+            inside = (day >= first) & (day <= last)
+            level[owners] = np.maximum.reduceat(np.where(inside, stage, 1), starts)
         in_window = (pairs[:, 1] >= first) & (pairs[:, 1] <= last)
         buying_days = np.bincount(pairs[in_window, 0], minlength=size)
-        level[buying_days >= settings.repeat_days] = np.maximum(level[buying_days >= settings.repeat_days], 5)
-        for cid, orders, created in reported:
-            if now or created <= last:
-                level[cid] = max(level[cid], 5 if orders >= settings.repeat_days else 4)
+        repeat = buying_days >= settings.repeat_days
+        level[repeat] = np.maximum(level[repeat], retention)
+        known = reported_ids if now else reported_ids[reported_from <= last]  # reported orders: from creation
+        level[known] = np.maximum(level[known], reported_level if now else reported_level[reported_from <= last])
         tally = np.bincount(level[present], minlength=7)
         if not now:  # not there yet: neither evidence nor a record of them by this date
             tally[int(Level.AWARENESS)] -= int(np.count_nonzero(appeared_days > last))
