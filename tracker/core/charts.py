@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import StrMethodFormatter
 from matplotlib.transforms import BboxTransformTo, TransformedBbox, offset_copy
 
 from tracker.core.chart_layout import place, spaced_ticks, text_width
@@ -129,6 +130,12 @@ def _legend(ax: Axes, **options: Any) -> None:
         text.set_parse_math(False)
 
 
+def _counts_axis(ax: Axes) -> None:
+    """Small y tick labels with thousands separated, as every other figure of the dashboard."""
+    ax.tick_params(axis="y", labelsize=SMALL)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
 def _y_room(top: float) -> float:
     """Inches for the y tick labels of an axis reaching `top` (thousands separated)."""
     return _width([f"{round(top * 1.05):,}"], SMALL) + 0.14
@@ -184,7 +191,7 @@ def draw_history(ax: Axes, data: DashboardData) -> None:
         alpha=0.9,
     )
     spaced_ticks(ax, range(len(labels)), labels, SMALL, keep=[len(labels) - 1], family=_FAMILY)
-    ax.tick_params(axis="y", labelsize=SMALL)
+    _counts_axis(ax)
     ax.margins(x=0)
     ax.set_ylim(0, max([sum(column) for column in zip(*data.history.values(), strict=True)] + [1]) * 1.05)
     _legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=SMALL, frameon=False, reverse=True)
@@ -217,7 +224,7 @@ def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
     ax.set_ylim(0, max([*bottom.tolist(), 1.0]) * 1.05)
     labels = [d.strftime("%d %b") for d in data.week_starts]
     spaced_ticks(ax, range(weeks), labels, SMALL, keep=[weeks - 1] if weeks else [], family=_FAMILY)
-    ax.tick_params(axis="y", labelsize=SMALL)
+    _counts_axis(ax)
     if shown:
         _legend(ax, fontsize=SMALL, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, _width(names, SMALL) + LEGEND_HANDLE, TITLE_ROOM)
@@ -265,7 +272,7 @@ def draw_workload(ax: Axes, data: DashboardData) -> None:
             ax.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=SMALL, color=INK)
     ax.set_xlim(-0.6, positions[-1] + 0.6)
     spaced_ticks(ax, positions, labels, SMALL, keep=[1, 0] if len(labels) > 1 else [0], family=_FAMILY)
-    ax.tick_params(axis="y", labelsize=SMALL)
+    _counts_axis(ax)
     ax.set_ylim(0, max([*values, 1]) * 1.2)
     # the default y locator is an AutoLocator, a MaxNLocator, which takes integer=; the stub knows only Locator's
     ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
