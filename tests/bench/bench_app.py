@@ -340,7 +340,7 @@ class StallSampler(threading.Thread):
 
 
 def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
-    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
     from tracker.ui.contacts_model import COLUMNS
@@ -378,6 +378,9 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
 
     timed("ContactsTab.reload (starts its job)", tab, "reload")
     timed("ContactsModel.set_rows", tab.model, "set_rows")
+    timed("ContactsModel.set_listing", tab.model, "set_listing")
+    timed("ContactsModel.set_index", tab.model, "set_index")
+    timed("ContactsModel.set_engagement", tab.model, "set_engagement")
     timed("ContactsTab._refresh_tags", tab, "_refresh_tags")
     timed("ContactsTab.select_ids", tab, "select_ids")
     timed("InteractionsTab.reload", itab, "reload")
@@ -402,10 +405,14 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
     tick()
     shown = ticks[0]
     sampler.start()
+    if hasattr(window, "show_tab"):
+        window.show_tab(1)  # the Contacts tab on screen (the dashboard's drawing is measured by its own bench)
     window.show()
     deadline = shown + 600
-    while "at" not in loaded and time.perf_counter() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    pool = QThreadPool.globalInstance()
+    while ("at" not in loaded or pool.activeThreadCount()) and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    settled = time.perf_counter()
     tick()
     sampler.stop.set()
     sampler.join()
@@ -421,11 +428,14 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
         f"   from ContactsTab.reload()   {loaded['at'] - reload_began:8.3f} s   "
         f"(contact_rows alone, on this thread with no window: {alone:.3f} s)"
     )
+    print(f"   every tab's background work done (the search and sorts below start then) at +{settled - shown:.3f} s")
     median_gap = statistics.median(g for g, _ in gaps)
     print(
-        f"   longest GUI-thread stall    {1000 * worst_gap:8.1f} ms   from +{gap_start - shown:.3f} s after "
+        f"   longest GUI-thread stall (until every tab has loaded) {1000 * worst_gap:.1f} ms "
+        f"from +{gap_start - shown:.3f} s after "
         f"show() (timer every {STALL_TICK_MS} ms: {len(gaps)} gaps, median {1000 * median_gap:.1f} ms, "
-        f"{sum(g > 0.1 for g, _ in gaps)} over 100 ms, {sum(g for g, _ in gaps if g > 0.1):.2f} s in those)"
+        f"{sum(g > 0.05 for g, _ in gaps)} over 50 ms, {sum(g > 0.1 for g, _ in gaps)} over 100 ms, "
+        f"{sum(g for g, _ in gaps if g > 0.1):.2f} s in those)"
     )
     print("   GUI-thread steps (in call order; nested steps are inside the one above them):")
     for name, began, ended in sorted(steps, key=lambda s: s[1]):
@@ -450,13 +460,6 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
         spans = [e - b for n, b, e in steps if n == name]
         if spans and owner is not None:
             gui_steps[name] = (1000 * max(spans), getattr(owner, method))
-    loaded_ms = sum(
-        1000 * (e - b)
-        for n, b, e in steps
-        if n in ("ContactsModel.set_rows", "ContactsTab._refresh_tags", "ContactsTab.select_ids")
-    )
-    all_rows = tab.model.visible_rows()
-    gui_steps["ContactsTab._loaded (set_rows, tags, count)"] = (loaded_ms, lambda: tab._loaded(all_rows))
     if hasattr(window, "tabs"):
         window.tabs.setCurrentWidget(tab)  # so that the repaints below paint the contacts table
     for _ in range(3):
@@ -590,6 +593,10 @@ from tracker.core.store import Store
 from tracker.ui.main_window import CONTACTS_TAB, MainWindow
 import resource, threading
 spawned, db, ini, typing = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+if os.environ.get("BENCH_SWITCH") != "0":
+    from tracker.ui.app import tune_interpreter  # as tracker.ui.app.run_app does
+
+    tune_interpreter()
 app = QApplication(sys.argv[:1])
 store = Store.open(db, verify=False)  # as tracker.ui.app opens it
 window = MainWindow(store, QSettings(ini, QSettings.Format.IniFormat))
@@ -643,8 +650,13 @@ if typing != "none":
     threading.Thread(target=typist, daemon=True).start()
 loop = QEventLoop()
 
-def finish():
-    if "loaded" in state and "rows" in state and len(state["changed"]) >= (len(KEYS) if typing != "none" else 0):
+from PySide6.QtCore import QThreadPool
+
+def finish():  # loaded, typed, and every tab's background work done (the other tabs load after the contacts)
+    if (
+        "loaded" in state and "rows" in state and len(state["changed"]) >= (len(KEYS) if typing != "none" else 0)
+        and QThreadPool.globalInstance().activeThreadCount() == 0
+    ):
         if "settled" not in state:
             state["settled"] = now()
             QTimer.singleShot(1500, loop.quit)  # background work after the list appears counts too
@@ -665,6 +677,7 @@ for i, due in enumerate(state["typed"]):
 print(json.dumps({
     "elapsed": 0.0, "wall_end": 0.0,
     "rows": state.get("rows"), "loaded": state.get("loaded"), "shown": state.get("shown"),
+    "settled": state.get("settled"),
     "rss_mb": rss / 1024, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "gap_max": max(gaps, default=0.0), "gaps_50": sum(g > 0.05 for g in gaps), "gaps_100": sum(g > 0.1 for g in gaps),
     "latencies": latencies, "texts": [t for _, t in state["changed"]],
@@ -758,13 +771,15 @@ def launch(db: Path, runs: int, workdir: Path) -> None:
     )
     print(f"      loaded signal at {med('none', 'loaded'):.3f} s; CPU of the process {med('none', 'cpu'):.2f} s")
     rss, maxrss = med("none", "rss_mb"), med("none", "maxrss_mb")
+    print(f"      every tab's background work done at {med('none', 'settled'):.3f} s")
     print(
-        f"   d. resident memory 1.5 s after loading: VmRSS {rss:.0f} MB (peak {maxrss:.0f} MB) = "
+        f"   d. resident memory 1.5 s after every tab has loaded: VmRSS {rss:.0f} MB (peak {maxrss:.0f} MB) = "
         f"{rss / med('bare', 'rss_mb'):.1f}x the bare window"
     )
     worst = max(r["gap_max"] for r in results["none"])
     print(
-        f"   e. GUI-thread gaps (10 ms timer) from show() to 1.5 s after loading: longest {1000 * worst:.0f} ms; "
+        f"   e. GUI-thread gaps (10 ms timer) from show() to 1.5 s after every tab has loaded: "
+        f"longest {1000 * worst:.0f} ms; "
         f"per run over 50 ms: {[r['gaps_50'] for r in results['none']]}, over 100 ms: "
         f"{[r['gaps_100'] for r in results['none']]}"
     )

@@ -5,6 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+#: How long a thread may keep the GIL while another waits for it (Python's default: 5 ms). The GUI thread calls
+#: into Python for every cell it paints and every key; behind a loading worker each call would wait that long.
+SWITCH_INTERVAL_S = 0.001
+
+
+def tune_interpreter() -> None:
+    """Give the GUI thread the GIL sooner while workers run Python (see SWITCH_INTERVAL_S)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
 
 def run_app(db_path: Path | None) -> int:
     """Open the main window on `db_path` (None: the last database used, else the default) until it closes."""
@@ -20,6 +29,7 @@ def run_app(db_path: Path | None) -> int:
     from tracker.ui.main_window import MainWindow
     from tracker.ui.text import error_box
 
+    tune_interpreter()
     app = QApplication.instance() or QApplication(sys.argv)
     # static: instance() is typed QCoreApplication, these are QGuiApplication's and QApplication's
     QApplication.setApplicationName("Tracker")

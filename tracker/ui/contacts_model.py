@@ -93,6 +93,7 @@ class ContactsModel(ColumnsModel):
         self._digits: list[str] = []
         self._name_order: list[int] = []
         self._keys: dict[int, list[Any]] = {}  # each column's sort key, built on first use
+        self._orders: dict[int, list[int]] = {}  # each column's ascending order, sorted on first use
         self._order: list[int] = []  # every position, in the current sort order
         self._visible: list[int] = []
         self._query = search.parse("")
@@ -130,7 +131,7 @@ class ContactsModel(ColumnsModel):
             self._take_engagement(engagement)
         if index is not None:
             self._take_index(index)
-        self._keys = {}
+        self._keys, self._orders = {}, {}
         self._apply_sort()
         self._visible = self._filtered()
         self.endResetModel()
@@ -149,6 +150,7 @@ class ContactsModel(ColumnsModel):
         self._take_engagement(engagement)
         for column in ENGAGEMENT_COLUMNS:
             self._keys.pop(column, None)
+            self._orders.pop(column, None)
         if self._sort[0] in ENGAGEMENT_COLUMNS or self._level is not None:
             self._refresh()
         elif self._visible:
@@ -236,7 +238,7 @@ class ContactsModel(ColumnsModel):
     def _resorted_names(self) -> None:
         lower = self._names_lower
         self._name_order = sorted(range(len(lower)), key=lower.__getitem__)
-        self._keys = {}
+        self._keys, self._orders = {}, {}
         self._apply_sort()
         self._visible = self._filtered()
 
@@ -282,7 +284,10 @@ class ContactsModel(ColumnsModel):
         self._apply_sort()
         self._visible = self._filtered()
         if kept:  # selected rows stay selected: they move with their contacts
-            row_of = {i: row for row, i in enumerate(self._visible)}
+            if len(kept) > 50:
+                row_of = {i: row for row, i in enumerate(self._visible)}
+            else:  # a few: a scan in C each is cheaper than a map of every row
+                row_of = {i: self._visible.index(i) for i in {i for _, i in kept}}
             for index, i in kept:
                 row = row_of.get(i)
                 new = self.index(row, index.column()) if row is not None else self.index(-1, -1)
@@ -311,10 +316,9 @@ class ContactsModel(ColumnsModel):
 
     def _apply_sort(self) -> None:
         column, order = self._sort
-        if column == 0:
-            ascending = self._name_order
-        else:
-            ascending = sorted(self._name_order, key=self._sort_key(column).__getitem__)  # stable: ties by name
+        ascending = self._name_order if column == 0 else self._orders.get(column)
+        if ascending is None:  # stable over the name order: ties by name; kept for the next click
+            ascending = self._orders[column] = sorted(self._name_order, key=self._sort_key(column).__getitem__)
         self._order = ascending[::-1] if order == Qt.SortOrder.DescendingOrder else ascending
 
     # Access --------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
 from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedListing, prepare_listing
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
-from tracker.ui.jobs import Refresher
+from tracker.ui.jobs import Refresher, release_memory
 from tracker.ui.palette import level_colour
 from tracker.ui.tables import Index, data_table, selected_rows
 
@@ -77,11 +77,11 @@ class Loaded:
     tags: list[str]
 
 
-def load_contacts(store: Store, emit: Callable[[object], None], phased_from: int = PHASED_FROM) -> Loaded:
+def load_contacts(store: Store, emit: Callable[[object], None]) -> Loaded:
     """Runs on the loading worker: the shown columns, the search index and the engagement, in that order (the
     first two sent on with `emit` as soon as they are ready when the list is long)."""
     prepared = prepare_listing(store.engagement.listing())
-    phased = len(prepared.listing.ids) >= phased_from
+    phased = len(prepared.listing.ids) >= PHASED_FROM
     if phased:
         emit(prepared)
     index = search.index_stored(store)
@@ -187,6 +187,7 @@ class ContactsTab(QWidget):
         self._refresh_tags(result.tags)
         self._update_count()
         self.select_ids(selected)
+        release_memory()
         self.loaded.emit(self.model.total())
 
     def refresh_contacts(self, ids: list[int]) -> None:

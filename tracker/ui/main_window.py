@@ -544,18 +544,38 @@ class MainWindow(QMainWindow):
         """Reload each tab that `wants` what changed since the last reload."""
         self._reload_timer.stop()
         changes, self._pending = self._pending, Changes()
-        if not self._checked_once and self.store.path is not None:
-            self._checked_once = True
-            self._check_and_back_up()
         if changes.contacts:
             self._show_right_page()
-        tabs = [self.contacts_tab, self.interactions_tab, self.followups_tab]  # built here on the first reload
+        contacts = self.contacts_tab
+        if not self._checked_once:
+            # The first load: the contacts list alone first (the other tabs and the file check compete for the
+            # GIL and the disk), the rest once it has loaded.
+            self._checked_once = True
+            if contacts.wants(changes):
+                once = Qt.ConnectionType.SingleShotConnection
+                contacts.loaded.connect(lambda _: self._after_first_load(changes), once)
+                contacts.reload()
+                return
+            self._after_first_load(changes)
+            return
+        tabs = [contacts, self.interactions_tab, self.followups_tab]  # built here on the first reload
         if self.dashboard_tab.widget is not None:  # built once it is first shown, and loads then
             tabs.append(self.dashboard_tab.widget)
         for tab in tabs:
             if tab.wants(changes):
                 tab.reload()
         self.statusBar().clearMessage()
+
+    def _after_first_load(self, changes: Changes) -> None:
+        if self.store.path is not None:
+            self._check_and_back_up()
+        tabs = [self.interactions_tab, self.followups_tab]
+        if self.dashboard_tab.widget is not None:
+            tabs.append(self.dashboard_tab.widget)
+        for tab in tabs:
+            if tab.wants(changes):
+                tab.reload()
+
 
     def _update_status(self, *_: object) -> None:
         if not shiboken6.isValid(self.undo.stack):  # its destructor clears it, which signals: the window is going
