@@ -576,7 +576,6 @@ class MainWindow(QMainWindow):
             if tab.wants(changes):
                 tab.reload()
 
-
     def _update_status(self, *_: object) -> None:
         if not shiboken6.isValid(self.undo.stack):  # its destructor clears it, which signals: the window is going
             return
