@@ -124,7 +124,9 @@ def test_dashboard_refreshes_after_an_edit(qtbot, window, store, log):
 
 def test_dashboard_exports_a_pdf_report(qtbot, window, tmp_path, monkeypatch):
     window.show_tab(0)
-    qtbot.waitUntil(lambda: window.dashboard_tab.widget is not None and window.dashboard_tab.widget.data is not None)
+    dashboard = lambda: window.dashboard_tab.widget  # noqa: E731
+    qtbot.waitUntil(lambda: dashboard() is not None and dashboard().data is not None)
+    qtbot.waitUntil(lambda: dashboard().data.follow_ups_counted)  # the report waits for the follow-up list
     target = tmp_path / "report.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     window.export_report()

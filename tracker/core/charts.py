@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 from matplotlib.transforms import BboxTransformTo, TransformedBbox, offset_copy
 
 from tracker.core.chart_layout import place, spaced_ticks, text_width
@@ -133,6 +133,7 @@ def _legend(ax: Axes, **options: Any) -> None:
 def _counts_axis(ax: Axes) -> None:
     """Small y tick labels with thousands separated, as every other figure of the dashboard."""
     ax.tick_params(axis="y", labelsize=SMALL)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # each tick is a label and two lines to draw
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
@@ -274,8 +275,6 @@ def draw_workload(ax: Axes, data: DashboardData) -> None:
     spaced_ticks(ax, positions, labels, SMALL, keep=[1, 0] if len(labels) > 1 else [0], family=_FAMILY)
     _counts_axis(ax)
     ax.set_ylim(0, max([*values, 1]) * 1.2)
-    # the default y locator is an AutoLocator, a MaxNLocator, which takes integer=; the stub knows only Locator's
-    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     if not data.follow_ups_counted:
         ax.text(0.5, 0.55, "Counting follow-ups…", transform=ax.transAxes, ha="center", color=MUTED)
     elif not any(values):
@@ -297,7 +296,7 @@ def headline_text(data: DashboardData) -> list[tuple[str, str]]:
         (f"{h.active:,}", "active in 30 days"),
         (percent(h.conversion_rate), "converted"),
         (percent(h.repeat_rate), "buyers who came back"),
-        (f"{h.promoters} / {h.detractors}", f"promoters / detractors (NPS {nps})"),
+        (f"{h.promoters:,} / {h.detractors:,}", f"promoters / detractors (NPS {nps})"),
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -244,9 +244,12 @@ class DashboardTab(QWidget):
             self._request_the_rest()
 
     def _request_the_rest(self) -> None:
+        """The follow-up list, then the outlook: one after the other, the second finds the purchase forecast both
+        need in its cache (side by side they fitted it twice)."""
         state = self.state()
         self.due_job.request(state)
-        self.outlook_job.request(state)
+        if self.due_job.shown == state:
+            self.outlook_job.request(state)
 
     def _show(self, data: DashboardData) -> None:
         if self.due is not None and self.due_job.shown == self.numbers_job.shown:
@@ -259,10 +262,13 @@ class DashboardTab(QWidget):
             canvas.show_data(data)
         if data.follow_ups_counted:
             self.refreshed.emit(data)
-        self._request_the_rest()
+        # after the charts have drawn (draw_idle is queued first): a worker fitting the forecast meanwhile would
+        # take the GIL from the drawing
+        QTimer.singleShot(0, self, self._request_the_rest)
 
     def _show_due(self, due: FollowUpsDue) -> None:
         self.due = due
+        self.outlook_job.request(self.state())
         if self.data is None or self.due_job.shown != self.numbers_job.shown:
             return  # shown with the numbers of the same state when they arrive
         self.data = self.data.with_follow_ups(due)
@@ -270,8 +276,11 @@ class DashboardTab(QWidget):
         self.refreshed.emit(self.data)
 
     def export_report(self) -> None:
-        if self.data is None or not self.data.follow_ups_counted:
+        if self.data is None:
             self.undo.report("The dashboard is still being drawn; export the report once it shows.")
+            return
+        if not self.data.follow_ups_counted:
+            self.undo.report("The follow-ups are still being counted; export the report once the chart shows them.")
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export report", str(Path.home() / "tracker-report.pdf"), "PDF (*.pdf)"
