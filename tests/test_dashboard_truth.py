@@ -130,3 +130,7 @@ def test_history_of_a_busy_shop_equals_classifying_at_each_month_end(store, add_
     data = build_dashboard(store, AS_OF)
     for position, end in enumerate(data.month_ends):
         assert {lv: data.history[lv][position] for lv in Level} == level_counts(store, end), end
+    latest = sorted(store.dashboard.latest_survey_scores(AS_OF, store.settings().window_days))  # in SQL
+    h = data.headline
+    assert h.promoters + h.passives + h.detractors == len(latest) > 10
+    assert (h.promoters, h.detractors) == (sum(s >= 9 for s in latest), sum(s <= 6 for s in latest))

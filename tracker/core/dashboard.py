@@ -20,6 +20,7 @@ ACTIVE_DAYS = 30
 ACTIVITY_WEEKS = 26
 WORKLOAD_DAYS = 14
 HISTORY_MONTHS = 12
+NO_SCORE = 11  # packed for an interaction without a score
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,20 +90,23 @@ class Signals:
     kind: np.ndarray
     stage: np.ndarray
     conversion: np.ndarray  # a purchase-like kind (stage Conversion), as classify() counts buying days
+    score: np.ndarray  # 0-10, NO_SCORE for none
+    survey: np.ndarray  # a kind with a promoter stage (NPS and the like)
 
 
 def load_signals(store: Store, first: date, last: date) -> Signals:
     """One scan of the period's interactions (packed into one text, parsed by numpy); stages from the kinds."""
-    packed = store.dashboard.packed_interactions(first, last, PROMOTER_MIN)
+    packed = store.dashboard.packed_interactions(first, last)
     if packed is not None:
         text, days, kinds_radix = packed
         values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-        promoted, values = values & 1, values >> 1
+        score, values = values % (NO_SCORE + 1), values // (NO_SCORE + 1)
         kind, values = values % kinds_radix, values // kinds_radix
         day, who = values % days + day_number(first), values // days
     else:
-        rows = np.array(store.dashboard.interactions_between(first, last, PROMOTER_MIN), dtype=np.int64)
-        who, day, kind, promoted = rows.reshape(-1, 4).T
+        rows = np.array(store.dashboard.interactions_between(first, last), dtype=np.int64)
+        who, day, kind, score = rows.reshape(-1, 4).T
+    promoted = (score >= PROMOTER_MIN) & (score < NO_SCORE)
     kinds = list(store.kinds().values())
     size = max([k.id for k in kinds] + [0]) + 1
     base = np.zeros(size, dtype=np.int64)
@@ -110,8 +114,20 @@ def load_signals(store: Store, first: date, last: date) -> Signals:
     for k in kinds:
         base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
         promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
-    stage = np.where((promoter[kind] > 0) & (promoted == 1) & (base[kind] > 0), promoter[kind], base[kind])
-    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION))
+    stage = np.where((promoter[kind] > 0) & promoted & (base[kind] > 0), promoter[kind], base[kind])
+    survey = np.zeros(size, dtype=bool)
+    for k in kinds:
+        survey[k.id] = k.promoter_stage is not None
+    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION), score, survey[kind])
+
+
+def latest_survey_scores(signals: Signals, as_of: date, days: int) -> np.ndarray:
+    """Each contact's latest answer to a survey kind within `days` (the rows are in contact and day order)."""
+    end = day_number(as_of)
+    answers = np.flatnonzero(signals.survey & (signals.score < NO_SCORE) & (signals.day >= end - days))
+    answers = answers[signals.day[answers] <= end]
+    who = signals.who[answers]
+    return signals.score[answers[np.r_[who[1:] != who[:-1], True]]] if answers.size else answers
 
 
 @dataclass(slots=True)
@@ -214,7 +230,7 @@ def dashboard_numbers(store: Store, as_of: date) -> DashboardData:
     total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
     buyers = int(np.count_nonzero(buying_days >= 1))
-    scores = store.dashboard.latest_survey_scores(as_of, settings.window_days)
+    scores = latest_survey_scores(signals, as_of, settings.window_days).tolist()
     funnel = {level: history[level][-1] for level in Level}
     converted = sum(funnel[level] for level in Level if level >= Level.CONVERSION)
     headline = Headline(

@@ -24,9 +24,10 @@ class DashboardQueries(StoreTable):
         """
         return [score for (score,) in self.conn.execute(sql, (end - days, end))]
 
-    def packed_interactions(self, first_day: date, as_of: date, promoter: int) -> tuple[str, int, int] | None:
-        """Every interaction of a date range as one comma-separated text of packed integers, with the two radixes
-        used: ((contact id * days + day offset) * kinds + kind id) * 2 + (score >= promoter).
+    def packed_interactions(self, first_day: date, as_of: date) -> tuple[str, int, int] | None:
+        """Every interaction of a date range as one comma-separated text of packed integers, in (contact, day)
+        order, with the two radixes used: ((contact id * days + day offset) * kinds + kind id) * 12 + score (0-10,
+        11 for none).
 
         One text instead of a million rows: building Python tuples cost four times the scan. None when the
         packing could overflow (then use `interactions_between`)."""
@@ -34,22 +35,23 @@ class DashboardQueries(StoreTable):
         days = last - first + 1
         kinds = int(self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM kinds").fetchone()[0])
         top = int(self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])
-        if top * days * kinds * 2 >= _PACKED_LIMIT:
+        if top * days * kinds * 12 >= _PACKED_LIMIT:
             return None
         sql = (
-            "SELECT group_concat(((contact_id * ? + (day - ?)) * ? + kind_id) * 2 + (coalesce(score, -1) >= ?)) "
+            "SELECT group_concat(((contact_id * ? + (day - ?)) * ? + kind_id) * 12 + coalesce(score, 11)) "
             "FROM interactions INDEXED BY interactions_contact_day WHERE day BETWEEN ? AND ?"
         )
-        (text,) = self.conn.execute(sql, (days, first, kinds, promoter, first, last)).fetchone()
+        (text,) = self.conn.execute(sql, (days, first, kinds, first, last)).fetchone()
         return text or "", days, kinds
 
-    def interactions_between(self, first_day: date, as_of: date, promoter: int) -> list[tuple[int, int, int, int]]:
-        """(contact id, day number, kind id, 1 if score >= promoter else 0) of every interaction in a date range."""
+    def interactions_between(self, first_day: date, as_of: date) -> list[tuple[int, int, int, int]]:
+        """(contact id, day number, kind id, score or 11) of every interaction in a date range, in (contact, day)
+        order (what packed_interactions gives, as rows)."""
         sql = (
-            "SELECT contact_id, day, kind_id, coalesce(score, -1) >= ? "
+            "SELECT contact_id, day, kind_id, coalesce(score, 11) "
             "FROM interactions INDEXED BY interactions_contact_day WHERE day BETWEEN ? AND ?"
         )
-        return self.conn.execute(sql, (promoter, day_number(first_day), day_number(as_of))).fetchall()
+        return self.conn.execute(sql, (day_number(first_day), day_number(as_of))).fetchall()
 
     def contact_groups(self) -> list[tuple[str, str, str]]:
         """(source, tags, comma-separated contact ids) per distinct source and tags: every contact, in few rows."""
