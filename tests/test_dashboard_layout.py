@@ -159,6 +159,7 @@ def test_each_chart_fits_its_canvas(draw, size):
     for a, b in combinations(tick_labels(ax, renderer), 2):
         assert not overlaps(a, b)
     heading = title(ax).get_window_extent(renderer)
+    assert figure.bbox.x0 - 1 <= heading.x0 and heading.x1 <= figure.bbox.x1 + 1  # the title is not cut off
     for text in shown_texts(ax)[1:]:
         box = text.get_window_extent(renderer)
         assert figure.bbox.x0 - 1 <= box.x0 and box.x1 <= figure.bbox.x1 + 1, text.get_text()

@@ -137,6 +137,15 @@ def _counts_axis(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
+def _title_over_names(ax: Axes, title: str, left: float) -> None:
+    """The title of a bar chart with names on its left starts over the names, where the cell starts (over the bars
+    a long title ran off a narrow canvas)."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # charts draw on an Axes of a figure
+    text = ax.set_title(title, loc="left", y=1.0)  # y given: matplotlib leaves its place alone
+    text.set_transform(offset_copy(ax.transAxes, fig=figure, x=-left * 72 + 4, y=6, units="points"))
+
+
 def _y_room(top: float) -> float:
     """Inches for the y tick labels of an axis reaching `top` (thousands separated)."""
     return _width([f"{round(top * 1.05):,}"], SMALL) + 0.14
@@ -174,10 +183,11 @@ def draw_funnel(ax: Axes, data: DashboardData) -> None:
     _column(ax, figures, left=False)
     ax.set_xlim(0, max([*counts, 1]))
     ax.set_ylim(len(levels) - 0.5, -0.5)  # Awareness at the top
-    ax.set_title("Engagement funnel", loc="left", y=1.0)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
-    place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.1, _width(figures, LABEL_SIZE) + 0.15, TITLE_ROOM)
+    left = _width(labels, LABEL_SIZE) + 0.12
+    place(ax, left, 0.1, _width(figures, LABEL_SIZE) + 0.15, TITLE_ROOM)
+    _title_over_names(ax, "Engagement funnel", left)
 
 
 def draw_history(ax: Axes, data: DashboardData) -> None:
@@ -256,8 +266,9 @@ def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     ax.spines["bottom"].set_visible(False)
     _legend(ax, fontsize=SMALL, frameon=False, loc="upper right", bbox_to_anchor=(1.0, 0.0), ncol=2, borderaxespad=0.2)
     right = _width(figures, LABEL_SIZE) + 0.15
-    place(ax, _width(labels, LABEL_SIZE) + 0.12, 0.3, right, TITLE_ROOM)
-    ax.set_title("Where customers come from", loc="left", y=1.0)
+    left = _width(labels, LABEL_SIZE) + 0.12
+    place(ax, left, 0.3, right, TITLE_ROOM)
+    _title_over_names(ax, "Where customers come from", left)
 
 
 def draw_workload(ax: Axes, data: DashboardData) -> None:
