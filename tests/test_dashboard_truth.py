@@ -134,3 +134,11 @@ def test_history_of_a_busy_shop_equals_classifying_at_each_month_end(store, add_
     h = data.headline
     assert h.promoters + h.passives + h.detractors == len(latest) > 10
     assert (h.promoters, h.detractors) == (sum(s >= 9 for s in latest), sum(s <= 6 for s in latest))
+
+
+def test_of_two_answers_on_one_day_the_later_one_counts(store, add_contact, log):
+    changed_mind = add_contact("changed@example.com")
+    log(changed_mind, "nps", day(5) + "T09:00:00", score=10)
+    log(changed_mind, "nps", day(5) + "T17:00:00", score=2)
+    h = build_dashboard(store, AS_OF).headline
+    assert (h.promoters, h.detractors) == (0, 1)

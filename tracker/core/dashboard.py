@@ -90,8 +90,6 @@ class Signals:
     kind: np.ndarray
     stage: np.ndarray
     conversion: np.ndarray  # a purchase-like kind (stage Conversion), as classify() counts buying days
-    score: np.ndarray  # 0-10, NO_SCORE for none
-    survey: np.ndarray  # a kind with a promoter stage (NPS and the like)
 
 
 def load_signals(store: Store, first: date, last: date) -> Signals:
@@ -115,19 +113,7 @@ def load_signals(store: Store, first: date, last: date) -> Signals:
         base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
         promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
     stage = np.where((promoter[kind] > 0) & promoted & (base[kind] > 0), promoter[kind], base[kind])
-    survey = np.zeros(size, dtype=bool)
-    for k in kinds:
-        survey[k.id] = k.promoter_stage is not None
-    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION), score, survey[kind])
-
-
-def latest_survey_scores(signals: Signals, as_of: date, days: int) -> np.ndarray:
-    """Each contact's latest answer to a survey kind within `days` (the rows are in contact and day order)."""
-    end = day_number(as_of)
-    answers = np.flatnonzero(signals.survey & (signals.score < NO_SCORE) & (signals.day >= end - days))
-    answers = answers[signals.day[answers] <= end]
-    who = signals.who[answers]
-    return signals.score[answers[np.r_[who[1:] != who[:-1], True]]] if answers.size else answers
+    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION))
 
 
 @dataclass(slots=True)
@@ -230,7 +216,8 @@ def dashboard_numbers(store: Store, as_of: date) -> DashboardData:
     total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
     buyers = int(np.count_nonzero(buying_days >= 1))
-    scores = latest_survey_scores(signals, as_of, settings.window_days).tolist()
+    # in SQL: of two answers on one day the later one counts, and the packed scan does not know which that is
+    scores = store.dashboard.latest_survey_scores(as_of, settings.window_days)
     funnel = {level: history[level][-1] for level in Level}
     converted = sum(funnel[level] for level in Level if level >= Level.CONVERSION)
     headline = Headline(
