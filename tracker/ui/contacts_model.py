@@ -33,6 +33,15 @@ ENGAGEMENT_COLUMNS = (LEVEL_COLUMN, SCORE_COLUMN, COLUMNS.index("Last engagement
 _LEVELS: tuple[Level | None, ...] = (None, *Level)  # by number; 0: not classified yet
 _LABELS = tuple("" if level is None else level.label for level in _LEVELS)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
 
 
 @dataclass(slots=True)
@@ -42,11 +51,18 @@ class PreparedListing:
     listing: ContactListing
     names_lower: list[str]
     name_order: list[int]  # positions in name order (ties by id)
+    positions: dict[int, int]  # contact id → its position in the listing
+    name_ranks: list[int]  # each position's place in name_order
 
 
 def prepare_listing(listing: ContactListing) -> PreparedListing:
     lower = [name.lower() for name in listing.names]
-    return PreparedListing(listing, lower, sorted(range(len(lower)), key=lower.__getitem__))
+    positions = {cid: i for i, cid in enumerate(listing.ids)}
+    order = sorted(range(len(lower)), key=lower.__getitem__)
+    ranks = [0] * len(order)
+    for place, i in enumerate(order):
+        ranks[i] = place
+    return PreparedListing(listing, lower, order, positions, ranks)
 
 
 def listing_of(rows: Sequence[ContactRow]) -> tuple[ContactListing, EngagementColumns]:
@@ -95,6 +111,7 @@ class ContactsModel(ColumnsModel):
         self._keys: dict[int, list[Any]] = {}  # each column's sort key, built on first use
         self._orders: dict[int, list[int]] = {}  # each column's ascending order, sorted on first use
         self._order: list[int] = []  # every position, in the current sort order
+        self._rank: list[int] | None = None  # each position's place in _order, made when a search needs it
         self._visible: list[int] = []
         self._query = search.parse("")
         self._level: Level | None = None
@@ -114,7 +131,7 @@ class ContactsModel(ColumnsModel):
         listing = prepared.listing
         self.beginResetModel()
         self._ids = listing.ids
-        self._pos = {cid: i for i, cid in enumerate(listing.ids)}
+        self._pos = prepared.positions
         self._names, self._names_lower = listing.names, prepared.names_lower
         self._companies, self._emails, self._phones, self._tags = (
             listing.companies,
@@ -133,6 +150,8 @@ class ContactsModel(ColumnsModel):
             self._take_index(index)
         self._keys, self._orders = {}, {}
         self._apply_sort()
+        if self._sort == (0, Qt.SortOrder.AscendingOrder):
+            self._rank = prepared.name_ranks
         self._visible = self._filtered()
         self.endResetModel()
 
@@ -161,7 +180,9 @@ class ContactsModel(ColumnsModel):
         """The search index has come: a query typed while loading is applied now."""
         self._take_index(index)
         if self._query:
-            self._refresh()
+            self.beginResetModel()
+            self._visible = self._filtered()
+            self.endResetModel()
 
     def _take_engagement(self, engagement: EngagementColumns) -> None:
         due = engagement.next_due
@@ -267,7 +288,17 @@ class ContactsModel(ColumnsModel):
         if self._query:
             if self._texts is None:
                 return []
-            matching = self._query.select(matching, self._texts, self._digits)
+            # Searched in id order, the order the texts lie in memory (walking them in name order missed the CPU's
+            # caches: 3-4x slower), then put in the shown order through a mark per contact.
+            n = len(self._ids)
+            found = self._query.select(range(n), self._texts, self._digits)
+            if len(found) * 4 < n:  # few: sorted by their place in the shown order
+                matching = sorted(found, key=self._ranks().__getitem__)
+            elif len(found) < n:
+                mark = bytearray(n)
+                for i in found:
+                    mark[i] = 1
+                matching = [i for i in matching if mark[i]]
         if self._level is not None:
             number, levels = int(self._level), self._levels
             matching = [i for i in matching if levels[i] == number]
@@ -275,6 +306,14 @@ class ContactsModel(ColumnsModel):
             needle, tags = f", {self._tag.lower()},", self._tags
             matching = [i for i in matching if needle in f", {tags[i].lower()},"]
         return list(matching)
+
+    def _ranks(self) -> list[int]:
+        """Each position's place in the current order (made on the first search after a sort)."""
+        if self._rank is None:
+            self._rank = [0] * len(self._order)
+            for place, i in enumerate(self._order):
+                self._rank[i] = place
+        return self._rank
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -320,6 +359,7 @@ class ContactsModel(ColumnsModel):
         if ascending is None:  # stable over the name order: ties by name; kept for the next click
             ascending = self._orders[column] = sorted(self._name_order, key=self._sort_key(column).__getitem__)
         self._order = ascending[::-1] if order == Qt.SortOrder.DescendingOrder else ascending
+        self._rank = None
 
     # Access --------------------------------------------------------------------------------------
 
@@ -361,6 +401,8 @@ class ContactsModel(ColumnsModel):
         return len(self._visible)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in _ROLES:  # a view asks for about ten roles per cell it paints: most answers are "none"
+            return None
         row, column = index.row(), index.column()
         if not index.isValid() or not 0 <= row < len(self._visible):
             return None
