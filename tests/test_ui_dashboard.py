@@ -84,3 +84,22 @@ def test_while_the_follow_ups_are_counted_the_chart_says_so(qtbot, shop, fixed_d
     assert "Counting follow-ups…" in shown and "Nothing due in the next two weeks" not in shown
     assert not made.data.follow_ups_counted
     qtbot.waitUntil(lambda: made.outlook_job.refresher._job is None and made.due_job.refresher._job is None)
+
+
+def test_only_the_charts_whose_data_changed_are_drawn_again(qtbot, tab, add_contact):
+    drawn: list[str] = []
+
+    def counted(name, draw):
+        def draw_and_count(ax, data):
+            drawn.append(name)
+            draw(ax, data)
+
+        return draw_and_count
+
+    for name, canvas in tab.canvases.items():
+        canvas.draw_chart = counted(name, canvas.draw_chart)
+    before = tab.data
+    add_contact("quiet@example.com", source="walk-in")  # no interactions: the activity chart stays as it is
+    tab.reload()
+    qtbot.waitUntil(lambda: tab.data is not before and tab.data.follow_ups_counted, timeout=20_000)
+    assert {"funnel", "sources"} <= set(drawn) and "activity" not in drawn

@@ -52,6 +52,15 @@ CHARTS = (
     ("activity", draw_activity, (1, 0, 1, 2)),
     ("sources", draw_sources, (1, 2, 1, 1)),
 )
+#: What each chart draws from: a chart whose part is unchanged is not drawn again (a logged call leaves the
+#: sources alone, a new contact the activity).
+PARTS = {
+    "funnel": lambda d: d.funnel,
+    "history": lambda d: (d.month_ends, d.history),
+    "workload": lambda d: (d.as_of, d.workload_days, d.workload, d.overdue, d.follow_ups_counted),
+    "activity": lambda d: (d.week_starts, d.activity),
+    "sources": lambda d: d.sources,
+}
 
 
 class ChartCanvas(FigureCanvasQTAgg):
@@ -62,6 +71,7 @@ class ChartCanvas(FigureCanvasQTAgg):
         self.setParent(parent)
         self.name, self.draw_chart = name, draw
         self.axes = chart_axes(self.figure)  # one figure and Axes for the tab's life, cleared for new data
+        self.shown_part: object = None
         self.store, self.report = store, report  # the database a chart must never be saved over; errors to a dialog
         self.setMinimumHeight(270)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -70,6 +80,10 @@ class ChartCanvas(FigureCanvasQTAgg):
         self.addAction(save)
 
     def show_data(self, data: DashboardData) -> None:
+        part = PARTS[self.name](data)
+        if part == self.shown_part:
+            return  # the same picture
+        self.shown_part = part
         with chart_style():
             self.axes.clear()
             self.draw_chart(self.axes, data)
