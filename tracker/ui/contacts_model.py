@@ -92,7 +92,8 @@ class ContactsModel(ColumnsModel):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.rows_loader: Callable[[list[int]], list[ContactRow]] | None = None  # whole rows, for exports
+        #: whole rows of these contacts (None: of all), for exports
+        self.rows_loader: Callable[[list[int] | None], list[ContactRow]] | None = None
         self._ids: list[int] = []
         self._pos: dict[int, int] = {}
         self._names: list[str] = []
@@ -392,7 +393,8 @@ class ContactsModel(ColumnsModel):
     def _load(self, ids: list[int]) -> list[ContactRow]:
         if self.rows_loader is None:
             raise RuntimeError("ContactsModel.rows_loader is not set")
-        by_id = {row.engagement.contact_id: row for row in self.rows_loader(ids)}
+        every = len(ids) == len(self._ids) and len(ids) > 1_000  # one scan beats a list of every id
+        by_id = {row.engagement.contact_id: row for row in self.rows_loader(None if every else ids)}
         return [by_id[cid] for cid in ids if cid in by_id]
 
     # Qt model interface ----------------------------------------------------------------------------

@@ -567,12 +567,10 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
     def _after_first_load(self, changes: Changes) -> None:
+        """The first load's other tabs (the dashboard loads itself when it is first shown)."""
         if self.store.path is not None:
             self._check_and_back_up()
-        tabs = [self.interactions_tab, self.followups_tab]
-        if self.dashboard_tab.widget is not None:
-            tabs.append(self.dashboard_tab.widget)
-        for tab in tabs:
+        for tab in (self.interactions_tab, self.followups_tab):
             if tab.wants(changes):
                 tab.reload()
 
