@@ -48,6 +48,8 @@ def choose(monkeypatch, path: Path) -> None:
 def dashboard(qtbot, window):
     window.show_tab(0)
     qtbot.waitUntil(lambda: window.dashboard_tab.widget is not None and window.dashboard_tab.widget.data is not None)
+    # the report waits for the follow-up list too
+    qtbot.waitUntil(lambda: window.dashboard_tab.widget.data.follow_ups_counted)
     return window.dashboard_tab.widget
 
 

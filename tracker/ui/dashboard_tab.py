@@ -127,7 +127,7 @@ class Keyed:
     """One piece of the dashboard computed on a worker and shown once per state of the data (see the module)."""
 
     def __init__(self, tab: DashboardTab, work, show):
-        self.work, self.show = work, show
+        self.work, self.show, self.store = work, show, tab.store
         self.shown: tuple | None = None  # the state what is on screen was computed for
         self.wanted: tuple | None = None  # the state asked for last
         self.refresher = Refresher(tab.store, self._run, self._arrived, tab.undo.report, tab)
@@ -144,6 +144,8 @@ class Keyed:
         return state, self.work(store, state[0])
 
     def _arrived(self, result) -> None:
+        if self.store.closed:
+            return  # the window closed its file while the job ran
         state, value = result
         self.shown = state
         self.show(value)
@@ -252,6 +254,8 @@ class DashboardTab(QWidget):
     def reload(self) -> None:
         """Recompute on a worker what the data or the day changed since it was drawn (see Keyed): the numbers
         first, then the follow-up list and the outlook, which take longer and would slow the numbers down."""
+        if self.store.closed:
+            return  # built or reloaded by a queued event after the window closed its file
         state = self.state()
         self.numbers_job.request(state)
         if self.numbers_job.shown == state:
@@ -259,7 +263,10 @@ class DashboardTab(QWidget):
 
     def _request_the_rest(self) -> None:
         """The follow-up list, then the outlook: one after the other, the second finds the purchase forecast both
-        need in its cache (side by side they fitted it twice)."""
+        need in its cache (side by side they fitted it twice). Queued after drawing: the window may have closed
+        its store meanwhile."""
+        if self.store.closed:
+            return
         state = self.state()
         self.due_job.request(state)
         if self.due_job.shown == state:

@@ -41,6 +41,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
         self.path = path
+        self._closed = False
         self.contacts = ContactsTable(self)
         self.interactions = InteractionsTable(self)
         self.follow_ups = FollowUpsTable(self)
@@ -146,7 +147,13 @@ class Store:
         if self.read_only:
             raise StoreError(self.read_only)
 
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called: a queued callback of a closed window asks before it reads."""
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         if self.path is not None and not self._readonly_conn and integrity.known_verdict(self.path)[1]:
             # Closing the last connection checkpoints the WAL into the file: hold a read-only connection
             # meanwhile, so a damaged file is not written even then.
