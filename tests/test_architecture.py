@@ -54,6 +54,21 @@ def test_cli_loads_without_qt_or_the_window():
     assert result.stdout.strip() == "", f"tracker.cli pulled in: {result.stdout.strip()}"
 
 
+def test_the_window_module_loads_without_the_import_stack_or_the_models():
+    """Time to window (issue 16): the main window's module needs neither the importers (and phonenumbers, chardet,
+    calamine behind them), matplotlib, numpy nor scipy before its first paint; they load when first used."""
+    heavy = ("tracker.core.importing", "phonenumbers", "chardet", "python_calamine", "matplotlib", "numpy", "scipy")
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "import tracker.ui.main_window\n"
+        f"bad = [n for n in sys.modules if n.startswith({heavy!r})]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"tracker.ui.main_window pulled in: {result.stdout.strip()}"
+
+
 def test_core_sources_do_not_import_click_or_pyplot():
     """The check reads our own import statements (a library the core uses may load click itself)."""
     offenders = []
