@@ -11,7 +11,7 @@ import pytest
 from tracker.cli import main
 from tracker.core.importing import import_contacts
 from tracker.core.importing.columns import infer_from_values, map_columns
-from tracker.core.importing.contacts import looks_like_company
+from tracker.core.importing.names import looks_like_company
 
 CORPUS = Path(__file__).parent / "fixtures" / "import"
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.core.errors import TrackerError
-from tracker.core.importing.contacts import clearly_different
+from tracker.core.importing.names import clearly_different
 from tracker.core.models import Contact
 from tracker.core.normalize import ascii_lower, phone_key, same_phone
 from tracker.core.store import Store
-from tracker.core.store.contacts import COLUMNS, contact_from_row
+from tracker.core.store.contact_fields import COLUMNS, contact_from_row
 from tracker.core.store.rows import columns
 from tracker.core.store.table import rows_in
 

@@ -21,7 +21,6 @@ from tracker.core.importing.columns import (
     resolve_choices,
     suggest_mapping,
 )
-from tracker.core.importing.contacts import split_full_name
 from tracker.core.importing.dates import (
     DAY_FIRST,
     check_format,
@@ -31,6 +30,7 @@ from tracker.core.importing.dates import (
     order_by_span,
     order_evidence,
 )
+from tracker.core.importing.names import split_full_name
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.importing.sources import open_table
 from tracker.core.importing.table_source import TableSource

@@ -13,7 +13,7 @@ from tracker.core.models import Changes
 from tracker.core.normalize import ascii_lower, join_tags, phone_key, same_phone, split_tags
 from tracker.core.operations.result import OpResult, Recording
 from tracker.core.store import Store
-from tracker.core.store.contacts import EDITABLE
+from tracker.core.store.contact_fields import EDITABLE
 from tracker.core.store.rows import columns
 
 __all__ = ["CHOOSABLE", "merge_contacts", "merged_values"]

@@ -10,7 +10,7 @@ from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
 from tracker.core.models import ContactRow, Engagement, display_name
 from tracker.core.search import search_rows
-from tracker.core.store.contacts import COLUMNS, contact_from_row
+from tracker.core.store.contact_fields import COLUMNS, contact_from_row
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Contact, FollowUp
-from tracker.core.store.contacts import COLUMNS as CONTACT_COLUMNS
-from tracker.core.store.contacts import contact_from_row
+from tracker.core.store.contact_fields import COLUMNS as CONTACT_COLUMNS
+from tracker.core.store.contact_fields import contact_from_row
 from tracker.core.store.engagement import _AGGREGATE, _LEVEL, _SCORE, _params
 from tracker.core.store.table import StoreTable
 

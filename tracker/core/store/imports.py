@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput, UndoWouldRemoveLaterWork
 from tracker.core.models import Changes, ImportBatch
-from tracker.core.store.contacts import STORED
+from tracker.core.store.contact_fields import STORED
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
