@@ -25,15 +25,19 @@ CONTACT_FIELDS = (
     "tags",
     "notes",
     "source",
-    "address",
-    "address_part",
-    "birthday",
-    "anniversary",
-    "consent",
-    "customer_no",
-    "total_orders",
-    "total_spent",
-    "custom",
+    *(
+        DETAIL_FIELDS := (
+            "address",
+            "address_part",
+            "birthday",
+            "anniversary",
+            "consent",
+            "customer_no",
+            "total_orders",
+            "total_spent",
+            "custom",
+        )
+    ),
 )
 INTERACTION_FIELDS = (
     "email",

@@ -18,6 +18,7 @@ from tracker.core.errors import ImportCancelled, ImportHint, ImportRejected, Inv
 from tracker.core.importing.bulk import collector_paused, write_batch
 from tracker.core.importing.columns import (
     CONTACT_FIELDS,
+    DETAIL_FIELDS,
     MULTI_VALUE,
     NULL_WORDS,
     ColumnChoices,
@@ -164,17 +165,7 @@ class _Reading:
 _CACHED = 50_000  # values a per-file cache keeps at most (names, dates and consents repeat; memory stays bounded)
 
 
-_DETAIL_FIELDS = {
-    "address",
-    "address_part",
-    "birthday",
-    "anniversary",
-    "consent",
-    "customer_no",
-    "total_orders",
-    "total_spent",
-    "custom",
-}
+_DETAIL_FIELDS = frozenset(DETAIL_FIELDS)  # the columns _details reads
 
 
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})$")
