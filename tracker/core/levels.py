@@ -73,6 +73,7 @@ def _kinds(stage: Level, weight: float, *names: str) -> list[KindSpec]:
 
 DEFAULT_KINDS: list[KindSpec] = [
     KindSpec("note", Level.AWARENESS, 0.0),
+    KindSpec("contacted", Level.AWARENESS, 0.0),  # the owner wrote or called: a follow-up handled
     *_kinds(Level.INTEREST, 1.0, "email_open", "website_visit", "content_view", "inquiry"),
     *_kinds(
         Level.INTERACTION,

@@ -272,3 +272,21 @@ def m005_contact_details(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE contacts SET phone_key = ? WHERE id = ?", [(key, cid) for key, cid, _ in changed])
     # a re-keyed phone is not an edit, but the trigger counted one: put each revision back
     conn.executemany("UPDATE contacts SET revision = ? WHERE id = ?", [(rev, cid) for _, cid, rev in changed])
+
+
+@migration
+def m006_message_sources(conn: sqlite3.Connection) -> None:
+    """Interactions read from a mailbox or a calendar remember where they came from, so that reading the same
+    mailbox again adds nothing: source_key names the message or event ('<Message-ID>', an IMAP folder's UID, a
+    calendar event's UID and start), unique per contact (one message to three contacts is three interactions).
+
+    The built-in kind 'contacted' is the owner writing to or calling a contact: it shows in the timeline and counts
+    as a follow-up handled, but it is not the contact's engagement (Awareness, weight 0)."""
+    conn.execute("ALTER TABLE interactions ADD COLUMN source_key TEXT CHECK (source_key IS NULL OR source_key <> '')")
+    conn.execute(
+        "CREATE UNIQUE INDEX interactions_source ON interactions(source_key, contact_id) WHERE source_key IS NOT NULL"
+    )
+    conn.execute(
+        "INSERT INTO kinds (name, stage, weight, promoter_stage, survey, builtin) VALUES ('contacted', 1, 0.0, NULL, "
+        "0, 1) ON CONFLICT (name) DO NOTHING"  # a kind the user made by that name stays theirs
+    )
