@@ -206,7 +206,13 @@ def _levels_over_time(
 
 
 def dashboard_numbers(store: Store, as_of: date) -> DashboardData:
-    """Everything the dashboard shows but the follow-ups, as of a date (the caller's today), from one scan."""
+    """Everything the dashboard shows but the follow-ups, as of a date (the caller's today), from one scan of one
+    state of the file."""
+    with store.reading():
+        return _numbers(store, as_of)
+
+
+def _numbers(store: Store, as_of: date) -> DashboardData:
     settings = store.settings()
     ends = month_ends(as_of)
     activity_start = as_of - timedelta(days=7 * ACTIVITY_WEEKS - 1)
@@ -245,8 +251,9 @@ def follow_ups_due(store: Store, as_of: date) -> FollowUpsDue:
 
 
 def build_dashboard(store: Store, as_of: date) -> DashboardData:
-    """Everything the dashboard shows, as of a date (the caller's today)."""
-    return dashboard_numbers(store, as_of).with_follow_ups(follow_ups_due(store, as_of))
+    """Everything the dashboard shows, as of a date (the caller's today), read from one state of the file."""
+    with store.reading():
+        return dashboard_numbers(store, as_of).with_follow_ups(follow_ups_due(store, as_of))
 
 
 def _activity(store: Store, first: date, signals: Signals, data: DashboardData) -> None:

@@ -118,8 +118,14 @@ def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> 
     scheduled.
 
     The rules read each contact's level, score, recency and consent as a plain tuple streamed from the store;
-    only the contacts who end up on the list are loaded (a million contacts fit in a few hundred MB)."""
+    only the contacts who end up on the list are loaded (a million contacts fit in a few hundred MB). All of it is
+    read from one state of the file (`Store.reading`), however another process changes it meanwhile."""
     as_of = check_day(as_of)
+    with store.reading():
+        return _suggest(store, as_of, upcoming_days)
+
+
+def _suggest(store: Store, as_of: date, upcoming_days: int) -> list[Suggestion]:
     settings = store.settings()
     in_hand = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)
     scheduled = store.follow_ups.open_until(as_of + timedelta(days=upcoming_days))

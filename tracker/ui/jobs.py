@@ -63,7 +63,10 @@ class Job(QRunnable):
             self.signals.failed.emit(str(translate_error(exc, str(self.db_path))))
         except Exception as exc:  # a bug: the user still gets a sentence, the details go to stderr
             traceback.print_exc()
-            self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed.")
+            self.signals.failed.emit(
+                f"Tracker could not finish this because of a fault in Tracker itself ({type(exc).__name__}: {exc}); "
+                "nothing was changed."
+            )
         else:
             self.signals.succeeded.emit(result)
         finally:

@@ -240,6 +240,22 @@ class Store:
             self._kinds = None  # a rolled-back save_kind may have refreshed the cache with what is now gone
             raise
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: every query inside sees the same state of the file, so an answer built from
+        several queries (the follow-up list: scheduled follow-ups, then each contact's engagement) cannot mix the
+        states before and after another process's change (a merge between two of them removed a contact the
+        first had seen). Inside a write transaction, or nested, it adds nothing."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # nothing was written: ends the snapshot
+
     # Settings -----------------------------------------------------------------------------------
 
     def settings(self) -> Settings:
