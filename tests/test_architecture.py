@@ -56,8 +56,19 @@ def test_cli_loads_without_qt_or_the_window():
 
 def test_the_window_module_loads_without_the_import_stack_or_the_models():
     """Time to window (issue 16): the main window's module needs neither the importers (and phonenumbers, chardet,
-    calamine behind them), matplotlib, numpy nor scipy before its first paint; they load when first used."""
-    heavy = ("tracker.core.importing", "phonenumbers", "chardet", "python_calamine", "matplotlib", "numpy", "scipy")
+    calamine behind them), matplotlib, numpy nor scipy before its first paint; they load when first used. Nor the
+    calendar reader and writer (icalendar, recurring-ical-events), loaded for an .ics import or export."""
+    heavy = (
+        "tracker.core.importing",
+        "phonenumbers",
+        "chardet",
+        "python_calamine",
+        "matplotlib",
+        "numpy",
+        "scipy",
+        "icalendar",
+        "recurring_ical_events",
+    )
     code = (
         "import os, sys\n"
         "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"

@@ -67,6 +67,7 @@ BASELINE: dict[str, dict[str, object]] = {
     "import": {},
     "import contacts": {"file": str(FIXTURES / "google_contacts_sample.csv")},
     "import interactions": {"file": str(FIXTURES / "activity_log_sample.csv")},
+    "import calendar": {"file": str(FIXTURES / "calendar" / "sample.ics"), "me": "owner@shop.example"},
     "imports": {},
     "undo-import": {"batch_id": "1"},
     "contacts": {},

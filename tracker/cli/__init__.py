@@ -1,6 +1,12 @@
 """The `tracker` command line: a thin adapter that opens the store, calls the core once and prints the result."""
 
-from tracker.cli import commands, duplicates, outlook, safety  # noqa: F401  (registers the commands on the group)
+from tracker.cli import (  # noqa: F401  (registers the commands on the group)
+    commands,
+    duplicates,
+    import_calendar,
+    outlook,
+    safety,
+)
 from tracker.cli.base import cli, main
 from tracker.cli.commands import CONTACT_EXPORT_COLUMNS, FOLLOW_UP_EXPORT_COLUMNS, INTERACTION_EXPORT_COLUMNS
 

@@ -4,6 +4,7 @@ imports.py, registered first so `tracker --help` follows a user's day)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -31,6 +32,7 @@ from tracker.core.export import (
     INTERACTION_EXPORT_COLUMNS,
     write_csv,
 )
+from tracker.core.export_calendar import write_calendar
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.levels import Level, Settings
 from tracker.core.operations import contacts as contact_ops
@@ -39,6 +41,8 @@ from tracker.core.operations import follow_ups as follow_up_ops
 from tracker.core.operations import interactions as interaction_ops
 from tracker.core.operations import settings as setting_ops
 from tracker.core.store import Store
+from tracker.core.store.messages import contacts_with_dates
+from tracker.core.vcard import write_vcards
 
 # Contacts ----------------------------------------------------------------------------------------
 
@@ -332,15 +336,23 @@ def followup_command(store: Store, contact: str, due: str, reason: str, as_json:
     "export",
     type=click.Path(path_type=Path),
     metavar="PATH",
-    help="Write the list as a CSV for mail merge or a phone list.",
+    help="Write the list to a file, chosen by its extension: .csv for mail merge, .vcf (vCard) for a phone's "
+    "contacts, .ics for a phone's calendar (each follow-up on its day with a 9:00 reminder, and contacts' birthdays "
+    "and anniversaries every year).",
 )
 @with_store
 def followups_command(store: Store, as_of: str | None, as_json: bool, export: Path | None) -> None:
     """Who to contact next and why, most urgent first.
 
-    Example: tracker followups --export calls.csv
+    Example: tracker followups --export calls.csv  (or today.ics, calls.vcf)
     """
     suggestions = suggest_follow_ups(store, user_day(as_of))
+    if export and export.suffix.lower() in (".ics", ".vcf"):
+        count = _export_for_phone(store, export, suggestions)
+        if not as_json:
+            noun = "events" if export.suffix.lower() == ".ics" else "follow-ups"
+            click.echo(f"Wrote {count} {noun} to {export}.")
+        export = None
     suggestions.reverse()  # each is dropped once it is a document: at a million contacts both would not fit twice
     documents = []
     while suggestions:
@@ -359,6 +371,13 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
             )
         )
         click.echo(f"{len(documents)} follow-ups")
+
+
+def _export_for_phone(store: Store, export: Path, suggestions: list) -> int:
+    """The follow-ups as a calendar (.ics, with contacts' important dates) or as contact cards (.vcf)."""
+    if export.suffix.lower() == ".vcf":
+        return write_vcards(export, [(s.contact, s.reason) for s in suggestions], database=store.path)
+    return write_calendar(export, suggestions, contacts_with_dates(store), stamp=datetime.now(UTC), database=store.path)
 
 
 @cli.command(name="done")

@@ -10,6 +10,7 @@ is on the result: the ImportReport of an import, the counts of an undo, the back
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "RestoreResult",
     "UndoImportResult",
     "UndoPreview",
+    "import_calendar",
     "import_file",
     "restore",
     "undo_import",
@@ -76,6 +78,23 @@ def import_file(store: Store, path: Path | str, kind: str, **options: Any) -> Im
     if report.batch_id is None:
         return ImportResult(Changes(), (), report.summary(), report=report)
     return ImportResult(_IMPORTED[kind], (report.batch_id,), report.summary(), report=report)
+
+
+def import_calendar(store: Store, path: Path | str, *, until: date, **options: Any) -> ImportResult:
+    """Import an .ics calendar's meetings with contacts as one batch (`importing.calendar.import_calendar` and its
+    options: me, add_unknown, zone, dry_run, progress, cancelled); `until` is the caller's today. ids: (the batch
+    id,), none for a dry run."""
+    from tracker.core.importing.calendar import import_calendar as read_calendar  # icalendar: only when used
+
+    report = read_calendar(store, path, until=until, **options)
+    verb = "Would import" if report.batch_id is None else "Imported"
+    summary = f"{verb} {_count(report.created, 'meeting')} from {report.source} ({_count(report.rows, 'event')} read"
+    summary += "".join(f", {count:,} {reason}" for reason, count in sorted(report.skipped.items()))
+    summary += f"; {_count(report.contacts_created, 'new contact')})." if report.contacts_created else ")."
+    if report.batch_id is None:
+        return ImportResult(Changes(), (), summary, report=report)
+    changes = Changes(contacts=bool(report.contacts_created), interactions=True)
+    return ImportResult(changes, (report.batch_id,), summary, report=report)
 
 
 def undo_preview(store: Store, batch_id: int) -> UndoPreview:

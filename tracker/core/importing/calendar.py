@@ -1,0 +1,399 @@
+"""Importing the owner's calendar (.ics exports of Google Calendar, Outlook, Apple Calendar): the meetings they had
+with their contacts, as `meeting` interactions, one undoable batch per file.
+
+An event is a meeting with each person on it besides the owner (its ORGANIZER and ATTENDEEs; rooms and resources
+are not people): one interaction per contact, the SUMMARY as its note, its start as when it happened (an all-day
+event on its day). Repeating events are expanded from their start up to `until` (the caller's today; the core never
+reads the clock), the latest `max_occurrences` of each series kept. Each interaction remembers the event's UID and
+which occurrence it was (`source_key`), so reading the same calendar again adds nothing.
+
+What the report counts (the command line's "events"): every occurrence read, once per person on it besides the
+owner, or once when the whole occurrence is left out; so events = interactions + the skipped, by reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.header import decode_header, make_header
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.core.dates import iso_moment
+from tracker.core.errors import ImportCancelled, InvalidInput
+from tracker.core.importing.bulk import write_batch
+from tracker.core.importing.names import split_full_name
+from tracker.core.importing.report import Cancelled, ImportReport, Progress
+from tracker.core.normalize import ascii_lower, clean_email, is_valid_email
+from tracker.core.store import Store
+from tracker.core.store.messages import ids_for_addresses, owner_addresses, remember_owner_addresses, write_sourced
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
+    from icalendar.cal import Component
+
+KIND = "meeting"
+CHANNEL = "calendar"
+MAX_ATTENDEES = 20
+MAX_OCCURRENCES = 1000  # of one repeating series: a weekly meeting for 19 years, a daily one for 3
+_READ_LIMIT = 50_000  # occurrences generated of one series at most, whatever its rule says
+_FIRST = datetime(1900, 1, 1)
+_SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+_NOT_PEOPLE = {"ROOM", "RESOURCE"}
+
+# Why an occurrence (or one person on it) was left out: the keys of the report's `skipped`.
+CANCELLED = "cancelled"
+DECLINED = "declined"
+OWNER_DECLINED = "declined by the owner"
+NO_ATTENDEES = "no attendees"
+FUTURE = "future"
+TOO_MANY = f"more than {MAX_ATTENDEES} attendees"
+NOT_A_CONTACT = "not a contact"
+ALREADY_IMPORTED = "already imported"
+TOO_OFTEN = "repeats more often than daily"
+PAST_CAP = "older repeats past the cap"
+OUT_OF_RANGE = "date out of range"
+UNREADABLE = "unreadable event"
+
+
+@dataclass(slots=True)
+class _Person:
+    address: str  # as written
+    name: str
+    declined: bool
+
+
+@dataclass(slots=True)
+class _Meeting:
+    """One person at one occurrence, waiting to be matched to a contact."""
+
+    key: str  # the address, lower-case
+    person: _Person
+    occurred_at: str
+    note: str
+    source_key: str
+
+
+def read_calendars(data: bytes, name: str) -> list[Calendar]:
+    """The VCALENDARs in an .ics file's bytes; InvalidInput in one sentence when it holds none (or is damaged)."""
+    import icalendar
+
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+        raise InvalidInput(f"{name} is not an iCalendar (.ics) file: it does not begin with BEGIN:VCALENDAR.")
+    try:
+        found = icalendar.Calendar.from_ical(text, multiple=True)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise InvalidInput(f"{name} is a damaged iCalendar (.ics) file ({_first_line(exc)}).") from None
+    calendars = [c for c in found if isinstance(c, icalendar.Calendar)]
+    if not calendars:
+        raise InvalidInput(f"{name} holds no calendar (no VCALENDAR inside).")
+    return calendars
+
+
+def import_calendar(
+    store: Store,
+    path: Path | str,
+    *,
+    until: date,
+    me: Iterable[str] = (),
+    add_unknown: bool = False,
+    zone: tzinfo | None = None,
+    max_occurrences: int = MAX_OCCURRENCES,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportReport:
+    """Import an .ics file's meetings with contacts as one batch (see the module's docstring).
+
+    `until`: occurrences after this day are not read (an event that starts later is skipped as future). `me`: the
+    owner's addresses; without it the ones confirmed before (the setting mail_me), else the address on the most
+    events; either is kept as the setting. `add_unknown`: people who are not contacts yet become contacts (else
+    skipped). `zone`: the owner's time zone, into which times with a zone (TZID, UTC) are turned (None: this
+    computer's); floating times are kept as written, all-day events are their day."""
+    source = Path(path)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {source}: {exc.strerror or exc}.") from None
+    calendars = read_calendars(data, source.name)
+    given = []
+    for text in me:
+        address = clean_email(text)
+        if not address or not is_valid_email(address):
+            shown = text if len(text) <= 60 else text[:59] + "…"
+            raise InvalidInput(f"'{shown}' is not an e-mail address; the owner's addresses must be.")
+        given.append(ascii_lower(address))
+    owner = given or owner_addresses(store) or _found_owner(calendars)
+    keep_owner = bool(given) or (bool(owner) and not owner_addresses(store))
+    report = ImportReport(kind="calendar", source=source.name, encoding="utf-8", dry_run=dry_run)
+    reader = _Reader(set(owner), until, zone, max(1, max_occurrences), report)
+
+    def write(batch_id: int) -> None:
+        if keep_owner:
+            remember_owner_addresses(store, owner)
+        meetings = list(reader.meetings(calendars, progress, cancelled, len(data)))
+        _write_meetings(store, batch_id, meetings, report, add_unknown=add_unknown, source=source.name)
+
+    return write_batch(
+        store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled, size=len(data)
+    )
+
+
+def _write_meetings(
+    store: Store, batch_id: int, meetings: list[_Meeting], report: ImportReport, *, add_unknown: bool, source: str
+) -> None:
+    ids = ids_for_addresses(store, {m.key for m in meetings})
+    unknown = {m.key: m.person for m in meetings if m.key not in ids}
+    if unknown and add_unknown:
+        records = []
+        for person in unknown.values():
+            first, last = split_full_name(person.name) if person.name and "@" not in person.name else ("", "")
+            records.append(({"email": person.address, "first_name": first, "last_name": last}, ()))
+        made, _ = store.contacts.write_batch(records, batch_id, default_source=source)
+        report.contacts_created += made
+        ids.update(ids_for_addresses(store, unknown))
+    rows = []
+    for meeting in meetings:
+        contact_id = ids.get(meeting.key)
+        if contact_id is None:
+            report.skip(NOT_A_CONTACT)
+            continue
+        rows.append((contact_id, KIND, meeting.occurred_at, meeting.note, meeting.source_key))
+    for written in write_sourced(store, batch_id, rows, channel=CHANNEL):
+        if written:
+            report.created += 1
+        else:
+            report.skip(ALREADY_IMPORTED)
+
+
+class _Reader:
+    """Walks a calendar's events, occurrence by occurrence, counting what it leaves out in the report."""
+
+    def __init__(self, owner: set[str], until: date, zone: tzinfo | None, cap: int, report: ImportReport):
+        self.owner, self.until, self.zone, self.cap, self.report = owner, until, zone, cap, report
+
+    def meetings(
+        self, calendars: list[Calendar], progress: Progress | None, cancelled: Cancelled | None, size: int
+    ) -> Iterator[_Meeting]:
+        events: dict[str, list[Component]] = {}  # by UID: a series' events (the first, and moved occurrences)
+        for calendar in calendars:
+            _give_uids(calendar)
+            for event in calendar.walk("VEVENT"):
+                events.setdefault(str(event.get("UID")), []).append(event)
+        stop = datetime.combine(self.until + timedelta(days=1), datetime.min.time())
+        for number, series in enumerate(events.values()):
+            if number % 50 == 0:
+                if cancelled and cancelled():
+                    raise ImportCancelled("Import cancelled; nothing was imported.")
+                if progress:
+                    progress(size * number // max(1, len(events)), size)
+            for occurrence in self._occurrences(series, stop):
+                yield from self._occurrence(occurrence)
+
+    def _occurrences(self, components: list[Component], stop: datetime) -> list[Component]:
+        """A series' occurrences up to `stop`, oldest first, the latest `cap` of them; what is left out, counted."""
+        import recurring_ical_events
+        from icalendar import Calendar
+
+        report = self.report
+        try:
+            if any(str(rule.get("FREQ", [""])[0]).upper() in _SUB_DAILY for c in components for rule in _rules(c)):
+                report.rows += 1
+                report.skip(TOO_OFTEN)
+                return []
+            alone = Calendar()  # time zones were resolved while parsing: the series needs only its own events
+            for component in components:
+                alone.add_component(component)
+            occurrences = []
+            for series in recurring_ical_events.of(alone).series:
+                for occurrence in series.between(_FIRST, stop):
+                    occurrences.append(occurrence)
+                    if len(occurrences) >= _READ_LIMIT:
+                        break
+            future = not occurrences and any(
+                self._day(c.decoded("DTSTART"), c) > self.until for c in components if "DTSTART" in c
+            )
+            occurrences.sort(key=lambda o: _sortable(o.start))
+            read = [o.as_component(False) for o in occurrences[-self.cap :]]
+        except Exception:  # whatever the library makes of a damaged event, it is one event left out
+            report.rows += 1
+            report.skip(UNREADABLE)
+            return []
+        if future:
+            report.rows += 1
+            report.skip(FUTURE)
+        if len(occurrences) > self.cap:
+            dropped = len(occurrences) - self.cap
+            report.rows += dropped
+            report.skip(PAST_CAP, dropped)
+        return read
+
+    def _occurrence(self, event: Component) -> Iterator[_Meeting]:
+        report = self.report
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            report.rows += 1
+            report.skip(CANCELLED)
+            return
+        people = _people(event)
+        others = [p for key, p in people.items() if key not in self.owner]
+        if len(people) > MAX_ATTENDEES:
+            report.rows += 1
+            report.skip(TOO_MANY)
+            return
+        if not others:
+            report.rows += 1
+            report.skip(NO_ATTENDEES)
+            return
+        if any(people[key].declined for key in self.owner if key in people):
+            report.rows += 1
+            report.skip(OWNER_DECLINED)
+            return
+        start = event.decoded("DTSTART")
+        if self._day(start, event) > self.until:
+            report.rows += 1
+            report.skip(FUTURE)
+            return
+        occurred_at = self._moment(start, event)
+        if occurred_at is None:
+            report.rows += 1
+            report.skip(OUT_OF_RANGE)
+            return
+        note = " ".join(str(event.get("SUMMARY", "")).split())
+        source_key = f"ics:{event.get('UID')}#{_occurrence_id(event)}"
+        for person in others:
+            report.rows += 1
+            if person.declined:
+                report.skip(DECLINED)
+                continue
+            yield _Meeting(ascii_lower(person.address), person, occurred_at, note, source_key)
+
+    def _local(self, moment: datetime) -> datetime:
+        """A time with a zone as the owner's wall clock; a floating time as written."""
+        if moment.tzinfo is None:
+            return moment
+        return moment.astimezone(self.zone) if self.zone is not None else moment.astimezone()
+
+    def _day(self, start: date, event: Component) -> date:
+        if not isinstance(start, datetime):
+            return start
+        return start.date() if _all_day(event) else self._local(start).date()
+
+    def _moment(self, start: date, event: Component) -> str | None:
+        if not isinstance(start, datetime):
+            moment = datetime.combine(start, datetime.min.time())
+        elif _all_day(event):  # Outlook's all-day events: midnight in their own zone
+            moment = datetime.combine(start.date(), datetime.min.time())
+        else:
+            moment = self._local(start)
+        if not 1900 <= moment.year <= 2200:
+            return None
+        return iso_moment(moment)
+
+
+def _people(event: Component) -> dict[str, _Person]:
+    """The people on an event by lower-case address (the organizer first), rooms and resources left out."""
+    entries = []
+    organizer = event.get("ORGANIZER")
+    if organizer is not None:
+        entries.append(organizer)
+    attendees = event.get("ATTENDEE", [])
+    entries.extend(attendees if isinstance(attendees, list) else [attendees])
+    people: dict[str, _Person] = {}
+    for entry in entries:
+        params = getattr(entry, "params", {})
+        if str(params.get("CUTYPE", "")).upper() in _NOT_PEOPLE:
+            continue
+        address = clean_email(str(entry))
+        if not address or not is_valid_email(address) or address.lower().endswith("resource.calendar.google.com"):
+            continue
+        declined = str(params.get("PARTSTAT", "")).upper() == "DECLINED"
+        key = ascii_lower(address)
+        if key in people:
+            people[key].declined = people[key].declined or declined
+            continue
+        people[key] = _Person(address, _name(str(params.get("CN", ""))), declined)
+    return people
+
+
+def _found_owner(calendars: list[Calendar]) -> list[str]:
+    """The owner's address when none was given: the calendar's name when it is an address (Google names the main
+    calendar after its owner), else the address on the most events (the owner is on every meeting in their own
+    calendar; being the organizer more often breaks a tie)."""
+    for calendar in calendars:
+        name = clean_email(str(calendar.get("X-WR-CALNAME", "")))
+        if name and is_valid_email(name):
+            return [ascii_lower(name)]
+    on_events: Counter[str] = Counter()
+    organizing: Counter[str] = Counter()
+    for calendar in calendars:
+        for event in calendar.walk("VEVENT"):
+            people = _people(event)
+            on_events.update(people.keys())
+            organizer = clean_email(str(event.get("ORGANIZER", "")))
+            if organizer:
+                organizing[ascii_lower(organizer)] += 1
+    if not on_events:
+        return []
+    best = max(on_events, key=lambda key: (on_events[key], organizing[key]))
+    return [best]
+
+
+def _give_uids(calendar: Calendar) -> None:
+    """An event without a UID (against the standard) gets one from its start and summary, the same on every
+    reading, so that reading the file again still finds it imported."""
+    for event in calendar.walk("VEVENT"):
+        if not str(event.get("UID", "")).strip():
+            digest = hashlib.sha1(
+                f"{event.get('DTSTART').to_ical()!r}|{event.get('SUMMARY', '')}".encode(), usedforsecurity=False
+            )
+            event["UID"] = f"tracker-{digest.hexdigest()}"
+
+
+def _occurrence_id(event: Component) -> str:
+    """Which occurrence of its series an event is: its RECURRENCE-ID (the start it was planned at, so a moved
+    occurrence keeps its identity), else its start; UTC for times with a zone."""
+    prop = event.get("RECURRENCE-ID") or event.get("DTSTART")
+    moment = prop.dt
+    if not isinstance(moment, datetime):
+        return str(moment.strftime("%Y%m%d"))
+    if moment.tzinfo is not None:
+        return str(moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    return str(moment.strftime("%Y%m%dT%H%M%S"))
+
+
+def _all_day(event: Component) -> bool:
+    return str(event.get("X-MICROSOFT-CDO-ALLDAYEVENT", "")).upper() == "TRUE"
+
+
+def _rules(component: Component) -> list[Any]:
+    rules = component.get("RRULE", [])
+    return rules if isinstance(rules, list) else [rules]
+
+
+def _sortable(moment: date) -> datetime:
+    if not isinstance(moment, datetime):
+        return datetime.combine(moment, datetime.min.time())
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _name(text: str) -> str:
+    """A CN as a name: MIME encoded words (=?UTF-8?Q?M=C3=BCller?=) decoded, spaces tidied."""
+    name = text.strip().strip('"')
+    if "=?" in name:
+        with contextlib.suppress(ValueError, LookupError):
+            name = str(make_header(decode_header(name)))
+    return " ".join(name.split())
+
+
+def _summary(component: Component) -> str:
+    return " ".join(str(component.get("SUMMARY", "")).split())[:80]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
