@@ -68,6 +68,7 @@ BASELINE: dict[str, dict[str, object]] = {
     "import contacts": {"file": str(FIXTURES / "google_contacts_sample.csv")},
     "import interactions": {"file": str(FIXTURES / "activity_log_sample.csv")},
     "import calendar": {"file": str(FIXTURES / "calendar" / "sample.ics"), "me": "owner@shop.example"},
+    "import mail": {"paths": str(FIXTURES / "mail" / "sample.mbox"), "me": "me@shop.example"},
     "imports": {},
     "undo-import": {"batch_id": "1"},
     "contacts": {},

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.dates import check_day
+from tracker.core.dates import check_day, day_number
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Contact, FollowUp
 from tracker.core.store import Store
@@ -128,6 +128,9 @@ def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> 
 def _suggest(store: Store, as_of: date, upcoming_days: int) -> list[Suggestion]:
     settings = store.settings()
     in_hand = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)
+    # The owner wrote to or called them since the reason arose: handled, as a follow-up done is (not engagement)
+    contacted = store.follow_ups.contacted_days(as_of, HANDLED_DAYS)
+    end = day_number(as_of)
     scheduled = store.follow_ups.open_until(as_of + timedelta(days=upcoming_days))
     wanted = {follow_up.contact_id for follow_up in scheduled}
     engagement: dict[int, tuple[Level, int]] = {}  # of the contacts with a scheduled follow-up on the list
@@ -168,6 +171,13 @@ def _suggest(store: Store, as_of: date, upcoming_days: int) -> list[Suggestion]:
             reason = f"Repeat customer ({conversion_days} buying days) who has not yet referred anyone or left a review"
         else:
             continue
+        if contact_id in contacted:
+            if priority is Priority.DETRACTOR:
+                arose = day_number(detractors[contact_id][1])
+            else:  # the contact's last engagement (never engaged: any time)
+                arose = end - since if since is not None else 0
+            if contacted[contact_id] >= arose:
+                continue
         suggested[contact_id] = (priority, reason, value, level, score)
 
     del outlook  # its arrays are not needed while the contacts load

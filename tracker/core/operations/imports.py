@@ -9,6 +9,7 @@ is on the result: the ImportReport of an import, the counts of an undo, the back
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "UndoPreview",
     "import_calendar",
     "import_file",
+    "import_mail",
     "restore",
     "undo_import",
     "undo_preview",
@@ -95,6 +97,20 @@ def import_calendar(store: Store, path: Path | str, *, until: date, **options: A
         return ImportResult(Changes(), (), summary, report=report)
     changes = Changes(contacts=bool(report.contacts_created), interactions=True)
     return ImportResult(changes, (report.batch_id,), summary, report=report)
+
+
+def import_mail(store: Store, paths: Sequence[Path | str], **options: Any) -> ImportResult:
+    """Import mailboxes (.mbox), .eml and .msg files and folders of them as one batch of interactions
+    (`importing.mail.import_mail` and its options: me, add_unknown, dry_run, progress, cancelled); the report is a
+    MailReport (messages, interactions, skipped by reason, the owner's addresses used). ids: (the batch id,), none
+    for a dry run."""
+    from tracker.core.importing.mail import import_mail as read_mail
+
+    report = read_mail(store, paths, **options)
+    if report.batch_id is None:
+        return ImportResult(Changes(), (), report.summary(), report=report)
+    changes = Changes(contacts=bool(report.contacts_created), interactions=True, follow_ups=True, settings=True)
+    return ImportResult(changes, (report.batch_id,), report.summary(), report=report)
 
 
 def undo_preview(store: Store, batch_id: int) -> UndoPreview:

@@ -3,15 +3,16 @@ interaction kinds and the phone region."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from tracker.core.errors import InvalidInput
 from tracker.core.levels import Level
 from tracker.core.models import Changes
-from tracker.core.normalize import check_region, phone_key
+from tracker.core.normalize import check_region, is_valid_email, phone_key
 from tracker.core.operations.result import OpResult, Recording
 from tracker.core.store import Store
 
-__all__ = ["save_engagement", "save_kind", "set_phone_region", "update_settings"]
+__all__ = ["save_engagement", "save_kind", "set_mail_blocklist", "set_phone_region", "update_settings"]
 
 
 def update_settings(store: Store, **values: int) -> OpResult:
@@ -90,3 +91,21 @@ def save_engagement(
             changes |= _phone_region(store, recording, code)
         undo = recording.undo("Change engagement settings", changes, ids)
     return OpResult(changes, tuple(ids), "Engagement settings saved.", undo)
+
+
+def set_mail_blocklist(store: Store, entries: Iterable[str]) -> OpResult:
+    """Addresses ('someone@example.com') and domains ('example.com', with its subdomains) whose mail is never
+    imported; replaces the list, undoably. An entry that is neither: InvalidInput, nothing written."""
+    from tracker.core.store.text_settings import MAIL_BLOCKLIST, write_list
+
+    cleaned = list(dict.fromkeys(entry.strip().lower().lstrip("@") for entry in entries if entry.strip()))
+    for entry in cleaned:
+        if " " in entry or "." not in entry.rpartition("@")[2] or ("@" in entry and not is_valid_email(entry)):
+            raise InvalidInput(f"'{entry}' is neither an e-mail address nor a domain.")
+    with store.transaction():
+        recording = Recording(store)
+        recording.watch("settings", "key", [MAIL_BLOCKLIST])
+        recording.made("settings", MAIL_BLOCKLIST)
+        write_list(store.conn, MAIL_BLOCKLIST, cleaned)
+        undo = recording.undo("Change the mail blocklist", Changes(settings=True), ())
+    return OpResult(Changes(settings=True), (), f"Mail blocklist: {', '.join(cleaned) or 'empty'}.", undo)

@@ -53,6 +53,16 @@ class FollowUpsTable(StoreTable):
         sql = "SELECT DISTINCT contact_id FROM follow_ups WHERE status = 'open' OR (status = 'done' AND done_at >= ?)"
         return {cid for (cid,) in self.conn.execute(sql, (since,))}
 
+    def contacted_days(self, as_of: date, handled_days: int) -> dict[int, int]:
+        """{contact id: day number of the last time the owner wrote to or called them (a `contacted` interaction)}
+        in the `handled_days` days up to `as_of`."""
+        end = (as_of - date(1970, 1, 1)).days
+        sql = (
+            "SELECT i.contact_id, max(i.day) FROM interactions i JOIN kinds k ON k.id = i.kind_id "
+            "WHERE k.name = 'contacted' AND i.day BETWEEN ? AND ? GROUP BY i.contact_id"
+        )
+        return dict(self.conn.execute(sql, (end - handled_days, end)).fetchall())
+
     def engagement_columns(
         self, as_of: date, settings: Settings
     ) -> Iterator[tuple[int, int, int, int | None, int, int | None]]:
