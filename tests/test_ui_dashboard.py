@@ -65,7 +65,7 @@ def test_follow_ups_chart_counts_the_follow_ups_list_by_day(tab, shop):
 def test_the_same_data_on_the_same_day_is_not_computed_again(qtbot, tab, shop, add_contact):
     drawn = tab.data
     tab.reload()
-    assert tab.numbers_job.refresher._job is None and tab.due_job.refresher._job is None  # nothing started
+    assert tab.numbers_job.refresher._job is None and not tab.due_job.busy()  # nothing started
     assert tab.data is drawn
     add_contact("new@example.com")  # a write on this connection
     tab.reload()
@@ -74,16 +74,17 @@ def test_the_same_data_on_the_same_day_is_not_computed_again(qtbot, tab, shop, a
 
 
 def test_while_the_follow_ups_are_counted_the_chart_says_so(qtbot, shop, fixed_day, monkeypatch):
-    import tracker.ui.dashboard_tab as module
+    import tracker.ui.follow_up_list as module
 
-    monkeypatch.setattr(module, "follow_ups_due", lambda store, day: (_ for _ in ()).throw(RuntimeError("slow")))
+    slow = lambda store, day, upcoming_days: (_ for _ in ()).throw(RuntimeError("slow"))  # noqa: E731
+    monkeypatch.setattr(module, "suggest_follow_ups", slow)
     made = DashboardTab(shop, SimpleNamespace(report=lambda message: None))
     qtbot.addWidget(made)
     qtbot.waitUntil(lambda: made.data is not None, timeout=20_000)
     shown = chart_texts(made.canvases["workload"])
     assert "Counting follow-ups…" in shown and "Nothing due in the next two weeks" not in shown
     assert not made.data.follow_ups_counted
-    qtbot.waitUntil(lambda: made.outlook_job.refresher._job is None and made.due_job.refresher._job is None)
+    qtbot.waitUntil(lambda: made.outlook_job.refresher._job is None and not made.due_job.busy())
 
 
 def test_only_the_charts_whose_data_changed_are_drawn_again(qtbot, tab, add_contact):

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from tracker.core.dates import day_number
-from tracker.core.followups import suggest_follow_ups
+from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level
 from tracker.core.normalize import split_tags
 from tracker.core.store import Store
@@ -245,8 +245,13 @@ def _numbers(store: Store, as_of: date) -> DashboardData:
 def follow_ups_due(store: Store, as_of: date) -> FollowUpsDue:
     """The Follow-ups tab's list (suggest_follow_ups: scheduled ones and suggestions, which are due the day they
     are made) counted by due day over the next WORKLOAD_DAYS days, and how many are overdue."""
+    return count_due(suggest_follow_ups(store, as_of, upcoming_days=WORKLOAD_DAYS - 1), as_of)
+
+
+def count_due(items: list[Suggestion], as_of: date) -> FollowUpsDue:
+    """A follow-up list made with at least WORKLOAD_DAYS - 1 upcoming days counted as the dashboard shows it."""
     days = [as_of + timedelta(days=d) for d in range(WORKLOAD_DAYS)]
-    due = Counter(s.due for s in suggest_follow_ups(store, as_of, upcoming_days=WORKLOAD_DAYS - 1))
+    due = Counter(s.due for s in items)
     return FollowUpsDue(days, [due[day] for day in days], sum(n for day, n in due.items() if day < as_of))
 
 

@@ -125,6 +125,13 @@ def suggest_follow_ups(store: Store, as_of: date, *, upcoming_days: int = 0) -> 
         return _suggest(store, as_of, upcoming_days)
 
 
+def due_by(items: list[Suggestion], last_day: date) -> list[Suggestion]:
+    """The part of a list made with a longer horizon that a list made up to `last_day` holds (the same items in
+    the same order: suggestions are due the day they are made, scheduled ones when due or snoozed to), so one
+    list serves the Follow-ups tab's week and the dashboard's two weeks."""
+    return [s for s in items if s.due <= last_day]
+
+
 def _suggest(store: Store, as_of: date, upcoming_days: int) -> list[Suggestion]:
     settings = store.settings()
     in_hand = store.follow_ups.contacts_in_hand(as_of, HANDLED_DAYS)

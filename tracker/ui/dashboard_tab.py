@@ -36,12 +36,14 @@ from tracker.core.charts import (
     save_figure,
     styled_figure,
 )
-from tracker.core.dashboard import DashboardData, FollowUpsDue, dashboard_numbers, follow_ups_due
+from tracker.core.dashboard import DashboardData, FollowUpsDue, count_due, dashboard_numbers
 from tracker.core.errors import TrackerError
+from tracker.core.followups import Suggestion
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
+from tracker.ui.follow_up_list import FollowUpList
 from tracker.ui.jobs import Refresher
 from tracker.ui.text import paragraph
 
@@ -151,6 +153,29 @@ class Keyed:
         self.show(value)
 
 
+class SharedDue:
+    """The follow-ups chart's counts from the window's follow-up list (FollowUpList, shared with the Follow-ups
+    tab), shown once per state of the data as Keyed shows its piece."""
+
+    def __init__(self, tab: DashboardTab, follow_ups: FollowUpList, show):
+        self.tab, self.follow_ups, self.show = tab, follow_ups, show
+        self.shown: tuple | None = None  # the state the chart's counts are of
+        follow_ups.arrived.connect(self._arrived)
+
+    def request(self, state: tuple) -> None:
+        if state != self.shown:
+            self.follow_ups.request()
+
+    def busy(self) -> bool:
+        return self.follow_ups.refresher._job is not None
+
+    def _arrived(self, state: tuple, items: list[Suggestion]) -> None:
+        if self.tab.store.closed or state == self.shown:
+            return
+        self.shown = state
+        self.show(count_due(items, state[0]))
+
+
 class OutlookBox(QGroupBox):
     """Expected orders and revenue over the next 90 days, and the valuable customers at risk."""
 
@@ -207,13 +232,17 @@ class DashboardTab(QWidget):
     refreshed = Signal(object)
     backtest_requested = Signal()
 
-    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, undo: Undoable, parent: QWidget | None = None, *, follow_ups: FollowUpList | None = None
+    ):
+        """`follow_ups`: the window's list, shared with the Follow-ups tab (a tab of its own works it out alone)."""
         super().__init__(parent)
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
         self.due: FollowUpsDue | None = None  # the follow-up list counted by day, for the state self.data is of
         self.numbers_job = Keyed(self, dashboard_numbers, self._show)
-        self.due_job = Keyed(self, follow_ups_due, self._show_due)
+        shared = follow_ups if follow_ups is not None else FollowUpList(store, undo.report, self)
+        self.due_job = SharedDue(self, shared, self._show_due)
         self.headline = QHBoxLayout()
         self.numbers = add_numbers(self.headline, 5, 20)
         self.export_button = QPushButton("Export PDF report…")

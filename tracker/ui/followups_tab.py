@@ -23,15 +23,15 @@ from tracker.core import operations
 from tracker.core.errors import TrackerError
 from tracker.core.export import FOLLOW_UP_EXPORT_COLUMNS as EXPORT_COLUMNS
 from tracker.core.export import neutralise, write_csv
-from tracker.core.followups import Suggestion, suggest_follow_ups
+from tracker.core.followups import Suggestion, due_by
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.core.vcard import write_vcards
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import FollowUpDialog
+from tracker.ui.follow_up_list import FollowUpList
 from tracker.ui.followups_model import COLUMNS, FollowUpsModel
-from tracker.ui.jobs import Refresher
 from tracker.ui.tables import data_table, selected_rows
 
 UPCOMING_DAYS = 7
@@ -53,16 +53,16 @@ class FollowUpsTab(QWidget):
     count_changed = Signal(int)
     open_contact = Signal(int)
 
-    def __init__(self, store: Store, undo: Undoable, parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, undo: Undoable, parent: QWidget | None = None, *, follow_ups: FollowUpList | None = None
+    ):
+        """`follow_ups`: the window's list, shared with the Dashboard (a tab of its own works it out alone)."""
         super().__init__(parent)
         self.store, self.undo = store, undo
-        self.refresher = Refresher(
-            store,
-            lambda s: suggest_follow_ups(s, clock.today(), upcoming_days=UPCOMING_DAYS),
-            self._loaded,
-            undo.report,
-            self,
-        )
+        self.follow_ups = follow_ups if follow_ups is not None else FollowUpList(store, undo.report, self)
+        self.follow_ups.arrived.connect(self._arrived)
+        self._closed = False
+        self._shown: tuple | None = None  # the state of the data the list on screen is of
         self.model = FollowUpsModel(self)
         self.table = data_table(self.model, (82, 86, 160, 440, 250, 230, 130))
         header = self.table.horizontalHeader()
@@ -134,11 +134,18 @@ class FollowUpsTab(QWidget):
         return changes.contacts or changes.interactions or changes.follow_ups or changes.kinds or changes.settings
 
     def reload(self) -> None:
-        """Work out the list on a worker: it classifies everyone (see Refresher)."""
-        self.refresher.request()
+        """Ask for the window's follow-up list (worked out on a worker, once per state of the data: FollowUpList)."""
+        self.follow_ups.request()
 
     def shut_down(self) -> None:
-        self.refresher.closed = True
+        self._closed = True
+        if self.follow_ups.parent() is self:
+            self.follow_ups.shut_down()
+
+    def _arrived(self, state: tuple, items: list[Suggestion]) -> None:
+        if not self._closed and state != self._shown:  # the Dashboard asked for a list this tab shows already
+            self._shown = state
+            self._loaded(due_by(items, state[0] + timedelta(days=UPCOMING_DAYS)))
 
     def _loaded(self, items: list[Suggestion]) -> None:
         selected = {s.contact.id for s in self.selected()}

@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
             assert widget is not None  # count() > 0
             self.stack.removeWidget(widget)
             widget.deleteLater()
+        self._follow_ups = None  # the new tabs' shared follow-up list, made when the first of them is built
         self.empty = EmptyState(resources.demo_available())
         self.empty.import_requested.connect(lambda: self.import_file(None))
         self.empty.demo_requested.connect(self.load_demo)
@@ -181,6 +182,15 @@ class MainWindow(QMainWindow):
     def interactions_tab(self):
         return self._interactions.build()
 
+    @property
+    def follow_ups(self):
+        """The follow-up list the Follow-ups tab and the Dashboard share (worked out once per state of the data)."""
+        if self._follow_ups is None:
+            from tracker.ui.follow_up_list import FollowUpList
+
+            self._follow_ups = FollowUpList(self.store, self.undo.report, self.tabs)  # deleted with the tabs
+        return self._follow_ups
+
     def _make_contacts(self):
         from tracker.ui.contacts_tab import ContactsTab
 
@@ -194,7 +204,7 @@ class MainWindow(QMainWindow):
     def _make_followups(self):
         from tracker.ui.followups_tab import FollowUpsTab
 
-        tab = FollowUpsTab(self.store, self.undo)
+        tab = FollowUpsTab(self.store, self.undo, follow_ups=self.follow_ups)
         tab.count_changed.connect(
             lambda n: self.tabs.setTabText(FOLLOW_UPS_TAB, f"Follow-ups ({n})" if n else "Follow-ups")
         )
@@ -216,7 +226,7 @@ class MainWindow(QMainWindow):
     def _make_dashboard(self):
         from tracker.ui.dashboard_tab import DashboardTab  # matplotlib loads here, not at start-up
 
-        tab = DashboardTab(self.store, self.undo)
+        tab = DashboardTab(self.store, self.undo, follow_ups=self.follow_ups)
         tab.backtest_requested.connect(self.show_backtest)
         return tab
 
