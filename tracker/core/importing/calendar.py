@@ -176,6 +176,17 @@ class _Reader:
 
     def __init__(self, owner: set[str], until: date, zone: tzinfo | None, cap: int, report: ImportReport):
         self.owner, self.until, self.zone, self.cap, self.report = owner, until, zone, cap, report
+        # a series' occurrences are shallow copies of a few events: their people are read once per event
+        self._read_people: dict[tuple[int, int], tuple[object, object, dict[str, _Person]]] = {}
+
+    def _people(self, event: Component) -> dict[str, _Person]:
+        organizer, attendees = event.get("ORGANIZER"), event.get("ATTENDEE")
+        found = self._read_people.get((id(organizer), id(attendees)))
+        if found is not None and found[0] is organizer and found[1] is attendees:
+            return found[2]
+        people = _people(event)
+        self._read_people[id(organizer), id(attendees)] = (organizer, attendees, people)  # kept: ids stay theirs
+        return people
 
     def meetings(
         self, calendars: list[Calendar], progress: Progress | None, cancelled: Cancelled | None, size: int
@@ -194,6 +205,7 @@ class _Reader:
                     progress(size * number // max(1, len(events)), size)
             for occurrence in self._occurrences(series, stop):
                 yield from self._occurrence(occurrence)
+            self._read_people.clear()
 
     def _occurrences(self, components: list[Component], stop: datetime) -> list[Component]:
         """A series' occurrences up to `stop`, oldest first, the latest `cap` of them; what is left out, counted."""
@@ -239,7 +251,7 @@ class _Reader:
             report.rows += 1
             report.skip(CANCELLED)
             return
-        people = _people(event)
+        people = self._people(event)
         others = [p for key, p in people.items() if key not in self.owner]
         if len(people) > MAX_ATTENDEES:
             report.rows += 1
