@@ -20,7 +20,8 @@ from tracker.core.importing.mail import MailReport, import_mail
 from tracker.core.importing.mail_messages import OLE_MAGIC, MailFiles, decode_words
 from tracker.core.operations import imports as import_ops
 from tracker.core.operations import settings as setting_ops
-from tracker.core.store.text_settings import MAIL_ME, read_list
+from tracker.core.store.messages import owner_addresses
+from tracker.core.store.text_settings import read_list
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 ME = "owner@shop.example"
@@ -114,7 +115,7 @@ def test_a_reply_is_an_email_reply_and_the_owners_message_is_contacted(store, tm
         ("contacted", "2026-12-02", "Your parcel"),
         ("email_reply", "2026-12-03", "Re: Your order"),
     ]
-    assert read_list(store.conn, MAIL_ME) == [ME]  # kept for the next import
+    assert owner_addresses(store) == [ME]  # kept for the next import
     batch = store.imports.get(report.batch_id)
     assert batch.kind == "mail" and batch.counts["rows"] == 3 and batch.counts["interactions_created"] == 3
 
@@ -340,9 +341,9 @@ def test_the_owner_is_the_most_frequent_sender_of_mail_that_is_not_bulk(store, t
 def test_given_addresses_replace_the_stored_ones(store, tmp_path, anna):
     box = write_mbox(tmp_path / "a.mbox", [mail("other@shop.example", "anna@example.com", "Hi", mid="<g@x>")])
     counted(import_mail(store, [box], me=[ME]))
-    assert read_list(store.conn, MAIL_ME) == [ME]
+    assert owner_addresses(store) == [ME]
     report = counted(import_mail(store, [box], me=["other@shop.example", ME]))
-    assert read_list(store.conn, MAIL_ME) == ["other@shop.example", ME]
+    assert owner_addresses(store) == ["other@shop.example", ME]
     assert notes(store, "anna@example.com") == [("contacted", "2026-12-01", "Hi")] and report.interactions == 1
     with pytest.raises(InvalidInput, match="not an e-mail address"):
         import_mail(store, [box], me=["nobody"])
@@ -458,7 +459,7 @@ def test_a_dry_run_counts_and_writes_nothing(store, tmp_path, anna):
     assert (report.interactions, report.contacts_created, report.batch_id) == (2, 1, None)
     assert report.me == [ME]
     assert store.interactions.count() == 0 and store.contacts.count() == 1
-    assert store.imports.list() == [] and read_list(store.conn, MAIL_ME) == []
+    assert store.imports.list() == [] and owner_addresses(store) == []
 
 
 def test_reimporting_adds_nothing(store, tmp_path, anna):

@@ -40,8 +40,9 @@ from tracker.core.importing.names import split_full_name
 from tracker.core.importing.report import Cancelled, ImportReport, Progress
 from tracker.core.normalize import is_valid_email
 from tracker.core.store import Store
+from tracker.core.store.messages import ids_for_addresses, owner_addresses, remember_owner_addresses
 from tracker.core.store.table import rows_in
-from tracker.core.store.text_settings import MAIL_BLOCKLIST, MAIL_ME, read_list, write_list
+from tracker.core.store.text_settings import MAIL_BLOCKLIST, read_list
 
 CHUNK_MESSAGES = 5000  # messages classified and written at a time
 _PROGRESS_EVERY = 2000
@@ -134,10 +135,10 @@ def import_mail(
                 if message is not None:
                     senders.add(message)
                 spool.write(json.dumps(message.to_row() if message else None, ensure_ascii=False) + "\n")
-            stored = read_list(store.conn, MAIL_ME)
-            report.me = given or stored or senders.owner()
+            stored = owner_addresses(store)
+            report.me = [key(address) for address in given] or stored or senders.owner()
             if report.me != stored:
-                write_list(store.conn, MAIL_ME, report.me)
+                remember_owner_addresses(store, report.me)
             spool.seek(0)
             writer = _Writer(store, report, batch_id, add_unknown)
             owner = Owner.of(report.me)
@@ -176,11 +177,6 @@ class _Writer:
         self.kinds = {name: store.kind(name).id for name in ("email_reply", "contacted")}
         self.stamp = now_iso()
         self.chunk: list[tuple[MailMessage, Verdict]] = []
-        self.other_addresses: dict[str, int] = {}  # a contact's further addresses (more_emails) → its id
-        for contact_id, text in self.conn.execute("SELECT id, more_emails FROM contacts WHERE more_emails <> ''"):
-            for address in text.split("\n"):
-                if address.strip():
-                    self.other_addresses.setdefault(key(address), contact_id)
 
     def add(self, message: MailMessage, verdict: Verdict) -> None:
         self.chunk.append((message, verdict))
@@ -236,10 +232,7 @@ class _Writer:
     def _contacts(self, wanted: dict[str, tuple[str, str]]) -> dict[str, int]:
         """{address key: contact id} of the correspondents who are contacts (by address, then further address);
         with add_unknown, the others are made contacts first."""
-        ids = self.store.contacts.ids_for_emails(wanted)
-        for address in wanted.keys() - ids.keys():
-            if address in self.other_addresses:
-                ids[address] = self.other_addresses[address]
+        ids = ids_for_addresses(self.store, wanted)
         unknown = [address for address in wanted if address not in ids]
         if unknown and self.add_unknown:
             records = []
@@ -249,5 +242,5 @@ class _Writer:
                 records.append(({"email": written, "first_name": first, "last_name": last}, ()))
             made, _ = self.store.contacts.write_batch(records, self.batch_id, default_source="mail")
             self.report.contacts_created += made
-            ids.update(self.store.contacts.ids_for_emails(unknown))
+            ids.update(ids_for_addresses(self.store, unknown))
         return ids

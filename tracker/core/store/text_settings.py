@@ -1,6 +1,6 @@
-"""Settings that are lists of text (the owner's mail addresses, the mail blocklist), kept in the settings table as
-JSON beside the numeric thresholds, as the phone region is: one row per name, written inside the caller's
-transaction so an import's dry run or cancel takes its setting back too."""
+"""Settings that are lists of text (the mail blocklist), kept in the settings table as JSON beside the numeric
+thresholds, as the phone region is: one row per name, written inside the caller's transaction. (The owner's own
+addresses, `mail_me`, are kept by store.messages, which the calendar import shares.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
-MAIL_ME = "mail_me"  # the owner's own addresses: mail from them is the owner's, not a contact's
 MAIL_BLOCKLIST = "mail_blocklist"  # addresses and domains whose mail is never imported
 
 
