@@ -254,6 +254,14 @@ def test_each_rule_skips_with_its_reason_and_the_counts_add_up(store, tmp_path):
         event("crowd", ":20260109T100000Z", "All hands", *crowd),
         event("future", ":20260601T100000Z", "Summer fair", attendee("anna@example.com")),
         event("stranger", ":20260110T100000Z", "Intro", attendee("carl@example.net")),
+        event("all-declined", ":20260110T120000Z", "Brunch", attendee("anna@example.com", "DECLINED")),
+        event(  # one contact declined, the other is not a contact: nothing happened with a contact
+            "half",
+            ":20260110T140000Z",
+            "Drinks",
+            attendee("ben@example.com", "DECLINED"),
+            attendee("carl@example.net"),
+        ),
         event("room", ":20260111T100000Z", "Room only", "CUTYPE=ROOM;CN=Room 1:mailto:room1@shop.example"),
         event(
             "owner-declined", ":20260112T100000Z", "Webinar", attendee(OWNER, "DECLINED"), attendee("anna@example.com")
@@ -262,14 +270,14 @@ def test_each_rule_skips_with_its_reason_and_the_counts_add_up(store, tmp_path):
     report = read(store, write(tmp_path, data))
     assert report.skipped == {
         CANCELLED: 1,
-        DECLINED: 1,
+        DECLINED: 2,  # all-declined, half
         NO_ATTENDEES: 3,  # alone, alone-2 and the one with just a room
         TOO_MANY: 1,
         FUTURE: 1,
         NOT_A_CONTACT: 1,
         OWNER_DECLINED: 1,
     }
-    assert report.created == 3  # anna and ben at "Meeting", ben at "Lunch"
+    assert (report.created, report.interactions_created) == (2, 3)  # anna and ben at "Meeting", ben at "Lunch"
     assert report.rows == 12 and adds_up(report)
     assert {(m[0], m[3]) for m in meetings(store)} == {
         ("anna@example.com", "Meeting"),
@@ -282,7 +290,7 @@ def test_twenty_people_are_a_meeting_twenty_one_are_not(store, tmp_path):
     nineteen = [attendee(f"guest{i}@example.org") for i in range(18)] + [attendee("anna@example.com")]
     data = calendar(event("twenty", ":20260105T100000Z", "Workshop", *nineteen))  # and the owner: 20
     report = read(store, write(tmp_path, data))
-    assert report.created == 1 and report.skipped == {NOT_A_CONTACT: 18}
+    assert (report.rows, report.created, report.interactions_created, report.skipped) == (1, 1, 1, {})
 
 
 def test_people_who_are_not_contacts_are_added_on_request_with_their_names(store, tmp_path):
@@ -296,7 +304,7 @@ def test_people_who_are_not_contacts_are_added_on_request_with_their_names(store
         )
     )
     report = read(store, write(tmp_path, data), add_unknown=True)
-    assert (report.created, report.contacts_created) == (2, 2)
+    assert (report.created, report.interactions_created, report.contacts_created) == (1, 2, 2)
     carl, zoe = store.contacts.by_email("carl@example.net"), store.contacts.by_email("zoe@example.fr")
     assert (carl.first_name, carl.last_name) == ("Jörg", "Müller")
     assert (zoe.first_name, zoe.last_name) == ("Zoë", "Dupré")
@@ -420,6 +428,7 @@ def test_cli_json_counts_add_up_and_undo_takes_the_batch_back(tmp_path, capsys):
     data = calendar(
         event("ok", ":20260105T100000Z", "Meeting", attendee("anna@example.com"), attendee("carl@example.net")),
         event("off", ":20260106T100000Z", "Off", attendee("anna@example.com"), extra="STATUS:CANCELLED"),
+        event("new", ":20260107T100000Z", "Intro", attendee("carl@example.net")),
     )
     path = str(write(tmp_path, data))
     args = ["--db", db, "import", "calendar", path, "--me", OWNER, "--until", "2026-03-31", "--json"]
@@ -431,6 +440,7 @@ def test_cli_json_counts_add_up_and_undo_takes_the_batch_back(tmp_path, capsys):
     assert code == 0 and err == ""
     assert document["events"] == document["interactions"] + sum(document["skipped"].values()) == 3
     assert document["skipped"] == {"cancelled": 1, "not a contact": 1}
+    assert document["interactions_created"] == 1
     code, out, _ = run(["--db", db, "interactions", "--json"], capsys)
     assert [(i["kind"], i["note"]) for i in json.loads(out)["interactions"]] == [("meeting", "Meeting")]
     code, out, _ = run(["--db", db, "imports", "--json"], capsys)

@@ -32,10 +32,10 @@ def import_calendar_command(
 ) -> None:
     """Import the meetings in a calendar export (.ics) as interactions with the contacts who were at them.
 
-    Repeating events count up to today; cancelled and declined events, events without other people or with more
-    than 20, and people who are not contacts (unless --add-unknown) are skipped. Importing the same file again adds
-    nothing. "events" counts each occurrence once per person on it (or once when it is skipped whole), so events =
-    interactions + skipped.
+    An event becomes a meeting with each contact at it. Repeating events count up to today; cancelled and declined
+    events, events without other people or with more than 20, and events with no contact (unless --add-unknown) are
+    skipped. Importing the same file again adds nothing. In --json, "events" counts occurrences read, "interactions"
+    those that became meetings (events = interactions + skipped) and "interactions_created" the meetings written.
 
     Example: tracker import calendar ~/Downloads/calendar.ics --me me@myshop.com
     """
@@ -48,6 +48,7 @@ def import_calendar_command(
             {
                 "events": report.rows,
                 "interactions": report.created,
+                "interactions_created": report.counts()["interactions_created"],
                 "contacts_created": report.contacts_created,
                 "skipped": dict(sorted(report.skipped.items())),
                 "batch": report.batch_id,

@@ -7,8 +7,10 @@ event on its day). Repeating events are expanded from their start up to `until` 
 reads the clock), the latest `max_occurrences` of each series kept. Each interaction remembers the event's UID and
 which occurrence it was (`source_key`), so reading the same calendar again adds nothing.
 
-What the report counts (the command line's "events"): every occurrence read, once per person on it besides the
-owner, or once when the whole occurrence is left out; so events = interactions + the skipped, by reason.
+What the report counts, as the mail import does: `rows` (the command line's "events") are the occurrences read
+(a repeating event counts once per occurrence up to `until`); `created` ("interactions") the occurrences that became
+at least one meeting; `skipped` the others by reason, so events = interactions + sum(skipped) always holds.
+`interactions_created` counts the meetings written (one occurrence with three contacts makes three).
 """
 
 from __future__ import annotations
@@ -69,13 +71,35 @@ class _Person:
 
 @dataclass(slots=True)
 class _Meeting:
-    """One person at one occurrence, waiting to be matched to a contact."""
+    """One occurrence with other people, waiting for them to be matched to contacts."""
 
-    key: str  # the address, lower-case
-    person: _Person
+    people: list[_Person]  # those who did not decline
+    declined: bool  # someone did
     occurred_at: str
     note: str
     source_key: str
+
+
+@dataclass(slots=True)
+class CalendarReport(ImportReport):
+    """An ImportReport whose rows are the occurrences read, `created` the ones that became at least one meeting, and
+    `interactions_created` the meetings (one per contact at it); rows = created + the skipped, by reason."""
+
+    interactions_created: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {**ImportReport.counts(self), "interactions_created": self.interactions_created}
+
+    def summary(self) -> str:
+        """'Imported 3 of 5 events from work.ics as 4 meetings with contacts (1 cancelled, 1 not a contact).'"""
+        verb = "Would import" if self.dry_run else "Imported"
+        meetings = "1 meeting" if self.interactions_created == 1 else f"{self.interactions_created:,} meetings"
+        text = f"{verb} {self.created:,} of {self.rows:,} events from {self.source} as {meetings} with contacts"
+        if self.skipped:
+            text += " (" + ", ".join(f"{count:,} {reason}" for reason, count in sorted(self.skipped.items())) + ")"
+        if self.contacts_created:
+            text += f"; {self.contacts_created:,} new contacts"
+        return text + "."
 
 
 def read_calendars(data: bytes, name: str) -> list[Calendar]:
@@ -107,7 +131,7 @@ def import_calendar(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
-) -> ImportReport:
+) -> CalendarReport:
     """Import an .ics file's meetings with contacts as one batch (see the module's docstring).
 
     `until`: occurrences after this day are not read (an event that starts later is skipped as future). `me`: the
@@ -130,7 +154,7 @@ def import_calendar(
         given.append(ascii_lower(address))
     owner = given or owner_addresses(store) or _found_owner(calendars)
     keep_owner = bool(given) or (bool(owner) and not owner_addresses(store))
-    report = ImportReport(kind="calendar", source=source.name, encoding="utf-8", dry_run=dry_run)
+    report = CalendarReport(kind="calendar", source=source.name, encoding="utf-8", dry_run=dry_run)
     reader = _Reader(set(owner), until, zone, max(1, max_occurrences), report)
 
     def write(batch_id: int) -> None:
@@ -139,16 +163,17 @@ def import_calendar(
         meetings = list(reader.meetings(calendars, progress, cancelled, len(data)))
         _write_meetings(store, batch_id, meetings, report, add_unknown=add_unknown, source=source.name)
 
-    return write_batch(
-        store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled, size=len(data)
-    )
+    write_batch(store, report, source, write, dry_run=dry_run, progress=progress, cancelled=cancelled, size=len(data))
+    return report
 
 
 def _write_meetings(
-    store: Store, batch_id: int, meetings: list[_Meeting], report: ImportReport, *, add_unknown: bool, source: str
+    store: Store, batch_id: int, meetings: list[_Meeting], report: CalendarReport, *, add_unknown: bool, source: str
 ) -> None:
-    ids = ids_for_addresses(store, {m.key for m in meetings})
-    unknown = {m.key: m.person for m in meetings if m.key not in ids}
+    """Match the people to contacts (adding the unknown ones when asked), write a meeting with each; an occurrence
+    that made none is skipped as already imported, else declined by the contacts at it, else not a contact."""
+    ids = ids_for_addresses(store, {ascii_lower(p.address) for m in meetings for p in m.people})
+    unknown = {key: p for m in meetings for p in m.people if (key := ascii_lower(p.address)) not in ids}
     if unknown and add_unknown:
         records = []
         for person in unknown.values():
@@ -157,24 +182,21 @@ def _write_meetings(
         made, _ = store.contacts.write_batch(records, batch_id, default_source=source)
         report.contacts_created += made
         ids.update(ids_for_addresses(store, unknown))
-    rows = []
     for meeting in meetings:
-        contact_id = ids.get(meeting.key)
-        if contact_id is None:
-            report.skip(NOT_A_CONTACT)
-            continue
-        rows.append((contact_id, KIND, meeting.occurred_at, meeting.note, meeting.source_key))
-    for written in write_sourced(store, batch_id, rows, channel=CHANNEL):
+        contacts = dict.fromkeys(ids[k] for p in meeting.people if (k := ascii_lower(p.address)) in ids)
+        rows = [(contact_id, KIND, meeting.occurred_at, meeting.note, meeting.source_key) for contact_id in contacts]
+        written = sum(write_sourced(store, batch_id, rows, channel=CHANNEL))
+        report.interactions_created += written
         if written:
             report.created += 1
         else:
-            report.skip(ALREADY_IMPORTED)
+            report.skip(ALREADY_IMPORTED if rows else DECLINED if meeting.declined else NOT_A_CONTACT)
 
 
 class _Reader:
     """Walks a calendar's events, occurrence by occurrence, counting what it leaves out in the report."""
 
-    def __init__(self, owner: set[str], until: date, zone: tzinfo | None, cap: int, report: ImportReport):
+    def __init__(self, owner: set[str], until: date, zone: tzinfo | None, cap: int, report: CalendarReport):
         self.owner, self.until, self.zone, self.cap, self.report = owner, until, zone, cap, report
         # a series' occurrences are shallow copies of a few events: their people are read once per event
         self._read_people: dict[tuple[int, int], tuple[object, object, dict[str, _Person]]] = {}
@@ -277,12 +299,12 @@ class _Reader:
             return
         note = " ".join(str(event.get("SUMMARY", "")).split())
         source_key = f"ics:{event.get('UID')}#{_occurrence_id(event)}"
-        for person in others:
-            report.rows += 1
-            if person.declined:
-                report.skip(DECLINED)
-                continue
-            yield _Meeting(ascii_lower(person.address), person, occurred_at, note, source_key)
+        report.rows += 1
+        coming = [person for person in others if not person.declined]
+        if not coming:
+            report.skip(DECLINED)
+            return
+        yield _Meeting(coming, len(coming) < len(others), occurred_at, note, source_key)
 
     def _local(self, moment: datetime) -> datetime:
         """A time with a zone as the owner's wall clock; a floating time as written."""

@@ -89,14 +89,10 @@ def import_calendar(store: Store, path: Path | str, *, until: date, **options: A
     from tracker.core.importing.calendar import import_calendar as read_calendar  # icalendar: only when used
 
     report = read_calendar(store, path, until=until, **options)
-    verb = "Would import" if report.batch_id is None else "Imported"
-    summary = f"{verb} {_count(report.created, 'meeting')} from {report.source} ({_count(report.rows, 'event')} read"
-    summary += "".join(f", {count:,} {reason}" for reason, count in sorted(report.skipped.items()))
-    summary += f"; {_count(report.contacts_created, 'new contact')})." if report.contacts_created else ")."
     if report.batch_id is None:
-        return ImportResult(Changes(), (), summary, report=report)
-    changes = Changes(contacts=bool(report.contacts_created), interactions=True)
-    return ImportResult(changes, (report.batch_id,), summary, report=report)
+        return ImportResult(Changes(), (), report.summary(), report=report)
+    changes = Changes(contacts=bool(report.contacts_created), interactions=True, settings=True)  # mail_me kept
+    return ImportResult(changes, (report.batch_id,), report.summary(), report=report)
 
 
 def import_mail(store: Store, paths: Sequence[Path | str], **options: Any) -> ImportResult:
