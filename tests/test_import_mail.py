@@ -17,7 +17,8 @@ from tracker.core.engagement import classify as classify_all
 from tracker.core.errors import ImportCancelled, InvalidInput
 from tracker.core.followups import Priority, suggest_follow_ups
 from tracker.core.importing.mail import MailReport, import_mail
-from tracker.core.importing.mail_messages import OLE_MAGIC, MailFiles, decode_words
+from tracker.core.importing.mail_messages import OLE_MAGIC, MailFiles, MailMessage, decode_words
+from tracker.core.importing.mail_rules import SenderCount, is_machine
 from tracker.core.operations import imports as import_ops
 from tracker.core.operations import settings as setting_ops
 from tracker.core.store.messages import owner_addresses
@@ -521,3 +522,48 @@ def test_a_contacted_logged_by_hand_counts_too(store, anna, log):
     log(anna, "purchase", "2026-08-01", amount=30)
     log(anna, "contacted", "2026-12-01")
     assert suggest_follow_ups(store, date(2026, 12, 2)) == []
+
+
+# The rules on their own ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "machine"),
+    [
+        ("noreply@shop.example", True),
+        ("No-Reply+orders@shop.example", True),
+        ("noreply-billing@shop.example", True),
+        ("donotreply@bank.example", True),
+        ("MAILER-DAEMON@mx.example", True),
+        ("notifications@github.example", True),
+        ("norene@example.com", False),
+        ("anna@example.com", False),
+    ],
+)
+def test_machine_senders(address, machine):
+    assert is_machine(address) is machine
+
+
+def test_the_owner_of_equally_frequent_senders_is_the_one_written_to_most():
+    def message(sender: str, to: str) -> MailMessage:
+        return MailMessage(("", sender), [("", to)], "s", datetime(2026, 12, 1, 12), "")
+
+    senders = SenderCount()
+    for sender, to in [
+        (ME, "a@example.com"),
+        (ME, "b@example.com"),
+        ("a@example.com", ME),
+        ("b@example.com", "a@x.com"),
+    ]:
+        senders.add(message(sender, to))
+    assert senders.owner() == [ME]
+    tie = SenderCount()
+    tie.add(message("a@example.com", "b@example.com"))
+    tie.add(message("b@example.com", "a@example.com"))
+    assert tie.owner() == []  # nothing tells them apart: the user is asked (--me)
+
+
+def test_an_owner_address_given_in_capitals_is_kept_as_the_index_compares_it(store, tmp_path, anna):
+    box = write_mbox(tmp_path / "a.mbox", [mail(ME, "anna@example.com", "Hi", mid="<cap@x>")])
+    report = counted(import_mail(store, [box], me=["Owner@Shop.Example"]))
+    assert report.me == [ME] and owner_addresses(store) == [ME] and report.interactions == 1
