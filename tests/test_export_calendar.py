@@ -155,3 +155,14 @@ def test_cli_chooses_the_format_by_the_extension(tmp_path, capsys):
     assert code == 2 and len(err.strip().splitlines()) == 1
     code, out, err = run(["--db", db, "followups", "--export", db[:-3] + ".db"], capsys)
     assert code == 2
+
+
+def test_contacts_go_to_a_phone_as_vcards_when_the_file_ends_in_vcf(tmp_path, capsys):
+    db = str(tmp_path / "t.db")
+    run(["--db", db, "add", "--email", "anna@example.com", "--first-name", "Anna", "--phone", "+447700900001"], capsys)
+    code, out, _ = run(["--db", db, "contacts", "--export", str(tmp_path / "all.vcf")], capsys)
+    assert code == 0 and "Wrote 1 contacts" in out
+    card = vobject.readOne((tmp_path / "all.vcf").read_text(encoding="utf-8"))
+    assert (card.fn.value, card.email.value, card.tel.value) == ("Anna", "anna@example.com", "+447700900001")
+    code, out, _ = run(["--db", db, "contacts", "--export", str(tmp_path / "all.csv")], capsys)
+    assert code == 0 and (tmp_path / "all.csv").read_bytes().startswith(b"\xef\xbb\xbf")

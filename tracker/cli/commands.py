@@ -63,7 +63,13 @@ def contact_options(fn: Callable) -> Callable:
 )
 @as_of_option
 @json_option
-@click.option("--export", "export", type=click.Path(path_type=Path), metavar="PATH", help="Write a CSV for Excel.")
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Write the list to a file: a CSV for Excel, or vCards for a phone when PATH ends in .vcf.",
+)
 @click.option(
     "--marketing",
     is_flag=True,
@@ -96,7 +102,10 @@ def contacts_command(
     region = store.phone_region()
     documents = [row.to_dict(region) for row in rows]
     if export:
-        count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
+        if export.suffix.lower() == ".vcf":
+            count = write_vcards(export, [(row.contact, "") for row in rows], database=store.path)
+        else:
+            count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} contacts to {export}.")
     if as_json:
