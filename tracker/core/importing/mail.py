@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,40 +124,17 @@ def import_mail(
     source = sources[0] if len(sources) == 1 else Path(", ".join(str(path) for path in sources))
 
     def write(batch_id: int) -> None:
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            senders = SenderCount()
-            for number, message in enumerate(files.messages(), 1):
-                if number % _PROGRESS_EVERY == 0:
-                    if cancelled and cancelled():
-                        raise ImportCancelled("Import cancelled; nothing was imported.")
-                    if progress:
-                        progress(files.bytes_read, files.size)
-                if message is not None:
-                    senders.add(message)
-                spool.write(json.dumps(message.to_row() if message else None, ensure_ascii=False) + "\n")
-            stored = owner_addresses(store)
-            report.me = [key(address) for address in given] or stored or senders.owner()
-            if report.me != stored:
-                remember_owner_addresses(store, report.me)
-            spool.seek(0)
-            writer = _Writer(store, report, batch_id, add_unknown)
-            owner = Owner.of(report.me)
-            blocklist = Blocklist(read_list(store.conn, MAIL_BLOCKLIST))
-            for line in spool:
-                report.rows += 1
-                row = json.loads(line)
-                if row is None:
-                    report.skip(UNREADABLE)
-                    continue
-                message = MailMessage.from_row(row)
-                verdict = classify(message, owner, blocklist)
-                if verdict.skipped:
-                    report.skip(verdict.skipped)
-                    continue
-                writer.add(message, verdict)
-                if report.rows % _PROGRESS_EVERY == 0 and cancelled and cancelled():
-                    raise ImportCancelled("Import cancelled; nothing was imported.")
-            writer.flush()
+        reading = (lambda: progress(files.bytes_read, files.size)) if progress else None
+        write_messages(
+            store,
+            report,
+            batch_id,
+            files.messages(),
+            me=given,
+            add_unknown=add_unknown,
+            cancelled=cancelled,
+            reading=reading,
+        )
 
     with collector_paused():
         result = write_batch(
@@ -165,6 +142,59 @@ def import_mail(
         )
     assert isinstance(result, MailReport)
     return result
+
+
+def write_messages(
+    store: Store,
+    report: MailReport,
+    batch_id: int,
+    messages: Iterable[MailMessage | None],
+    *,
+    me: list[str],
+    add_unknown: bool,
+    cancelled: Cancelled | None,
+    reading: Callable[[], None] | None = None,
+) -> None:
+    """Classify `messages` (None: one that cannot be read) and write their interactions into batch `batch_id`,
+    counting them in `report`: spooled first while the senders are counted, then the owner settled (`me`, else
+    the kept `mail_me`, else the most frequent sender) and the spool classified and written a chunk at a time.
+    `reading` is called every few thousand messages read (for progress); `cancelled` is asked as often.
+
+    The files of `import_mail` and the folders of a live mailbox (importing.imap) both come through here."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        senders = SenderCount()
+        for number, message in enumerate(messages, 1):
+            if number % _PROGRESS_EVERY == 0:
+                if cancelled and cancelled():
+                    raise ImportCancelled("Import cancelled; nothing was imported.")
+                if reading:
+                    reading()
+            if message is not None:
+                senders.add(message)
+            spool.write(json.dumps(message.to_row() if message else None, ensure_ascii=False) + "\n")
+        stored = owner_addresses(store)
+        report.me = [key(address) for address in me] or stored or senders.owner()
+        if report.me != stored:
+            remember_owner_addresses(store, report.me)
+        spool.seek(0)
+        writer = _Writer(store, report, batch_id, add_unknown)
+        owner = Owner.of(report.me)
+        blocklist = Blocklist(read_list(store.conn, MAIL_BLOCKLIST))
+        for line in spool:
+            report.rows += 1
+            row = json.loads(line)
+            if row is None:
+                report.skip(UNREADABLE)
+                continue
+            message = MailMessage.from_row(row)
+            verdict = classify(message, owner, blocklist)
+            if verdict.skipped:
+                report.skip(verdict.skipped)
+                continue
+            writer.add(message, verdict)
+            if report.rows % _PROGRESS_EVERY == 0 and cancelled and cancelled():
+                raise ImportCancelled("Import cancelled; nothing was imported.")
+        writer.flush()
 
 
 class _Writer:
