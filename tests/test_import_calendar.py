@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tracker.cli import main
-from tracker.core.errors import InvalidInput
+from tracker.core.errors import ImportCancelled, InvalidInput
 from tracker.core.importing.calendar import (
     ALREADY_IMPORTED,
     CANCELLED,
@@ -468,3 +468,14 @@ def test_a_damaged_event_among_good_ones_is_left_out_as_unreadable(store, tmp_pa
     )
     report = read(store, write(tmp_path, data))
     assert (report.created, report.skipped) == (1, {"unreadable event": 3}) and adds_up(report)
+
+
+def test_progress_is_reported_and_a_cancel_leaves_nothing(store, tmp_path):
+    path = write(tmp_path, calendar(*WEEKLY, zones=BERLIN_TZ))
+    seen: list[tuple[int, int]] = []
+    read(store, path, progress=lambda done, size: seen.append((done, size)), dry_run=True)
+    size = path.stat().st_size
+    assert seen[-1] == (size, size) and all(0 <= done <= size for done, _ in seen)
+    with pytest.raises(ImportCancelled):
+        read(store, path, cancelled=lambda: True)
+    assert store.interactions.count() == 0 and store.imports.list() == [] and owner_addresses(store) == []
