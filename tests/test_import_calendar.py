@@ -460,6 +460,7 @@ def test_cli_refuses_a_broken_file_in_one_line_with_exit_code_2(tmp_path, capsys
 def test_a_damaged_event_among_good_ones_is_left_out_as_unreadable(store, tmp_path):
     data = calendar(
         "BEGIN:VEVENT\r\nUID:no-start\r\nSUMMARY:No start\r\nATTENDEE:mailto:anna@example.com\r\nEND:VEVENT",
+        "BEGIN:VEVENT\r\nSUMMARY:No start, no UID\r\nATTENDEE:mailto:anna@example.com\r\nEND:VEVENT",
         event(
             "bad-rule", ":20260105T100000Z", "Bad rule", attendee("anna@example.com"), extra="RRULE:FREQ=FORTNIGHTLY"
         ),
@@ -467,7 +468,7 @@ def test_a_damaged_event_among_good_ones_is_left_out_as_unreadable(store, tmp_pa
         event("ok", ":20260105T100000Z", "Fine", attendee("anna@example.com"), "urn:uuid:1234", "invalid:nomail"),
     )
     report = read(store, write(tmp_path, data))
-    assert (report.created, report.skipped) == (1, {"unreadable event": 3}) and adds_up(report)
+    assert (report.created, report.skipped) == (1, {"unreadable event": 4}) and adds_up(report)
 
 
 def test_progress_is_reported_and_a_cancel_leaves_nothing(store, tmp_path):

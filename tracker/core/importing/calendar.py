@@ -47,7 +47,7 @@ _FIRST = datetime(1900, 1, 1)
 _SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}
 
-# Why an occurrence (or one person on it) was left out: the keys of the report's `skipped`.
+# Why an occurrence was left out: the keys of the report's `skipped`.
 CANCELLED = "cancelled"
 DECLINED = "declined"
 OWNER_DECLINED = "declined by the owner"
@@ -382,9 +382,9 @@ def _give_uids(calendar: Calendar) -> None:
     reading, so that reading the file again still finds it imported."""
     for event in calendar.walk("VEVENT"):
         if not str(event.get("UID", "")).strip():
-            digest = hashlib.sha1(
-                f"{event.get('DTSTART').to_ical()!r}|{event.get('SUMMARY', '')}".encode(), usedforsecurity=False
-            )
+            start = event.get("DTSTART")
+            when = start.to_ical() if hasattr(start, "to_ical") else b""
+            digest = hashlib.sha1(f"{when!r}|{event.get('SUMMARY', '')}".encode(), usedforsecurity=False)
             event["UID"] = f"tracker-{digest.hexdigest()}"
 
 
@@ -422,10 +422,6 @@ def _name(text: str) -> str:
         with contextlib.suppress(ValueError, LookupError):
             name = str(make_header(decode_header(name)))
     return " ".join(name.split())
-
-
-def _summary(component: Component) -> str:
-    return " ".join(str(component.get("SUMMARY", "")).split())[:80]
 
 
 def _first_line(exc: BaseException) -> str:
