@@ -384,6 +384,21 @@ def test_a_folder_of_eml_files_is_read_in_name_order(store, tmp_path, anna):
     assert (report.messages, report.interactions) == (2, 2)
 
 
+def test_a_thunderbird_profile_folder_and_an_apple_mail_export_are_read(store, tmp_path, anna):
+    profile = tmp_path / "Mail" / "Local Folders"
+    profile.mkdir(parents=True)
+    write_mbox(profile / "Sent", [mail(ME, "anna@example.com", "From Thunderbird", mid="<tb@x>")])
+    (profile / "Sent.msf").write_text('// <!-- <mdb:mork:z v="1.4"/> -->')
+    (profile / "README").write_text("not mail, no suffix")
+    apple = tmp_path / "Inbox.mbox"
+    apple.mkdir()
+    write_mbox(apple / "mbox", [mail("anna@example.com", ME, "From Apple Mail", mid="<am@x>")])
+    (apple / "Info.plist").write_text("<plist/>")
+    report = counted(import_mail(store, [tmp_path / "Mail", apple], me=[ME]))
+    assert (report.messages, report.interactions) == (2, 2)
+    assert [note for _, _, note in notes(store, "anna@example.com")] == ["From Thunderbird", "From Apple Mail"]
+
+
 def test_an_outlook_msg_file_is_read(store, add_contact):
     """A real .msg saved from Outlook's Sent Items (no internet headers: everything comes from MAPI properties)."""
     (message,) = MailFiles([FIXTURES / "jotlmsg_sent.msg"]).messages()

@@ -326,8 +326,9 @@ def _sniff(path: Path) -> str | None:
 
 
 def _mail_files(path: Path) -> list[tuple[Path, str]]:
-    """The mail files `path` names: itself, or the mail files in a folder (Apple Mail's Inbox.mbox folder holds a
-    file called mbox), in name order."""
+    """The mail files `path` names: itself, or the mail files in a folder, in name order: .eml, .msg and .mbox
+    files, and mboxes without a suffix (Apple Mail's Inbox.mbox folder holds one called mbox, a Thunderbird
+    profile's Mail folder one per mail folder, beside its .msf index)."""
     if not path.exists():
         raise InvalidInput(f"{path} does not exist.")
     if not path.is_dir():
@@ -337,9 +338,9 @@ def _mail_files(path: Path) -> list[tuple[Path, str]]:
         return [(path, kind)]
     found: list[tuple[Path, str]] = []
     for item in sorted(path.rglob("*")):
-        if item.is_file() and (item.suffix.lower() in MAIL_SUFFIXES or item.name == "mbox"):
+        if item.is_file() and (item.suffix.lower() in MAIL_SUFFIXES or not item.suffix):
             kind = _sniff(item)
-            if kind is not None:
+            if kind is not None and (item.suffix or kind == "mbox"):  # Thunderbird's folders have no suffix
                 found.append((item, kind))
     if not found:
         raise InvalidInput(f"{path} holds no mailbox (.mbox), e-mail (.eml) or Outlook message (.msg) files.")
