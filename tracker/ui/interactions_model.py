@@ -9,6 +9,14 @@ from tracker.ui.text import plain_tooltip
 
 ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
 TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
+#: Kinds that read better in the owner's words than by their names (imported mail and meetings).
+KIND_WORDS = {"email_reply": "E-mail from them", "contacted": "You wrote/called", "meeting": "Meeting"}
+
+
+def kind_words(kind: str) -> str:
+    """How a kind reads in a table: 'E-mail from them' for email_reply, 'purchase' as it is, 'page view' for
+    page_view."""
+    return KIND_WORDS.get(kind, kind.replace("_", " "))
 
 
 class InteractionsModel(ItemsModel):
@@ -25,7 +33,7 @@ class InteractionsModel(ItemsModel):
             return {
                 "When": item.occurred_at.replace("T", " ")[:16],
                 "Contact": item.contact_name or item.contact_email or "",
-                "Kind": item.kind.replace("_", " "),
+                "Kind": kind_words(item.kind),
                 "Amount": "" if item.amount is None else f"{item.amount:,.2f}",
                 "Score": "" if item.score is None else str(item.score),
                 "Note": item.note.replace("\n", " "),

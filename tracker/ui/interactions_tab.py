@@ -21,7 +21,7 @@ from tracker.core.store import Store
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.dialogs import LogInteractionDialog, kinds_in_order, log_with_undo
-from tracker.ui.interactions_model import PagedInteractionsModel
+from tracker.ui.interactions_model import PagedInteractionsModel, kind_words
 from tracker.ui.tables import data_table, selected_rows
 
 
@@ -72,7 +72,7 @@ class InteractionsTab(QWidget):
         self.kind.clear()
         self.kind.addItem("All kinds", None)
         for kind in sorted(self.store.kinds().values(), key=lambda k: (k.stage, k.name)):
-            self.kind.addItem(kind.name.replace("_", " "), kind.name)
+            self.kind.addItem(kind_words(kind.name), kind.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(current)))
         self.kind.blockSignals(False)
 

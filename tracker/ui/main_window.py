@@ -42,6 +42,7 @@ DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 MAX_RECENT = 8
 #: What can be imported, by name: the import reads any file by its content, this only offers and accepts them.
 IMPORTABLE = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".zip")
+MAIL_FILES = (".mbox", ".mbx", ".eml", ".msg", ".ics")  # dropped: File → Import mail or calendar…
 IMPORT_FILTER = (
     "Contacts and orders (*.csv *.txt *.tsv *.vcf *.vcard *.xlsx *.xlsm *.xlsb *.xls *.ods *.zip);;"
     "CSV and text files (*.csv *.txt *.tsv);;vCard files (*.vcf *.vcard);;"
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Import contacts…", lambda: self.import_file("contacts"), "Ctrl+I")
         self._action(file, "Import &interactions…", lambda: self.import_file("interactions"), "Ctrl+Shift+I")
+        self._action(file, "Import &mail or calendar…", lambda: self.import_mail())
         self._action(file, "&Export contacts…", self.export_contacts, "Ctrl+E")
         self._action(file, "Export dashboard &report (PDF)…", self.export_report, "Ctrl+P")
         file.addSeparator()
@@ -486,6 +488,15 @@ class MainWindow(QMainWindow):
         wizard.imported.connect(self.on_changes)
         wizard.open()
 
+    def import_mail(self, paths: list[Path] | None = None) -> None:
+        """File → Import mail or calendar… (or such files dropped): a dry run, then one batch, undone from Edit →
+        Import history… (nothing goes onto the undo stack)."""
+        from tracker.ui.mail_import_dialog import MailImportDialog
+
+        self.mail_import_dialog = MailImportDialog(self.store, paths or [], self)
+        self.mail_import_dialog.imported.connect(self.on_changes)
+        self.mail_import_dialog.open()
+
     def load_demo(self) -> None:
         """Import the demo contacts and a year of their interactions, off the GUI thread."""
         from tracker.core.demo import load_demo
@@ -608,16 +619,23 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
-        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith(IMPORTABLE) for u in urls):
+        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith(IMPORTABLE + MAIL_FILES) for u in urls):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self.import_dropped(Path(event.mimeData().urls()[0].toLocalFile()))
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls()]
+        if len(paths) > 1 and all(path.suffix.lower() in MAIL_FILES for path in paths):
+            self.import_mail(paths)  # several mailboxes or e-mails: one import
+            return
+        self.import_dropped(paths[0])
 
     def import_dropped(self, path: Path) -> None:
         """Open the wizard on a dropped (or chosen) file as what it holds: interactions for an order export or an
         activity log, else contacts (the core's `file_kind`). The file is read once, for this and for the wizard's
         preview."""
+        if path.suffix.lower() in MAIL_FILES:  # a mailbox, an e-mail or a calendar: their own dialog
+            self.import_mail([path])
+            return
         from tracker.core.importing.file_kind import file_kind
         from tracker.ui.import_wizard import ImportWizard
 
