@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker.cli import main
 from tracker.core.errors import ImportCancelled, InvalidInput
@@ -480,3 +482,54 @@ def test_progress_is_reported_and_a_cancel_leaves_nothing(store, tmp_path):
     with pytest.raises(ImportCancelled):
         read(store, path, cancelled=lambda: True)
     assert store.interactions.count() == 0 and store.imports.list() == [] and owner_addresses(store) == []
+
+
+#: Lines a damaged or unusual export may hold, good and bad, for the property test below.
+ODD_LINES = [
+    "DTSTART:20260105T100000Z",
+    "DTSTART;VALUE=DATE:20260105",
+    "DTSTART:garbage",
+    "DTSTART;TZID=Nowhere/Zone:20260105T100000",
+    "DTSTART:18000101T000000Z",
+    "DTSTART;VALUE=DATE:00010101",
+    "DTSTART:99991231T235959Z",
+    "DTEND:20250101T000000Z",
+    "DURATION:-P1D",
+    "RRULE:FREQ=WEEKLY;COUNT=3",
+    "RRULE:FREQ=DAILY;UNTIL=20200101",
+    "RRULE:garbage",
+    "RRULE:FREQ=YEARLY;BYMONTH=13",
+    "EXDATE:garbage",
+    "EXDATE:20260112T100000Z",
+    "RDATE:20260107T100000Z",
+    "RECURRENCE-ID:20260112T100000Z",
+    "RECURRENCE-ID:garbage",
+    "RECURRENCE-ID;RANGE=THISANDFUTURE:20260112T100000Z",
+    "STATUS:CANCELLED",
+    "SUMMARY;LANGUAGE=de:Grüße",
+    "UID:a",
+    "UID:",
+    "ORGANIZER:mailto:owner@shop.example",
+    "ORGANIZER:garbage",
+    "ATTENDEE:mailto:anna@example.com",
+    "ATTENDEE;PARTSTAT=DECLINED:mailto:anna@example.com",
+    "ATTENDEE:mailto:",
+    "ATTENDEE;CN==?UTF-8?B?garbage?=:mailto:ben@example.com",
+    "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE",
+    "SEQUENCE:abc",
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(ODD_LINES), min_size=1, max_size=8, unique=True), min_size=1, max_size=4))
+def test_any_mix_of_odd_lines_is_a_report_that_adds_up_or_one_sentence(tmp_path_factory, events):
+    path = tmp_path_factory.mktemp("odd") / "odd.ics"
+    path.write_bytes(calendar(*("\r\n".join(["BEGIN:VEVENT", *lines, "END:VEVENT"]) for lines in events)))
+    with Store.open(":memory:") as fresh:
+        fresh.contacts.add(email="anna@example.com")
+        try:
+            report = read(fresh, path, dry_run=True)
+        except InvalidInput as exc:
+            assert "\n" not in str(exc)
+            return
+    assert adds_up(report)

@@ -226,7 +226,15 @@ class _Reader:
                 if progress:
                     progress(size * number // max(1, len(events)), size)
             for occurrence in self._occurrences(series, stop):
-                yield from self._occurrence(occurrence)
+                self.report.rows += 1
+                try:
+                    judged = self._judge(occurrence)
+                except Exception:  # a damaged date or address the library let through: one occurrence left out
+                    judged = UNREADABLE
+                if isinstance(judged, str):
+                    self.report.skip(judged)
+                else:
+                    yield judged
             self._read_people.clear()
 
     def _occurrences(self, components: list[Component], stop: datetime) -> list[Component]:
@@ -267,44 +275,30 @@ class _Reader:
             report.skip(PAST_CAP, dropped)
         return read
 
-    def _occurrence(self, event: Component) -> Iterator[_Meeting]:
-        report = self.report
+    def _judge(self, event: Component) -> _Meeting | str:
+        """The occurrence as a meeting with the people at it, or why it is left out."""
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            report.rows += 1
-            report.skip(CANCELLED)
-            return
+            return CANCELLED
         people = self._people(event)
         others = [p for key, p in people.items() if key not in self.owner]
         if len(people) > MAX_ATTENDEES:
-            report.rows += 1
-            report.skip(TOO_MANY)
-            return
+            return TOO_MANY
         if not others:
-            report.rows += 1
-            report.skip(NO_ATTENDEES)
-            return
+            return NO_ATTENDEES
         if any(people[key].declined for key in self.owner if key in people):
-            report.rows += 1
-            report.skip(OWNER_DECLINED)
-            return
+            return OWNER_DECLINED
         start = event.decoded("DTSTART")
         if self._day(start, event) > self.until:
-            report.rows += 1
-            report.skip(FUTURE)
-            return
+            return FUTURE
         occurred_at = self._moment(start, event)
         if occurred_at is None:
-            report.rows += 1
-            report.skip(OUT_OF_RANGE)
-            return
-        note = " ".join(str(event.get("SUMMARY", "")).split())
-        source_key = f"ics:{event.get('UID')}#{_occurrence_id(event)}"
-        report.rows += 1
+            return OUT_OF_RANGE
         coming = [person for person in others if not person.declined]
         if not coming:
-            report.skip(DECLINED)
-            return
-        yield _Meeting(coming, len(coming) < len(others), occurred_at, note, source_key)
+            return DECLINED
+        note = " ".join(str(event.get("SUMMARY", "")).split())
+        source_key = f"ics:{event.get('UID')}#{_occurrence_id(event)}"
+        return _Meeting(coming, len(coming) < len(others), occurred_at, note, source_key)
 
     def _local(self, moment: datetime) -> datetime:
         """A time with a zone as the owner's wall clock; a floating time as written."""
