@@ -143,7 +143,7 @@ def test_cli_chooses_the_format_by_the_extension(tmp_path, capsys):
     assert code == 0, out
     as_of = ["--as-of", "2026-05-04"]
     code, out, err = run(["--db", db, "followups", *as_of, "--export", str(tmp_path / "today.ics")], capsys)
-    assert code == 0 and err == "" and "Wrote 1 events" in out
+    assert code == 0 and err == "" and out.strip() == f"Wrote 1 events to {tmp_path / 'today.ics'}."
     events = icalendar.Calendar.from_ical((tmp_path / "today.ics").read_bytes()).walk("VEVENT")
     assert [(str(e["SUMMARY"]), e.decoded("DTSTART")) for e in events] == [("Call Anna", date(2026, 5, 4))]
     code, out, _ = run(["--db", db, "followups", *as_of, "--export", str(tmp_path / "calls.VCF")], capsys)

@@ -356,17 +356,17 @@ def followups_command(store: Store, as_of: str | None, as_json: bool, export: Pa
     Example: tracker followups --export calls.csv  (or today.ics, calls.vcf)
     """
     suggestions = suggest_follow_ups(store, user_day(as_of))
-    if export and export.suffix.lower() in (".ics", ".vcf"):
+    for_phone = export is not None and export.suffix.lower() in (".ics", ".vcf")
+    if export is not None and for_phone:
         count = _export_for_phone(store, export, suggestions)
         if not as_json:
             noun = "events" if export.suffix.lower() == ".ics" else "follow-ups"
             click.echo(f"Wrote {count} {noun} to {export}.")
-        export = None
     suggestions.reverse()  # each is dropped once it is a document: at a million contacts both would not fit twice
     documents = []
     while suggestions:
         documents.append(suggestions.pop().to_dict())
-    if export:
+    if export and not for_phone:
         count = write_csv(export, FOLLOW_UP_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} follow-ups to {export}.")
