@@ -582,3 +582,14 @@ def test_an_owner_address_given_in_capitals_is_kept_as_the_index_compares_it(sto
     box = write_mbox(tmp_path / "a.mbox", [mail(ME, "anna@example.com", "Hi", mid="<cap@x>")])
     report = counted(import_mail(store, [box], me=["Owner@Shop.Example"]))
     assert report.me == [ME] and owner_addresses(store) == [ME] and report.interactions == 1
+
+
+def test_adding_unknown_people_needs_to_know_the_owner(store, tmp_path):
+    box = write_mbox(tmp_path / "a.mbox", [mail("a@shop.example", "b@elsewhere.example", "1", mid="<t1@x>"),
+                                           mail("b@elsewhere.example", "a@shop.example", "2", mid="<t2@x>")])  # fmt: skip
+    with pytest.raises(InvalidInput, match="Which address is yours"):
+        import_mail(store, [box], add_unknown=True)
+    assert store.contacts.count() == 0 and store.imports.list() == []
+    report = counted(import_mail(store, [box], me=["a@shop.example"], add_unknown=True))
+    assert (report.contacts_created, report.interactions) == (1, 2)
+    assert store.contacts.by_email("a@shop.example") is None

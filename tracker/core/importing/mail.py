@@ -174,6 +174,11 @@ def write_messages(
             spool.write(json.dumps(message.to_row() if message else None, ensure_ascii=False) + "\n")
         stored = owner_addresses(store)
         report.me = [key(address) for address in me] or stored or senders.owner()
+        if not report.me and add_unknown and senders.counts:
+            raise InvalidInput(
+                "Which address is yours cannot be told from this mail (no sender stands out); say which, so that "
+                "you are not added as a contact of your own."
+            )
         if report.me != stored:
             remember_owner_addresses(store, report.me)
         spool.seek(0)
