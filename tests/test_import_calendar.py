@@ -26,6 +26,7 @@ from tracker.core.importing.calendar import (
     TOO_MANY,
     TOO_OFTEN,
     import_calendar,
+    owner_for,
 )
 from tracker.core.operations import imports as import_ops
 from tracker.core.store import Store
@@ -533,3 +534,13 @@ def test_any_mix_of_odd_lines_is_a_report_that_adds_up_or_one_sentence(tmp_path_
             assert "\n" not in str(exc)
             return
     assert adds_up(report)
+
+
+def test_a_front_end_can_show_the_owner_before_importing(store, tmp_path):
+    data = calendar(event("a", ":20260105T100000Z", "A", attendee("anna@example.com"), organizer="me@shop.example"))
+    path = write(tmp_path, data)
+    assert owner_for(store, path) == ["me@shop.example"]
+    with pytest.raises(InvalidInput):
+        owner_for(store, tmp_path / "missing.ics")
+    import_calendar(store, path, until=UNTIL, zone=LONDON, me=["other@shop.example"])
+    assert owner_for(store, path) == ["other@shop.example"]  # what was given last time wins over the file

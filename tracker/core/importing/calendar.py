@@ -119,6 +119,19 @@ def read_calendars(data: bytes, name: str) -> list[Calendar]:
     return calendars
 
 
+def owner_for(store: Store, path: Path | str) -> list[str]:
+    """The owner's addresses an import of `path` would go by when not told (`me`): the ones kept before, else the
+    ones found in the file; for a front end to show, and let the user correct, before importing."""
+    return owner_addresses(store) or _found_owner(read_calendars(_read(Path(path)), Path(path).name))
+
+
+def _read(source: Path) -> bytes:
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {source}: {exc.strerror or exc}.") from None
+
+
 def import_calendar(
     store: Store,
     path: Path | str,
@@ -140,10 +153,7 @@ def import_calendar(
     skipped). `zone`: the owner's time zone, into which times with a zone (TZID, UTC) are turned (None: this
     computer's); floating times are kept as written, all-day events are their day."""
     source = Path(path)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {source}: {exc.strerror or exc}.") from None
+    data = _read(source)
     calendars = read_calendars(data, source.name)
     given = []
     for text in me:
