@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import click
+import keyring
 import pytest
 
 from tracker.cli import cli, main
@@ -69,6 +71,7 @@ BASELINE: dict[str, dict[str, object]] = {
     "import interactions": {"file": str(FIXTURES / "activity_log_sample.csv")},
     "import calendar": {"file": str(FIXTURES / "calendar" / "sample.ics"), "me": "owner@shop.example"},
     "import mail": {"paths": str(FIXTURES / "mail" / "sample.mbox"), "me": "me@shop.example"},
+    "import imap": {"host": "127.0.0.1", "user": "owner@shop.example", "port": "<IMAP_PORT>", "ca_file": "<IMAP_CA>"},
     "imports": {},
     "undo-import": {"batch_id": "1"},
     "contacts": {},
@@ -152,6 +155,7 @@ def _argv(path: tuple[str, ...], name: str, value: str, backup_id: str) -> list[
             continue
         given = values[param.name]
         given = backup_id if given == "<BACKUP>" else given
+        given = _IMAP.get(given, given) if isinstance(given, str) else given
         if isinstance(param, click.Argument):
             arguments.append(str(given))
         elif given is True:
@@ -159,6 +163,26 @@ def _argv(path: tuple[str, ...], name: str, value: str, backup_id: str) -> list[
         else:
             options += [param.opts[0], str(given)]
     return [*path, *options, "--", *arguments] if arguments else [*path, *options]
+
+
+#: The throwaway IMAP server's port and certificate, for `import imap` (filled in by the imap_server fixture).
+_IMAP: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def imap_server() -> Iterator[None]:
+    """A Dovecot on loopback (tests/imap_server.py) and a keyring that knows every user's password there, for the
+    cases of `import imap`; skipped where Dovecot is not installed."""
+    from imap_server import PASSWORD, Dovecot, MemoryKeyring
+
+    server = Dovecot()
+    before = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring(default=PASSWORD))
+    _IMAP.update({"<IMAP_PORT>": str(server.imaps_port), "<IMAP_CA>": str(server.cafile)})
+    yield
+    _IMAP.clear()
+    keyring.set_keyring(before)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -187,8 +211,10 @@ def _backup_id(db: Path) -> str:
 
 
 @pytest.mark.parametrize(("path", "name", "value"), _cases())
-def test_hostile_argument_ends_cleanly(path, name, value, template, tmp_path, monkeypatch, capsys):
+def test_hostile_argument_ends_cleanly(path, name, value, template, tmp_path, monkeypatch, capsys, request):
     source, backup_id = template
+    if path == ("import", "imap"):
+        request.getfixturevalue("imap_server")
     shutil.copytree(source.parent, tmp_path / "data")
     work = tmp_path / "work"
     work.mkdir()
@@ -212,13 +238,18 @@ def test_hostile_argument_ends_cleanly(path, name, value, template, tmp_path, mo
         assert err.startswith("tracker: "), shown
 
 
-def test_every_command_has_a_baseline_that_works(template, tmp_path, monkeypatch, capsys):
+def test_every_command_has_a_baseline_that_works(template, tmp_path, monkeypatch, capsys, request):
     """The baselines are valid calls, so a hostile value is the only thing wrong in each case."""
     source, backup_id = template
     monkeypatch.chdir(tmp_path)
     for path, _command in _commands(cli):
         if not path or path == ("import",):
             continue
+        if path == ("import", "imap"):
+            try:
+                request.getfixturevalue("imap_server")
+            except pytest.skip.Exception:
+                continue  # no Dovecot here: test_import_imap.py says so
         data = tmp_path / "-".join(path)
         shutil.copytree(source.parent, data)
         capsys.readouterr()

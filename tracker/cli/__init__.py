@@ -4,6 +4,7 @@ from tracker.cli import (  # noqa: F401  (registers the commands on the group)
     commands,
     duplicates,
     import_calendar,
+    import_imap,
     import_mail,
     outlook,
     safety,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.backups import Backup
 from tracker.core.errors import InvalidInput
@@ -23,6 +23,9 @@ from tracker.core.operations.result import OpResult
 from tracker.core.store import Store
 from tracker.core.store.imports import UndoPreview
 
+if TYPE_CHECKING:
+    from tracker.core.importing.imap import MailAccount
+
 __all__ = [
     "KINDS",
     "ImportResult",
@@ -31,6 +34,7 @@ __all__ = [
     "UndoPreview",
     "import_calendar",
     "import_file",
+    "import_imap",
     "import_mail",
     "restore",
     "undo_import",
@@ -103,6 +107,20 @@ def import_mail(store: Store, paths: Sequence[Path | str], **options: Any) -> Im
     from tracker.core.importing.mail import import_mail as read_mail
 
     report = read_mail(store, paths, **options)
+    if report.batch_id is None:
+        return ImportResult(Changes(), (), report.summary(), report=report)
+    changes = Changes(contacts=bool(report.contacts_created), interactions=True, follow_ups=True, settings=True)
+    return ImportResult(changes, (report.batch_id,), report.summary(), report=report)
+
+
+def import_imap(store: Store, account: MailAccount, password: str, **options: Any) -> ImportResult:
+    """Import what arrived in a live mailbox's folders since the last time, read-only over TLS, as one batch of
+    interactions (`importing.imap.import_imap` and its options: folders, me, add_unknown, dry_run, context, cafile,
+    logged_in, progress, cancelled); the report is an ImapReport (a MailReport with each folder's UIDs and count).
+    ids: (the batch id,), none for a dry run."""
+    from tracker.core.importing.imap import import_imap as read_imap
+
+    report = read_imap(store, account, password, **options)
     if report.batch_id is None:
         return ImportResult(Changes(), (), report.summary(), report=report)
     changes = Changes(contacts=bool(report.contacts_created), interactions=True, follow_ups=True, settings=True)

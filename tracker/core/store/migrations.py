@@ -290,3 +290,23 @@ def m006_message_sources(conn: sqlite3.Connection) -> None:
         "INSERT INTO kinds (name, stage, weight, promoter_stage, survey, builtin) VALUES ('contacted', 1, 0.0, NULL, "
         "0, 1) ON CONFLICT (name) DO NOTHING"  # a kind the user made by that name stays theirs
     )
+
+
+@migration
+def m007_mail_folders(conn: sqlite3.Connection) -> None:
+    """How far each live mailbox folder has been read: per account (host, user) and folder, the folder's
+    UIDVALIDITY and the highest UID an import took, one row per import that read new mail, so that the next import
+    fetches only newer messages. The row belongs to its import: once that import is undone its row no longer
+    counts, and the messages it took are read again."""
+    conn.execute(
+        """CREATE TABLE mail_folders (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            host TEXT NOT NULL,
+            user TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX mail_folders_account ON mail_folders(host, user, folder)")
