@@ -6,6 +6,7 @@ nothing, and counts that add up (messages = interactions + skipped) in every tes
 from __future__ import annotations
 
 import mailbox
+import random
 from datetime import UTC, date, datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -17,7 +18,14 @@ from tracker.core.engagement import classify as classify_all
 from tracker.core.errors import ImportCancelled, InvalidInput
 from tracker.core.followups import Priority, suggest_follow_ups
 from tracker.core.importing.mail import MailReport, import_mail
-from tracker.core.importing.mail_messages import OLE_MAGIC, MailFiles, MailMessage, decode_words
+from tracker.core.importing.mail_messages import (
+    OLE_MAGIC,
+    MailFiles,
+    MailMessage,
+    decode_words,
+    mbox_blocks,
+    parse_header_block,
+)
 from tracker.core.importing.mail_rules import SenderCount, is_machine
 from tracker.core.operations import imports as import_ops
 from tracker.core.operations import settings as setting_ops
@@ -585,11 +593,40 @@ def test_an_owner_address_given_in_capitals_is_kept_as_the_index_compares_it(sto
 
 
 def test_adding_unknown_people_needs_to_know_the_owner(store, tmp_path):
-    box = write_mbox(tmp_path / "a.mbox", [mail("a@shop.example", "b@elsewhere.example", "1", mid="<t1@x>"),
-                                           mail("b@elsewhere.example", "a@shop.example", "2", mid="<t2@x>")])  # fmt: skip
+    messages = [
+        mail("a@shop.example", "b@elsewhere.example", "1", mid="<t1@x>"),
+        mail("b@elsewhere.example", "a@shop.example", "2", mid="<t2@x>"),
+    ]
+    box = write_mbox(tmp_path / "a.mbox", messages)
     with pytest.raises(InvalidInput, match="Which address is yours"):
         import_mail(store, [box], add_unknown=True)
     assert store.contacts.count() == 0 and store.imports.list() == []
     report = counted(import_mail(store, [box], me=["a@shop.example"], add_unknown=True))
     assert (report.contacts_created, report.interactions) == (1, 2)
     assert store.contacts.by_email("a@shop.example") is None
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000, 1 << 20])
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+def test_mbox_blocks_find_every_message_whatever_the_chunk_size(tmp_path, chunk, newline):
+    """The chunked scanner against the standard library's mbox on one file: same messages, same headers, whatever
+    the chunk size (separators and header ends straddling chunks) and line ending."""
+    rng = random.Random(chunk)
+    messages = []
+    for number in range(60):
+        body = b"".join(
+            rng.choice([b"text line\n", b"From the body, escaped by mailbox\n", b"\n", b"Subject: not a header\n"])
+            for _ in range(rng.randrange(0, 30))
+        )
+        fields = [("From", f"p{number}@example.com"), ("Subject", f"n{number}"), ("Message-ID", f"<{number}@x>")]
+        messages.append(raw(fields, body=body))
+    path = write_mbox(tmp_path / "a.mbox", messages)
+    if newline == b"\r\n":
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    expected = [message["Message-ID"] for message in mailbox.mbox(path)]
+    with path.open("rb") as handle:
+        blocks = list(mbox_blocks(handle, chunk))
+    assert [parse_header_block(header)["message-id"][0] for _, header, _ in blocks] == expected
+    assert all(separator.startswith(b"From MAILER-DAEMON") for separator, _, _ in blocks)
+    assert [offset for _, _, offset in blocks] == sorted(offset for _, _, offset in blocks)
+    assert blocks[-1][2] <= path.stat().st_size

@@ -42,6 +42,9 @@ WANTED = frozenset(
 SIGNALS = ("list-unsubscribe", "list-id", "precedence", "auto-submitted")
 MAIL_SUFFIXES = frozenset({".eml", ".msg", ".mbox", ".mbx"})
 _HEADER_LIMIT = 256 * 1024  # bytes of one message's header block kept; a damaged file's runaway header is cut
+_CHUNK = 1 << 20  # bytes of an mbox read at a time
+_HEADER_END = re.compile(rb"\n\r?\n")  # the empty line after a header block
+_NEXT_MESSAGE = re.compile(rb"\n\r?\nFrom ")  # an empty line, then a separator
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"\s*")
 _SPACES = re.compile(r"\s+")
@@ -266,33 +269,61 @@ class MailFiles:
         return message_from_headers(headers) if headers else None
 
     def _mbox(self, path: Path) -> Iterator[MailMessage]:
-        """Messages of an mbox: a line starting 'From ' at the top or after an empty line starts one (mboxo, mboxrd
-        and Thunderbird's); only its header block is kept, up to _HEADER_LIMIT bytes."""
+        """Messages of an mbox, parsed from their header blocks (see mbox_blocks)."""
         with _opened(path) as handle:
-            read = self.bytes_read
-            separator: bytes | None = None
-            header: list[bytes] = []
-            kept = 0
-            in_header = blank = False
-            for line in handle:
-                read += len(line)
-                if line.startswith(b"From ") and (blank or separator is None):
-                    if separator is not None:
-                        self.bytes_read = read
-                        yield message_from_headers(parse_header_block(b"".join(header)), _text(separator))
-                    separator, header, kept, in_header = line, [], 0, True
-                    blank = False
-                    continue
-                blank = line in (b"\n", b"\r\n")
-                if in_header:
-                    if blank:
-                        in_header = False
-                    elif kept < _HEADER_LIMIT:
-                        header.append(line)
-                        kept += len(line)
-            if separator is not None:
-                self.bytes_read = read
-                yield message_from_headers(parse_header_block(b"".join(header)), _text(separator))
+            start = self.bytes_read
+            for separator, header, offset in mbox_blocks(handle):
+                self.bytes_read = start + offset
+                yield message_from_headers(parse_header_block(header), _text(separator))
+
+
+def mbox_blocks(handle: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[bytes, bytes, int]]:
+    """(separator line, header block, bytes read so far) of each message of an mbox, read `chunk` bytes at a time.
+
+    A line starting 'From ' at the top or after an empty line starts a message (mboxo, mboxrd and Thunderbird's,
+    LF or CRLF); its header block runs to the first empty line, cut at _HEADER_LIMIT bytes. Bodies are searched
+    for the next separator with bytes.find-speed regexes and dropped, never split into lines."""
+    buffer = handle.read(chunk)
+    consumed = 0  # bytes of the file before `buffer`
+    eof = not buffer
+    position = 0  # where the current message's separator line starts in `buffer`
+
+    def more() -> bool:
+        nonlocal buffer, eof
+        if eof:
+            return False
+        data = handle.read(chunk)
+        eof = not data
+        buffer += data
+        return bool(data)
+
+    while position < len(buffer) or more():
+        line_end = buffer.find(b"\n", position)
+        while line_end < 0 and more():
+            line_end = buffer.find(b"\n", position)
+        if line_end < 0:  # a separator line and nothing after it
+            yield buffer[position:], b"", consumed + len(buffer)
+            return
+        separator = buffer[position:line_end]
+        found = _HEADER_END.search(buffer, line_end)
+        while found is None and len(buffer) - line_end < _HEADER_LIMIT and more():
+            found = _HEADER_END.search(buffer, line_end)
+        header_end = found.start() + 1 if found else min(len(buffer), line_end + 1 + _HEADER_LIMIT)
+        yield separator, buffer[line_end + 1 : header_end], consumed + header_end
+        search_from = found.start() if found else header_end
+        following = _NEXT_MESSAGE.search(buffer, search_from)
+        while following is None:
+            keep = max(search_from, len(buffer) - 8)  # a separator may straddle the chunks
+            consumed += keep
+            buffer = buffer[keep:]
+            search_from = 0
+            if not more():
+                return
+            following = _NEXT_MESSAGE.search(buffer, search_from)
+        position = following.end() - 5  # at its 'From '
+        consumed += position
+        buffer = buffer[position:]
+        position = 0
 
 
 def _opened(path: Path) -> BinaryIO:
