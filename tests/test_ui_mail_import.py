@@ -146,6 +146,12 @@ def test_importing_creates_the_interactions_and_says_so_in_a_sentence(qtbot, ope
     [batch] = store.imports.list()
     assert batch.kind == "mail"
 
+    again = open_dialog(inbox)  # the same mailbox: nothing new, the owner as confirmed
+    assert again.summary.text() == "9 messages read: 0 would be imported as interactions with your contacts."
+    assert "• 6 imported before" in again.left_out.text()
+    assert again.me_edit.toPlainText() == ME
+    assert again.me_hint.text().startswith("As you confirmed at an earlier import")
+
 
 def test_adding_the_people_who_are_not_contacts(qtbot, open_dialog, store, contacts, inbox):
     dialog = open_dialog(inbox)
@@ -170,6 +176,15 @@ def test_other_addresses_are_checked_again_before_importing(qtbot, open_dialog, 
     assert dialog.add_people.text() == "1 person you wrote with is not a contact yet — add them"
     confirm_and_import(qtbot, dialog)
     assert store.interactions.count() == 6
+
+
+def test_a_typed_address_that_is_not_one_is_said_without_reading_again(qtbot, open_dialog, contacts, inbox):
+    dialog = open_dialog(inbox)
+    dialog.me_edit.setPlainText("the shop")
+    qtbot.mouseClick(dialog.check_again, LEFT)
+    assert not dialog.running and dialog.check is not None  # the last check is kept
+    assert dialog.error.text() == "'the shop' is not an e-mail address; type your own addresses, one a line."
+    assert not dialog.import_button.isEnabled()
 
 
 def test_cancel_imports_nothing(qtbot, open_dialog, store, contacts, inbox, monkeypatch):
@@ -277,9 +292,9 @@ def test_the_timeline_says_what_mail_and_meetings_were(qtbot, store, contacts, l
     panel.show_contact(anna.id)
     qtbot.waitUntil(lambda: panel.outlook is not None)  # the purchase outlook's worker has answered
     model = panel.timeline_model
-    rows = [(model.index(row, 1).data(), model.index(row, 4).data()) for row in range(model.rowCount())]
+    rows = [(model.index(row, 1).data(), model.index(row, 2).data()) for row in range(model.rowCount())]
     assert rows == [
-        ("purchase", ""),
+        ("purchase", "42.50"),
         ("Meeting", "Tasting with Anna"),
         ("E-mail from them", "Re: Your order"),
         ("You wrote/called", "Your order"),

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -83,30 +86,35 @@ class ContactPanel(QWidget):
             actions.addWidget(button)
         layout.addLayout(actions)
 
-        heading = QHBoxLayout()
-        heading.addWidget(QLabel("<b>Details</b>"), 1)
+        # Details, the level's reasons and the outlook share one box of fixed height, a tab each, so that the
+        # timeline below keeps the rest of the panel's height (mail makes it long) and nothing is squeezed.
+        self.sections = QTabWidget()
         self.edit_button = QPushButton("Edit all details…")
         self.edit_button.setToolTip("Address, birthday, marketing consent, other e-mails and phones…")
         self.edit_button.clicked.connect(lambda: self.contact and self.edit_requested.emit(self.contact.id))
-        heading.addWidget(self.edit_button)
-        layout.addLayout(heading)
+        self.sections.setCornerWidget(self.edit_button, Qt.Corner.TopRightCorner)
         self.details = ContactDetails()
-        layout.addWidget(self.details)
-
-        layout.addWidget(QLabel("<b>Why this level</b>"))
+        self.sections.addTab(self.details, "Details")
         self.reasons = paragraph()
-        layout.addWidget(self.reasons)
-        layout.addWidget(QLabel("<b>Purchase outlook</b>"))
+        self.sections.addTab(_page(self.reasons), "Level")
+        self.sections.setTabToolTip(1, "Why this level: what the contact did that put them there")
         self.outlook_text = paragraph()
-        layout.addWidget(self.outlook_text)
         self.order_timeline = OrderTimeline()
-        layout.addWidget(self.order_timeline)
+        self.sections.addTab(_page(self.outlook_text, self.order_timeline), "Outlook")
+        self.sections.setTabToolTip(2, "Purchase outlook: when they are likely to order again")
+        self.sections.setFixedHeight(self.details.height() + self.sections.tabBar().sizeHint().height() + 8)
+        layout.addWidget(self.sections)
         # the shop's latest outlook, from a worker; False: nobody has bought yet
         self.outlook: Outlook | Literal[False] | None = None
         self.outlook_refresher = Refresher(store, _latest_outlook, self._outlook_ready, self._outlook_failed, self)
         layout.addWidget(QLabel("<b>Timeline</b>"))
         self.timeline_model = InteractionsModel(TIMELINE_COLUMNS, self)
-        self.timeline = data_table(self.timeline_model, (120, 95, 70, 45), rows=False)
+        metrics = self.fontMetrics()
+        widths = (
+            metrics.horizontalAdvance("2026-12-31 23:59") + 14,
+            metrics.horizontalAdvance("You wrote/called") + 16,
+        )
+        self.timeline = data_table(self.timeline_model, widths, rows=False)
         layout.addWidget(self.timeline, 1)
         self._loading = False
         self.show_contact(None)
@@ -199,6 +207,22 @@ class ContactPanel(QWidget):
             return
         values = {name: edit.text() for name, edit in self.fields.items()} | {"notes": self.notes.toPlainText()}
         self.saved.emit(self.contact.id, values)
+
+
+def _page(*widgets: QWidget) -> QScrollArea:
+    """A tab of the panel's sections: its widgets top down, scrolling when they are taller than the box."""
+    body = QWidget()
+    column = QVBoxLayout(body)
+    column.setContentsMargins(6, 6, 6, 6)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addStretch(1)
+    page = QScrollArea()
+    page.setWidgetResizable(True)
+    page.setFrameShape(QFrame.Shape.NoFrame)
+    page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    page.setWidget(body)
+    return page
 
 
 def _latest_outlook(store: Store) -> Outlook | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from tracker.core.models import Interaction
 from tracker.ui.tables import Index, ItemsModel
 from tracker.ui.text import plain_tooltip
 
 ALL_COLUMNS = ("When", "Contact", "Kind", "Amount", "Score", "Note")
-TIMELINE_COLUMNS = ("When", "Kind", "Amount", "Score", "Note")
+TIMELINE_COLUMNS = ("When", "Kind", "About")  # a narrow panel: amount, score and note (a subject) in one column
 #: Kinds that read better in the owner's words than by their names (imported mail and meetings).
 KIND_WORDS = {"email_reply": "E-mail from them", "contacted": "You wrote/called", "meeting": "Meeting"}
 
@@ -37,12 +38,23 @@ class InteractionsModel(ItemsModel):
                 "Amount": "" if item.amount is None else f"{item.amount:,.2f}",
                 "Score": "" if item.score is None else str(item.score),
                 "Note": item.note.replace("\n", " "),
+                "About": _about(item),
             }[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("Amount", "Score"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == "Note":
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("Note", "About"):
             return plain_tooltip(item.note) or None
         return None
+
+
+def _about(item: Interaction) -> str:
+    """'86.50 · Order 1042', 'score 9 · Lovely tea', 'Re: Your order': what the timeline says of an interaction."""
+    parts = [
+        "" if item.amount is None else f"{item.amount:,.2f}",
+        "" if item.score is None else f"score {item.score}",
+        item.note.replace("\n", " "),
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 class PagedInteractionsModel(InteractionsModel):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core.normalize import is_valid_email
 from tracker.core.operations.imports import ImportResult
 from tracker.core.store import Store
 from tracker.ui import clock
@@ -69,7 +70,7 @@ class MailImportDialog(QDialog):
         self._cancel_asked = False
         self.close_when_done = False
         self.setWindowTitle("Import mail or calendar")
-        self.resize(760, 640)
+        self.resize(760, 580)
 
         intro = paragraph(INTRO)
         intro.setStyleSheet(HINT_STYLE)
@@ -135,10 +136,13 @@ class MailImportDialog(QDialog):
 
         rule = QFrame()
         rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(file_row)
+        layout.addSpacing(4)
         layout.addWidget(rule)
+        layout.addSpacing(4)
         layout.addWidget(self.summary)
         layout.addLayout(progress_row)
         layout.addWidget(self.left_out)
@@ -201,6 +205,10 @@ class MailImportDialog(QDialog):
     def start_check(self) -> None:
         """Dry-run the import on a worker, with the typed addresses once there are any."""
         typed = self.typed_addresses() if self.check is not None or self.me_edit.toPlainText() else None
+        wrong = [address for address in typed or () if not is_valid_email(address)]
+        if wrong:  # said before reading the files again, the last check kept
+            show_error(self.error, f"'{wrong[0]}' is not an e-mail address; type your own addresses, one a line.")
+            return
         self.check = None
         self.confirmed.setChecked(False)
         self.left_out.clear()
@@ -223,10 +231,12 @@ class MailImportDialog(QDialog):
         adding = self.add_people.isChecked() and check.with_people is not None
         self.summary.setText(read_words(check, adding))
         self.left_out.setText(left_out_words(check.with_people if adding and check.with_people else check.report))
-        if check.me and check.remembered:
+        if check.me and check.origin == "remembered":
             hint = "As you confirmed at an earlier import; change them here if they are not all yours."
+        elif check.me and check.origin == "found":
+            hint = "Found as the most frequent sender: please check."
         elif check.me:
-            hint = "Found as the most frequent sender: please check." if not self.source.calendar else ""
+            hint = ""
         elif self.source.calendar:
             hint = "Tracker finds yours on import (the address on the most events), unless you type it here."
         else:
@@ -300,7 +310,8 @@ class MailImportDialog(QDialog):
         """Abandon a dry run (the files changed): its answer is ignored."""
         if self.job is not None:
             self.job.cancel()
-            for signal in (self.job.signals.succeeded, self.job.signals.failed, self.job.signals.finished):
+            signals = self.job.signals
+            for signal in (signals.progressed, signals.succeeded, signals.failed, signals.finished):
                 signal.disconnect()
             self.job = None
 

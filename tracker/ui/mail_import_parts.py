@@ -77,12 +77,12 @@ class Source:
 class Check:
     """A dry run's answer: the report as the import would be, and (when some correspondents are not contacts) the
     report with them added, whose contacts_created is how many people that is; the owner's addresses it went by,
-    and whether they were confirmed at an earlier import."""
+    and where they come from: "typed" in the dialog, "remembered" from an earlier import, "found" in the files."""
 
     report: ImportReport
     with_people: ImportReport | None
     me: list[str]
-    remembered: bool
+    origin: str
 
     @property
     def people(self) -> int:
@@ -115,7 +115,8 @@ def check_work(source: Source, today: date, me: Sequence[str] | None) -> Work:
                 store, today=today, me=found or None, dry_run=True, progress=_scaled(progress, 1), cancelled=cancelled
             ).report
         with_people = adding if adding.contacts_created else None
-        return Check(report, with_people, found, remembered=bool(stored) and found == stored and not given)
+        origin = "typed" if given else "remembered" if stored and found == stored else "found"
+        return Check(report, with_people, found, origin)
 
     return run
 
