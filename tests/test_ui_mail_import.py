@@ -178,6 +178,28 @@ def test_other_addresses_are_checked_again_before_importing(qtbot, open_dialog, 
     assert store.interactions.count() == 6
 
 
+def test_mail_whose_owner_cannot_be_told_asks_for_the_address(qtbot, open_dialog, store, contacts, tmp_path):
+    box = write_mbox(
+        tmp_path / "two.mbox",
+        [
+            message("anna@example.com", "ben@example.com", "Hello Ben", 1),
+            message("ben@example.com", "anna@example.com", "Hi Anna", 2),
+        ],
+    )
+    dialog = open_dialog(box)
+    assert not dialog.error.isVisible()
+    assert dialog.me_edit.toPlainText() == ""
+    assert dialog.me_hint.text() == "Tracker could not tell which address is yours: type it, then press Check again."
+    assert not dialog.import_button.isEnabled()
+    dialog.me_edit.setPlainText(ME)
+    qtbot.mouseClick(dialog.check_again, LEFT)
+    qtbot.waitUntil(lambda: dialog.check is not None and not dialog.running)
+    assert dialog.me_hint.text() == ""
+    assert dialog.summary.text() == "2 messages read: 2 would be imported as interactions with your contacts."
+    confirm_and_import(qtbot, dialog)
+    assert kinds_of(store, contacts[1]) == [("email_reply", "Hi Anna")]
+
+
 def test_a_typed_address_that_is_not_one_is_said_without_reading_again(qtbot, open_dialog, contacts, inbox):
     dialog = open_dialog(inbox)
     dialog.me_edit.setPlainText("the shop")
@@ -265,16 +287,14 @@ def test_a_calendar_through_the_same_dialog(qtbot, open_dialog, store, contacts,
     ics = tmp_path / "calendar.ics"
     ics.write_text(CALENDAR.format(me=ME).replace("\n", "\r\n"), encoding="utf-8")
     dialog = open_dialog(ics)
-    assert dialog.summary.text() == "3 events read: 2 would be imported as meetings with your contacts."
+    assert dialog.summary.text() == "3 events read: 2 would be imported as 2 meetings with your contacts."
     assert dialog.left_out.text() == "Left out:\n• 1 still to come"
     assert dialog.add_people.text() == "1 person you wrote with is not a contact yet — add them"
-    emitted: list[Changes] = []
-    dialog.imported.connect(emitted.append)
-    assert dialog.import_button.isEnabled()  # the calendar's owner is found on import unless typed
-    qtbot.mouseClick(dialog.import_button, LEFT)
-    qtbot.waitUntil(lambda: not dialog.running)
+    assert dialog.me_edit.toPlainText() == ME
+    assert dialog.me_hint.text() == "Found in the calendar (the address on the most events): please check."
+    emitted = confirm_and_import(qtbot, dialog)
     assert dialog.outcome.text() == (
-        "Imported 2 meetings from 3 events read (Edit → Import history… takes the import back)."
+        "Imported 2 meetings from 2 of 3 events read (Edit → Import history… takes the import back)."
     )
     assert kinds_of(store, anna) == [("meeting", "Tasting with Anna")]
     assert kinds_of(store, ben) == [("meeting", "Shop visit")]

@@ -234,7 +234,11 @@ class MailImportDialog(QDialog):
         if check.me and check.origin == "remembered":
             hint = "As you confirmed at an earlier import; change them here if they are not all yours."
         elif check.me and check.origin == "found":
-            hint = "Found as the most frequent sender: please check."
+            hint = (
+                "Found in the calendar (the address on the most events): please check."
+                if self.source.calendar
+                else "Found as the most frequent sender: please check."
+            )
         elif check.me:
             hint = ""
         elif self.source.calendar:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tracker.core.errors import InvalidInput
 from tracker.core.importing import ImportReport
 from tracker.core.importing import calendar as cal
 from tracker.core.importing import mail_rules as rules
@@ -99,23 +100,31 @@ def check_work(source: Source, today: date, me: Sequence[str] | None) -> Work:
     def run(store: Store, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Check:
         stored = owner_addresses(store)
         given = list(me) if me else None
-        adding = source.run(
-            store,
-            today=today,
-            me=given,
-            add_unknown=True,
-            dry_run=True,
-            progress=_scaled(progress, 0),
-            cancelled=cancelled,
-        ).report
-        found = list(getattr(adding, "me", None) or given or stored)  # a calendar's report does not say
-        report = adding
-        if adding.contacts_created:
-            report = source.run(
-                store, today=today, me=found or None, dry_run=True, progress=_scaled(progress, 1), cancelled=cancelled
+        # a calendar's owner is known before reading its events (kept, else found in the file); mail's after
+        kept_or_found = cal.owner_for(store, source.paths[0]) if source.calendar and not given else []
+
+        def dry_run(step: int, add_unknown: bool) -> ImportReport:
+            return source.run(
+                store,
+                today=today,
+                me=given,
+                add_unknown=add_unknown,
+                dry_run=True,
+                progress=_scaled(progress, step),
+                cancelled=cancelled,
             ).report
-        with_people = adding if adding.contacts_created else None
+
+        try:
+            adding: ImportReport | None = dry_run(0, True)
+        except InvalidInput:
+            if source.calendar:
+                raise
+            adding = None  # mail whose owner cannot be told adds nobody: the plain dry run says so, or why not
+        # nobody to add: the import without adding does the same; else it is read once more
+        report = adding if adding is not None and not adding.contacts_created else dry_run(1, False)
+        found = list(given or kept_or_found or getattr(report, "me", None) or [])
         origin = "typed" if given else "remembered" if stored and found == stored else "found"
+        with_people = adding if adding is not None and adding.contacts_created else None
         return Check(report, with_people, found, origin)
 
     return run
@@ -145,10 +154,12 @@ def _scaled(progress: Progress | None, step: int) -> Progress | None:
 def read_words(check: Check, add_people: bool) -> str:
     """'1,234 messages read: 310 would be imported as interactions with your contacts.'"""
     report = check.with_people if add_people and check.with_people is not None else check.report
-    calendar = report.kind == "calendar"
-    unit, one, many = ("event", "a meeting", "meetings") if calendar else ("message", "an interaction", "interactions")
-    made = one if report.created == 1 else many
-    text = f"{plural(report.rows, unit)} read: {report.created:,} would be imported as {made}"
+    if report.kind == "calendar":
+        meetings = plural(getattr(report, "interactions_created", report.created), "meeting")
+        text = f"{plural(report.rows, 'event')} read: {report.created:,} would be imported as {meetings}"
+    else:
+        made = "an interaction" if report.created == 1 else "interactions"
+        text = f"{plural(report.rows, 'message')} read: {report.created:,} would be imported as {made}"
     if add_people and check.people:
         return text + f", and {_people(check.people)} would become contacts."
     return text + " with your contacts."
@@ -173,7 +184,8 @@ def done_words(result: ImportResult) -> str:
     """What the import did, in one sentence."""
     report = result.report
     if report.kind == "calendar":
-        what = f"Imported {plural(report.created, 'meeting')} from {plural(report.rows, 'event')} read"
+        meetings = plural(getattr(report, "interactions_created", report.created), "meeting")
+        what = f"Imported {meetings} from {report.created:,} of {plural(report.rows, 'event')} read"
     else:
         what = f"Imported {report.created:,} of {plural(report.rows, 'message')} as interactions"
     if report.contacts_created:
