@@ -285,45 +285,49 @@ def mbox_blocks(handle: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[bytes, 
     for the next separator with bytes.find-speed regexes and dropped, never split into lines."""
     buffer = handle.read(chunk)
     consumed = 0  # bytes of the file before `buffer`
-    eof = not buffer
     position = 0  # where the current message's separator line starts in `buffer`
+    eof = not buffer
 
-    def more() -> bool:
-        nonlocal buffer, eof
-        if eof:
-            return False
-        data = handle.read(chunk)
-        eof = not data
-        buffer += data
-        return bool(data)
+    def more() -> int:
+        """Append the next chunk, dropping the bytes before `position` (so the buffer is copied once a chunk, not
+        once a message); the indexes into it shift down by the number returned, -1 at the end of the file."""
+        nonlocal buffer, consumed, position, eof
+        data = b"" if eof else handle.read(chunk)
+        if not data:
+            eof = True
+            return -1
+        shift = position
+        buffer = buffer[position:] + data
+        consumed += shift
+        position = 0
+        return shift
 
-    while position < len(buffer) or more():
+    while position < len(buffer) or more() >= 0:
         line_end = buffer.find(b"\n", position)
-        while line_end < 0 and more():
+        while line_end < 0:
+            if more() < 0:  # a separator line and nothing after it
+                yield buffer[position:], b"", consumed + len(buffer)
+                return
             line_end = buffer.find(b"\n", position)
-        if line_end < 0:  # a separator line and nothing after it
-            yield buffer[position:], b"", consumed + len(buffer)
-            return
-        separator = buffer[position:line_end]
         found = _HEADER_END.search(buffer, line_end)
-        while found is None and len(buffer) - line_end < _HEADER_LIMIT and more():
+        while found is None and len(buffer) - line_end < _HEADER_LIMIT:
+            shift = more()
+            if shift < 0:
+                break
+            line_end -= shift
             found = _HEADER_END.search(buffer, line_end)
         header_end = found.start() + 1 if found else min(len(buffer), line_end + 1 + _HEADER_LIMIT)
-        yield separator, buffer[line_end + 1 : header_end], consumed + header_end
+        yield buffer[position:line_end], buffer[line_end + 1 : header_end], consumed + header_end
         search_from = found.start() if found else header_end
         following = _NEXT_MESSAGE.search(buffer, search_from)
         while following is None:
-            keep = max(search_from, len(buffer) - 8)  # a separator may straddle the chunks
-            consumed += keep
-            buffer = buffer[keep:]
-            search_from = 0
-            if not more():
+            position = max(search_from, len(buffer) - 8)  # a separator may straddle the chunks
+            shift = more()
+            if shift < 0:
                 return
+            search_from = max(0, search_from - shift)
             following = _NEXT_MESSAGE.search(buffer, search_from)
         position = following.end() - 5  # at its 'From '
-        consumed += position
-        buffer = buffer[position:]
-        position = 0
 
 
 def _opened(path: Path) -> BinaryIO:
