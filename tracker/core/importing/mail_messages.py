@@ -52,6 +52,9 @@ _SPECIALS = re.compile(r'["()\\;:]')  # an address list that needs the full pars
 _NAMED = re.compile(r"\s*([^<>]*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*")
 _BARE = re.compile(r"\s*([^<>\s]+@[^<>\s]+)\s*")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+#: A header field with its folded continuation lines: name, then the value up to the next line not starting blank.
+_HEADER_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE)
+_FOLD = re.compile(rb"\r?\n[ \t]+")
 _MAIL_FIELD = re.compile(rb"(?im)^(?:from|date|subject|message-id|received|return-path|mime-version|delivered-to):")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: Outlook's .msg
 
@@ -141,27 +144,19 @@ def _text(raw: bytes) -> str:
 
 
 def parse_header_block(block: bytes) -> dict[str, list[str]]:
-    """The WANTED fields of a header block (unfolded, as text, not yet RFC 2047-decoded), in order."""
+    """The WANTED fields of a header block (unfolded, as text, not yet RFC 2047-decoded), in order; the block ends
+    at its first empty line. One regex pass finds the fields; only the wanted ones are decoded."""
+    end = _HEADER_END.search(block)
+    if end is not None:
+        block = block[: end.start() + 1]
     headers: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for raw in block.split(b"\n"):
-        line = raw.rstrip(b"\r")
-        if not line:
-            break
-        if line[:1] in (b" ", b"\t"):
-            if current is not None:
-                current[-1] += " " + _text(line.strip())
-            continue
-        found = _FIELD.match(line)
-        if found is None:
-            current = None
-            continue
+    for found in _HEADER_FIELD.finditer(block):
         name = found.group(1).decode("ascii").lower()
         if name in WANTED:
-            current = headers.setdefault(name, [])
-            current.append(_text(line[found.end() :].strip()))
-        else:
-            current = None
+            value = found.group(2)
+            if b"\n" in value:  # folded: the line breaks go, the whitespace that follows them stays one space
+                value = _FOLD.sub(b" ", value)
+            headers.setdefault(name, []).append(_text(value.strip()))
     return headers
 
 
