@@ -440,7 +440,7 @@ def test_without_a_keyring_the_password_is_asked_each_time(capsys, db_path, dove
     try:
         for _ in range(2):
             code, _out, err = run(capsys, db_path, *cli_args(dovecot, me))
-            assert code == 0
+            assert code == 0, err
             assert err.startswith("Note: No system keyring can keep the password here")
     finally:
         keyring.set_keyring(before)
