@@ -232,6 +232,28 @@ def test_cancel_imports_nothing(qtbot, open_dialog, store, contacts, inbox, monk
     assert store.interactions.count() == 0 and store.imports.list() == [] and emitted == []
 
 
+def test_cancelling_the_check_reads_nothing_more(qtbot, store, contacts, inbox, monkeypatch):
+    real, gate = mail_import_parts.import_mail, threading.Event()
+
+    def held(*args, **options):
+        gate.wait(10)
+        return real(*args, **options)
+
+    monkeypatch.setattr(mail_import_parts, "import_mail", held)
+    dialog = MailImportDialog(store, [inbox])
+    qtbot.addWidget(dialog)
+    assert dialog.running and dialog.summary.text() == f"Reading {inbox.name}…"
+    qtbot.mouseClick(dialog.cancel_button, LEFT)
+    gate.set()
+    qtbot.waitUntil(lambda: not dialog.running)
+    assert dialog.summary.text() == "Check cancelled."
+    assert not dialog.error.isVisible() and not dialog.import_button.isEnabled()
+    assert dialog.check_button.isEnabled()  # read again when asked
+    qtbot.mouseClick(dialog.check_button, LEFT)
+    qtbot.waitUntil(lambda: dialog.check is not None)
+    assert dialog.summary.text().startswith("9 messages read: 6 would be imported")
+
+
 def test_a_broken_file_is_one_sentence(open_dialog, store, tmp_path):
     broken = tmp_path / "broken.mbox"
     broken.write_text("This is a shopping list, not a mailbox.\n", encoding="utf-8")
@@ -326,6 +348,8 @@ def test_the_window_offers_the_dialog_and_takes_mail_dropped_on_it(qtbot, store,
 
     window = MainWindow(store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 2)
     file_menu = window.menuBar().actions()[0].menu()
     [entry] = [action for action in file_menu.actions() if action.text() == "Import &mail or calendar…"]
     entry.trigger()
@@ -347,6 +371,9 @@ def test_the_window_offers_the_dialog_and_takes_mail_dropped_on_it(qtbot, store,
     qtbot.waitUntil(lambda: dialog.check is not None)
     confirm_and_import(qtbot, dialog)
     assert store.interactions.count() == 6
+    window.show_tab(3)  # the Interactions tab: the window learnt of the change
+    qtbot.waitUntil(lambda: window.interactions_tab.model.rowCount() == 6)
+    assert window.interactions_tab.model.index(0, 2).data() == "E-mail from them"  # Ben's, the newest
     assert window.undo.stack.count() == 0  # undone from Edit → Import history…, not Edit → Undo
     dialog.close()
     window.close()

@@ -283,9 +283,14 @@ class MailImportDialog(QDialog):
         self._update()
 
     def _progressed(self, done: int, total: int) -> None:
-        if not self._cancel_asked:
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(done)
+        """`done` of `total` thousandths read; a check's second reading (total 2000) counts the people to add."""
+        if self._cancel_asked:
+            return
+        if total > 1000 and self.check is None:
+            self.summary.setText("Counting the people you wrote with who are not contacts yet…")
+            done, total = done - 1000, total - 1000
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
 
     def _failed(self, message: str) -> None:
         importing = self.check is not None
