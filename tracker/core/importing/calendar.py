@@ -70,6 +70,17 @@ class _Person:
 
 
 @dataclass(slots=True)
+class _Standing:
+    """What an event says whenever it happens (see _Reader._stand)."""
+
+    coming: list[_Person]  # the people besides the owner who did not decline
+    declined: bool  # someone did
+    note: str
+    uid: str
+    all_day: bool
+
+
+@dataclass(slots=True)
 class _Meeting:
     """One occurrence with other people, waiting for them to be matched to contacts."""
 
@@ -208,17 +219,32 @@ class _Reader:
 
     def __init__(self, owner: set[str], until: date, zone: tzinfo | None, cap: int, report: CalendarReport):
         self.owner, self.until, self.zone, self.cap, self.report = owner, until, zone, cap, report
-        # a series' occurrences are shallow copies of a few events: their people are read once per event
-        self._read_people: dict[tuple[int, int], tuple[object, object, dict[str, _Person]]] = {}
+        # what does not depend on an occurrence's start, once per event of the series (see _events)
+        self._stood: dict[int, tuple[Component, _Standing | str]] = {}
 
-    def _people(self, event: Component) -> dict[str, _Person]:
-        organizer, attendees = event.get("ORGANIZER"), event.get("ATTENDEE")
-        found = self._read_people.get((id(organizer), id(attendees)))
-        if found is not None and found[0] is organizer and found[1] is attendees:
-            return found[2]
+    def _standing(self, event: Component) -> _Standing | str:
+        found = self._stood.get(id(event))
+        if found is not None and found[0] is event:
+            return found[1]
+        standing = self._stand(event)
+        self._stood[id(event)] = (event, standing)  # the event kept with it: its id stays its own
+        return standing
+
+    def _stand(self, event: Component) -> _Standing | str:
+        """What an event says whenever it happens: who is at it, or why it is left out."""
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            return CANCELLED
         people = _people(event)
-        self._read_people[id(organizer), id(attendees)] = (organizer, attendees, people)  # kept: ids stay theirs
-        return people
+        others = [p for key, p in people.items() if key not in self.owner]
+        if len(people) > MAX_ATTENDEES:
+            return TOO_MANY
+        if not others:
+            return NO_ATTENDEES
+        if any(people[key].declined for key in self.owner if key in people):
+            return OWNER_DECLINED
+        coming = [person for person in others if not person.declined]
+        note = " ".join(str(event.get("SUMMARY", "")).split())
+        return _Standing(coming, len(coming) < len(others), note, str(event.get("UID")), _all_day(event))
 
     def meetings(
         self, calendars: list[Calendar], progress: Progress | None, cancelled: Cancelled | None, size: int
@@ -235,20 +261,21 @@ class _Reader:
                     raise ImportCancelled("Import cancelled; nothing was imported.")
                 if progress:
                     progress(size * number // max(1, len(events)), size)
-            for occurrence in self._occurrences(series, stop):
+            for event, start, planned in self._occurrences(series, stop):
                 self.report.rows += 1
                 try:
-                    judged = self._judge(occurrence)
+                    judged = self._judge(event, start, planned)
                 except Exception:  # a damaged date or address the library let through: one occurrence left out
                     judged = UNREADABLE
                 if isinstance(judged, str):
                     self.report.skip(judged)
                 else:
                     yield judged
-            self._read_people.clear()
+            self._stood.clear()
 
-    def _occurrences(self, components: list[Component], stop: datetime) -> list[Component]:
-        """A series' occurrences up to `stop`, oldest first, the latest `cap` of them; what is left out, counted."""
+    def _occurrences(self, components: list[Component], stop: datetime) -> list[tuple[Component, date, date]]:
+        """A series' occurrences up to `stop`, oldest first, the latest `cap` of them, each as (the event it repeats,
+        its start, the start it was planned at); what is left out, counted."""
         import recurring_ical_events
         from icalendar import Calendar
 
@@ -268,10 +295,10 @@ class _Reader:
                     if len(occurrences) >= _READ_LIMIT:
                         break
             future = not occurrences and any(
-                self._day(c.decoded("DTSTART"), c) > self.until for c in components if "DTSTART" in c
+                self._day(c.decoded("DTSTART"), _all_day(c)) > self.until for c in components if "DTSTART" in c
             )
             occurrences.sort(key=lambda o: _sortable(o.start))
-            read = [o.as_component(False) for o in occurrences[-self.cap :]]
+            read = self._events(occurrences[-self.cap :])
         except Exception:  # whatever the library makes of a damaged event, it is one event left out
             report.rows += 1
             report.skip(UNREADABLE)
@@ -285,30 +312,35 @@ class _Reader:
             report.skip(PAST_CAP, dropped)
         return read
 
-    def _judge(self, event: Component) -> _Meeting | str:
-        """The occurrence as a meeting with the people at it, or why it is left out."""
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            return CANCELLED
-        people = self._people(event)
-        others = [p for key, p in people.items() if key not in self.owner]
-        if len(people) > MAX_ATTENDEES:
-            return TOO_MANY
-        if not others:
-            return NO_ATTENDEES
-        if any(people[key].declined for key in self.owner if key in people):
-            return OWNER_DECLINED
-        start = event.decoded("DTSTART")
-        if self._day(start, event) > self.until:
+    @staticmethod
+    def _events(occurrences: list[Any]) -> list[tuple[Component, date, date]]:
+        """(event, start, planned start) of each occurrence. The library copies the whole event for each; an
+        occurrence of the series' rule (no RECURRENCE-ID of its own) shares the first copy, with its own start."""
+        found: list[tuple[Component, date, date]] = []
+        ruled: Component | None = None
+        for occurrence in occurrences:
+            if occurrence.id.recurrence_id is None:
+                ruled = ruled if ruled is not None else occurrence.as_component(False)
+                found.append((ruled, occurrence.start, occurrence.start))
+            else:  # moved or changed: its own event, known by the start it was planned at
+                event = occurrence.as_component(False)
+                found.append((event, occurrence.start, event.decoded("RECURRENCE-ID")))
+        return found
+
+    def _judge(self, event: Component, start: date, planned: date) -> _Meeting | str:
+        """The occurrence of `event` at `start` as a meeting with the people at it, or why it is left out."""
+        standing = self._standing(event)
+        if isinstance(standing, str):
+            return standing
+        if self._day(start, standing.all_day) > self.until:
             return FUTURE
-        occurred_at = self._moment(start, event)
+        occurred_at = self._moment(start, standing.all_day)
         if occurred_at is None:
             return OUT_OF_RANGE
-        coming = [person for person in others if not person.declined]
-        if not coming:
+        if not standing.coming:
             return DECLINED
-        note = " ".join(str(event.get("SUMMARY", "")).split())
-        source_key = f"ics:{event.get('UID')}#{_occurrence_id(event)}"
-        return _Meeting(coming, len(coming) < len(others), occurred_at, note, source_key)
+        source_key = f"ics:{standing.uid}#{_occurrence_id(planned)}"
+        return _Meeting(standing.coming, standing.declined, occurred_at, standing.note, source_key)
 
     def _local(self, moment: datetime) -> datetime:
         """A time with a zone as the owner's wall clock; a floating time as written."""
@@ -316,15 +348,15 @@ class _Reader:
             return moment
         return moment.astimezone(self.zone) if self.zone is not None else moment.astimezone()
 
-    def _day(self, start: date, event: Component) -> date:
+    def _day(self, start: date, all_day: bool) -> date:
         if not isinstance(start, datetime):
             return start
-        return start.date() if _all_day(event) else self._local(start).date()
+        return start.date() if all_day else self._local(start).date()
 
-    def _moment(self, start: date, event: Component) -> str | None:
+    def _moment(self, start: date, all_day: bool) -> str | None:
         if not isinstance(start, datetime):
             moment = datetime.combine(start, datetime.min.time())
-        elif _all_day(event):  # Outlook's all-day events: midnight in their own zone
+        elif all_day:  # Outlook's all-day events: midnight in their own zone
             moment = datetime.combine(start.date(), datetime.min.time())
         else:
             moment = self._local(start)
@@ -392,11 +424,9 @@ def _give_uids(calendar: Calendar) -> None:
             event["UID"] = f"tracker-{digest.hexdigest()}"
 
 
-def _occurrence_id(event: Component) -> str:
-    """Which occurrence of its series an event is: its RECURRENCE-ID (the start it was planned at, so a moved
-    occurrence keeps its identity), else its start; UTC for times with a zone."""
-    prop = event.get("RECURRENCE-ID") or event.get("DTSTART")
-    moment = prop.dt
+def _occurrence_id(moment: date) -> str:
+    """Which occurrence of its series an event is, from the start it was planned at (its RECURRENCE-ID, so a moved
+    occurrence keeps its identity): UTC for times with a zone."""
     if not isinstance(moment, datetime):
         return str(moment.strftime("%Y%m%d"))
     if moment.tzinfo is not None:
