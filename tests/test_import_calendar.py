@@ -544,3 +544,17 @@ def test_a_front_end_can_show_the_owner_before_importing(store, tmp_path):
         owner_for(store, tmp_path / "missing.ics")
     import_calendar(store, path, until=UNTIL, zone=LONDON, me=["other@shop.example"])
     assert owner_for(store, path) == ["other@shop.example"]  # what was given last time wins over the file
+
+
+def test_a_calendar_named_after_another_address_of_the_owner_is_theirs_too(store, tmp_path):
+    remember = calendar(event("a", ":20260105T100000Z", "A", attendee("anna@example.com")))  # OWNER organizes
+    read(store, write(tmp_path, remember, "first.ics"))
+    assert owner_addresses(store) == [OWNER]
+    work = calendar(
+        event("w1", ":20260106T100000Z", "Desk time", organizer="owner@work.example"),
+        event("w2", ":20260107T100000Z", "Visit", attendee("ben@example.com"), organizer="owner@work.example"),
+        head="X-WR-CALNAME:owner@work.example",
+    )
+    report = import_calendar(store, write(tmp_path, work, "work.ics"), until=UNTIL, zone=LONDON)
+    assert report.skipped == {NO_ATTENDEES: 1} and report.created == 1
+    assert owner_addresses(store) == [OWNER]  # what the user confirmed stays as it was

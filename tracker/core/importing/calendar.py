@@ -133,7 +133,9 @@ def read_calendars(data: bytes, name: str) -> list[Calendar]:
 def owner_for(store: Store, path: Path | str) -> list[str]:
     """The owner's addresses an import of `path` would go by when not told (`me`): the ones kept before, else the
     ones found in the file; for a front end to show, and let the user correct, before importing."""
-    return owner_addresses(store) or _found_owner(read_calendars(_read(Path(path)), Path(path).name))
+    calendars = read_calendars(_read(Path(path)), Path(path).name)
+    kept = owner_addresses(store)
+    return list(dict.fromkeys([*kept, *_named_after(calendars)])) if kept else _found_owner(calendars)
 
 
 def _read(source: Path) -> bytes:
@@ -173,8 +175,11 @@ def import_calendar(
             shown = text if len(text) <= 60 else text[:59] + "…"
             raise InvalidInput(f"'{shown}' is not an e-mail address; the owner's addresses must be.")
         given.append(ascii_lower(address))
-    owner = given or owner_addresses(store) or _found_owner(calendars)
-    keep_owner = bool(given) or (bool(owner) and not owner_addresses(store))
+    kept = owner_addresses(store)
+    owner = given or kept or _found_owner(calendars)
+    keep_owner = bool(given) or (bool(owner) and not kept)
+    if not given:  # a Google calendar named after an address is that address's, whatever was kept before
+        owner = list(dict.fromkeys([*owner, *_named_after(calendars)]))
     report = CalendarReport(kind="calendar", source=source.name, encoding="utf-8", dry_run=dry_run)
     reader = _Reader(set(owner), until, zone, max(1, max_occurrences), report)
 
@@ -394,10 +399,9 @@ def _found_owner(calendars: list[Calendar]) -> list[str]:
     """The owner's address when none was given: the calendar's name when it is an address (Google names the main
     calendar after its owner), else the address on the most events (the owner is on every meeting in their own
     calendar; being the organizer more often breaks a tie)."""
-    for calendar in calendars:
-        name = clean_email(str(calendar.get("X-WR-CALNAME", "")))
-        if name and is_valid_email(name):
-            return [ascii_lower(name)]
+    named = _named_after(calendars)
+    if named:
+        return named
     on_events: Counter[str] = Counter()
     organizing: Counter[str] = Counter()
     for calendar in calendars:
@@ -411,6 +415,16 @@ def _found_owner(calendars: list[Calendar]) -> list[str]:
         return []
     best = max(on_events, key=lambda key: (on_events[key], organizing[key]))
     return [best]
+
+
+def _named_after(calendars: list[Calendar]) -> list[str]:
+    """The addresses the calendars are named after (X-WR-CALNAME), when they are addresses."""
+    found = []
+    for calendar in calendars:
+        name = clean_email(str(calendar.get("X-WR-CALNAME", "")))
+        if name and is_valid_email(name):
+            found.append(ascii_lower(name))
+    return found
 
 
 def _give_uids(calendar: Calendar) -> None:
