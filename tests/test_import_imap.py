@@ -127,6 +127,8 @@ def test_a_second_import_adds_nothing_and_a_new_message_is_exactly_one_interacti
     add_up(again)
     assert (again.messages, again.interactions, again.skipped) == (0, 0, {})
     assert again.folders["INBOX"].last_uid == 4
+    assert again.batch_id is None  # nothing new: no empty batch among the imports
+    assert store.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
 
     dovecot.append(me, "INBOX", message(BEN, me, "One more thing", 7, mid="<b2@example.com>"))
     third = run_import(store, dovecot, me, trusted)
@@ -195,9 +197,10 @@ def test_a_dry_run_writes_nothing_and_remembers_no_uid(store, dovecot, me, trust
 def test_a_cancel_between_batches_rolls_everything_back(store, dovecot, me, trusted, contacts, monkeypatch):
     fill(dovecot, me)
     monkeypatch.setattr(imap_module, "FETCH_BATCH", 1)
-    asked = itertools.count()
+    seen: list[tuple[int, int]] = []
     with pytest.raises(ImportCancelled):
-        run_import(store, dovecot, me, trusted, cancelled=lambda: next(asked) >= 1)
+        run_import(store, dovecot, me, trusted, progress=lambda *done: seen.append(done), cancelled=lambda: bool(seen))
+    assert seen == [(1, 5)]  # asked after the first batch, and no further message fetched
     assert store.conn.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM mail_folders").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
@@ -243,9 +246,12 @@ def test_a_wrong_password_is_one_sentence_and_nothing_is_written(store, dovecot,
     assert store.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
 
 
-def test_a_certificate_that_cannot_be_verified_is_refused(store, dovecot, me):
+def test_a_certificate_that_cannot_be_verified_is_refused_before_the_password_is_asked(store, dovecot, me):
+    asked = []
+    account = MailAccount("127.0.0.1", me, dovecot.imaps_port)
     with pytest.raises(InvalidInput, match=r"^The certificate of the mail server 127.0.0.1 is not valid \(self"):
-        run_import(store, dovecot, me, None)
+        import_imap(store, account, lambda: asked.append(True) or PASSWORD)
+    assert asked == []
     assert run_import(store, dovecot, me, None, cafile=dovecot.cafile).messages == 0  # trusted when given
 
 
@@ -410,6 +416,7 @@ def test_the_password_is_asked_once_and_kept_in_the_keyring(
     out = run_ok(capsys, db_path, *cli_args(dovecot, me))  # from the keyring: no second prompt
     assert len(prompts.asked) == 1
     assert "Imported 0 messages" in out and "INBOX: 0 new messages, read up to UID 4" in out
+    assert "Batch" not in out
     assert PASSWORD not in out
 
     out = run_ok(capsys, db_path, *cli_args(dovecot, me, "--forget-password"))
@@ -454,3 +461,11 @@ def test_the_keyring_helpers_keep_one_password_per_host_and_user(memory_keyring)
     assert stored_password("imap.example.com", "other@shop.example") is None
     assert forget_password("imap.example.com", "me@shop.example") is True
     assert forget_password("imap.example.com", "me@shop.example") is False
+
+
+def test_nobody_is_asked_for_a_password_for_a_server_that_cannot_be_verified(
+    capsys, db_path, dovecot, me, memory_keyring, prompts
+):
+    args = ["import", "imap", "--host", "127.0.0.1", "--user", me, "--port", str(dovecot.imaps_port)]
+    line = assert_usage_error(run(capsys, db_path, *args))
+    assert "certificate" in line and prompts.asked == [] and memory_keyring.passwords == {}

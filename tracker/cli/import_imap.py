@@ -77,23 +77,21 @@ def import_imap_command(
     if forget_password:
         _forget(account)
         return
-    account.check()
-    password, keep = _password(account)
-    logged_in = (lambda: _keep(account, password)) if keep else None
+    secret = _Password(account)
     try:
         result = import_ops.import_imap(
             store,
             account,
-            password,
+            secret,
             folders=folders,
             me=me,
             add_unknown=add_unknown,
             dry_run=dry_run,
             cafile=ca_file,
-            logged_in=logged_in,
+            logged_in=secret.logged_in,
         )
     except LoginRefused as exc:
-        if keep is False:
+        if secret.from_keyring:
             raise LoginRefused(
                 f"{str(exc).rstrip('.')}; the password kept in the keyring may be out of date: run "
                 f"tracker import imap --host {host} --user {user} --forget-password, then again."
@@ -110,29 +108,39 @@ def import_imap_command(
         click.echo(f"Batch {report.batch_id}; undo with: tracker undo-import {report.batch_id}")
 
 
-def _password(account: MailAccount) -> tuple[str, bool | None]:
-    """The password and whether to keep it after the login works: (kept one, False), (typed one, True) or, with no
-    keyring, (typed one, None)."""
-    try:
-        kept = stored_password(account.host, account.user)
-    except NoKeyring as exc:
-        click.echo(f"Note: {exc}", err=True)
-        return _ask(account), None
-    if kept:
-        return kept, False
-    return _ask(account), True
+class _Password:
+    """The password, when the core asks for it (the server reached): the keyring's, else typed (hidden); a typed
+    one goes into the keyring once the server has accepted it. Without a keyring it is typed each time."""
 
+    def __init__(self, account: MailAccount):
+        self.account = account
+        self.from_keyring = False
+        self.typed = ""
 
-def _ask(account: MailAccount) -> str:
-    typed: str = click.prompt(f"Password for {account.user} on {account.host}", hide_input=True)
-    return typed
+    def __call__(self) -> str:
+        account = self.account
+        try:
+            kept = stored_password(account.host, account.user)
+        except NoKeyring as exc:
+            click.echo(f"Note: {exc}", err=True)
+            return self._ask()
+        if kept:
+            self.from_keyring = True
+            return kept
+        self.typed = self._ask()
+        return self.typed
 
+    def logged_in(self) -> None:
+        if not self.typed:
+            return
+        try:
+            store_password(self.account.host, self.account.user, self.typed)
+        except NoKeyring as exc:
+            click.echo(f"Note: {exc}", err=True)
 
-def _keep(account: MailAccount, password: str) -> None:
-    try:
-        store_password(account.host, account.user, password)
-    except NoKeyring as exc:
-        click.echo(f"Note: {exc}", err=True)
+    def _ask(self) -> str:
+        typed: str = click.prompt(f"Password for {self.account.user} on {self.account.host}", hide_input=True)
+        return typed
 
 
 def _forget(account: MailAccount) -> None:

@@ -108,7 +108,7 @@ class ImapReport(MailReport):
 def import_imap(
     store: Store,
     account: MailAccount,
-    password: str,
+    password: str | Callable[[], str],
     *,
     folders: Sequence[str] = (),
     me: Iterable[str] | None = None,
@@ -122,15 +122,15 @@ def import_imap(
 ) -> ImapReport:
     """Import the mail that arrived in the account's folders since the last import, as one batch of interactions.
 
-    `folders`: their names (default: INBOX and the Sent folder). `me`, `add_unknown`: as for import_mail; without
-    `me` or addresses kept by an earlier import, the user name is the owner's address when it is one. `context`
-    or `cafile`: the certificates to trust (default: the system's). `logged_in` is called once the server has
-    accepted the password (to keep it in a keyring). `progress(done, total)` counts the messages fetched;
-    `cancelled` is asked between batches of them. Errors: InvalidInput, LoginRefused or MailServerError, one
+    `password`: the password, or a function that gives it, called once the server is reached over verified TLS
+    (so nobody is asked for a password a wrong host name would not need). `folders`: their names (default: INBOX
+    and the Sent folder). `me`, `add_unknown`: as for import_mail; without `me`, the user name is one of the
+    owner's addresses when it is one. `context` or `cafile`: the certificates to trust (default: the system's).
+    `logged_in` is called once the server has accepted the password (to keep it in a keyring). `progress(done,
+    total)` counts the messages fetched; `cancelled` is asked between batches of them. When nothing arrived since
+    the last import no batch is made (batch_id None). Errors: InvalidInput, LoginRefused or MailServerError, one
     sentence each, nothing written."""
     account.check()
-    if not password:
-        raise InvalidInput(f"Give the password of {account.user} on {account.host}.")
     given = [text.strip() for text in me or () if text.strip()]
     for address in given:
         if not is_valid_email(address):
@@ -140,7 +140,10 @@ def import_imap(
         given = stored if key(account.user) in stored else [*stored, account.user.strip()]
     tls = context or _context(cafile)
     with _Session(account, tls) as session:
-        session.login(password)
+        secret = password() if callable(password) else password
+        if not secret:
+            raise InvalidInput(f"Give the password of {account.user.strip()[:80]} on {account.host.strip()}.")
+        session.login(secret)
         if logged_in:
             logged_in()
         names = session.folders(folders)
@@ -150,20 +153,27 @@ def import_imap(
         for plan in plans:
             report.folders[plan.name] = FolderReport(plan.uidvalidity, plan.start)
 
+        if not total:  # nothing new: no empty batch in the list of imports
+            report.me = given or owner_addresses(store)
+            if progress:
+                progress(0, 0)
+            return report
+
         def messages() -> Iterator[MailMessage | None]:
             done = 0
             for plan in plans:
                 folder = report.folders[plan.name]
-                for uid, block in session.fetch(plan):
-                    folder.messages += 1
-                    folder.last_uid = max(folder.last_uid, uid)
-                    headers = parse_header_block(block)
-                    yield message_from_headers(headers) if headers else None
-                    done += 1
-                if cancelled and cancelled():
-                    raise ImportCancelled("Import cancelled; nothing was imported.")
-                if progress:
-                    progress(done, total)
+                for batch in session.fetch(plan):
+                    for uid, block in batch:
+                        folder.messages += 1
+                        folder.last_uid = max(folder.last_uid, uid)
+                        headers = parse_header_block(block)
+                        yield message_from_headers(headers) if headers else None
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+                    if cancelled and cancelled():
+                        raise ImportCancelled("Import cancelled; nothing was imported.")
 
         def write(batch_id: int) -> None:
             write_messages(store, report, batch_id, messages(), me=given, add_unknown=add_unknown, cancelled=cancelled)
@@ -295,8 +305,8 @@ class _Session:
             uids = sorted(uid for uid in (int(word) for word in b" ".join(d for d in data if d).split()) if uid > start)
         return _Plan(name, uidvalidity, start, uids)
 
-    def fetch(self, plan: _Plan) -> Iterator[tuple[int, bytes]]:
-        """(UID, header block) of the plan's messages, FETCH_BATCH at a time, with the folder opened read-only."""
+    def fetch(self, plan: _Plan) -> Iterator[list[tuple[int, bytes]]]:
+        """(UID, header block) of the plan's messages, in lists of up to FETCH_BATCH, the folder opened read-only."""
         if not plan.uids:
             return
         with self._commands():
@@ -310,7 +320,7 @@ class _Session:
                 )
             if kind != "OK":
                 raise MailServerError(f"{self.where.capitalize()} did not send the messages ({_text(data)}).")
-            yield from _fetched(data)
+            yield list(_fetched(data))
 
     def _list(self) -> list[tuple[str, frozenset[str]]]:
         with self._commands():

@@ -9,7 +9,7 @@ is on the result: the ImportReport of an import, the counts of an undo, the back
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -113,11 +113,12 @@ def import_mail(store: Store, paths: Sequence[Path | str], **options: Any) -> Im
     return ImportResult(changes, (report.batch_id,), report.summary(), report=report)
 
 
-def import_imap(store: Store, account: MailAccount, password: str, **options: Any) -> ImportResult:
+def import_imap(store: Store, account: MailAccount, password: str | Callable[[], str], **options: Any) -> ImportResult:
     """Import what arrived in a live mailbox's folders since the last time, read-only over TLS, as one batch of
     interactions (`importing.imap.import_imap` and its options: folders, me, add_unknown, dry_run, context, cafile,
-    logged_in, progress, cancelled); the report is an ImapReport (a MailReport with each folder's UIDs and count).
-    ids: (the batch id,), none for a dry run."""
+    logged_in, progress, cancelled); `password` may be a function, asked once the server is reached. The report
+    is an ImapReport (a MailReport with each folder's UIDs and count). ids: (the batch id,), none for a dry run or
+    when nothing was new."""
     from tracker.core.importing.imap import import_imap as read_imap
 
     report = read_imap(store, account, password, **options)
