@@ -6,6 +6,7 @@ Debian's dovecot-imapd or openssl is not installed."""
 from __future__ import annotations
 
 import imaplib
+import mailbox
 import os
 import pwd
 import shutil
@@ -120,6 +121,7 @@ class Dovecot:
             uid, gid = os.geteuid(), os.getegid()
         (self.root / "mail").mkdir()
         os.chown(self.root / "mail", uid, gid)
+        self.uid, self.gid = uid, gid
         self.imaps_port, self.starttls_port = _free_port(), _free_port()
         config = self.root / "dovecot.conf"
         config.write_text(
@@ -200,6 +202,15 @@ class Dovecot:
                 assert kind == "OK", data
         finally:
             client.logout()
+
+    def deliver(self, user: str, *messages: EmailMessage) -> None:
+        """Put many messages into the user's INBOX at once, as a mail server's delivery does: files in its Maildir's
+        new/ (far quicker than APPEND, one message at a time)."""
+        inbox = mailbox.Maildir(self.root / "mail" / user, create=True)
+        for message in messages:
+            inbox.add(message.as_bytes())
+        for path in [self.root / "mail" / user, *(self.root / "mail" / user).rglob("*")]:
+            os.chown(path, self.uid, self.gid)
 
     def flags(self, user: str, folder: str) -> dict[str, str]:
         """{Message-ID: its flags} of the user's folder, read without changing them."""

@@ -469,3 +469,13 @@ def test_nobody_is_asked_for_a_password_for_a_server_that_cannot_be_verified(
     args = ["import", "imap", "--host", "127.0.0.1", "--user", me, "--port", str(dovecot.imaps_port)]
     line = assert_usage_error(run(capsys, db_path, *args))
     assert "certificate" in line and prompts.asked == [] and memory_keyring.passwords == {}
+
+
+def test_a_folder_of_many_messages_is_read_in_batches(store, dovecot, me, trusted, contacts):
+    many = [message(ANNA if n % 2 else BEN, me, f"Note {n}", 1 + n % 28, mid=f"<m{n}@example.com>") for n in range(600)]
+    dovecot.deliver(me, *many)
+    seen: list[tuple[int, int]] = []
+    report = run_import(store, dovecot, me, trusted, progress=lambda *done: seen.append(done))
+    add_up(report)
+    assert (report.messages, report.interactions, report.folders["INBOX"].last_uid) == (600, 600, 600)
+    assert seen == [(250, 600), (500, 600), (600, 600), (600, 600)]  # each FETCH batch, then the batch's end

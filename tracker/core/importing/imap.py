@@ -296,13 +296,19 @@ class _Session:
                 raise InvalidInput(
                     f"The folder '{name}' cannot be opened on {self.account.host} ({_text(data)}); check its name."
                 )
+            exists = int(data[0]) if data and isinstance(data[0], bytes) and data[0].strip().isdigit() else None
             _, values = self.client.response("UIDVALIDITY")
             uidvalidity = int(values[0]) if values and values[0] else 0
             start = mark.last_uid if mark and mark.uidvalidity == uidvalidity else 0
-            kind, data = self.client.uid("SEARCH", f"UID {start + 1}:*")
+            if exists == 0:
+                return _Plan(name, uidvalidity, start, [])
+            # FETCH (UID) rather than SEARCH: one short line per message, where a SEARCH answer for a big folder is
+            # one line longer than imaplib accepts; `N:*` also names the last message when N is past it, hence > start
+            kind, data = self.client.uid("FETCH", f"{start + 1}:*", "(UID)")
             if kind != "OK":
                 raise MailServerError(f"{self.where.capitalize()} could not list the folder '{name}' ({_text(data)}).")
-            uids = sorted(uid for uid in (int(word) for word in b" ".join(d for d in data if d).split()) if uid > start)
+            found = (_UID.search(item) for item in data if isinstance(item, bytes))
+            uids = sorted({int(match.group(1)) for match in found if match and int(match.group(1)) > start})
         return _Plan(name, uidvalidity, start, uids)
 
     def fetch(self, plan: _Plan) -> Iterator[list[tuple[int, bytes]]]:
