@@ -109,9 +109,7 @@ def kinds_of(store, contact) -> list[tuple[str, str]]:
 def test_the_dry_run_shows_counts_the_owner_and_the_people_to_add(open_dialog, store, contacts, inbox):
     dialog = open_dialog(inbox)
     assert dialog.summary.text() == "9 messages read: 6 would be imported as interactions with your contacts."
-    assert (
-        dialog.left_out.text() == "Left out:\n• 2 with people who are not contacts\n• 1 newsletters and notifications"
-    )
+    assert dialog.left_out.text() == "Left out:\n• 2 with people who are not contacts\n• 1 newsletter or notification"
     assert dialog.me_edit.toPlainText() == ME
     assert dialog.me_hint.text() == "Found as the most frequent sender: please check."
     assert dialog.add_people.isVisible() and not dialog.add_people.isChecked()

@@ -43,6 +43,8 @@ REASON_WORDS = {
     cal.OUT_OF_RANGE: "with a date out of range",
     cal.UNREADABLE: "that could not be read",
 }
+#: The same for one message or event, where it differs.
+ONE_REASON_WORDS = {rules.BULK: "newsletter or notification"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ def left_out_words(report: ImportReport) -> str:
     """What would be left out, a line per reason, most first."""
     if not report.skipped:
         return "Nothing is left out."
-    lines = [f"• {count:,} {REASON_WORDS.get(reason, reason)}" for reason, count in _most_first(report.skipped)]
+    lines = [f"• {count:,} {_reason(reason, count)}" for reason, count in _most_first(report.skipped)]
     return "Left out:\n" + "\n".join(lines)
 
 
@@ -191,6 +193,12 @@ def done_words(result: ImportResult) -> str:
     if report.contacts_created:
         what += f", with {plural(report.contacts_created, 'new contact')}"
     return what + " (Edit → Import history… takes the import back)."
+
+
+def _reason(reason: str, count: int) -> str:
+    if count == 1 and reason in ONE_REASON_WORDS:
+        return ONE_REASON_WORDS[reason]
+    return REASON_WORDS.get(reason, reason)
 
 
 def _people(count: int) -> str:
