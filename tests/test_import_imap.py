@@ -479,3 +479,8 @@ def test_a_folder_of_many_messages_is_read_in_batches(store, dovecot, me, truste
     add_up(report)
     assert (report.messages, report.interactions, report.folders["INBOX"].last_uid) == (600, 600, 600)
     assert seen == [(250, 600), (500, 600), (600, 600), (600, 600)]  # each FETCH batch, then the batch's end
+
+
+def test_a_password_with_accented_letters_reaches_the_server(store, dovecot, me, trusted):
+    with pytest.raises(LoginRefused):  # sent as UTF-8 by AUTHENTICATE PLAIN, and refused as the wrong one
+        import_imap(store, MailAccount("127.0.0.1", me, dovecot.imaps_port), "pässwört-ß", context=trusted)

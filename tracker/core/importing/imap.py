@@ -131,6 +131,7 @@ def import_imap(
     the last import no batch is made (batch_id None). Errors: InvalidInput, LoginRefused or MailServerError, one
     sentence each, nothing written."""
     account.check()
+    account = MailAccount(account.host.strip(), account.user.strip(), account.port)
     given = [text.strip() for text in me or () if text.strip()]
     for address in given:
         if not is_valid_email(address):
@@ -256,7 +257,12 @@ class _Session:
                 client.login(user, password)
         except imaplib.IMAP4.abort:
             raise self._broke() from None
-        except (imaplib.IMAP4.error, UnicodeError):
+        except UnicodeError:  # LOGIN sends ASCII only, and this server offers no other way
+            raise InvalidInput(
+                f"{self.where.capitalize()} accepts only a password in plain ASCII letters, digits and signs; "
+                "set one without accented letters or other characters (an app password is)."
+            ) from None
+        except imaplib.IMAP4.error:
             raise LoginRefused(
                 f"{self.where.capitalize()} refused the user name or password for {user[:80]}; check them "
                 "(many providers want an app password for mail programs)."
