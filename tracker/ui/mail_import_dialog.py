@@ -283,11 +283,12 @@ class MailImportDialog(QDialog):
         self._update()
 
     def _progressed(self, done: int, total: int) -> None:
-        """`done` of `total` thousandths read; a check's second reading (total 2000) counts the people to add."""
+        """`done` of `total` thousandths read; a check's second reading (total 2000) is the import without adding
+        the people who are not contacts (the first counted them)."""
         if self._cancel_asked:
             return
         if total > 1000 and self.check is None:
-            self.summary.setText("Counting the people you wrote with who are not contacts yet…")
+            self.summary.setText("Reading once more: what the import does without adding people who are not contacts…")
             done, total = done - 1000, total - 1000
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
