@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from tracker.core.errors import TrackerError
 from tracker.core.store import Store
 from tracker.core.store.connection import translate_error
+from tracker.ui import collector
 
 
 class JobSignals(QObject):
@@ -50,13 +51,16 @@ class Job(QRunnable):
 
     def run(self) -> None:
         try:
-            if self.memory_store is not None:  # an in-memory database cannot be opened twice
-                result = self.work(self.memory_store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
-            else:
-                assert self.db_path is not None  # a job without a memory store is on a file (job_for)
-                # the window checks the file once on a worker; every write checks first (see Store.open)
-                with Store.open(self.db_path, verify=False) as store:
-                    result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
+            with collector.paused_while():  # full collections would stall the GUI thread (see collector)
+                if self.memory_store is not None:  # an in-memory database cannot be opened twice
+                    result = self.work(
+                        self.memory_store, progress=self.signals.progressed.emit, cancelled=self.cancelled
+                    )
+                else:
+                    assert self.db_path is not None  # a job without a memory store is on a file (job_for)
+                    # the window checks the file once on a worker; every write checks first (see Store.open)
+                    with Store.open(self.db_path, verify=False) as store:
+                        result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
         except TrackerError as exc:
             self.signals.failed.emit(str(exc))
         except sqlite3.DatabaseError as exc:  # damage met while reading

@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _show_right_page(self) -> None:
-        empty = self.store.contacts.count() == 0
+        empty = self.store.contacts.is_empty()
         self.stack.setCurrentWidget(self.empty if empty else self.tabs)
 
     def choose_database(self, create: bool) -> None:
@@ -599,9 +599,12 @@ class MainWindow(QMainWindow):
         if not shiboken6.isValid(self.undo.stack):  # its destructor clears it, which signals: the window is going
             return
         built = getattr(self, "_contacts", None) is not None and self._contacts.widget is not None
-        total = self.contacts_tab.model.total() if built else self.store.contacts.count()
+        # the count once the Contacts tab has loaded them (counting on the GUI thread stalled it at 100k)
+        total = self.contacts_tab.model.total() if built else 0
         undo = self.undo.stack.undoText()
-        text = f"{total:,} contacts · {self.store.path or 'in memory'}"
+        text = (f"{total:,} contacts · " if total or self.stack.currentWidget() is self.empty else "") + str(
+            self.store.path or "in memory"
+        )
         if self.store.read_only or self.store.damaged:
             text += " · read-only (damaged)" if self.store.damaged else " · read-only"
         backups = self.store.backups.list() if self.store.backups else []
