@@ -5,7 +5,16 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+from PySide6.QtCore import QThreadPool
+
 from tracker.ui import collector
+
+
+@pytest.fixture(autouse=True)
+def no_jobs_running():
+    """Jobs a window of an earlier test left running would hold the collector paused."""
+    QThreadPool.globalInstance().waitForDone(30_000)
 
 
 def test_collections_wait_while_any_worker_is_inside_and_resume_after_the_last():
