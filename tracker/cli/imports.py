@@ -21,9 +21,11 @@ from tracker.core.store import Store
 
 @cli.group(name="import", cls=TrackerGroup)
 def import_group() -> None:
-    """Import contacts or interactions from a CSV, vCard, workbook or Mailchimp .zip file (one undoable batch each).
+    """Import contacts or interactions from a CSV, vCard, workbook or Mailchimp .zip file, e-mail from mailbox
+    files or the mail server, and meetings from a calendar (one undoable batch each).
 
-    Example: tracker import contacts google_contacts.csv --rejects problems.csv
+    Examples: tracker import contacts google_contacts.csv --rejects problems.csv;
+    tracker import mail Takeout/Mail/All.mbox
     """
 
 
