@@ -82,7 +82,8 @@ def test_contact_export_has_one_layout(qtbot, capsys, store, db_path, tmp_path, 
     window = open_window(store, 2)
     from_window = tmp_path / "window.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(from_window), "")))
-    window.export_contacts()
+    window.export_contacts()  # written on a worker: done when the status bar says so
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Exported"))
     assert window.errors == []
 
     cli_header, cli_rows = read_csv(from_cli)

@@ -24,10 +24,11 @@ from tracker.cli.base import (
     user_moment,
     with_store,
 )
+from tracker.core.contacts_export import export_contacts
 from tracker.core.engagement import explain, level_counts
 from tracker.core.errors import InvalidInput
 from tracker.core.export import (
-    CONTACT_EXPORT_COLUMNS,
+    CONTACT_EXPORT_COLUMNS,  # noqa: F401  (tracker.cli re-exports it)
     FOLLOW_UP_EXPORT_COLUMNS,
     INTERACTION_EXPORT_COLUMNS,
     write_csv,
@@ -94,18 +95,20 @@ def contacts_command(
         wanted = Level.parse(level) if level else None
     except ValueError as exc:
         raise InvalidInput(str(exc) + ".") from None
+    day = user_day(as_of)
     rows = store.engagement.contact_rows(
-        user_day(as_of), store.settings(), level=wanted, search=search, tag=tag, with_purchases=True
+        day, store.settings(), level=wanted, search=search, tag=tag, with_purchases=True
     )
     if marketing:
         rows = [row for row in rows if row.contact.may_market]
     region = store.phone_region()
-    documents = [row.to_dict(region) for row in rows]
+    documents = [row.to_dict(region) for row in rows] if as_json else []
     if export:
         if export.suffix.lower() == ".vcf":
             count = write_vcards(export, [(row.contact, "") for row in rows], database=store.path)
-        else:
-            count = write_csv(export, CONTACT_EXPORT_COLUMNS, documents, database=store.path)
+        else:  # the window's File → Export contacts… writes the same file (one place: core.contacts_export)
+            ids = [row.engagement.contact_id for row in rows]
+            count = export_contacts(store, export, ids, day)
         if not as_json:
             click.echo(f"Wrote {count} contacts to {export}.")
     if as_json:

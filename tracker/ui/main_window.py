@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
 
 from tracker import __version__
 from tracker.core.errors import TrackerError
-from tracker.core.export import CONTACT_EXPORT_COLUMNS as EXPORT_COLUMNS
-from tracker.core.export import write_csv
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import clock, resources
 from tracker.ui.commands import Undoable
+from tracker.ui.contacts_export import export_in_background
 from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
@@ -526,13 +525,16 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
-        rows = [row.to_dict() for row in self.contacts_tab.model.visible_rows()]
-        try:
-            count = write_csv(path, EXPORT_COLUMNS, rows, database=self.store.path)
-        except TrackerError as exc:
-            self.show_error(str(exc))
-            return
-        self.statusBar().showMessage(f"Exported {count:,} contacts to {path}", 8000)
+        export_in_background(  # on a worker with a progress dialog: 100k contacts take seconds
+            self,
+            self.store,
+            self.contacts_tab.model.visible_ids(),
+            path,
+            clock.today(),
+            exported=lambda count: self.statusBar().showMessage(f"Exported {count:,} contacts to {path}", 8000),
+            failed=lambda message: self.show_error(message),
+            cancelled=lambda: self.statusBar().showMessage("Export cancelled; no file was written.", 8000),
+        )
 
     def about(self) -> None:
         QMessageBox.about(

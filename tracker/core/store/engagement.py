@@ -197,8 +197,11 @@ class EngagementQueries(StoreTable):
         `search` is matched by tracker.core.search, the rule the window's search box applies too."""
         params = _params(as_of, settings)
         where = []
+        contact_filter = ""
         if contact_ids is not None:
-            where.append(f"c.id IN ({', '.join(str(int(i)) for i in contact_ids) or 'NULL'})")
+            id_list = ", ".join(str(int(i)) for i in contact_ids) or "NULL"
+            where.append(f"c.id IN ({id_list})")
+            contact_filter = f"AND i.contact_id IN ({id_list})"  # aggregate only these: a page, not every contact
         if level is not None:
             where.append(f"{_LEVEL} = :level")
             params["level"] = int(level)
@@ -207,7 +210,7 @@ class EngagementQueries(StoreTable):
             params["tag"] = f", {tag.strip().lower()},"
         columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
         sql = (
-            f"WITH a AS ({_AGGREGATE.format(contact_filter='')}) "
+            f"WITH a AS ({_AGGREGATE.format(contact_filter=contact_filter)}) "
             f"SELECT {columns}, {_ENGAGEMENT_COLUMNS} FROM contacts c LEFT JOIN a ON a.cid = c.id "
             + ("WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY lower(c.last_name), lower(c.first_name), c.id"
