@@ -14,7 +14,6 @@ from tracker.core.models import Contact, FollowUp
 from tracker.core.store import Store
 
 if TYPE_CHECKING:
-
     from tracker.core.outlook.forecast import ContactOutlook, Figures, Outlook
     from tracker.core.outlook.history import Histories
 
