@@ -92,3 +92,63 @@ def test_core_sources_do_not_import_click_or_pyplot():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.startswith(SOURCE_FORBIDDEN)]
     assert offenders == []
+
+
+#: Loaded when first used, after the window's first paint (time to window, issue 16): the store's tables other than
+#: the contacts (the engagement queries and the search index behind them, imports, dashboard, purchases, follow-ups,
+#: interactions), backups, the exports and csv, the operations (the first command), the window's clock.
+#: (PySide6 itself loads tempfile, zipfile, argparse, logging, inspect and shutil: a bare window pays for those too.)
+LAZY_FOR_THE_WINDOW = (
+    "tracker.core.store.engagement",
+    "tracker.core.search",
+    "tracker.core.store.interactions",
+    "tracker.core.store.follow_ups",
+    "tracker.core.store.imports",
+    "tracker.core.store.dashboard",
+    "tracker.core.store.purchases",
+    "tracker.core.backups",
+    "tracker.core.export",
+    "tracker.core.contacts_export",
+    "tracker.core.safe_write",
+    "tracker.core.operations",
+    "tracker.ui.contacts_export",
+    "tracker.ui.clock",
+    "csv",
+    "unicodedata",
+)
+
+
+def test_the_window_is_built_without_what_it_needs_only_later(tmp_path):
+    """Importing the window's module, opening an existing file as the app does and building the window (Store.open
+    with verify=False, MainWindow) loads none of LAZY_FOR_THE_WINDOW; the contacts table alone is made (the window
+    asks whether the file is empty). Each of them loads on first use (tests of the window and the store use them)."""
+    from tracker.core.store import Store
+
+    db = tmp_path / "existing.db"
+    Store.open(db).close()
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "import tracker.ui.main_window\n"
+        "imported = set(sys.modules)\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from tracker.core.store import Store\n"
+        "app = QApplication([])\n"
+        "store = Store.open(sys.argv[1], verify=False)\n"
+        "window = tracker.ui.main_window.MainWindow(store, QSettings(sys.argv[2], QSettings.Format.IniFormat))\n"
+        f"lazy = {LAZY_FOR_THE_WINDOW!r}\n"
+        "print(','.join(sorted(n for n in lazy if n in imported)))\n"
+        "print(','.join(sorted(n for n in lazy if n in sys.modules)))\n"
+        "print('tracker.core.store.contacts' in sys.modules)\n"
+        "store.close()\n"
+        "os._exit(0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(tmp_path / "settings.ini")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    on_import, built, contacts = result.stdout.splitlines()
+    assert on_import == "", f"importing tracker.ui.main_window pulled in: {on_import}"
+    assert built == "", f"building the window pulled in: {built}"
+    assert contacts == "True"  # the one table the window uses before its first paint, made on first access

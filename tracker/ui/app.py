@@ -21,7 +21,6 @@ def run_app(db_path: Path | None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from tracker.core.backups import offer_backup
     from tracker.core.errors import TrackerError
     from tracker.core.paths import default_db_path
     from tracker.core.store import Store
@@ -44,6 +43,8 @@ def run_app(db_path: Path | None) -> int:
     try:
         store = Store.open(db_path, verify=False)  # checked on a worker once the window shows
     except TrackerError as exc:
+        from tracker.core.backups import offer_backup  # only for a file that cannot be opened
+
         error_box(None, offer_backup(db_path, str(exc)), QMessageBox.Icon.Critical).exec()  # plain text
         return 2
     crash.install()  # from here on a bug is logged and said in one sentence; the window stays open

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -18,13 +19,15 @@ from PySide6.QtWidgets import QWidget
 
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
-from tracker.core.operations import OpResult, UndoRecord
 from tracker.core.store import Store
 from tracker.ui.jobs import Job, job_for, start
 
+if TYPE_CHECKING:  # the operations load with the first command (after the window's first paint)
+    from tracker.core.operations import OpResult, UndoRecord
+
 Action = Callable[[], Changes | None]
 #: A core operation bound to its arguments: it gets the Store to write to (a worker's own, in the background).
-Operation = Callable[[Store], OpResult]
+Operation = Callable[[Store], "OpResult"]
 EVERYTHING_LISTED = Changes(contacts=True, interactions=True, follow_ups=True)
 
 
@@ -104,6 +107,8 @@ class _Nothing:
     """Applying it changes nothing (the database is already where the stack says)."""
 
     def apply(self, _store: Store) -> OpResult:
+        from tracker.core.operations import OpResult
+
         return OpResult(Changes(), (), "")
 
     def __bool__(self) -> bool:

@@ -9,28 +9,25 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeyEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
-    QWidget,
 )
 
 from tracker import __version__
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
 from tracker.core.store import Store
-from tracker.ui import clock, resources
+from tracker.ui import resources
 from tracker.ui.commands import Undoable
-from tracker.ui.contacts_export import export_in_background
 from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
+from tracker.ui.menus import build_menus
 from tracker.ui.text import plain
 
 if TYPE_CHECKING:
@@ -51,41 +48,6 @@ IMPORT_FILTER = (
 EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
 WATCH_INTERVAL_MS = 1000
-
-
-class UndoKeys(QObject):
-    """Ctrl+Z / Ctrl+Shift+Z anywhere in the main window are Edit → Undo and Redo. A line edit or spin box with the
-    focus (the search box is the Contacts tab's default) would take them for its own text undo: each widget of the
-    window that gets the focus has this filter, which answers the ShortcutOverride for the actions' keys so the
-    action's shortcut fires. Only while the action is enabled (with nothing to undo, text undo still works); dialogs
-    are other windows and keep their own text undo."""
-
-    def __init__(self, window: QMainWindow, actions: list[QAction]):
-        super().__init__(window)
-        self._window, self._actions = window, actions
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)  # a window needs the widgets' application
-        app.focusChanged.connect(self._focus_changed)
-
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is not None and new.window() is self._window:
-            new.installEventFilter(self)  # once: installing again only moves it to the front
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and isinstance(watched, QWidget)  # the filter is installed on focused widgets only
-            and watched.window() is self._window
-        ):
-            pressed = QKeySequence(event.keyCombination())
-            for action in self._actions:
-                if action.isEnabled() and any(
-                    pressed.matches(key) == QKeySequence.SequenceMatch.ExactMatch for key in action.shortcuts()
-                ):
-                    event.ignore()  # not the widget's: the shortcut map gives it to the action
-                    return True
-        return False
 
 
 def _import_charts() -> None:
@@ -113,7 +75,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.installEventFilter(self)
         self.setCentralWidget(self.stack)
-        self._build_menus()
+        self.recent_menu, self.undo_action, self.redo_action, self.undo_keys = build_menus(self)
         self.status = plain(QLabel())  # the undo text quotes names from the data
         self.statusBar().addPermanentWidget(self.status)
         self.undo.stack.indexChanged.connect(self._update_status)
@@ -235,6 +197,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.empty if empty else self.tabs)
 
     def choose_database(self, create: bool) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its enums are made on first use, after the first paint
+
         title = "New database" if create else "Open database"
         ask = QFileDialog.getSaveFileName if create else QFileDialog.getOpenFileName
         path, _ = ask(self, title, str(Path.home()), "Tracker databases (*.db);;All files (*)")
@@ -260,75 +224,6 @@ class MainWindow(QMainWindow):
         return [value] if isinstance(value, str) else list(value)
 
     # Menus ----------------------------------------------------------------------------------------------
-
-    def _action(
-        self, menu, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&New database…", lambda: self.choose_database(True), "Ctrl+Shift+N")
-        self._action(file, "&Open database…", lambda: self.choose_database(False), QKeySequence.StandardKey.Open)
-        self.recent_menu = file.addMenu("Open &recent")
-        file.addSeparator()
-        self._action(file, "&Import contacts…", lambda: self.import_file("contacts"), "Ctrl+I")
-        self._action(file, "Import &interactions…", lambda: self.import_file("interactions"), "Ctrl+Shift+I")
-        self._action(file, "Import &mail or calendar…", lambda: self.import_mail())
-        self._action(file, "&Export contacts…", self.export_contacts, "Ctrl+E")
-        self._action(file, "Export dashboard &report (PDF)…", self.export_report, "Ctrl+P")
-        file.addSeparator()
-        self._action(file, "&Backups…", self.show_backups)
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        edit = bar.addMenu("&Edit")
-        self.undo_action = self.undo.stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo.stack.createRedoAction(self, "&Redo")
-        # Ctrl+Shift+Z everywhere (the platform's list may start with Ctrl+Y), and the platform's keys after it
-        redo_keys = [QKeySequence("Ctrl+Shift+Z")]
-        redo_keys += [k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) if k not in redo_keys]
-        self.redo_action.setShortcuts(redo_keys)
-        edit.addActions([self.undo_action, self.redo_action])
-        self.undo_keys = UndoKeys(self, [self.undo_action, self.redo_action])
-        edit.addSeparator()
-        self._action(edit, "&New contact…", lambda: self._on_contacts(self.contacts_tab.new_contact), "Ctrl+N")
-        self._action(edit, "&Log interaction…", self.log_interaction, "Ctrl+L")
-        self._action(
-            edit,
-            "&Schedule follow-up…",
-            lambda: self._on_contacts(self.contacts_tab.schedule_follow_up),
-            "Ctrl+Shift+F",
-        )
-        self._action(
-            edit, "&Tag selected contacts…", lambda: self._on_contacts(self.contacts_tab.tag_selected), "Ctrl+T"
-        )
-        self._action(edit, "&Delete selected", self.delete_selected, QKeySequence.StandardKey.Delete)
-        edit.addSeparator()
-        self._action(edit, "Import &history…", self.show_import_history, "Ctrl+H")
-        edit.addSeparator()
-        self._action(edit, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
-
-        view = bar.addMenu("&View")
-        for index, title in enumerate(TAB_TITLES):
-            self._action(view, title, lambda _=False, i=index: self.show_tab(i), f"Ctrl+{index + 1}")
-        view.addSeparator()
-        self._action(view, "&Reload", self._reload_everything, QKeySequence.StandardKey.Refresh)
-
-        tools = bar.addMenu("&Tools")
-        self._action(tools, "&Engagement settings…", self.edit_settings, "Ctrl+,")
-        self._action(tools, "How good are the &predictions?…", self.show_backtest, "Ctrl+Shift+P")
-        self._action(tools, "Find &duplicates…", self.find_duplicates, "Ctrl+Shift+D")
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About Tracker", self.about)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -472,6 +367,8 @@ class MainWindow(QMainWindow):
         it, when it was read already. `kind` None (the welcome page): as what the file holds (see
         `import_dropped`)."""
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             chosen, _ = QFileDialog.getOpenFileName(
                 self, f"Import {kind or ''}".strip(), str(Path.home()), IMPORT_FILTER
             )
@@ -499,6 +396,7 @@ class MainWindow(QMainWindow):
     def load_demo(self) -> None:
         """Import the demo contacts and a year of their interactions, off the GUI thread."""
         from tracker.core.demo import load_demo
+        from tracker.ui import clock
 
         today = clock.today()
 
@@ -520,11 +418,16 @@ class MainWindow(QMainWindow):
         )
 
     def export_contacts(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Export contacts", str(Path.home() / "contacts.csv"), "CSV for Excel (*.csv)"
         )
         if not path:
             return
+        from tracker.ui import clock
+        from tracker.ui.contacts_export import export_in_background
+
         export_in_background(  # on a worker with a progress dialog: 100k contacts take seconds
             self,
             self.store,

@@ -7,9 +7,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracker.core.backups import Backup, Backups, private_file, private_folder, restore_into
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
 from tracker.core.models import Changes, Kind
@@ -23,14 +24,17 @@ from tracker.core.store.connection import (
     translate_error,
     write_transaction,
 )
-from tracker.core.store.contacts import ContactsTable
-from tracker.core.store.dashboard import DashboardQueries
-from tracker.core.store.engagement import EngagementQueries
-from tracker.core.store.follow_ups import FollowUpsTable
-from tracker.core.store.imports import ImportsTable
-from tracker.core.store.interactions import InteractionsTable
 from tracker.core.store.migrations import check_compatible, latest_version, migrate
-from tracker.core.store.purchases import PurchaseQueries
+
+if TYPE_CHECKING:
+    from tracker.core.backups import Backup, Backups
+    from tracker.core.store.contacts import ContactsTable
+    from tracker.core.store.dashboard import DashboardQueries
+    from tracker.core.store.engagement import EngagementQueries
+    from tracker.core.store.follow_ups import FollowUpsTable
+    from tracker.core.store.imports import ImportsTable
+    from tracker.core.store.interactions import InteractionsTable
+    from tracker.core.store.purchases import PurchaseQueries
 
 _KIND_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -42,18 +46,56 @@ class Store:
         self.conn = conn
         self.path = path
         self._closed = False
-        self.contacts = ContactsTable(self)
-        self.interactions = InteractionsTable(self)
-        self.follow_ups = FollowUpsTable(self)
-        self.engagement = EngagementQueries(self)
-        self.imports = ImportsTable(self)
-        self.dashboard = DashboardQueries(self)
-        self.purchases = PurchaseQueries(self)
         self._kinds: dict[str, Kind] | None = None
         self._kinds_version: int | None = None
         self._readonly_conn = False
         #: Why this store cannot be written (read-only location, damaged file), or None.
         self.read_only: str | None = None
+
+    # The tables, each made (and its module imported) on first use: the window's first paint needs only `contacts`,
+    # and the engagement queries (the search index behind them), imports, dashboard and purchases load after it.
+
+    @cached_property
+    def contacts(self) -> ContactsTable:
+        from tracker.core.store.contacts import ContactsTable
+
+        return ContactsTable(self)
+
+    @cached_property
+    def interactions(self) -> InteractionsTable:
+        from tracker.core.store.interactions import InteractionsTable
+
+        return InteractionsTable(self)
+
+    @cached_property
+    def follow_ups(self) -> FollowUpsTable:
+        from tracker.core.store.follow_ups import FollowUpsTable
+
+        return FollowUpsTable(self)
+
+    @cached_property
+    def engagement(self) -> EngagementQueries:
+        from tracker.core.store.engagement import EngagementQueries
+
+        return EngagementQueries(self)
+
+    @cached_property
+    def imports(self) -> ImportsTable:
+        from tracker.core.store.imports import ImportsTable
+
+        return ImportsTable(self)
+
+    @cached_property
+    def dashboard(self) -> DashboardQueries:
+        from tracker.core.store.dashboard import DashboardQueries
+
+        return DashboardQueries(self)
+
+    @cached_property
+    def purchases(self) -> PurchaseQueries:
+        from tracker.core.store.purchases import PurchaseQueries
+
+        return PurchaseQueries(self)
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, verify: bool = True) -> Store:
@@ -73,6 +115,8 @@ class Store:
         if not exists and not create:
             raise StoreError(f"There is no database at {target}.")
         if not exists:
+            from tracker.core.backups import private_folder
+
             try:
                 if not target.parent.exists():
                     private_folder(target.parent)
@@ -93,6 +137,8 @@ class Store:
             enable_wal(conn)
             migrate(conn, where=str(target))
             if not exists:
+                from tracker.core.backups import private_file
+
                 private_file(target)  # customers' personal data: the owner only
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -175,6 +221,8 @@ class Store:
         """The backups beside this database file (None for an in-memory database)."""
         if self.path is None:
             return None
+        from tracker.core.backups import Backups
+
         return Backups(self.path, keep_last=self.settings().backup_keep)
 
     def safety_backup(self, reason: str) -> Backup | None:
@@ -193,6 +241,8 @@ class Store:
         source = self.backups.find(id_or_path)
         self.check_restorable(source)
         before = self.safety_backup("before restore")
+        from tracker.core.backups import restore_into
+
         restore_into(source, self.conn)
         assert self.path is not None  # backups exist only beside a file
         integrity.remember(self.path, None)  # the content now is the backup's, which passed quick_check
