@@ -238,3 +238,17 @@ def test_the_win_back_threshold_is_a_percentage(store):
     with pytest.raises(InvalidInput, match=r"(?i)winback_percent must be a whole number from 1 to 99"):
         store.update_settings(winback_percent=100)
     assert store.settings().winback_percent == 20
+
+
+def test_the_follow_up_lists_contacts_share_repeated_names_and_tag_lists(store, add_contact):
+    made = [
+        add_contact(f"anna{k}@example.com", first_name="Anna", last_name="Berg", company="Berg Bakery", tags="vip, b2b")
+        for k in range(3)
+    ]
+    made.append(add_contact("bo@example.com", first_name="Bo", last_name="Ek", tags="wholesale"))
+    listed = dict(store.follow_ups.contacts_by_name([c.id for c in made]))
+    assert [store.contacts.get(cid) for cid in listed] == list(listed.values())  # the same contacts, field by field
+    annas = [listed[c.id] for c in made[:3]]
+    assert all(a.first_name is annas[0].first_name and a.last_name is annas[0].last_name for a in annas)
+    assert all(a.tags is annas[0].tags for a in annas) and annas[0].tags == ("vip", "b2b")
+    assert listed[made[3].id].tags == ("wholesale",)

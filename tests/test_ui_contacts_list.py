@@ -158,3 +158,58 @@ def test_a_long_list_loads_in_phases_in_the_window_and_finds_what_was_typed_mean
         window.close()
     finally:
         clock.set_fixed(None)
+
+
+def test_the_compact_columns_behave_like_the_lists_they_replace(shop, add_contact):
+    """Ids in a C array, ranks in a C array, no lower-case names kept, the id → position map made on first use."""
+    from array import array
+
+    from tracker.ui.contacts_model import name_order, ranks_of
+
+    names = ["bo", "Anna", "anna", "Cleo", "", "ánna"]
+    order = name_order(names)
+    assert order == sorted(range(len(names)), key=lambda i: (names[i].lower(), i))
+    ranks = ranks_of(order)
+    assert isinstance(ranks, array) and [order[r] for r in ranks] == list(range(len(names)))
+    assert [ranks[i] for i in order] == list(range(len(names)))
+
+    model = full_model(shop)
+    assert model._pos_map is None  # a whole list never needed it
+    assert isinstance(model._ids, array)
+    ids = [model.id_at(r) for r in range(model.rowCount())]
+    assert [model.row_of(cid) for cid in ids] == list(range(len(ids)))
+    # a few found among many are put in the shown order through the ranks: the same as filtering the whole order
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    model.set_filter("berg")
+    assert shown(model) == ["Bo Berg", "Anna Berg"]
+    model.set_filter("")
+    # a contact whose id is lower than the last one (as an undone delete brings back) joins and is found by id
+    bo = shop.contacts.by_email("bo@example.com")
+    model.remove_ids([bo.id])
+    assert model.row_of(bo.id) is None and "Bo Berg" not in shown(model)
+    dora = add_contact("dora@example.com", first_name="Dora")
+    model.update(
+        prepare_listing(shop.engagement.listing([dora.id, bo.id])),
+        shop.engagement.engagement_columns(AS_OF, shop.settings(), [dora.id, bo.id]),
+        search.index_stored(shop, [dora.id, bo.id]),
+    )
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert shown(model) == ["Anna Berg", "Bo Berg", "Cleo", "Dora", "Zebra Ltd", "王伟"]
+    assert model.id_at(model.row_of(bo.id)) == bo.id and model.id_at(model.row_of(dora.id)) == dora.id
+    assert model.index(model.row_of(bo.id), 0).data(Qt.ItemDataRole.UserRole) == bo.id
+    model.set_filter("07700")
+    assert shown(model) == ["Bo Berg"]
+
+
+def test_contacts_last_engaged_on_the_same_day_share_one_number(shop, add_contact, log):
+    for k in range(3):
+        log(add_contact(f"p{k}@example.com", first_name=f"P{k}"), "purchase", "2026-11-01")
+    columns = shop.engagement.engagement_columns(AS_OF, shop.settings())
+    rows = {r.contact.id: r for r in shop.engagement.contact_rows(AS_OF, shop.settings())}
+    from tracker.core.dates import from_day_number
+    from tracker.core.store.engagement import NEVER
+
+    for cid, day in zip(columns.ids, columns.last_days, strict=True):
+        assert (None if day == NEVER else from_day_number(day).isoformat()) == rows[cid].engagement.last_engaged
+    same = [day for day in columns.last_days if day != NEVER and from_day_number(day) == date(2026, 11, 1)]
+    assert len(same) >= 4 and all(day is same[0] for day in same)

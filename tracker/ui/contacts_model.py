@@ -12,7 +12,8 @@ Figures at 100k contacts are in tests/bench/bench_app.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,23 +47,33 @@ _ROLES = frozenset(
 
 @dataclass(slots=True)
 class PreparedListing:
-    """A listing with its lower-case names and their order, made on the loading worker, not the GUI thread."""
+    """A listing with its name order, made on the loading worker, not the GUI thread.
+
+    Nothing more is kept (at 100k contacts every column counts: the lower-case names are dropped once sorted, the
+    ranks are a C array, and the map of ids to positions is made only when something needs it)."""
 
     listing: ContactListing
-    names_lower: list[str]
     name_order: list[int]  # positions in name order (ties by id)
-    positions: dict[int, int]  # contact id → its position in the listing
-    name_ranks: list[int]  # each position's place in name_order
+    name_ranks: Sequence[int]  # each position's place in name_order
+
+
+def name_order(names: Sequence[str]) -> list[int]:
+    """Positions of these names in name order, case-insensitive, ties in position order (by id)."""
+    lower = [name.lower() for name in names]
+    return sorted(range(len(lower)), key=lower.__getitem__)
+
+
+def ranks_of(order: Sequence[int]) -> array[int]:
+    """Each position's place in `order` (a permutation of the positions), as a C array: 4 bytes a contact."""
+    ranks = array("i", bytes(4 * len(order)))
+    for place, i in enumerate(order):
+        ranks[i] = place
+    return ranks
 
 
 def prepare_listing(listing: ContactListing) -> PreparedListing:
-    lower = [name.lower() for name in listing.names]
-    positions = {cid: i for i, cid in enumerate(listing.ids)}
-    order = sorted(range(len(lower)), key=lower.__getitem__)
-    ranks = [0] * len(order)
-    for place, i in enumerate(order):
-        ranks[i] = place
-    return PreparedListing(listing, lower, order, positions, ranks)
+    order = name_order(listing.names)
+    return PreparedListing(listing, order, ranks_of(order))
 
 
 def listing_of(rows: Sequence[ContactRow]) -> tuple[ContactListing, EngagementColumns]:
@@ -94,10 +105,9 @@ class ContactsModel(ColumnsModel):
         super().__init__(parent)
         #: whole rows of these contacts (None: of all), for exports
         self.rows_loader: Callable[[list[int] | None], list[ContactRow]] | None = None
-        self._ids: list[int] = []
-        self._pos: dict[int, int] = {}
+        self._ids: MutableSequence[int] = array("q")  # a C array: 8 bytes a contact, not a list of ints
+        self._pos_map: dict[int, int] | None = {}  # contact id → position, made on first use (see _pos)
         self._names: list[str] = []
-        self._names_lower: list[str] = []
         self._companies: list[str] = []
         self._emails: list[str] = []
         self._phones: list[str] = []
@@ -112,13 +122,21 @@ class ContactsModel(ColumnsModel):
         self._keys: dict[int, list[Any]] = {}  # each column's sort key, built on first use
         self._orders: dict[int, list[int]] = {}  # each column's ascending order, sorted on first use
         self._order: list[int] = []  # every position, in the current sort order
-        self._rank: list[int] | None = None  # each position's place in _order, made when a search needs it
+        self._rank: Sequence[int] | None = None  # each position's place in _order, made when a search needs it
         self._visible: list[int] = []
         self._query = search.parse("")
         self._level: Level | None = None
         self._tag: str | None = None
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
         self.classified = False  # levels, scores and follow-ups are in
+
+    @property
+    def _pos(self) -> dict[int, int]:
+        """Contact id → position in the columns; made on first use (a whole list that loads in phases never needs
+        it: 8 MB at 100k contacts), dropped when the ids change."""
+        if self._pos_map is None:
+            self._pos_map = {cid: i for i, cid in enumerate(self._ids)}
+        return self._pos_map
 
     # Loading ------------------------------------------------------------------------------------
 
@@ -131,9 +149,9 @@ class ContactsModel(ColumnsModel):
         """Show these contacts (engagement and search index may follow: `set_engagement`, `set_index`)."""
         listing = prepared.listing
         self.beginResetModel()
-        self._ids = listing.ids
-        self._pos = prepared.positions
-        self._names, self._names_lower = listing.names, prepared.names_lower
+        self._ids = array("q", listing.ids)
+        self._pos_map = None
+        self._names = listing.names
         self._companies, self._emails, self._phones, self._tags = (
             listing.companies,
             listing.emails,
@@ -187,7 +205,7 @@ class ContactsModel(ColumnsModel):
 
     def _take_engagement(self, engagement: EngagementColumns) -> None:
         due = engagement.next_due
-        if engagement.ids == self._ids:
+        if self._same_ids(engagement.ids):
             self._levels, self._scores, self._last_days = engagement.levels, engagement.scores, engagement.last_days
             self._due = [due.get(cid, "") for cid in self._ids]
         else:
@@ -200,7 +218,7 @@ class ContactsModel(ColumnsModel):
         self.classified = True
 
     def _take_index(self, index: search.StoredIndex) -> None:
-        if index.ids == self._ids:
+        if self._same_ids(index.ids):
             self._texts, self._digits = index.texts, index.digits
             return
         if self._texts is None:
@@ -209,6 +227,9 @@ class ContactsModel(ColumnsModel):
             i = self._pos.get(cid)
             if i is not None:
                 self._texts[i], self._digits[i] = index.texts[k], index.digits[k]
+
+    def _same_ids(self, ids: list[int]) -> bool:
+        return len(ids) == len(self._ids) and array("q", ids) == self._ids
 
     def update(self, prepared: PreparedListing, engagement: EngagementColumns, index: search.StoredIndex) -> None:
         """A few contacts changed (an edit, a new contact): update them in place, or add them."""
@@ -221,7 +242,7 @@ class ContactsModel(ColumnsModel):
             if i is None:
                 i = self._pos[cid] = len(self._ids)
                 self._ids.append(cid)
-                for column in (*columns, self._names_lower):
+                for column in columns:
                     column.append("")
                 self._levels.append(0)
                 self._scores.append(0)
@@ -232,7 +253,6 @@ class ContactsModel(ColumnsModel):
                     self._digits.append("")
             for column, values in zip(columns, fresh, strict=True):
                 column[i] = values[k]
-            self._names_lower[i] = prepared.names_lower[k]
         self._take_engagement(engagement)
         self._take_index(index)
         self._resorted_names()
@@ -245,21 +265,21 @@ class ContactsModel(ColumnsModel):
         keep = [i for i in range(len(self._ids)) if i not in gone]
         self.beginResetModel()
         for name in (
-            "_ids", "_names", "_names_lower", "_companies", "_emails", "_phones", "_tags",
+            "_ids", "_names", "_companies", "_emails", "_phones", "_tags",
             "_levels", "_scores", "_last_days", "_due",
         ):  # fmt: skip
             values = getattr(self, name)
             setattr(self, name, [values[i] for i in keep])
+        self._ids = array("q", self._ids)
         if self._texts is not None:
             self._texts = [self._texts[i] for i in keep]
             self._digits = [self._digits[i] for i in keep]
-        self._pos = {cid: i for i, cid in enumerate(self._ids)}
+        self._pos_map = None
         self._resorted_names()
         self.endResetModel()
 
     def _resorted_names(self) -> None:
-        lower = self._names_lower
-        self._name_order = sorted(range(len(lower)), key=lower.__getitem__)
+        self._name_order = name_order(self._names)
         self._keys, self._orders = {}, {}
         self._apply_sort()
         self._visible = self._filtered()
@@ -308,12 +328,10 @@ class ContactsModel(ColumnsModel):
             matching = [i for i in matching if needle in f", {tags[i].lower()},"]
         return list(matching)
 
-    def _ranks(self) -> list[int]:
+    def _ranks(self) -> Sequence[int]:
         """Each position's place in the current order (made on the first search after a sort)."""
         if self._rank is None:
-            self._rank = [0] * len(self._order)
-            for place, i in enumerate(self._order):
-                self._rank[i] = place
+            self._rank = ranks_of(self._order)
         return self._rank
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -339,7 +357,7 @@ class ContactsModel(ColumnsModel):
         if key is None:
             levels, scores = self._levels, self._scores
             if column == 0:
-                key = self._names_lower
+                key = [name.lower() for name in self._names]
             elif column in (1, 2, 3, 8):
                 values = {1: self._companies, 2: self._emails, 3: self._phones, 8: self._tags}[column]
                 key = values if column == 3 else [v.lower() for v in values]

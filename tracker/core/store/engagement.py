@@ -137,11 +137,12 @@ class EngagementQueries(StoreTable):
             "FROM contacts c LEFT JOIN a ON a.cid = c.id " + (f"WHERE {where} " if where else "") + "ORDER BY c.id"
         )
         ids, levels, scores, last_days = [], [], [], []
+        days: dict[int, int] = {}  # one int object per day many contacts share (not 32 bytes a contact)
         for cid, level, score, last_day in self.conn.execute(sql, params):
             ids.append(cid)
             levels.append(level)
             scores.append(score)
-            last_days.append(last_day)
+            last_days.append(days.setdefault(last_day, last_day))
         next_due = self.store.follow_ups.next_due_by_contact()
         if contact_ids is not None:
             wanted = set(ids)

@@ -18,9 +18,12 @@ from tracker.core.store.table import StoreTable
 if TYPE_CHECKING:
     from tracker.core.levels import Settings
 
-#: Positions in the contacts' columns of values many contacts share (company, source, created_at, updated_at).
+#: Positions in the contacts' columns of values many contacts share (first and family names, company, source,
+#: created_at, updated_at).
 _REPEATED = tuple(
-    i for i, name in enumerate(CONTACT_COLUMNS.split(", ")) if name in ("company", "source", "created_at", "updated_at")
+    i
+    for i, name in enumerate(CONTACT_COLUMNS.split(", "))
+    if name in ("first_name", "last_name", "company", "source", "created_at", "updated_at")
 )
 
 _COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
@@ -83,14 +86,17 @@ class FollowUpsTable(StoreTable):
             f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?)) "
             "ORDER BY lower(last_name), lower(first_name), id"
         )
-        shared: dict[str, str] = {}  # one string for a value many contacts repeat (source, import stamps, company)
+        shared: dict[str, str] = {}  # one string for a value many contacts repeat (names, source, stamps, company)
+        tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple for each list of tags (immutable)
         for row in self.conn.execute(sql, (json.dumps(sorted(contact_ids)),)):
             values = list(row)
             for column in _REPEATED:
                 text = values[column]
                 if text is not None:
                     values[column] = shared.setdefault(text, text)
-            yield row[0], contact_from_row(tuple(values))
+            contact = contact_from_row(tuple(values))
+            contact.tags = tag_lists.setdefault(contact.tags, contact.tags)
+            yield row[0], contact
 
     def record_done(self, contact_id: int, reason: str, day: date) -> FollowUp:
         """Note that a suggested follow-up was carried out on `day` (keeps it off the list for a while)."""
