@@ -142,3 +142,21 @@ def test_of_two_answers_on_one_day_the_later_one_counts(store, add_contact, log)
     log(changed_mind, "nps", day(5) + "T17:00:00", score=2)
     h = build_dashboard(store, AS_OF).headline
     assert (h.promoters, h.detractors) == (0, 1)
+
+
+def test_the_later_answer_counts_whatever_its_score_and_only_on_the_latest_day(store, add_contact, log):
+    """Two answers on a contact's latest day: the later one counts, whether its score is higher or lower; two on an
+    earlier day do not matter; as the SQL of latest_survey_scores says."""
+    raised = add_contact("raised@example.com")
+    log(raised, "nps", day(4) + "T09:00:00", score=1)
+    log(raised, "nps", day(4) + "T17:00:00", score=10)
+    settled = add_contact("settled@example.com")
+    log(settled, "nps", day(30) + "T09:00:00", score=0)
+    log(settled, "nps", day(30) + "T17:00:00", score=10)
+    log(settled, "nps", day(3), score=8)
+    once = add_contact("once@example.com")
+    log(once, "nps", day(2), score=3)
+    h = build_dashboard(store, AS_OF).headline
+    assert (h.promoters, h.passives, h.detractors) == (1, 1, 1)
+    latest = sorted(store.dashboard.latest_survey_scores(AS_OF, store.settings().window_days))
+    assert latest == [3, 8, 10]

@@ -90,6 +90,7 @@ class Signals:
     kind: np.ndarray
     stage: np.ndarray
     conversion: np.ndarray  # a purchase-like kind (stage Conversion), as classify() counts buying days
+    score: np.ndarray  # 0-10, NO_SCORE for none
 
 
 def load_signals(store: Store, first: date, last: date) -> Signals:
@@ -113,7 +114,7 @@ def load_signals(store: Store, first: date, last: date) -> Signals:
         base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
         promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
     stage = np.where((promoter[kind] > 0) & promoted & (base[kind] > 0), promoter[kind], base[kind])
-    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION))
+    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION), score)
 
 
 @dataclass(slots=True)
@@ -169,7 +170,10 @@ def _levels_over_time(
     size = int(max([int(contacts.ids.max()) if contacts.ids.size else 0, int(who.max()) if who.size else 0])) + 1
     present = np.zeros(size, dtype=bool)
     present[contacts.ids] = True
-    pairs = np.unique(np.stack([who[buying], day[buying]], axis=1), axis=0).reshape(-1, 2)
+    # distinct (contact, buying day) pairs: the rows are in (contact, day) order, so a repeat follows its first
+    buy_who, buy_day = who[buying], day[buying]
+    first_of_day = np.r_[True, (buy_who[1:] != buy_who[:-1]) | (buy_day[1:] != buy_day[:-1])] if buy_who.size else []
+    pairs = np.stack([buy_who[first_of_day], buy_day[first_of_day]], axis=1).reshape(-1, 2)
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if who.size else np.zeros(0, dtype=np.int64)
     owners = who[starts]
     appeared_days = np.array(list(contacts.appeared.values()), dtype=np.int64)
@@ -222,13 +226,12 @@ def _numbers(store: Store, as_of: date) -> DashboardData:
     total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
     buyers = int(np.count_nonzero(buying_days >= 1))
-    # in SQL: of two answers on one day the later one counts, and the packed scan does not know which that is
-    scores = store.dashboard.latest_survey_scores(as_of, settings.window_days)
+    scores = _survey_scores(store, signals, as_of, settings.window_days)
     funnel = {level: history[level][-1] for level in Level}
     converted = sum(funnel[level] for level in Level if level >= Level.CONVERSION)
     headline = Headline(
         contacts=total,
-        active=int(np.unique(signals.who[recent]).size),
+        active=_distinct(signals.who[recent]),
         conversion_rate=converted / total if total else None,
         repeat_rate=int(np.count_nonzero(buying_days >= settings.repeat_days)) / buyers if buyers else None,
         promoters=sum(1 for s in scores if s >= PROMOTER_MIN),
@@ -240,6 +243,40 @@ def _numbers(store: Store, as_of: date) -> DashboardData:
     _activity(store, activity_start, signals, data)
     data.sources = _sources(contacts, levels >= int(Level.CONVERSION))
     return data
+
+
+def _distinct(ids: np.ndarray) -> int:
+    """How many different ids (non-negative) there are, without sorting them."""
+    if not ids.size:
+        return 0
+    seen = np.zeros(int(ids.max()) + 1, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
+
+
+def _survey_scores(store: Store, signals: Signals, as_of: date, days: int) -> list[int]:
+    """Each contact's latest NPS answer within `days` of `as_of` (what latest_survey_scores gives, in another
+    order), from the signals; of two answers on a contact's latest day the later one counts, which only the ids in
+    SQL tell: those few contacts are asked there."""
+    survey_kinds = [k.id for k in store.kinds().values() if k.promoter_stage is not None]
+    if not survey_kinds or not signals.kind.size:
+        return []
+    survey = np.zeros(max(int(signals.kind.max()), *survey_kinds) + 1, dtype=bool)
+    survey[survey_kinds] = True
+    end = day_number(as_of)
+    rows = survey[signals.kind] & (signals.score < NO_SCORE) & (signals.day >= end - days) & (signals.day <= end)
+    who, day, score = signals.who[rows], signals.day[rows], signals.score[rows]
+    if not who.size:
+        return []
+    order = np.lexsort((day, who))
+    who, day, score = who[order], day[order], score[order]
+    last = np.flatnonzero(np.r_[who[1:] != who[:-1], True])  # each contact's latest answer (or one of them)
+    before = np.maximum(last - 1, 0)
+    tied = (last > 0) & (who[before] == who[last]) & (day[before] == day[last])
+    clear = [int(s) for s in score[last[~tied]].tolist()]
+    ties = last[tied]
+    asked = store.dashboard.last_answer_scores(list(zip(who[ties].tolist(), day[ties].tolist(), strict=True)))
+    return clear + asked
 
 
 def follow_ups_due(store: Store, as_of: date) -> FollowUpsDue:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from tracker.core.dates import day_number
@@ -23,6 +24,18 @@ class DashboardQueries(StoreTable):
             ) WHERE n = 1
         """
         return [score for (score,) in self.conn.execute(sql, (end - days, end))]
+
+    def last_answer_scores(self, contact_days: list[tuple[int, int]]) -> list[int]:
+        """The score of the last NPS answer (highest id) each contact gave on the given day number: for contacts
+        with two answers on their latest day, which came later only the ids tell."""
+        sql = """
+            SELECT (SELECT i.score FROM kinds k CROSS JOIN interactions i ON i.kind_id = k.id
+                    WHERE i.contact_id = json_extract(j.value, '$[0]') AND i.day = json_extract(j.value, '$[1]')
+                      AND k.promoter_stage IS NOT NULL AND i.score IS NOT NULL
+                    ORDER BY i.id DESC LIMIT 1)
+            FROM json_each(?) j
+        """
+        return [score for (score,) in self.conn.execute(sql, (json.dumps(contact_days),))]
 
     def packed_interactions(self, first_day: date, as_of: date) -> tuple[str, int, int] | None:
         """Every interaction of a date range as one comma-separated text of packed integers, in (contact, day)
