@@ -425,8 +425,7 @@ class CheckPage(QWizardPage):
                 f" interactions, {report.updated:,} merged into other rows or ones already here, "
                 f"{report.rejected:,} rejected"
             )
-            if report.skipped:
-                counts += ", " + ", ".join(f"{n:,} skipped ({why})" for why, n in sorted(report.skipped.items()))
+            counts += report.skipped_text()
             if report.contacts_created:
                 counts += f" ({plural(report.contacts_created, 'new contact')})"
         self.summary.setText(counts + ".")

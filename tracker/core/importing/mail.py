@@ -77,8 +77,7 @@ class MailReport(ImportReport):
             f"{verb} {self.rows:,} messages from {self.source}: {self.created:,} became interactions "
             f"({self.interactions_created:,} rows)"
         )
-        if self.skipped:
-            text += ", " + ", ".join(f"{count:,} skipped ({reason})" for reason, count in sorted(self.skipped.items()))
+        text += self.skipped_text()
         if self.contacts_created:
             text += f"; {self.contacts_created:,} new contacts"
         return text + "."

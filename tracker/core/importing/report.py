@@ -101,14 +101,18 @@ class ImportReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.rejected]
 
+    def skipped_text(self) -> str:
+        """', 6 skipped (refunded order), 1 skipped (…)' — the rows left out on purpose, by reason, for a summary
+        (every front end's); '' when none were."""
+        return "".join(f", {count:,} skipped ({reason})" for reason, count in sorted(self.skipped.items()))
+
     def summary(self) -> str:
         verb = "Would import" if self.dry_run else "Imported"
         text = (
             f"{verb} {self.rows} rows from {self.source}: {self.created} created, "
             f"{self.updated} updated/merged, {self.rejected} rejected"
         )
-        if self.skipped:
-            text += ", " + ", ".join(f"{count} skipped ({reason})" for reason, count in sorted(self.skipped.items()))
+        text += self.skipped_text()
         if self.contacts_created:
             text += f" ({self.contacts_created} new contacts)"
         return text + "."
