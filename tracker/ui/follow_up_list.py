@@ -43,6 +43,8 @@ class FollowUpList(QObject):
         if state == self.state:
             QTimer.singleShot(0, self, self._send)  # the answer is known; given as a job's would be, later
             return
+        if state == self._wanted and self.refresher._job is not None:
+            return  # the job working it out for this very state brings it to every subscriber
         self._wanted = state
         self.refresher.request()
 
