@@ -104,3 +104,18 @@ def test_only_the_charts_whose_data_changed_are_drawn_again(qtbot, tab, add_cont
     tab.reload()
     qtbot.waitUntil(lambda: tab.data is not before and tab.data.follow_ups_counted, timeout=20_000)
     assert {"funnel", "sources"} <= set(drawn) and "activity" not in drawn
+
+
+def test_new_numbers_move_the_bars_of_the_chart_on_screen(qtbot, tab, add_contact):
+    """A new contact changes the funnel's numbers, not its shape: the same bars take the new counts (no fresh
+    drawing), and they are the counts of the new data."""
+    funnel = tab.canvases["funnel"]
+    chart = funnel.draw_chart
+    before = tab.data
+    add_contact("walk-in@example.com")
+    tab.reload()
+    qtbot.waitUntil(lambda: tab.data is not before and tab.data.follow_ups_counted, timeout=20_000)
+    assert (chart.redrawn, chart.updated) == (1, 1)
+    widths = [bar.get_width() for bar in funnel.axes.patches]
+    assert widths == [tab.data.funnel[level] for level in tab.data.funnel]
+    assert sum(widths) == before.headline.contacts + 1

@@ -170,13 +170,18 @@ def _column(ax: Axes, items: list[str], *, left: bool) -> None:
         )
 
 
+def funnel_figures(counts: list[int]) -> list[str]:
+    """Count and share of each level, as the funnel's column on the right shows them."""
+    total = sum(counts) or 1
+    return [f"{count:,} ({100 * count / total:.0f} %)" for count in counts]
+
+
 def draw_funnel(ax: Axes, data: DashboardData) -> None:
     """Contacts per level, Awareness at the top, with count and share in a column on the right."""
     levels = list(Level)
     counts = [data.funnel[level] for level in levels]
-    total = sum(counts) or 1
     labels = [lv.label for lv in levels]
-    figures = [f"{count:,} ({100 * count / total:.0f} %)" for count in counts]
+    figures = funnel_figures(counts)
     ax.barh(range(len(levels)), counts, color=[LEVEL_COLOURS[lv] for lv in levels], height=0.7)
     ax.set_yticks(range(len(levels)), labels, fontsize=LABEL_SIZE)
     ax.tick_params(axis="y", length=0)
@@ -211,18 +216,23 @@ def draw_history(ax: Axes, data: DashboardData) -> None:
     _finish(ax, "Levels over the last 12 months", scan=False)
 
 
-def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
-    """Interactions per week by kind, the `top` most frequent kinds, the rest as 'other'; one artist per kind."""
+def activity_series(data: DashboardData, top: int = 6) -> tuple[list[str], list[list[int]]]:
+    """(names, weekly counts) of the `top` most frequent kinds, then the rest as 'other'."""
     kinds = list(data.activity)
     shown = kinds[:top]
     series = [data.activity[k] for k in shown]
     rest = [sum(values) for values in zip(*(data.activity[k] for k in kinds[top:]), strict=True)] if kinds[top:] else []
     if rest:
         shown, series = [*shown, "other"], [*series, rest]
+    return [kind.replace("_", " ") for kind in shown], series
+
+
+def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
+    """Interactions per week by kind, the `top` most frequent kinds, the rest as 'other'; one artist per kind."""
+    names, series = activity_series(data, top)
     weeks = len(data.week_starts)
     x = np.arange(weeks, dtype=float)
     bottom = np.zeros(weeks)
-    names = [kind.replace("_", " ") for kind in shown]
     for index, (name, values) in enumerate(zip(names, series, strict=True)):
         heights = np.asarray(values, dtype=float)
         tops = bottom + heights
@@ -236,16 +246,21 @@ def draw_activity(ax: Axes, data: DashboardData, top: int = 6) -> None:
     labels = [d.strftime("%d %b") for d in data.week_starts]
     spaced_ticks(ax, range(weeks), labels, SMALL, keep=[weeks - 1] if weeks else [], family=_FAMILY)
     _counts_axis(ax)
-    if shown:
+    if names:
         _legend(ax, fontsize=SMALL, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, _width(names, SMALL) + LEGEND_HANDLE, TITLE_ROOM)
     _finish(ax, "Activity per week (last 6 months)", scan=False)
 
 
+def source_rows(data: DashboardData, top: int = 8) -> list[tuple[str, int, int]]:
+    """The sources chart's rows: the `top` biggest sources and tags."""
+    return data.sources[:top]
+
+
 def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     """Per source (import file or tag): contacts, and how many reached Conversion or above; the figures in a
     column on the right, the legend under the bars (it covered a bar's figure inside them)."""
-    rows = data.sources[:top]
+    rows = source_rows(data, top)
     labels = [label if len(label) <= 28 else label[:27] + "…" for label, _, _ in rows]
     positions = range(len(rows))
     ax.barh(positions, [total for _, total, _ in rows], color=GRID, label="contacts", height=0.7)
@@ -271,12 +286,18 @@ def draw_sources(ax: Axes, data: DashboardData, top: int = 8) -> None:
     _title_over_names(ax, "Where customers come from", left)
 
 
-def draw_workload(ax: Axes, data: DashboardData) -> None:
-    """The follow-up list by the day each is due, for the next two weeks (suggestions are due today); the overdue
-    ones in red on the left. Until the list is counted it says so, never 'nothing due'."""
+def workload_bars(data: DashboardData) -> tuple[list[str], list[float], list[int]]:
+    """(labels, x positions, heights) of the follow-ups chart's bars: overdue, then each day (0 until counted)."""
     labels = ["overdue"] + [d.strftime("%a %d") if d != data.as_of else "today" for d in data.workload_days]
     values = [data.overdue, *data.workload] if data.follow_ups_counted else [0] * len(labels)
     positions = [0.0] + [2.8 + d for d in range(len(data.workload_days))]  # room for "overdue" beside "today"
+    return labels, positions, values
+
+
+def draw_workload(ax: Axes, data: DashboardData) -> None:
+    """The follow-up list by the day each is due, for the next two weeks (suggestions are due today); the overdue
+    ones in red on the left. Until the list is counted it says so, never 'nothing due'."""
+    labels, positions, values = workload_bars(data)
     colours = [OVERDUE_COLOUR] + [LEVEL_COLOURS[Level.INTERACTION]] * len(data.workload_days)
     ax.bar(positions, values, color=colours, width=0.8)
     for x, value in zip(positions[:2], values[:2], strict=False):  # overdue and today: two bars apart, never crowded

@@ -23,22 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.core.charts import (
-    chart_axes,
-    chart_style,
-    dashboard_figure,
-    draw_activity,
-    draw_funnel,
-    draw_history,
-    draw_sources,
-    draw_workload,
-    headline_text,
-    save_figure,
-    styled_figure,
-)
+from tracker.core.charts import chart_axes, dashboard_figure, headline_text, save_figure, styled_figure
 from tracker.core.dashboard import DashboardData, FollowUpsDue, count_due, dashboard_numbers
 from tracker.core.errors import TrackerError
 from tracker.core.followups import Suggestion
+from tracker.core.live_charts import PARTS, LiveChart
 from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import clock
@@ -47,32 +36,25 @@ from tracker.ui.follow_up_list import FollowUpList
 from tracker.ui.jobs import Refresher
 from tracker.ui.text import paragraph
 
-CHARTS = (
-    ("funnel", draw_funnel, (0, 0, 1, 1)),
-    ("history", draw_history, (0, 1, 1, 1)),
-    ("workload", draw_workload, (0, 2, 1, 1)),
-    ("activity", draw_activity, (1, 0, 1, 2)),
-    ("sources", draw_sources, (1, 2, 1, 1)),
+CHARTS = (  # name, (row, column, rows, columns) in the grid
+    ("funnel", (0, 0, 1, 1)),
+    ("history", (0, 1, 1, 1)),
+    ("workload", (0, 2, 1, 1)),
+    ("activity", (1, 0, 1, 2)),
+    ("sources", (1, 2, 1, 1)),
 )
-#: What each chart draws from: a chart whose part is unchanged is not drawn again (a logged call leaves the
-#: sources alone, a new contact the activity).
-PARTS = {
-    "funnel": lambda d: d.funnel,
-    "history": lambda d: (d.month_ends, d.history),
-    "workload": lambda d: (d.as_of, d.workload_days, d.workload, d.overdue, d.follow_ups_counted),
-    "activity": lambda d: (d.week_starts, d.activity),
-    "sources": lambda d: d.sources,
-}
 
 
 class ChartCanvas(FigureCanvasQTAgg):
-    """One chart; right-click offers 'Save chart as…' (PNG or SVG)."""
+    """One chart; right-click offers 'Save chart as…' (PNG or SVG). New numbers of the same shape move its bars and
+    rewrite its figures in place (LiveChart); a chart whose part of the data (PARTS) is unchanged is not touched."""
 
-    def __init__(self, name: str, draw, store: Store, report, parent: QWidget | None = None):
+    def __init__(self, name: str, store: Store, report, parent: QWidget | None = None):
         super().__init__(styled_figure(5, 3, layout=None))  # each chart places itself: no layout engine
         self.setParent(parent)
-        self.name, self.draw_chart = name, draw
-        self.axes = chart_axes(self.figure)  # one figure and Axes for the tab's life, cleared for new data
+        self.name = name
+        self.draw_chart = LiveChart(name)  # called as draw_chart(axes, data)
+        self.axes = chart_axes(self.figure)  # one figure and Axes for the tab's life
         self.shown_part: object = None
         self.store, self.report = store, report  # the database a chart must never be saved over; errors to a dialog
         self.setMinimumHeight(270)
@@ -86,9 +68,7 @@ class ChartCanvas(FigureCanvasQTAgg):
         if part == self.shown_part:
             return  # the same picture
         self.shown_part = part
-        with chart_style():
-            self.axes.clear()
-            self.draw_chart(self.axes, data)
+        self.draw_chart(self.axes, data)
         self.draw_idle()
 
     def save_as(self) -> None:
@@ -254,8 +234,8 @@ class DashboardTab(QWidget):
         self.outlook_job = Keyed(self, _outlook_summary, self.outlook.show_summary)
         grid = QGridLayout()
         self.canvases: dict[str, ChartCanvas] = {}
-        for name, draw, (row, column, rows, columns) in CHARTS:
-            canvas = ChartCanvas(name, draw, store, lambda message: self.undo.report(message), self)
+        for name, (row, column, rows, columns) in CHARTS:
+            canvas = ChartCanvas(name, store, lambda message: self.undo.report(message), self)
             self.canvases[name] = canvas
             grid.addWidget(canvas, row, column, rows, columns)
         inner = QWidget()
