@@ -18,7 +18,7 @@ from tracker.ui.import_parts import PreviewModel
 from tracker.ui.import_wizard import ImportWizard
 from tracker.ui.interactions_model import InteractionsModel
 from tracker.ui.main_window import MainWindow
-from tracker.ui.text import error_box, plain_tooltip
+from tracker.ui.text import centred, error_box, plain, plain_tooltip
 
 AS_OF = date(2026, 11, 23)
 RICH = '<img src="/tmp/x.png"><b>bold</b> &amp; more'
@@ -100,6 +100,19 @@ def test_about_box_quotes_the_database_path_as_written(qtbot, tmp_path, monkeypa
 def test_error_box_is_plain_text(qtbot):
     box = error_box(None, RICH)
     assert box.textFormat() == Qt.TextFormat.PlainText and box.text() == RICH
+    assert box.icon() == QMessageBox.Icon.Warning  # unless told otherwise
+    assert error_box(None, "x", QMessageBox.Icon.Critical).icon() == QMessageBox.Icon.Critical
+
+
+def test_plain_and_centred_labels_set_the_same_values_as_the_enums(qtbot):
+    """plain() and centred() set the label's property by its key name (no Qt enums before the first paint): the
+    same values as setTextFormat(PlainText) and setAlignment(AlignCenter), and the label shows markup as written."""
+    label = plain(QLabel(RICH))
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert centred(QLabel("x")).alignment() == Qt.AlignmentFlag.AlignCenter
+    qtbot.addWidget(label)
+    label.show()
+    assert label.sizeHint().width() > QLabel("bold & more").sizeHint().width()  # the tags are shown, not applied
 
 
 def test_app_start_failure_dialog_is_plain_text(qtbot, tmp_path, monkeypatch):

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
 
 from tracker.core.store import Store
 from tracker.ui.main_window import TAB_TITLES, MainWindow
@@ -154,3 +155,64 @@ def test_backups_dialog_backs_up_and_restores_and_the_status_bar_says_when(qtbot
     assert store.contacts.count() == 2 and store.contacts.by_email("cleo@example.com") is None
     assert dialog.model.backups[0].reason == "before restore"
     assert dialog.changes.contacts
+
+
+def _menu_shortcuts(window) -> dict[str, list[str]]:
+    """Every menu action with a shortcut: its text → its keys (portable text)."""
+    found = {}
+    for menu in window.menuBar().findChildren(QMenu):
+        for action in menu.actions():
+            if action.shortcuts():
+                found[action.text()] = [key.toString() for key in action.shortcuts()]
+    return found
+
+
+def test_every_menu_shortcut_is_set_as_designed(window):
+    """The menus set their keys with setShortcuts (see tracker.ui.menus._keys): one key each as setShortcut set it,
+    the platform's first binding for a standard key, Redo with Ctrl+Shift+Z first and the platform's after it."""
+
+    def standard(key: QKeySequence.StandardKey) -> list[str]:
+        first = QKeySequence(key)
+        return [] if first.isEmpty() else [first.toString()]
+
+    redo = ["Ctrl+Shift+Z"] + [
+        k.toString() for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) if k.toString() != "Ctrl+Shift+Z"
+    ]
+    expected = {
+        "&New database…": ["Ctrl+Shift+N"],
+        "&Open database…": standard(QKeySequence.StandardKey.Open),
+        "&Import contacts…": ["Ctrl+I"],
+        "Import &interactions…": ["Ctrl+Shift+I"],
+        "&Export contacts…": ["Ctrl+E"],
+        "Export dashboard &report (PDF)…": ["Ctrl+P"],
+        "&Quit": standard(QKeySequence.StandardKey.Quit),
+        "&Undo": standard(QKeySequence.StandardKey.Undo),
+        "&Redo": redo,
+        "&New contact…": ["Ctrl+N"],
+        "&Log interaction…": ["Ctrl+L"],
+        "&Schedule follow-up…": ["Ctrl+Shift+F"],
+        "&Tag selected contacts…": ["Ctrl+T"],
+        "&Delete selected": standard(QKeySequence.StandardKey.Delete),
+        "Import &history…": ["Ctrl+H"],
+        "&Find": standard(QKeySequence.StandardKey.Find),
+        **{title: [f"Ctrl+{i + 1}"] for i, title in enumerate(TAB_TITLES)},
+        "&Reload": standard(QKeySequence.StandardKey.Refresh),
+        "&Engagement settings…": ["Ctrl+,"],
+        "How good are the &predictions?…": ["Ctrl+Shift+P"],
+        "Find &duplicates…": ["Ctrl+Shift+D"],
+    }
+    assert _menu_shortcuts(window) == {text: keys for text, keys in expected.items() if keys}
+
+
+def test_menu_shortcuts_reach_their_commands(qtbot, window, monkeypatch):
+    """Keys pressed in the window run their menu commands (a string key, a standard key, one that opens a dialog)."""
+    asked = []
+    monkeypatch.setattr(window, "choose_database", asked.append)  # the menu's lambdas call it by name
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert asked == [True]
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)  # QKeySequence.StandardKey.Open
+    assert asked == [True, False]
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "import_history_dialog", None) is not None)
+    assert window.import_history_dialog.isVisible()
+    window.import_history_dialog.close()

@@ -132,12 +132,19 @@ def check():
     if "ready" not in state and window.isVisible() and "paint" in state and "loop" in state:
         state["ready"] = time.perf_counter()
         state["wall"] = time.time()
+        state["cpu"] = time.thread_time()  # this (the GUI) thread's CPU from the interpreter's start: less noisy
         loop.quit()
 
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and "paint" not in state:
             state["paint"] = time.perf_counter()
+            if os.environ.get("BENCH_APP_ENUMS"):  # an untimed run: PySide6 makes a type's Python enum classes on
+                import enum, gc                    # its first use (the Qt namespace's 93 at once); made by now:
+                state["enums"] = [
+                    c.__qualname__ for c in gc.get_objects()
+                    if isinstance(c, type) and issubclass(c, enum.Enum) and c.__module__.startswith("PySide6")
+                ]
             state["heavy"] = {name: name in sys.modules for name in ("matplotlib", "numpy", "phonenumbers")}
             QTimer.singleShot(0, check)  # runs once this paint has been delivered
         return False
@@ -150,8 +157,12 @@ QTimer.singleShot(0, lambda: (state.setdefault("loop", time.perf_counter()), che
 QTimer.singleShot(120000, loop.quit)
 loop.exec()
 ready = state.get("ready")
+made_enums = state.get("enums", [])
 print(json.dumps({
     "elapsed": None if ready is None else ready - T0,
+    "cpu": state.get("cpu"),
+    "enums": len(made_enums),
+    "qt_enums": sum(name.startswith("Qt.") for name in made_enums),
     "wall_end": state.get("wall"),
     "marks": {k: v - T0 for k, v in marks.items()},
     "first paint": state.get("paint", T0) - T0,
@@ -206,9 +217,26 @@ def prepare_db(db: Path, n_contacts: int, n_interactions: int, rebuild: bool, se
 # 1. Time-to-window -------------------------------------------------------------------------------------------
 
 
-def _child(script: str, args: list[str], profile_to: Path | None = None) -> dict:
+def _child_env() -> dict[str, str]:
+    """The children's environment: offscreen Qt, and bytecode caching on (a PYTHONDONTWRITEBYTECODE in the caller's
+    environment made every child compile Tracker's modules from source, ~40 ms that an installed app never pays:
+    its .pyc files are written at install). The .pyc files go to a folder of this run (PYTHONPYCACHEPREFIX), never
+    into the source tree; the untimed warm-up run writes them, as a first start after installing would."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("BENCH_APP_PROFILE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
+    return env
+
+
+#: Where the children keep their .pyc files (a folder of this run, see _child_env; set by main()).
+_PYCACHE = os.path.join(tempfile.gettempdir(), "bench_app-pycache")
+
+
+def _child(script: str, args: list[str], profile_to: Path | None = None, count_enums: bool = False) -> dict:
+    env = _child_env()
+    if count_enums:
+        env["BENCH_APP_ENUMS"] = "1"
     if profile_to is not None:
         env["BENCH_APP_PROFILE"] = str(profile_to)
     spawned = time.time()
@@ -241,9 +269,17 @@ def time_to_window(db: Path, runs: int, workdir: Path) -> None:
             result = _child(script, [str(db), str(ini)])
             if run:
                 results[name].append(result)
+    enums = {  # one more untimed run of each, counting PySide6's enum classes at the first paint
+        name: _child(script, [str(db), str(workdir / f"window-{name}-enums.ini")], count_enums=True)
+        for name, script in (("bare", bare), ("tracker", tracker))
+    }
     best = {name: min(rs, key=lambda r: r["elapsed"]) for name, rs in results.items()}
     spawn = {name: min(r["from spawn"] for r in rs) for name, rs in results.items()}
     ratio = best["tracker"]["elapsed"] / best["bare"]["elapsed"]
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[name])
+
     print(f"\n1. time-to-window (visible + first paint + event loop running), fresh process, best of {runs}:")
     print(
         f"   a. REFERENCE bare QMainWindow   {1000 * best['bare']['elapsed']:8.1f} ms   "
@@ -257,6 +293,14 @@ def time_to_window(db: Path, runs: int, workdir: Path) -> None:
         f"   ratio {ratio:.2f}x  {'PASS' if ratio <= WINDOW_TARGET_RATIO else 'FAIL'} "
         f"(target: within {WINDOW_TARGET_RATIO:.1f}x of the bare window); "
         f"from spawn {spawn['tracker'] / spawn['bare']:.2f}x"
+    )
+    print(
+        f"   medians: wall-clock {1000 * med('tracker', 'elapsed'):.0f} / {1000 * med('bare', 'elapsed'):.0f} ms = "
+        f"{med('tracker', 'elapsed') / med('bare', 'elapsed'):.2f}x; CPU of the GUI thread "
+        f"{1000 * med('tracker', 'cpu'):.0f} / {1000 * med('bare', 'cpu'):.0f} ms = "
+        f"{med('tracker', 'cpu') / med('bare', 'cpu'):.2f}x; PySide6 enum classes made by the first paint "
+        f"{enums['tracker']['enums']} / {enums['bare']['enums']} (of the Qt namespace: "
+        f"{enums['tracker']['qt_enums']} / {enums['bare']['qt_enums']})"
     )
     all_runs = ", ".join(f"{1000 * r['elapsed']:.0f}" for r in results["tracker"])
     print(
@@ -739,8 +783,7 @@ os._exit(0)
 
 
 def _launch_child(script: str, *args: str) -> dict:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("BENCH_APP_PROFILE", None)
+    env = _child_env()
     done = subprocess.run(
         [sys.executable, "-c", _CHILD_HEAD + script, str(time.time()), *args],
         capture_output=True,
@@ -830,6 +873,8 @@ def main() -> None:
 
     prepare_db(args.db, args.contacts, args.interactions, args.rebuild, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="bench_app-"))
+    global _PYCACHE
+    _PYCACHE = str(workdir / "pycache")
     try:
         only = set(args.only or ("window", "in-window", "launch"))
         if "window" in only:

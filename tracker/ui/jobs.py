@@ -7,7 +7,6 @@ widget; it reports through signals, which Qt delivers on the GUI thread.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import sqlite3
 import sys
 import threading
@@ -81,6 +80,8 @@ def release_memory() -> None:
     """Give memory freed after a big load back to the system: glibc keeps what pool threads freed in their own
     arenas (at 100k contacts about 70 MB of the window's resident memory otherwise)."""
     if sys.platform.startswith("linux"):
+        import ctypes  # here, not at start-up: the window's first paint does not need it
+
         with contextlib.suppress(OSError, AttributeError):  # not glibc (musl has no malloc_trim)
             ctypes.CDLL(None).malloc_trim(0)
 

@@ -4,12 +4,16 @@ delay the window appearing; the imports themselves run on a worker thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRunnable, Qt, QTimer
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import QRunnable, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from tracker.ui.jobs import run_in_background
+from tracker.ui.text import centred
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
 
 
 class LazyTab(QWidget):
@@ -28,8 +32,7 @@ class LazyTab(QWidget):
         self.widget: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._waiting = QLabel(message)
-        self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._waiting = centred(QLabel(message))  # painted first: no Qt enums (see tracker.ui.text)
         self._layout.addWidget(self._waiting)
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QTabWidget,
-)
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget
 
 from tracker import __version__
 from tracker.core.errors import TrackerError
@@ -24,14 +17,19 @@ from tracker.core.models import Changes
 from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
-from tracker.ui.empty_state import EmptyState
 from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
 from tracker.ui.menus import build_menus
-from tracker.ui.text import plain
+from tracker.ui.text import error_box, plain
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     from tracker.core.importing.reading import Table
+    from tracker.ui.empty_state import EmptyState
+
+# Time to window (issue 16): nothing the window does before its first paint touches PySide6's `Qt` namespace, whose
+# first use makes its 93 Python enum classes (~25 ms); QMessageBox, html and the welcome page load when first used.
 
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
@@ -100,9 +98,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self._follow_ups = None  # the new tabs' shared follow-up list, made when the first of them is built
-        self.empty = EmptyState(resources.demo_available())
-        self.empty.import_requested.connect(lambda: self.import_file(None))
-        self.empty.demo_requested.connect(self.load_demo)
+        self._empty: EmptyState | None = None  # the welcome page, made when a file without contacts is shown
         self.tabs = QTabWidget()
         # Only the tab on screen is built before the first paint; the others (and their modules) right after.
         self.dashboard_tab = LazyTab(self._make_dashboard, "Drawing the dashboard…", prepare=_import_charts)
@@ -113,7 +109,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._contacts, "Contacts")
         self.tabs.addTab(self._followups, "Follow-ups")
         self.tabs.addTab(self._interactions, "Interactions")
-        self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tabs)
         where = str(store.path) if store.path else "in memory"
         self.setWindowTitle(f"{store.path.name if store.path else 'Untitled'} — Tracker")
@@ -129,6 +124,18 @@ class MainWindow(QMainWindow):
         self._data_version = None
         if self.isVisible():
             self._reload_soon(EVERYTHING, 0)
+
+    @property
+    def empty(self) -> EmptyState:
+        """The welcome page of a file without contacts (import a file, try the demo data), made on first use."""
+        if self._empty is None:
+            from tracker.ui.empty_state import EmptyState
+
+            self._empty = EmptyState(resources.demo_available())
+            self._empty.import_requested.connect(lambda: self.import_file(None))
+            self._empty.demo_requested.connect(self.load_demo)
+            self.stack.addWidget(self._empty)
+        return self._empty
 
     # Tabs, built on first use ----------------------------------------------------------------------------
 
@@ -440,6 +447,10 @@ class MainWindow(QMainWindow):
         )
 
     def about(self) -> None:
+        import html
+
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About Tracker",
@@ -478,6 +489,8 @@ class MainWindow(QMainWindow):
             # GIL and the disk), the rest once it has loaded.
             self._checked_once = True
             if contacts.wants(changes):
+                from PySide6.QtCore import Qt  # after the first paint (see the top of this module)
+
                 once = Qt.ConnectionType.SingleShotConnection
                 contacts.loaded.connect(lambda _: self._after_first_load(changes), once)
                 contacts.reload()
@@ -507,9 +520,8 @@ class MainWindow(QMainWindow):
         # the count once the Contacts tab has loaded them (counting on the GUI thread stalled it at 100k)
         total = self.contacts_tab.model.total() if built else 0
         undo = self.undo.stack.undoText()
-        text = (f"{total:,} contacts · " if total or self.stack.currentWidget() is self.empty else "") + str(
-            self.store.path or "in memory"
-        )
+        welcome = self._empty is not None and self.stack.currentWidget() is self._empty
+        text = (f"{total:,} contacts · " if total or welcome else "") + str(self.store.path or "in memory")
         if self.store.read_only or self.store.damaged:
             text += " · read-only (damaged)" if self.store.damaged else " · read-only"
         backups = self.store.backups.list() if self.store.backups else []
@@ -519,9 +531,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         """A sentence in a dialog; plain text, since it may quote file names or values from imported data."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Tracker", message, QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
+        error_box(self, message).exec()
 
     # Window events ------------------------------------------------------------------------------------------
 

@@ -48,6 +48,14 @@ class UndoKeys(QObject):
         return False
 
 
+def _keys(key: QKeySequence) -> list[QKeySequence]:
+    """For action.setShortcuts(_keys(key)), which is action.setShortcut(key): PySide6's check of setShortcut's
+    argument makes the Python enum classes of the `Qt` namespace (93 of them, ~25 ms before the window's first paint;
+    time to window, issue 16), setShortcuts with a list does not. QKeySequence(StandardKey) is the platform's first
+    binding of that key (none: no shortcut), which is what setShortcut(StandardKey) sets."""
+    return [] if key.isEmpty() else [key]
+
+
 def build_menus(window: MainWindow) -> tuple[QMenu, QAction, QAction, UndoKeys]:
     """Fill the window's menu bar; returns File → Open recent (filled by the window), Edit → Undo and Redo, and the
     filter that keeps their keys from line edits."""
@@ -58,7 +66,7 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QAction, QAction, UndoKeys]:
     ) -> QAction:
         action = QAction(text, window)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcuts(_keys(QKeySequence(shortcut)))
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
@@ -81,7 +89,7 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QAction, QAction, UndoKeys]:
 
     edit = bar.addMenu("&Edit")
     undo_action = window.undo.stack.createUndoAction(window, "&Undo")
-    undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    undo_action.setShortcuts(_keys(QKeySequence(QKeySequence.StandardKey.Undo)))
     redo_action = window.undo.stack.createRedoAction(window, "&Redo")
     # Ctrl+Shift+Z everywhere (the platform's list may start with Ctrl+Y), and the platform's keys after it
     redo_keys = [QKeySequence("Ctrl+Shift+Z")]
