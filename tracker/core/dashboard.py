@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ import numpy as np
 from tracker.core.dates import day_number
 from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level
+from tracker.core.models import Kind
 from tracker.core.normalize import split_tags
 from tracker.core.store import Store
 
@@ -93,20 +95,41 @@ class Signals:
     score: np.ndarray  # 0-10, NO_SCORE for none
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What the database gave for a period's signals; parsed apart, with no query (see _numbers)."""
+
+    first: date
+    packed: tuple[str, int, int] | None  # (text, days radix, kinds radix), or None for `rows`
+    rows: list[tuple[int, int, int, int]] | None
+    kinds: list[Kind]
+
+
+def _scan(store: Store, first: date, last: date) -> _Scan:
+    """One scan of the period's interactions (packed into one text, else rows), and the kinds."""
+    kinds = list(store.kinds().values())
+    packed = store.dashboard.packed_interactions(first, last)
+    rows = store.dashboard.interactions_between(first, last) if packed is None else None
+    return _Scan(first, packed, rows, kinds)
+
+
 def load_signals(store: Store, first: date, last: date) -> Signals:
     """One scan of the period's interactions (packed into one text, parsed by numpy); stages from the kinds."""
-    packed = store.dashboard.packed_interactions(first, last)
-    if packed is not None:
-        text, days, kinds_radix = packed
+    return _parse(_scan(store, first, last))
+
+
+def _parse(scan: _Scan) -> Signals:
+    if scan.packed is not None:
+        text, days, kinds_radix = scan.packed
         values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
         score, values = values % (NO_SCORE + 1), values // (NO_SCORE + 1)
         kind, values = values % kinds_radix, values // kinds_radix
-        day, who = values % days + day_number(first), values // days
+        day, who = values % days + day_number(scan.first), values // days
     else:
-        rows = np.array(store.dashboard.interactions_between(first, last), dtype=np.int64)
+        rows = np.array(scan.rows, dtype=np.int64)
         who, day, kind, score = rows.reshape(-1, 4).T
     promoted = (score >= PROMOTER_MIN) & (score < NO_SCORE)
-    kinds = list(store.kinds().values())
+    kinds = scan.kinds
     size = max([k.id for k in kinds] + [0]) + 1
     base = np.zeros(size, dtype=np.int64)
     promoter = np.zeros(size, dtype=np.int64)
@@ -184,18 +207,27 @@ def _levels_over_time(
         dtype=np.int64,
     )
     reported_from = np.array([contacts.reported[c][1] for c in reported_ids.tolist()], dtype=np.int64)
+    # Which dates' windows hold each row: from the first date on or after its day (`since`) to the last one within
+    # window_days after it (`until`), as date indexes in one byte each, so that the test per date is on small arrays.
+    end_days = np.array([day_number(end) for end in ends], dtype=np.int64)
+    low = int(day.min()) if day.size else 0
+    span = np.arange(low, max(int(day.max()) if day.size else 0, low) + 1)  # every day a row may have
+    since_of = np.searchsorted(end_days, span, side="left").astype(np.int8)  # looked up per day, not per row
+    until_of = (np.searchsorted(end_days, span + settings.window_days, side="right") - 1).astype(np.int8)
+    since, until = since_of[day - low], until_of[day - low]
+    pair_since, pair_until = since_of[pairs[:, 1] - low], until_of[pairs[:, 1] - low]
+    small_stage = stage.astype(np.int8)  # stages are 1-6
     counts: dict[Level, list[int]] = {level: [] for level in Level}
     level = np.ones(size, dtype=np.int64)
     buying_days = np.zeros(size, dtype=np.int64)
     for position, end in enumerate(ends):
         now = position == len(ends) - 1
         last = day_number(end)
-        first = last - settings.window_days
         level = np.ones(size, dtype=np.int64)
-        if who.size:  # each contact's highest stage inside the window: a max over its run of rows
-            inside = (day >= first) & (day <= last)
-            level[owners] = np.maximum.reduceat(np.where(inside, stage, 1), starts)
-        in_window = (pairs[:, 1] >= first) & (pairs[:, 1] <= last)
+        if who.size:  # each contact's highest stage inside the window: a max over its run of rows (0 outside)
+            inside = (since <= position) & (until >= position)
+            level[owners] = np.maximum(np.maximum.reduceat(small_stage * inside, starts), 1)
+        in_window = (pair_since <= position) & (pair_until >= position)
         buying_days = np.bincount(pairs[in_window, 0], minlength=size)
         repeat = buying_days >= settings.repeat_days
         level[repeat] = np.maximum(level[repeat], retention)
@@ -220,8 +252,13 @@ def _numbers(store: Store, as_of: date) -> DashboardData:
     settings = store.settings()
     ends = month_ends(as_of)
     activity_start = as_of - timedelta(days=7 * ACTIVITY_WEEKS - 1)
-    signals = load_signals(store, min(ends[0] - timedelta(days=settings.window_days), activity_start), as_of)
-    contacts = _load_contacts(store, ends[0])
+    scan = _scan(store, min(ends[0] - timedelta(days=settings.window_days), activity_start), as_of)
+    # The contacts' queries run in SQLite, which lets go of the GIL, on this connection and in its read transaction
+    # (the same state of the file), while numpy parses the interactions here: the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(_load_contacts, store, ends[0])
+        signals = _parse(scan)
+    contacts = loading.result()
     history, levels, buying_days = _levels_over_time(store, ends, signals, contacts)
     total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
