@@ -4,6 +4,7 @@ numbers shows, pixel for pixel; a new shape (other kinds, sources, follow-ups co
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -70,7 +71,7 @@ def test_a_new_shape_is_drawn_afresh():
         "history": dataclasses.replace(data, month_ends=[*data.month_ends[1:], data.month_ends[-1]]),
         "activity": dataclasses.replace(data, activity={"call": [1] * 26}),
         "sources": dataclasses.replace(data, sources=[*data.sources, ("#new", 1, 0)]),
-        "workload": dataclasses.replace(data, follow_ups_counted=False),
+        "workload": dataclasses.replace(data, workload_days=[d + timedelta(days=1) for d in data.workload_days]),
     }
     for name, changed in changes.items():
         if changed is None:
@@ -83,16 +84,28 @@ def test_a_new_shape_is_drawn_afresh():
         assert np.array_equal(shown, fresh(name, changed)), name
 
 
-def test_follow_ups_figures_follow_the_bars():
-    """Overdue and today's figures move with their bars; nothing due says so, drawn afresh."""
+def visible_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_visible()]
+
+
+def test_follow_ups_figures_and_message_change_in_place():
+    """Overdue and today's figures move with their bars; 'Counting follow-ups…' while the list is worked out after
+    a change, 'Nothing due' once it says so: all in place, each the picture a fresh drawing makes."""
     data = big_data()
-    figure = styled_figure(5, 3, layout=None)
-    chart_axes(figure)
-    chart = LiveChart("workload")
+    counting = dataclasses.replace(data, follow_ups_counted=False)
     quiet = dataclasses.replace(data, workload=[0] * 14, overdue=0)
+    today_only = dataclasses.replace(data, overdue=0)
+    figure = styled_figure(5, 3, layout=None)
+    ax = chart_axes(figure)
+    chart = LiveChart("workload")
     pixels(chart, figure, data, other_numbers(data))
-    texts = [t.get_text() for t in figure.axes[0].texts]
-    assert texts == [f"{data.overdue * 17:,}", f"{data.workload[0] * 13:,}"]
-    pixels(chart, figure, quiet)
-    assert [t.get_text() for t in figure.axes[0].texts] == ["Nothing due in the next two weeks"]
-    assert chart.redrawn == 2
+    assert visible_texts(ax) == [f"{data.overdue * 17:,}", f"{data.workload[0] * 13:,}"]
+    for then, said in [
+        (counting, ["Counting follow-ups…"]),
+        (quiet, ["Nothing due in the next two weeks"]),
+        (today_only, [f"{data.workload[0]:,}"]),
+        (data, [f"{data.overdue:,}", f"{data.workload[0]:,}"]),
+    ]:
+        assert np.array_equal(pixels(chart, figure, then), fresh("workload", then)), said
+        assert visible_texts(ax) == said
+    assert (chart.redrawn, chart.updated) == (1, 5)

@@ -294,23 +294,30 @@ def workload_bars(data: DashboardData) -> tuple[list[str], list[float], list[int
     return labels, positions, values
 
 
+def workload_message(data: DashboardData, values: list[int]) -> str:
+    """What the follow-ups chart says over its bars: that the list is still being counted, never 'nothing due'
+    before it is; that nothing is due; or nothing."""
+    if not data.follow_ups_counted:
+        return "Counting follow-ups…"
+    return "" if any(values) else "Nothing due in the next two weeks"
+
+
 def draw_workload(ax: Axes, data: DashboardData) -> None:
     """The follow-up list by the day each is due, for the next two weeks (suggestions are due today); the overdue
     ones in red on the left. Until the list is counted it says so, never 'nothing due'."""
     labels, positions, values = workload_bars(data)
     colours = [OVERDUE_COLOUR] + [LEVEL_COLOURS[Level.INTERACTION]] * len(data.workload_days)
     ax.bar(positions, values, color=colours, width=0.8)
-    for x, value in zip(positions[:2], values[:2], strict=False):  # overdue and today: two bars apart, never crowded
-        if value:
-            ax.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=SMALL, color=INK)
+    # the figures over overdue and today (two bars apart, never crowded), then the message: always made, shown when
+    # they say something, so that new numbers change them in place (see live_charts)
+    for x, value in zip(positions[:2], values[:2], strict=False):
+        ax.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=SMALL, color=INK, visible=bool(value))
+    message = workload_message(data, values)
+    ax.text(0.5, 0.55, message, transform=ax.transAxes, ha="center", color=MUTED, visible=bool(message))
     ax.set_xlim(-0.6, positions[-1] + 0.6)
     spaced_ticks(ax, positions, labels, SMALL, keep=[1, 0] if len(labels) > 1 else [0], family=_FAMILY)
     _counts_axis(ax)
     ax.set_ylim(0, max([*values, 1]) * 1.2)
-    if not data.follow_ups_counted:
-        ax.text(0.5, 0.55, "Counting follow-ups…", transform=ax.transAxes, ha="center", color=MUTED)
-    elif not any(values):
-        ax.text(0.5, 0.55, "Nothing due in the next two weeks", transform=ax.transAxes, ha="center", color=MUTED)
     place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, 0.12, TITLE_ROOM)
     _finish(ax, "Follow-ups due", scan=False)
 

@@ -3,9 +3,11 @@
 Clearing an Axes and drawing a chart again remade its axes, ticks, spines, bars, texts and legend, and the next
 canvas draw measured all of them anew: about half of a chart's time at 100k contacts, the other half being the
 rendering itself. A LiveChart draws with the same function as the PDF report the first time and whenever the
-chart's shape changes (other kinds in the activity, other sources, another month, the follow-ups counted); for new
-numbers in the same shape it moves the bars, rewrites the figures, and sets the limits and margins as the drawing
-function would, so the picture is the one a fresh drawing makes (tests/test_live_charts.py compares the pixels).
+chart's shape changes (other kinds in the activity, other sources, another month or day); for new numbers in the
+same shape it moves the bars, rewrites the figures, shows or hides the follow-ups chart's figures and message
+("Counting follow-ups…" while the list is worked out after a change), and sets the limits and margins as the
+drawing function would, so the picture is the one a fresh drawing makes (tests/test_live_charts.py compares the
+pixels).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tracker.core.charts import (
     funnel_figures,
     source_rows,
     workload_bars,
+    workload_message,
 )
 from tracker.core.dashboard import DashboardData
 from tracker.core.levels import LEVEL_COLOURS, Level
@@ -77,13 +80,7 @@ def _sources_shape(data: DashboardData) -> Hashable:
 
 
 def _workload_shape(data: DashboardData) -> Hashable:
-    labels, _, values = workload_bars(data)
-    return (
-        tuple(labels),
-        data.follow_ups_counted,
-        tuple(bool(v) for v in values[:2]),  # the figures over the overdue and today bars
-        any(values),  # "Nothing due in the next two weeks"
-    )
+    return tuple(workload_bars(data)[0])  # the days; the figures and the message are shown or hidden in place
 
 
 # Updates: the same numbers, limits and margins the drawing function sets -------------------------------------
@@ -150,10 +147,14 @@ def _update_workload(ax: Axes, data: DashboardData) -> None:
     _, positions, values = workload_bars(data)
     for bar, value in zip(_bars(ax), values, strict=True):
         bar.set_height(value)
-    figures = [(x, value) for x, value in zip(positions[:2], values[:2], strict=False) if value]
-    for text, (x, value) in zip(ax.texts, figures, strict=False):  # the figures come before any message
+    *figures, message = ax.texts  # as draw_workload made them: overdue's and today's figures, then the message
+    for text, x, value in zip(figures, positions[:2], values[:2], strict=True):
         text.set_text(f"{value:,}")
         text.set_position((x, value))
+        text.set_visible(bool(value))
+    said = workload_message(data, values)
+    message.set_text(said)
+    message.set_visible(bool(said))
     ax.set_ylim(0, max([*values, 1]) * 1.2)
     place(ax, _y_room(ax.get_ylim()[1]), TICK_ROOM, 0.12, TITLE_ROOM)
 
