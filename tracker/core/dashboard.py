@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import sqlite3
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from tracker.core.dates import day_number
+from tracker.core.errors import TrackerError
 from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level
 from tracker.core.models import Kind
@@ -244,21 +246,54 @@ def _levels_over_time(
 def dashboard_numbers(store: Store, as_of: date) -> DashboardData:
     """Everything the dashboard shows but the follow-ups, as of a date (the caller's today), from one scan of one
     state of the file."""
-    with store.reading():
-        return _numbers(store, as_of)
+    beside = _second_reader(store)
+    try:
+        with store.reading():
+            return _numbers(store, as_of, beside)
+    finally:
+        if beside is not None:
+            beside[0].close()
 
 
-def _numbers(store: Store, as_of: date) -> DashboardData:
-    settings = store.settings()
+def _second_reader(store: Store) -> tuple[Store, int] | None:
+    """Another connection to the same file, for the contacts' queries while this one scans the interactions (SQLite
+    lets go of the GIL: two cores), with its data_version taken before this connection's read transaction takes its
+    state of the file (see _contacts_beside). None where there is none: a database in memory, a team database, or
+    inside a transaction already (it may hold rows no other connection sees, or an older state)."""
+    if store.path is None or not isinstance(store.conn, sqlite3.Connection) or store.conn.in_transaction:
+        return None
+    try:
+        other = Store.open(store.path, create=False, verify=False)
+    except TrackerError:
+        return None
+    return other, other.data_version()
+
+
+def _contacts_beside(beside: tuple[Store, int], since: date) -> _Contacts | None:
+    """The contacts read on the second connection, or None when it may see another state of the file than the
+    first: when anything was committed between the data_version taken before the first connection's read
+    transaction began and this one's (its data_version changes with every commit of another connection)."""
+    other, version = beside
+    with other.reading():
+        other.settings()  # a first read: this transaction's state of the file
+        if other.data_version() != version:
+            return None
+        return _load_contacts(other, since)
+
+
+def _numbers(store: Store, as_of: date, beside: tuple[Store, int] | None = None) -> DashboardData:
+    settings = store.settings()  # the first read: this transaction's state of the file
     ends = month_ends(as_of)
     activity_start = as_of - timedelta(days=7 * ACTIVITY_WEEKS - 1)
-    scan = _scan(store, min(ends[0] - timedelta(days=settings.window_days), activity_start), as_of)
-    # The contacts' queries run in SQLite, which lets go of the GIL, on this connection and in its read transaction
-    # (the same state of the file), while numpy parses the interactions here: the two overlap.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(_load_contacts, store, ends[0])
+        # The contacts' queries on a second connection during the interactions' scan; else on this connection (in
+        # the same read transaction) while numpy parses the scan. SQLite lets go of the GIL: either way they overlap.
+        loading = pool.submit(_contacts_beside, beside, ends[0]) if beside is not None else None
+        scan = _scan(store, min(ends[0] - timedelta(days=settings.window_days), activity_start), as_of)
+        if loading is None:
+            loading = pool.submit(_load_contacts, store, ends[0])
         signals = _parse(scan)
-    contacts = loading.result()
+        contacts = loading.result() or _load_contacts(store, ends[0])
     history, levels, buying_days = _levels_over_time(store, ends, signals, contacts)
     total = int(contacts.ids.size)
     recent = (signals.stage > 0) & (signals.day > day_number(as_of) - ACTIVE_DAYS)
