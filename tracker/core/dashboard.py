@@ -186,9 +186,8 @@ def _levels_over_time(
     """(counts per level at each date, every contact's level at the last date and its buying days then, both
     indexed by contact id)."""
     settings = store.settings()
-    real = signals.stage > 0
-    who, day, stage = signals.who[real], signals.day[real], signals.stage[real]
-    buying = signals.conversion[real]
+    # every row, those of no stage (0) too: they lift no contact above Awareness (1), and buying rows have a stage
+    who, day, stage, buying = signals.who, signals.day, signals.stage, signals.conversion
     if who.size and np.any((who[1:] < who[:-1]) | ((who[1:] == who[:-1]) & (day[1:] < day[:-1]))):
         order = np.lexsort((day, who))  # the index scan gives them in this order; anything else is sorted
         who, day, stage, buying = who[order], day[order], stage[order], buying[order]
@@ -216,7 +215,8 @@ def _levels_over_time(
     span = np.arange(low, max(int(day.max()) if day.size else 0, low) + 1)  # every day a row may have
     since_of = np.searchsorted(end_days, span, side="left").astype(np.int8)  # looked up per day, not per row
     until_of = (np.searchsorted(end_days, span + settings.window_days, side="right") - 1).astype(np.int8)
-    since, until = since_of[day - low], until_of[day - low]
+    offset = day - low
+    since, until = since_of[offset], until_of[offset]
     pair_since, pair_until = since_of[pairs[:, 1] - low], until_of[pairs[:, 1] - low]
     small_stage = stage.astype(np.int8)  # stages are 1-6
     counts: dict[Level, list[int]] = {level: [] for level in Level}
