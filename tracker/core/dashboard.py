@@ -121,25 +121,33 @@ def load_signals(store: Store, first: date, last: date) -> Signals:
 
 
 def _parse(scan: _Scan) -> Signals:
+    """The scan as numpy columns; a row's stage and whether it is a purchase from one table looked up by its kind
+    and score together (kind id * 12 + score), which the packed integer holds as its lowest digits."""
+    kinds = scan.kinds
+    radix = max([k.id for k in kinds] + [0]) + 1
     if scan.packed is not None:
         text, days, kinds_radix = scan.packed
+        radix = max(radix, kinds_radix)
         values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-        score, values = values % (NO_SCORE + 1), values // (NO_SCORE + 1)
-        kind, values = values % kinds_radix, values // kinds_radix
-        day, who = values % days + day_number(scan.first), values // days
+        rest, code = np.divmod(values, kinds_radix * (NO_SCORE + 1))
+        who, day = np.divmod(rest, days)
+        day += day_number(scan.first)
     else:
         rows = np.array(scan.rows, dtype=np.int64)
         who, day, kind, score = rows.reshape(-1, 4).T
-    promoted = (score >= PROMOTER_MIN) & (score < NO_SCORE)
-    kinds = scan.kinds
-    size = max([k.id for k in kinds] + [0]) + 1
-    base = np.zeros(size, dtype=np.int64)
-    promoter = np.zeros(size, dtype=np.int64)
+        code = kind * (NO_SCORE + 1) + score
+    kind, score = np.divmod(code, NO_SCORE + 1)
+    base = np.zeros(radix, dtype=np.int64)
+    promoter = np.zeros(radix, dtype=np.int64)
     for k in kinds:
         base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
         promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
-    stage = np.where((promoter[kind] > 0) & promoted & (base[kind] > 0), promoter[kind], base[kind])
-    return Signals(who, day, kind, stage, base[kind] == int(Level.CONVERSION), score)
+    scores = np.arange(NO_SCORE + 1)
+    promoted = (scores >= PROMOTER_MIN) & (scores < NO_SCORE)
+    # (kind, score) -> stage: the promoter stage for a promoter's answer to a survey kind, else the kind's stage
+    stage_of = np.where((promoter[:, None] > 0) & promoted & (base[:, None] > 0), promoter[:, None], base[:, None])
+    buying_of = np.repeat(base == int(Level.CONVERSION), NO_SCORE + 1)
+    return Signals(who, day, kind, stage_of.reshape(-1)[code], buying_of[code], score)
 
 
 @dataclass(slots=True)
