@@ -70,3 +70,16 @@ def test_a_large_result_is_frozen_a_small_one_is_not_and_both_are_freed_when_dro
         assert len(small) == 10
     finally:
         gc.unfreeze()
+
+
+def test_memory_is_given_back_on_a_pool_thread_not_the_gui_thread(qtbot, monkeypatch):
+    """After a big load the freed memory goes back to the system (malloc_trim) on a pool thread: walking the heap
+    on the GUI thread stalled the window (issue 16)."""
+    from tracker.ui import jobs
+
+    ran_on: list[threading.Thread] = []
+    monkeypatch.setattr(jobs, "release_memory", lambda: ran_on.append(threading.current_thread()))
+    jobs.release_memory_in_background()
+    qtbot.waitUntil(lambda: len(ran_on) == 1)
+    assert ran_on[0] is not threading.main_thread()
+    assert QThreadPool.globalInstance().waitForDone(10_000)

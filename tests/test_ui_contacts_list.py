@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from tracker.core import search
 from tracker.core.levels import Level
 from tracker.ui import clock, contacts_tab
-from tracker.ui.contacts_model import COLUMNS, ContactsModel, prepare_listing
+from tracker.ui.contacts_model import COLUMNS, ContactsModel, due_column, prepare_listing
 from tracker.ui.main_window import CONTACTS_TAB, MainWindow
 
 AS_OF = date(2026, 11, 23)
@@ -213,3 +213,16 @@ def test_contacts_last_engaged_on_the_same_day_share_one_number(shop, add_contac
         assert (None if day == NEVER else from_day_number(day).isoformat()) == rows[cid].engagement.last_engaged
     same = [day for day in columns.last_days if day != NEVER and from_day_number(day) == date(2026, 11, 1)]
     assert len(same) >= 4 and all(day is same[0] for day in same)
+
+
+def test_the_due_column_made_on_the_worker_is_the_one_the_model_makes(shop):
+    """The loading worker makes the next-follow-up column (due_column) so the GUI thread does not: the model shows
+    the same cells either way."""
+    engagement = shop.engagement.engagement_columns(AS_OF, shop.settings())
+    made_here, given = ContactsModel(), ContactsModel()
+    for model in (made_here, given):
+        model.set_listing(prepare_listing(shop.engagement.listing()))
+    made_here.set_engagement(engagement)
+    given.set_engagement(engagement, due_column(engagement))
+    assert shown(given, 7) == shown(made_here, 7) and "2026-12-01" in shown(given, 7)
+    assert [shown(given, c) for c in range(len(COLUMNS))] == [shown(made_here, c) for c in range(len(COLUMNS))]

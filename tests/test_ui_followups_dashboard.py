@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from tracker.core.followups import Priority
+from tracker.core.followups import Priority, follow_up_order
 from tracker.core.levels import Level
 from tracker.ui.main_window import FOLLOW_UPS_TAB, MainWindow
 
@@ -162,3 +163,27 @@ def test_settings_dialog_reports_a_bad_value_and_writes_nothing(qtbot, store):
     dialog.save()
     assert "cannot be a kind name" in dialog.error.text()
     assert store.settings().window_days == 365  # the whole save rolled back
+
+
+def test_the_tab_shows_the_list_in_its_order_counts_headings_and_keeps_the_selection(window):
+    """The window's list comes in follow_up_order and is shown as it comes (not sorted again on the GUI thread);
+    the summary counts each heading in the list's order of headings, the tab's title what needs doing today (all but
+    'This week'), and rows selected before a new list stay selected."""
+    tab = window.followups_tab
+    promised, drifting = rows_by_name(tab)["Promised"], rows_by_name(tab)["Drifting"]
+    mixed = [
+        replace(promised if i % 2 else drifting, priority=priority, value=float(i))
+        for i, priority in enumerate([*Priority, Priority.DETRACTOR, Priority.THIS_WEEK, Priority.OVERDUE])
+    ]
+    items = sorted(mixed, key=follow_up_order)
+    select(tab, "Drifting")
+    tab._loaded(items)
+    assert tab.model.items() == items
+    headings: dict[str, int] = {}
+    for item in items:
+        headings[item.priority.group] = headings.get(item.priority.group, 0) + 1
+    assert list(headings) == ["Overdue", "Due today", "This week", "Suggested"]
+    assert tab.summary.text() == " · ".join(f"{n} {name.lower()}" for name, n in headings.items())
+    assert tab.summary.text() == "2 overdue · 1 due today · 2 this week · 6 suggested"
+    assert window.tabs.tabText(FOLLOW_UPS_TAB) == "Follow-ups (9)"
+    assert {item.contact.name for item in tab.selected()} == {"Drifting"}

@@ -216,3 +216,56 @@ def test_menu_shortcuts_reach_their_commands(qtbot, window, monkeypatch):
     qtbot.waitUntil(lambda: getattr(window, "import_history_dialog", None) is not None)
     assert window.import_history_dialog.isVisible()
     window.import_history_dialog.close()
+
+
+def test_the_status_bar_names_the_newest_backup_and_lists_the_folder_only_when_it_changed(
+    qtbot, window, store, monkeypatch
+):
+    """The status bar's "last backup" follows every backup taken (by the window or not), and the backups are listed
+    again only when their folder's files changed (listing them on every status update stalled the window)."""
+    from datetime import datetime
+
+    from tracker.core.backups import Backups
+
+    qtbot.waitUntil(lambda: "last backup" in window.status.text())  # the daily backup after the window showed
+    listed = []
+    real_list = Backups.list
+    monkeypatch.setattr(Backups, "list", lambda self: listed.append(1) or real_list(self))
+    window._update_status()
+    window._update_status()
+    assert listed == []  # nothing changed in the folder
+    store.backups.take(store.conn, "manual", now=datetime(2031, 5, 4, 3, 2))
+    listed.clear()  # taking one lists them too (to prune)
+    window._update_status()
+    window._update_status()
+    assert "last backup 2031-05-04 03:02" in window.status.text()
+    assert len(listed) == 1
+
+
+def test_the_other_tabs_are_built_while_the_contacts_load(qtbot, store, settings, monkeypatch):
+    """The Interactions and Follow-ups tabs are built while the first contacts load runs on its worker (the GUI
+    thread is idle then), and load once the contacts have."""
+    import threading
+
+    from tracker.ui import contacts_tab
+
+    store.contacts.add(first_name="Anna", last_name="Berg", email="anna@example.com")
+    release = threading.Event()
+    real_load = contacts_tab.load_contacts
+
+    def held_load(*args):
+        release.wait(30)
+        return real_load(*args)
+
+    monkeypatch.setattr(contacts_tab, "load_contacts", held_load)
+    made = MainWindow(store, settings)
+    qtbot.addWidget(made)
+    made.show()
+    try:
+        qtbot.waitUntil(lambda: made._interactions.widget is not None and made._followups.widget is not None)
+        assert made.contacts_tab.model.total() == 0  # still loading
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: made.contacts_tab.model.total() == 1)
+    qtbot.waitUntil(lambda: made.interactions_tab.model.rowCount() == 0 and made.followups_tab._shown is not None)
+    made.close()

@@ -29,9 +29,9 @@ from tracker.core.store.engagement import EngagementColumns
 from tracker.ui import clock
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
-from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedListing, prepare_listing
+from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedListing, due_column, prepare_listing
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
-from tracker.ui.jobs import Refresher, release_memory
+from tracker.ui.jobs import Refresher, release_memory_in_background
 from tracker.ui.palette import level_colour
 from tracker.ui.tables import Index, data_table, selected_rows
 
@@ -74,6 +74,7 @@ class Loaded:
     listing: PreparedListing | None
     index: search.StoredIndex | None
     engagement: EngagementColumns
+    due: list[str]  # due_column(engagement), made here on the worker
     tags: list[str]
 
 
@@ -89,7 +90,7 @@ def load_contacts(store: Store, emit: Callable[[object], None]) -> Loaded:
         emit(index)
     engagement = store.engagement.engagement_columns(clock.today(), store.settings())
     tags = store.contacts.all_tags()
-    return Loaded(None if phased else prepared, None if phased else index, engagement, tags)
+    return Loaded(None if phased else prepared, None if phased else index, engagement, due_column(engagement), tags)
 
 
 class ContactsTab(QWidget):
@@ -183,11 +184,11 @@ class ContactsTab(QWidget):
         if result.listing is not None:
             self.model.set_listing(result.listing, result.engagement, result.index)
         else:
-            self.model.set_engagement(result.engagement)
+            self.model.set_engagement(result.engagement, result.due)
         self._refresh_tags(result.tags)
         self._update_count()
         self.select_ids(selected)
-        release_memory()
+        release_memory_in_background()
         self.loaded.emit(self.model.total())
 
     def refresh_contacts(self, ids: list[int]) -> None:
