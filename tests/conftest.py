@@ -57,9 +57,80 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "tracker.db"
 
 
+#: Test modules whose `store` runs on both engines: a Tracker file and a team database on PostgreSQL.
+BOTH_ENGINES = {
+    "test_dashboard",
+    "test_dashboard_truth",
+    "test_demo",
+    "test_duplicates",
+    "test_engagement",
+    "test_export_calendar",
+    "test_follow_up_list",
+    "test_followups",
+    "test_front_ends_agree",
+    "test_import_activity",
+    "test_import_calendar",
+    "test_import_contacts",
+    "test_import_details",
+    "test_import_evidence",
+    "test_import_interactions",
+    "test_import_mail",
+    "test_import_orders",
+    "test_merge",
+    "test_operations",
+    "test_operations_imports",
+    "test_outlook",
+    "test_phone_region",
+    "test_read_snapshot",
+    "test_search",
+    "test_store",
+    "test_undo_import",
+}
+
+
+def pytest_generate_tests(metafunc):
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if (
+        "engine" in metafunc.fixturenames
+        and module in BOTH_ENGINES
+        and "qtbot" not in metafunc.fixturenames
+        and metafunc.definition.get_closest_marker("file_only") is None
+    ):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(db_path: Path):
-    with Store.open(db_path) as opened:
+def engine(request) -> str:
+    """Which engine the test's store runs on: 'sqlite' unless its module is in BOTH_ENGINES."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/pg_server.py); skipped where none can start."""
+    from pg_server import start_or_skip
+
+    cluster = start_or_skip()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def team_url(pg_cluster) -> str:
+    """The address of an empty team database holding Tracker's schema."""
+    return pg_cluster.clean_database()
+
+
+@pytest.fixture
+def db_target(request, engine: str, db_path: Path) -> Path | str:
+    """What the test's store was opened on (a file's path, a team database's address): a second connection, a
+    second process or `tracker --db` opens the same database with it."""
+    return request.getfixturevalue("team_url") if engine == "postgresql" else db_path
+
+
+@pytest.fixture
+def store(db_target: Path | str):
+    with Store.open(db_target) as opened:
         yield opened
 
 

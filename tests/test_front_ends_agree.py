@@ -144,28 +144,28 @@ def test_done_logs_the_same_call_in_both_front_ends(qtbot, capsys, store, db_pat
     assert (note, status, done_at) == ("Follow-up: Send quote (due 2026-11-20, 3 days overdue)", "done", "2026-11-23")
 
 
-def test_phone_only_and_linkedin_contacts_are_logged_explained_and_followed_up(capsys, store, db_path):
+def test_phone_only_and_linkedin_contacts_are_logged_explained_and_followed_up(capsys, store, db_target):
     ben = store.contacts.add(first_name="Ben", phone="+44 7700 900004")
     lin = store.contacts.add(first_name="Lin", last_name="Chen", company="Acme", source="linkedin")
 
-    cli(capsys, db_path, "log", "07700 900004", "purchase", "--at", "2026-11-01", "--amount", "20")
-    cli(capsys, db_path, "log", f"#{lin.id}", "meeting", "--at", "2026-11-10")
+    cli(capsys, db_target, "log", "07700 900004", "purchase", "--at", "2026-11-01", "--amount", "20")
+    cli(capsys, db_target, "log", f"#{lin.id}", "meeting", "--at", "2026-11-10")
     assert [i.kind for i in store.interactions.list(contact_id=ben.id)] == ["purchase"]
     assert [i.kind for i in store.interactions.list(contact_id=lin.id)] == ["meeting"]
 
-    explained = json.loads(cli(capsys, db_path, "explain", "+447700900004", "--as-of", AS_OF, "--json"))
+    explained = json.loads(cli(capsys, db_target, "explain", "+447700900004", "--as-of", AS_OF, "--json"))
     assert (explained["name"], explained["level"]) == ("Ben", "Conversion")
-    explained = json.loads(cli(capsys, db_path, "explain", f"id:{lin.id}", "--as-of", AS_OF, "--json"))
+    explained = json.loads(cli(capsys, db_target, "explain", f"id:{lin.id}", "--as-of", AS_OF, "--json"))
     assert (explained["name"], explained["level"]) == ("Lin Chen", "Interaction")
 
-    made = json.loads(cli(capsys, db_path, "followup", "0044 7700 900004", "--due", "2026-12-01", "--json"))
+    made = json.loads(cli(capsys, db_target, "followup", "0044 7700 900004", "--due", "2026-12-01", "--json"))
     assert made["contact_id"] == ben.id and made["email"] is None
-    cli(capsys, db_path, "followup", str(lin.id), "--due", "2026-12-02", "--reason", "Send the deck")
+    cli(capsys, db_target, "followup", str(lin.id), "--due", "2026-12-02", "--reason", "Send the deck")
     assert [(f.due, f.reason) for f in store.follow_ups.for_contact(lin.id)] == [("2026-12-02", "Send the deck")]
 
-    cli(capsys, db_path, "edit", "07700900004", "--company", "Ben's Bikes")
+    cli(capsys, db_target, "edit", "07700900004", "--company", "Ben's Bikes")
     assert store.contacts.get(ben.id).company == "Ben's Bikes"
-    listed = json.loads(cli(capsys, db_path, "interactions", "--contact", f"#{lin.id}", "--json"))["interactions"]
+    listed = json.loads(cli(capsys, db_target, "interactions", "--contact", f"#{lin.id}", "--json"))["interactions"]
     assert [i["kind"] for i in listed] == ["meeting"]
-    cli(capsys, db_path, "delete", f"#{lin.id}", "--yes")
+    cli(capsys, db_target, "delete", f"#{lin.id}", "--yes")
     assert store.contacts.count() == 1

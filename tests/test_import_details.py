@@ -194,11 +194,11 @@ def test_year_less_slashed_birthdays_are_month_first_unless_a_day_says_otherwise
     assert store.contacts.require("b@x.example").dates == {"birthday": "--12-25"}
 
 
-def test_merging_a_second_file_adds_without_replacing_and_undo_puts_everything_back(store):
+def test_merging_a_second_file_adds_without_replacing_and_undo_puts_everything_back(store, tmp_path):
     import_contacts(store, DETAILS / "google_contacts_2024.csv")
     before = store.contacts.require("tom.baker@example.com")
     source = DETAILS.parent.parent / "fixtures" / "details" / "tom_again.csv"
-    source = Path(store.path).parent / "tom_again.csv"
+    source = tmp_path / "tom_again.csv"
     source.write_text(
         "Email,Phone,Birthday,Anniversary,Accepts Email Marketing,Customer ID,Loyalty Card,Address\n"
         "tom.baker@example.com,020 7946 0999,1970-12-25,2001-05-05,no,C-77,L123,1 New Street\n",

@@ -145,12 +145,12 @@ def test_undo_interactions_import_removes_its_interactions_and_new_contacts(stor
 
 
 def interaction_indexes(store) -> set[str]:
-    return {
-        name
-        for (name,) in store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions'"
-        )
-    }
+    sql = (
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'interactions'"
+        if store.engine == "postgresql"
+        else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'interactions'"
+    )
+    return {name for (name,) in store.conn.execute(sql)}
 
 
 def test_big_batches_rebuild_secondary_indexes_and_keep_them(store, tmp_path, monkeypatch):
@@ -160,8 +160,9 @@ def test_big_batches_rebuild_secondary_indexes_and_keep_them(store, tmp_path, mo
     report = import_interactions(store, write(tmp_path, "big.csv", "email,date,type,amount\n" + rows))
     assert report.created == 36 and report.updated == 4  # (email, day) repeats after 36 rows
     assert interaction_indexes(store) == before
-    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM interactions WHERE day > 0").fetchall()
-    assert "interactions_day" in str(plan)
+    if store.engine == "sqlite":  # PostgreSQL chooses by its statistics; the index is there (above)
+        plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM interactions WHERE day > 0").fetchall()
+        assert "interactions_day" in str(plan)
 
 
 def test_a_cancelled_big_batch_leaves_indexes_and_rows_as_they_were(store, tmp_path, monkeypatch):
@@ -196,4 +197,5 @@ def test_non_ascii_case_variants_of_an_address_do_not_crash(store, tmp_path):
     report = import_interactions(store, write(tmp_path, "z.csv", rows))
     assert report.rows == report.created + report.updated + report.rejected == 2
     assert store.contacts.require("ŽOFIA.SZőKE@x.io").first_name == "Žofia"
-    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if store.engine == "sqlite":
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -16,7 +16,7 @@ TABLES = ("contacts", "interactions", "follow_ups", "import_changes")
 
 
 def dump(store: Store) -> dict[str, list[tuple]]:
-    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in TABLES}
+    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in TABLES}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ TABLES = ("contacts", "interactions", "follow_ups", "kinds", "settings", "import
 
 def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table an operation may touch, in storage order."""
-    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in TABLES}
+    return {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in TABLES}
 
 
 @pytest.fixture

@@ -84,6 +84,7 @@ def test_undo_import_without_later_work_needs_no_agreement(store, fixtures):
     assert store.contacts.count() == 0
 
 
+@pytest.mark.file_only  # a team database has no backup files beside it
 def test_restore_says_how_many_contacts_and_which_backup_holds_the_state_before(store):
     store.contacts.add(first_name="Anna", email="anna@example.com")
     saved = store.safety_backup("manual")

@@ -62,7 +62,7 @@ def test_the_settings_dialog_save_takes_the_region_with_the_rest_in_one_undo(sho
     assert keys(shop)["07700 900004"] == "+447700900004"
 
 
-def run(capsys, db_path: Path, *args: str) -> tuple[int, str, str]:
+def run(capsys, db_path: Path | str, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", str(db_path), *args])
@@ -70,16 +70,16 @@ def run(capsys, db_path: Path, *args: str) -> tuple[int, str, str]:
     return int(exit_info.value.code or 0), out, err
 
 
-def test_cli_settings_region_shows_sets_and_refuses(capsys, db_path, shop):
+def test_cli_settings_region_shows_sets_and_refuses(capsys, db_target, shop):
     shop.close()
-    code, out, _ = run(capsys, db_path, "settings", "region")
+    code, out, _ = run(capsys, db_target, "settings", "region")
     assert code == 0 and out.startswith("GB")
-    code, out, _ = run(capsys, db_path, "settings", "region", "fr")
+    code, out, _ = run(capsys, db_target, "settings", "region", "fr")
     assert code == 0 and "FR" in out
-    code, out, err = run(capsys, db_path, "settings", "region", "XX")
+    code, out, err = run(capsys, db_target, "settings", "region", "XX")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "'XX' is not a country code" in err
-    code, out, _ = run(capsys, db_path, "settings", "region", "--json")
+    code, out, _ = run(capsys, db_target, "settings", "region", "--json")
     assert code == 0 and '"phone_region": "FR"' in out
-    with Store.open(db_path) as store:
+    with Store.open(db_target) as store:
         assert store.phone_region() == "FR"
         assert store.contacts.get(1).phone_key == "+337700900004"

@@ -15,9 +15,9 @@ from tracker.core.store import Store
 TODAY = date(2026, 3, 2)
 
 
-def test_queries_inside_reading_see_one_state_of_the_file(store, db_path):
+def test_queries_inside_reading_see_one_state_of_the_file(store, db_target):
     store.contacts.add(first_name="Anna", email="anna@example.com")
-    with Store.open(db_path) as other:
+    with Store.open(db_target) as other:
         with store.reading():
             before = store.contacts.count()
             other.contacts.add(first_name="Ben", email="ben@example.com")  # another connection commits meanwhile
@@ -33,7 +33,7 @@ def test_reading_inside_a_write_transaction_does_not_end_it(store):
     assert store.contacts.count() == 0  # rolled back whole: the read did not commit the half-done write
 
 
-def test_a_merge_between_the_follow_up_lists_queries_does_not_break_it(store, db_path, monkeypatch):
+def test_a_merge_between_the_follow_up_lists_queries_does_not_break_it(store, db_target, monkeypatch):
     keep = store.contacts.add(first_name="Anna", last_name="Berg", email="anna@example.com")
     gone = store.contacts.add(first_name="Anna", last_name="Berg", email="anna.berg@work.example")
     store.follow_ups.schedule(gone.id, TODAY, "Send the quote")
@@ -41,7 +41,7 @@ def test_a_merge_between_the_follow_up_lists_queries_does_not_break_it(store, db
 
     def open_until_then_merge(*args, **kwargs):
         found = read_first(*args, **kwargs)
-        with Store.open(db_path) as window:  # the other front end merges right after the first query
+        with Store.open(db_target) as window:  # the other front end merges right after the first query
             merge_contacts(window, keep.id, gone.id)
         return found
 

@@ -8,6 +8,7 @@ from tracker.cli import (  # noqa: F401  (registers the commands on the group)
     import_mail,
     outlook,
     safety,
+    team,
 )
 from tracker.cli.base import cli, main
 from tracker.cli.commands import CONTACT_EXPORT_COLUMNS, FOLLOW_UP_EXPORT_COLUMNS, INTERACTION_EXPORT_COLUMNS

@@ -30,7 +30,7 @@ from tracker.core.errors import (
     UnknownKind,
     with_remedy,
 )
-from tracker.core.paths import default_db_path
+from tracker.core.paths import Target, as_target, default_target
 from tracker.core.store import Store
 from tracker.core.store.connection import translate_error
 
@@ -120,18 +120,18 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, whole: Se
     return "\n".join(lines)
 
 
-def open_store(db_path: Path) -> Store:
+def open_store(db_path: Target) -> Store:
     """Open the database; if it cannot be, say so in one sentence that offers the newest good backup."""
     try:
         return Store.open(db_path)
     except StoreError as exc:
-        if isinstance(exc, StoreBusy):
+        if isinstance(exc, StoreBusy) or isinstance(db_path, str):
             raise
         raise StoreError(offer_backup(Path(db_path), str(exc))) from None
 
 
 @contextmanager
-def command_store(db_path: Path) -> Iterator[Store]:
+def command_store(db_path: Target) -> Iterator[Store]:
     """The store for one command, closed after it. A damaged file is only read: a reading command prints what it
     can (to look and to export), then every command ends with the one sentence that offers the newest good
     backup, exit code 2 (its writes were refused before anything was written)."""
@@ -185,13 +185,14 @@ as_of_option = click.option("--as-of", "as_of", metavar="DATE", help="Evaluate a
 @click.option(
     "--db",
     "db",
-    metavar="PATH",
-    type=click.Path(path_type=Path),
-    help="Database file (default: $TRACKER_DB, else tracker.db in your user data folder).",
+    metavar="PATH|URL",
+    type=click.Path(),  # text: a file's path, or a team database's address
+    help="Database file, or a team database's address postgresql://USER@HOST/DATABASE (default: $TRACKER_DB, "
+    "else tracker.db in your user data folder).",
 )
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None) -> None:
+def cli(ctx: click.Context, db: str | None) -> None:
     """Tracker: your customers, what they did, and who to contact next.
 
     Run without a command to open the desktop window.
@@ -203,11 +204,13 @@ def cli(ctx: click.Context, db: Path | None) -> None:
       tracker followups --export today.csv
     """
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db or default_db_path()
+    if db == "":
+        raise click.BadParameter("give a database file or address", param_hint="'--db'")
+    ctx.obj["db"] = as_target(db) if db else default_target()
     if ctx.invoked_subcommand is None:
         from tracker.ui.app import run_app
 
-        explicit = db or (Path(os.environ["TRACKER_DB"]) if os.environ.get("TRACKER_DB") else None)
+        explicit = as_target(db) if db else (default_target() if os.environ.get("TRACKER_DB") else None)
         ctx.exit(run_app(explicit))
 
 

@@ -25,6 +25,35 @@ from tracker.core.store import Store
 # Backups and checks -----------------------------------------------------------------------------------
 
 
+def backup_team(store: Store, target: Path) -> Path:
+    """Copy a team database into a new Tracker file at `target` (refused if a file is there: nothing of it is
+    overwritten); a failed copy leaves no file."""
+    from tracker.core.store.copy import copy_database
+
+    if target.exists():
+        raise InvalidInput(f"{target} exists already; give the name of a new file for the backup.")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with Store.open(partial) as copy:
+            copy_database(store, copy)
+        partial.replace(target)
+    finally:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+def file_only(ctx: click.Context, why: str) -> Path:
+    """The database file the command works on; a team database is refused in one sentence saying `why`."""
+    target = ctx.obj["db"]
+    if isinstance(target, str):
+        from tracker.core.store.postgres import describe
+
+        raise InvalidInput(f"{describe(target).capitalize()} {why}.")
+    return Path(target)
+
+
 @cli.command(name="backup")
 @click.option(
     "--to",
@@ -36,11 +65,16 @@ from tracker.core.store import Store
 @json_option
 @with_store
 def backup_command(store: Store, target: Path | None, as_json: bool) -> None:
-    """Back up the database now (verified with SQLite's quick_check).
+    """Back up the database now (verified with SQLite's quick_check); a team database into an ordinary
+    Tracker file (--to), which opens like any other.
 
     Example: tracker backup --to /media/usb/tracker-2026-11-23.db
     """
-    if target is not None:
+    if store.url is not None:  # a team database: its data into an ordinary Tracker file
+        if target is None:
+            raise InvalidInput("A team database is backed up into a file you name: tracker backup --to FILE.db.")
+        document = {"path": str(backup_team(store, target))}
+    elif target is not None:
         if target.is_dir():
             raise InvalidInput(f"{target} is a folder; give a file name for the backup.")
         check_target(target, database=store.path)  # never the database's -wal/-journal or its backups folder
@@ -64,7 +98,7 @@ def backups_command(ctx: click.Context, as_json: bool) -> None:
 
     Example: tracker backups --json
     """
-    backups = Backups(Path(ctx.obj["db"])).list()
+    backups = Backups(file_only(ctx, "keeps no backup files; take one with `tracker backup --to FILE.db`")).list()
     if as_json:
         emit_json({"backups": [b.to_dict() for b in backups]})
         return
@@ -85,7 +119,7 @@ def restore_command(ctx: click.Context, id_or_path: str) -> None:
 
     Example: tracker restore 20261123-091500-daily
     """
-    db_path = Path(ctx.obj["db"])
+    db_path = file_only(ctx, "is not restored from a backup file; its owner restores it on the server")
     backups = Backups(db_path)
     source = backups.find(id_or_path)
     if db_path.exists() and read_only_location(db_path):
@@ -120,7 +154,7 @@ def check_command(ctx: click.Context) -> None:
 
     Example: tracker check
     """
-    db_path = Path(ctx.obj["db"])
+    db_path = file_only(ctx, "is checked by its server, not by `tracker check`")
     if not db_path.is_file():
         raise InvalidInput(f"There is no database at {db_path}.")
     read_only = read_only_location(db_path)

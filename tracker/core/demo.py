@@ -16,6 +16,7 @@ from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.normalize import clean_email, join_tags, phone_key, split_tags
 from tracker.core.store import Store
+from tracker.core.store.dialect import json_values
 
 #: How the batch is named in Edit → Import history and `tracker imports`.
 DEMO_KIND = "demo"
@@ -82,7 +83,7 @@ def load_demo(store: Store, contacts: Path, interactions: Path, today: date) -> 
                 )
             )
         taken = conn.execute(
-            "SELECT email FROM contacts WHERE lower(email) IN (SELECT value FROM json_each(?)) LIMIT 1",
+            f"SELECT email FROM contacts WHERE lower(email) IN ({json_values(conn)}) LIMIT 1",
             (json.dumps(list(ids)),),
         ).fetchone()
         if taken:

@@ -34,6 +34,10 @@ class NotATrackerFile(StoreError):
     """The file exists but is not a Tracker database (or not SQLite at all)."""
 
 
+class PermissionRefused(StoreError):
+    """The team database refused an action the user's role may not do (the sentence names the role it needs)."""
+
+
 class StoreBusy(StoreError):
     """Another program holds the database lock for longer than the busy timeout."""
 

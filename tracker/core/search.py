@@ -215,7 +215,9 @@ def interaction_notes(store: Store, contact_ids: Iterable[int] | None = None) ->
     """Every non-empty interaction note, joined per contact (of all contacts, or of these).
 
     Read through the partial index interactions_notes (schema 4), so the 1M-interaction table is not scanned."""
-    sql = "SELECT contact_id, group_concat(note, ' ') FROM interactions WHERE note <> ''"
+    from tracker.core.store.dialect import group_concat
+
+    sql = f"SELECT contact_id, {group_concat(store.conn, 'note', ' ', 'id')} FROM interactions WHERE note <> ''"
     if contact_ids is None:
         return dict(store.conn.execute(sql + " GROUP BY contact_id"))
     ids = sorted({int(i) for i in contact_ids})

@@ -15,8 +15,9 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
-def run_app(db_path: Path | None) -> int:
-    """Open the main window on `db_path` (None: the last database used, else the default) until it closes."""
+def run_app(db_path: Path | str | None) -> int:
+    """Open the main window on `db_path` (a file, or a team database's address; None: the last database used,
+    else the default) until it closes."""
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -45,7 +46,8 @@ def run_app(db_path: Path | None) -> int:
     except TrackerError as exc:
         from tracker.core.backups import offer_backup  # only for a file that cannot be opened
 
-        error_box(None, offer_backup(db_path, str(exc)), QMessageBox.Icon.Critical).exec()  # plain text
+        text = str(exc) if isinstance(db_path, str) else offer_backup(db_path, str(exc))
+        error_box(None, text, QMessageBox.Icon.Critical).exec()  # plain text
         return 2
     crash.install()  # from here on a bug is logged and said in one sentence; the window stays open
     window = MainWindow(store, settings)

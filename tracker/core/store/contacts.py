@@ -53,7 +53,9 @@ class ContactsTable(StoreTable):
         cleaned = clean_email(email)
         if not cleaned:
             return None
-        row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE lower(email) = lower(?)", (cleaned,)).fetchone()
+        # lowered here by the index's rule: PostgreSQL's lower() of a parameter would follow the server's locale
+        key = ascii_lower(cleaned)
+        row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE lower(email) = ?", (key,)).fetchone()
         return contact_from_row(row) if row else None
 
     def require(self, email: str) -> Contact:
@@ -132,8 +134,8 @@ class ContactsTable(StoreTable):
         digits = key.lstrip("+")
         ending = digits[-6:]
         rows = self.conn.execute(
-            f"SELECT {COLUMNS}, phone_key FROM contacts WHERE phone_key IS NOT NULL AND substr(phone_key, -?) = ? "
-            "ORDER BY id",
+            f"SELECT {COLUMNS}, phone_key FROM contacts WHERE phone_key IS NOT NULL "
+            "AND substr(phone_key, length(phone_key) - ? + 1) = ? ORDER BY id",
             (len(ending), ending),
         ).fetchall()
         return [contact_from_row(row[:-1]) for row in rows if same_phone(row[-1], key)]
@@ -275,7 +277,7 @@ class ContactsTable(StoreTable):
         merge with by phone (as _ids_for_phone_keys chooses them), in id order."""
         sql = (
             "SELECT phone_key, id, first_name, last_name, company FROM contacts "
-            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS NOT ?) ORDER BY id"
+            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS DISTINCT FROM ?) ORDER BY id"
         )
         found = list(rows_in(self.conn, sql, keys, import_id))
         return sorted(found, key=lambda row: row[1])  # id order across chunks too
@@ -326,7 +328,7 @@ class ContactsTable(StoreTable):
         row merges with other rows without one, not with a contact the batch made from a row with an address."""
         sql = (
             "SELECT phone_key, min(id) FROM contacts "
-            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS NOT ?) GROUP BY phone_key"
+            "WHERE phone_key IN ({marks}) AND (email IS NULL OR import_id IS DISTINCT FROM ?) GROUP BY phone_key"
         )
         return dict(rows_in(self.conn, sql, keys, import_id))
 

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from tracker.core.dates import day_number
+from tracker.core.store import dialect
 from tracker.core.store.table import StoreTable
 
 #: SQLite integers are 64-bit; a packed interaction must stay below this.
@@ -16,24 +17,25 @@ class DashboardQueries(StoreTable):
     def latest_survey_scores(self, as_of: date, days: int) -> list[int]:
         """Each contact's latest NPS answer within `days`."""
         end = day_number(as_of)
-        sql = """
+        sql = f"""
             SELECT score FROM (
                 SELECT i.score, row_number() OVER (PARTITION BY i.contact_id ORDER BY i.day DESC, i.id DESC) AS n
-                FROM kinds k CROSS JOIN interactions i ON i.kind_id = k.id
+                FROM kinds k {dialect.cross_join(self.conn)} interactions i ON i.kind_id = k.id
                 WHERE k.promoter_stage IS NOT NULL AND i.score IS NOT NULL AND i.day BETWEEN ? AND ?
-            ) WHERE n = 1
+            ) AS answers WHERE n = 1
         """
         return [score for (score,) in self.conn.execute(sql, (end - days, end))]
 
     def last_answer_scores(self, contact_days: list[tuple[int, int]]) -> list[int]:
         """The score of the last NPS answer (highest id) each contact gave on the given day number: for contacts
         with two answers on their latest day, which came later only the ids tell."""
-        sql = """
-            SELECT (SELECT i.score FROM kinds k CROSS JOIN interactions i ON i.kind_id = k.id
-                    WHERE i.contact_id = json_extract(j.value, '$[0]') AND i.day = json_extract(j.value, '$[1]')
+        pairs, contact, day = dialect.json_pairs(self.conn)
+        sql = f"""
+            SELECT (SELECT i.score FROM kinds k {dialect.cross_join(self.conn)} interactions i ON i.kind_id = k.id
+                    WHERE i.contact_id = {contact} AND i.day = {day}
                       AND k.promoter_stage IS NOT NULL AND i.score IS NOT NULL
                     ORDER BY i.id DESC LIMIT 1)
-            FROM json_each(?) j
+            FROM {pairs}
         """
         return [score for (score,) in self.conn.execute(sql, (json.dumps(contact_days),))]
 
@@ -50,9 +52,10 @@ class DashboardQueries(StoreTable):
         top = int(self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])
         if top * days * kinds * 12 >= _PACKED_LIMIT:
             return None
+        packed = "((CAST(contact_id AS BIGINT) * ? + (day - ?)) * ? + kind_id) * 12 + coalesce(score, 11)"
         sql = (
-            "SELECT group_concat(((contact_id * ? + (day - ?)) * ? + kind_id) * 12 + coalesce(score, 11)) "
-            "FROM interactions INDEXED BY interactions_contact_day WHERE day BETWEEN ? AND ?"
+            f"SELECT {dialect.group_concat(self.conn, packed, ',', 'contact_id, day')} "
+            f"FROM interactions {dialect.indexed_by(self.conn, 'interactions_contact_day')} WHERE day BETWEEN ? AND ?"
         )
         (text,) = self.conn.execute(sql, (days, first, kinds, first, last)).fetchone()
         return text or "", days, kinds
@@ -62,13 +65,15 @@ class DashboardQueries(StoreTable):
         order (what packed_interactions gives, as rows)."""
         sql = (
             "SELECT contact_id, day, kind_id, coalesce(score, 11) "
-            "FROM interactions INDEXED BY interactions_contact_day WHERE day BETWEEN ? AND ?"
+            f"FROM interactions {dialect.indexed_by(self.conn, 'interactions_contact_day')} WHERE day BETWEEN ? AND ? "
+            "ORDER BY contact_id, day"
         )
         return self.conn.execute(sql, (day_number(first_day), day_number(as_of))).fetchall()
 
     def contact_groups(self) -> list[tuple[str, str, str]]:
         """(source, tags, comma-separated contact ids) per distinct source and tags: every contact, in few rows."""
-        return self.conn.execute("SELECT source, tags, group_concat(id) FROM contacts GROUP BY source, tags").fetchall()
+        ids = dialect.group_concat(self.conn, "id", ",", "id")
+        return self.conn.execute(f"SELECT source, tags, {ids} FROM contacts GROUP BY source, tags").fetchall()
 
     def late_or_reported(self, since: date) -> list[tuple[int, str, int, int | None]]:
         """(contact id, created day ISO, orders reported, first interaction's day number) of the contacts created

@@ -10,6 +10,7 @@ from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
 from tracker.core.models import ContactRow, Engagement, display_name
 from tracker.core.search import search_rows
+from tracker.core.store import dialect
 from tracker.core.store.contact_fields import COLUMNS, contact_from_row
 from tracker.core.store.table import StoreTable
 
@@ -264,13 +265,13 @@ class EngagementQueries(StoreTable):
     def detractors(self, as_of: date, days: int) -> dict[int, tuple[int, date, str]]:
         """Contacts whose latest survey answer within `days` scored 0–6: id → (score, day, kind)."""
         end = day_number(as_of)
-        sql = """
+        sql = f"""
             SELECT contact_id, score, day, name FROM (
                 SELECT i.contact_id, i.score, i.day, k.name,
                        row_number() OVER (PARTITION BY i.contact_id ORDER BY i.day DESC, i.id DESC) AS latest
-                FROM kinds k CROSS JOIN interactions i ON i.kind_id = k.id  -- few survey kinds: start there
+                FROM kinds k {dialect.cross_join(self.conn)} interactions i ON i.kind_id = k.id  -- survey kinds first
                 WHERE k.survey = 1 AND i.score IS NOT NULL AND i.day BETWEEN ? AND ?
-            ) WHERE latest = 1 AND score <= ?
+            ) AS answers WHERE latest = 1 AND score <= ?
         """
         return {
             cid: (score, from_day_number(day), kind)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.dates import now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Contact, FollowUp
+from tracker.core.store import dialect
 from tracker.core.store.contact_fields import COLUMNS as CONTACT_COLUMNS
 from tracker.core.store.contact_fields import contact_from_row
 from tracker.core.store.engagement import _AGGREGATE, _LEVEL, _SCORE, _params
@@ -83,7 +84,7 @@ class FollowUpsTable(StoreTable):
     def contacts_by_name(self, contact_ids: Collection[int]) -> Iterator[tuple[int, Contact]]:
         """The given contacts (id, contact) in the contacts list's order (family name, first name, id), streamed."""
         sql = (
-            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (SELECT value FROM json_each(?)) "
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({dialect.json_values(self.conn, 'bigint')}) "
             "ORDER BY lower(last_name), lower(first_name), id"
         )
         shared: dict[str, str] = {}  # one string for a value many contacts repeat (names, source, stamps, company)

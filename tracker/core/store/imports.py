@@ -34,7 +34,7 @@ class ImportsTable(StoreTable):
     def remember_before(self, batch_id: int, contact_id: int, fields: dict[str, Any]) -> None:
         """Keep a contact's fields as they were before this batch first changed them."""
         self.conn.execute(
-            "INSERT OR IGNORE INTO import_changes (import_id, contact_id, before) VALUES (?, ?, ?)",
+            "INSERT INTO import_changes (import_id, contact_id, before) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (batch_id, contact_id, json.dumps({k: fields[k] for k in _RESTORABLE if k in fields})),
         )
 
@@ -67,13 +67,13 @@ class ImportsTable(StoreTable):
         if batch.undone_at:
             raise InvalidInput(f"Import {batch_id} was already undone on {batch.undone_at[:10]}.")
         created, edited = self.conn.execute(
-            "SELECT count(*), coalesce(sum(revision > 0), 0) FROM contacts WHERE import_id = ?", (batch_id,)
+            "SELECT count(*), count(CASE WHEN revision > 0 THEN 1 END) FROM contacts WHERE import_id = ?", (batch_id,)
         ).fetchone()
         imported = self.conn.execute("SELECT count(*) FROM interactions WHERE import_id = ?", (batch_id,)).fetchone()[0]
         by_hand, later_imports = self.conn.execute(
-            "SELECT coalesce(sum(i.import_id IS NULL), 0), coalesce(sum(i.import_id IS NOT NULL), 0) "
+            "SELECT count(CASE WHEN i.import_id IS NULL THEN 1 END), count(i.import_id) "
             "FROM contacts c JOIN interactions i ON i.contact_id = c.id "
-            "WHERE c.import_id = ? AND i.import_id IS NOT ?",
+            "WHERE c.import_id = ? AND i.import_id IS DISTINCT FROM ?",
             (batch_id, batch_id),
         ).fetchone()
         follow_ups = self.conn.execute(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
 from tracker.core.models import Changes, Interaction, display_name
+from tracker.core.store import dialect
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
@@ -213,9 +214,7 @@ class InteractionsTable(StoreTable):
         """Drop the day and kind indexes for a huge insert, to build them again after (sorting beats ~1M random
         B-tree inserts); returns the SQL that makes them. It is read back from the schema, so the migration stays
         the one definition; inside the import's transaction, a failure restores them with everything else."""
-        definitions = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)", _REBUILT_INDEXES
-        ).fetchall()
+        definitions = dialect.index_definitions(self.conn, _REBUILT_INDEXES)
         for name, _ in definitions:
             self.conn.execute(f"DROP INDEX {name}")
         return [sql for _, sql in definitions]
@@ -229,10 +228,10 @@ _INSERT = (
 # before the import (it is already there), or, within the file, one with the same note (and order number).
 _REPEATS = """
     DELETE FROM interactions WHERE id BETWEEN :low AND :high AND EXISTS (
-        SELECT 1 FROM interactions AS o INDEXED BY interactions_contact_day
+        SELECT 1 FROM interactions AS o {indexed}
         WHERE o.contact_id = interactions.contact_id AND o.day = interactions.day
           AND o.kind_id = interactions.kind_id AND o.id < interactions.id
-          AND o.occurred_at = interactions.occurred_at AND o.amount IS interactions.amount
+          AND o.occurred_at = interactions.occurred_at AND o.amount IS NOT DISTINCT FROM interactions.amount
           AND (o.id <= :before OR (:within AND o.note = interactions.note {same_order})))
 """
 _SAME_ORDER = """AND coalesce((SELECT number FROM temp.import_order_numbers WHERE id = o.id), '')
@@ -262,7 +261,10 @@ class ImportWriter:
         self._next_id = self.before + 1
         self._rebuild: list[str] | None = None
         self._table = table
-        self._repeats = _REPEATS.format(same_order=_SAME_ORDER if order_numbers else "")
+        self._repeats = _REPEATS.format(
+            same_order=_SAME_ORDER if order_numbers else "",
+            indexed=dialect.indexed_by(self.conn, "interactions_contact_day"),
+        )
         self.orders_remembered = False
         if order_numbers:
             self.conn.execute(
@@ -322,21 +324,32 @@ class ImportWriter:
         """Keep a shop's order numbers → purchase ids (or, for an order not taken as a purchase, why: text) in a
         temporary table instead of memory (see `order_id`)."""
         if not self.orders_remembered:
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_orders (number TEXT PRIMARY KEY, id)")
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_orders (number TEXT PRIMARY KEY, id INTEGER, reason TEXT)"
+            )
             self.conn.execute("DELETE FROM temp.import_orders")
             self.orders_remembered = True
-        self.conn.executemany("INSERT OR IGNORE INTO temp.import_orders (number, id) VALUES (?, ?)", orders.items())
+        self.conn.executemany(
+            "INSERT INTO temp.import_orders (number, id, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                (number, None, found) if isinstance(found, str) else (number, found, None)
+                for number, found in orders.items()
+            ],
+        )
 
     def order_id(self, number: str) -> int | str | None:
         """The purchase an order number became (or why it was skipped), of those passed to `remember_orders`."""
-        found = self.conn.execute("SELECT id FROM temp.import_orders WHERE number = ?", (number,)).fetchone()
-        return cast("int | str", found[0]) if found else None
+        found = self.conn.execute("SELECT id, reason FROM temp.import_orders WHERE number = ?", (number,)).fetchone()
+        if found is None:
+            return None
+        return cast("int | str", found[1] if found[1] is not None else found[0])
 
     def finish(self) -> None:
         """Build the dropped indexes again; forget the order numbers."""
         for sql in self._rebuild or ():
             self.conn.execute(sql)
         self._rebuild = None
+        dialect.ids_follow_max(self.conn, "interactions")  # the rows were written with ids of their own
         if self.order_numbers:
             self.conn.execute("DELETE FROM temp.import_order_numbers")
         if self.orders_remembered:

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tracker.core.store import dialect
 from tracker.core.store.table import rows_in
 
 #: The tables an operation changes, parents before children, with each one's primary key.
@@ -30,7 +31,7 @@ Image = tuple[tuple[str, object], ...]
 def columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
     """The columns of `table` that can be written (not generated)."""
     _check(table)
-    return tuple(row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})") if row[6] == 0)
+    return dialect.writable_columns(conn, table)
 
 
 def read(conn: sqlite3.Connection, table: str, column: str, values: Iterable[object]) -> dict[Key, Image]:
@@ -62,9 +63,9 @@ def referencing(conn: sqlite3.Connection, table: str, key: Key) -> dict[str, set
     """The rows of other tables whose foreign keys point at this row (they would go, or block, if it went)."""
     out: dict[str, set[Key]] = {}
     for child in KEYS:
-        for fk in conn.execute(f"PRAGMA foreign_key_list({child})").fetchall():
-            if fk[2] == table and len(key) == 1:
-                keys = set(read(conn, child, fk[3], [key[0]]))
+        for parent, column in dialect.foreign_keys(conn, child):
+            if parent == table and len(key) == 1:
+                keys = set(read(conn, child, column, [key[0]]))
                 if keys:
                     out.setdefault(child, set()).update(keys)
     return out
@@ -82,6 +83,8 @@ def write(conn: sqlite3.Connection, changes: Sequence[tuple[str, Key, Image | No
     for table, key, image in ranked:
         if image is not None:
             _put(conn, table, key, dict(image))
+    for table in {table for table, _, image in ranked if image is not None and KEYS[table] == ("id",)}:
+        dialect.ids_follow_max(conn, table)  # rows put back with their own ids
 
 
 def _put(conn: sqlite3.Connection, table: str, key: Key, values: dict[str, object]) -> None:

@@ -49,6 +49,8 @@ class Store:
         self._kinds: dict[str, Kind] | None = None
         self._kinds_version: int | None = None
         self._readonly_conn = False
+        #: The team database's address (postgresql://…), or None for a file.
+        self.url: str | None = None
         #: Why this store cannot be written (read-only location, damaged file), or None.
         self.read_only: str | None = None
 
@@ -106,6 +108,10 @@ class Store:
         The window opens with verify=False so it shows at once; it checks on a worker, and until then its first
         write checks (every write asks `integrity.require_sound`, which remembers the verdict per process).
         A file in a read-only location (a read-only mount, a locked USB stick) comes back read-only too."""
+        from tracker.core.store.postgres import is_url
+
+        if is_url(path):
+            return cls._open_team(str(path))
         if str(path) == ":memory:":
             conn = connect(":memory:")
             migrate(conn)
@@ -149,6 +155,47 @@ class Store:
         return cls(conn, target)
 
     @classmethod
+    def _open_team(cls, url: str) -> Store:
+        """A team database on PostgreSQL: made or upgraded once (under a lock), then used as a file is."""
+        from tracker.core.store import pg_schema, postgres
+        from tracker.core.store.migrations import MIGRATIONS
+
+        conn = postgres.connect(url)
+        try:
+            pg_schema.migrate(conn, list(MIGRATIONS), postgres.describe(url).capitalize())
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(conn, None)  # type: ignore[arg-type]  # the sqlite3.Connection methods the store uses
+        store.url = url
+        return store
+
+    @property
+    def engine(self) -> str:
+        """'sqlite' for a file, 'postgresql' for a team database."""
+        return "sqlite" if self.url is None else "postgresql"
+
+    def describe(self) -> str:
+        """How a sentence names this database: its file, or 'the team database shop on host'."""
+        if self.url is not None:
+            from tracker.core.store.postgres import describe
+
+            return describe(self.url)
+        return str(self.path) if self.path is not None else "the database in memory"
+
+    def schema_version(self) -> int:
+        if self.url is not None:
+            version: int = self.conn.execute("SELECT version FROM tracker_schema").fetchone()[0]
+            return version
+        from tracker.core.store.migrations import schema_version
+
+        return schema_version(self.conn)
+
+    def forget_kinds(self) -> None:
+        """Read the kinds afresh next time (after they were replaced wholesale)."""
+        self._kinds = None
+
+    @classmethod
     def _open_read_only(cls, target: Path, reason: str | None) -> Store:
         """A store on a connection that cannot write (SQLite's mode=ro), checked with quick_check."""
         conn = connect(target, readonly=True)
@@ -181,8 +228,12 @@ class Store:
         return None if self.path is None else integrity.check(self.conn, self.path)
 
     def data_version(self) -> int:
-        """A number that changes whenever another connection (another process, a worker) commits to the file."""
-        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        """A number that changes whenever another connection (another process, a worker) commits to the file
+        (on a team database, whenever anyone commits)."""
+        if self.url is not None:
+            version: int = self.conn.execute("SELECT version FROM tracker_state").fetchone()[0]
+            return version
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return version
 
     def require_writable(self) -> None:
@@ -357,7 +408,7 @@ class Store:
     def kinds(self) -> dict[str, Kind]:
         """All interaction kinds by lower-case name; cached until this or another connection commits a change
         (PRAGMA data_version tells: a kind added from the CLI is known to an open window)."""
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.data_version()
         if version != self._kinds_version:
             self._kinds, self._kinds_version = None, version
         if self._kinds is None:

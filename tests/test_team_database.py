@@ -1,0 +1,148 @@
+"""The team database on PostgreSQL (issue 18): moving a file in (`tracker share --to`), taking it home
+(`tracker backup --to FILE.db`), the same answers from both engines, refusing what is not ours or not empty, and
+the schema made once when two clients start at once. Runs against the throwaway cluster of tests/pg_server.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.cli import main
+from tracker.core.demo import load_demo
+from tracker.core.store import Store
+from tracker.core.store.copy import TABLES, counts
+from tracker.core.store.migrations import latest_version
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "resources" / "demo"
+TODAY = date(2026, 11, 23)
+
+
+def run(capsys, db: Path | str, *args: object) -> tuple[int, str, str]:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db), *(str(a) for a in args)])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def ok(capsys, db: Path | str, *args: object) -> str:
+    code, out, err = run(capsys, db, *args)
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture
+def shop_file(tmp_path) -> Path:
+    """A Tracker file holding the demo shop (300 contacts, a year of activity) and a follow-up."""
+    path = tmp_path / "shop.db"
+    with Store.open(path) as store:
+        load_demo(store, DEMO / "contacts.csv", DEMO / "interactions.csv", TODAY)
+        first = store.contacts.get(1)
+        store.follow_ups.schedule(first.id, date(2026, 11, 30), "Ask about the wedding order")
+        store.save_kind("tasting", 3)
+    return path
+
+
+#: Commands whose --json answer must be the same, byte for byte, on a file and on its copy in a team database.
+SAME_ANSWERS = [
+    ("contacts", "--json"),
+    ("interactions", "--json", "--limit", "100000"),
+    ("followups", "--as-of", TODAY, "--json"),
+    ("levels", "--as-of", TODAY, "--json"),
+    ("kinds", "--json"),
+    ("imports", "--json"),
+    ("outlook", "--as-of", TODAY, "--json"),
+]
+
+
+def test_share_copies_every_row_and_both_engines_answer_the_same(capsys, shop_file, pg_cluster):
+    url = pg_cluster.new_database(empty=True)
+    shared = json.loads(ok(capsys, shop_file, "share", "--to", url, "--json"))
+    with Store.open(shop_file) as file, Store.open(url) as team:
+        assert counts(file) == counts(team) == shared["copied"]
+        assert shared["copied"]["contacts"] == 300 and shared["copied"]["interactions"] > 1000
+    for command in SAME_ANSWERS:
+        assert ok(capsys, url, *command) == ok(capsys, shop_file, *command), command
+    # and it goes on working: a new contact gets a new id, not one the copy already used
+    added = json.loads(ok(capsys, url, "add", "--email", "new@example.com", "--first-name", "New", "--json"))
+    assert added["id"] == 301
+
+
+def test_share_refuses_a_team_database_that_is_not_empty(capsys, shop_file, team_url):
+    with Store.open(team_url) as team:
+        team.contacts.add(first_name="Already", email="there@example.com")
+    code, out, err = run(capsys, shop_file, "share", "--to", team_url)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "is not empty" in err
+    with Store.open(team_url) as team:
+        assert team.contacts.count() == 1  # nothing was added
+
+
+def test_share_wants_an_address(capsys, shop_file, tmp_path):
+    code, _, err = run(capsys, shop_file, "share", "--to", tmp_path / "other.db")
+    assert code == 2 and "postgresql://" in err and len(err.strip().splitlines()) == 1
+
+
+def test_backup_of_a_team_database_is_an_ordinary_tracker_file(capsys, shop_file, pg_cluster, tmp_path):
+    url = pg_cluster.new_database(empty=True)
+    ok(capsys, shop_file, "share", "--to", url)
+    home = tmp_path / "home.db"
+    answer = json.loads(ok(capsys, url, "backup", "--to", home, "--json"))
+    assert answer["path"] == str(home) and not list(tmp_path.glob(".home.db.partial*"))
+    for command in SAME_ANSWERS:
+        assert ok(capsys, home, *command) == ok(capsys, url, *command), command
+    assert "found no problems" in ok(capsys, home, "check")
+    code, _, err = run(capsys, url, "backup", "--to", home)  # never over an existing file
+    assert code == 2 and "exists already" in err
+    code, _, err = run(capsys, url, "backup")
+    assert code == 2 and "--to FILE.db" in err
+
+
+def test_file_only_commands_say_so_for_a_team_database(capsys, team_url):
+    for command in (("backups",), ("check",), ("restore", "x")):
+        code, out, err = run(capsys, team_url, *command)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "team database" in err
+
+
+def test_another_programs_database_is_refused(capsys, pg_cluster):
+    url = pg_cluster.new_database(empty=True)
+    pg_cluster.admin("CREATE TABLE orders (id int)", url.rsplit("/", 1)[1])
+    code, out, err = run(capsys, url, "contacts")
+    assert out == ""
+    assert code == 2 and "another program" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_newer_schema_is_refused(capsys, team_url, pg_cluster):
+    pg_cluster.admin(f"UPDATE tracker_schema SET version = {latest_version() + 1}", team_url.rsplit("/", 1)[1])
+    code, _, err = run(capsys, team_url, "contacts")
+    assert code == 2 and "newer version of Tracker" in err
+
+
+def test_an_unreachable_server_is_one_sentence(capsys, pg_cluster):
+    url = f"postgresql://nobody@127.0.0.1:{pg_cluster.port}/no_such_database"
+    code, out, err = run(capsys, url, "contacts")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "Cannot connect" in err
+    assert "Traceback" not in err
+
+
+def test_two_clients_starting_at_once_make_the_schema_once(pg_cluster):
+    url = pg_cluster.new_database(empty=True)
+    script = "import sys; from tracker.core.store import Store; Store.open(sys.argv[1]).close()"
+    clients = [subprocess.Popen([sys.executable, "-c", script, url], cwd=ROOT) for _ in range(4)]
+    assert [client.wait(timeout=120) for client in clients] == [0, 0, 0, 0]
+    with Store.open(url) as team:
+        assert team.schema_version() == latest_version()
+        names = [kind.name for kind in team.kinds().values()]
+        assert len(names) == len(set(names)) == team.conn.execute("SELECT count(*) FROM kinds").fetchone()[0]
+
+
+def test_every_table_is_copied(shop_file, pg_cluster):
+    """TABLES names every table a Tracker file has (a new table left out of it would not move in)."""
+    with Store.open(shop_file) as file:
+        names = {row[0] for row in file.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert names - {"sqlite_sequence", "sqlite_stat1"} == set(TABLES)

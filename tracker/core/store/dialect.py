@@ -1,0 +1,103 @@
+"""The few SQL phrases that cannot be one text on SQLite and PostgreSQL, and the two catalogue questions.
+
+Everything else in the store is one statement for both engines: the team database knows SQLite's scalar
+max()/min() and total() (tracker.core.store.pg_schema makes them), and the statements use what both accept
+(ON CONFLICT, IS [NOT] DISTINCT FROM, CASE inside sum(), aliased subqueries). What is left: SQLite's planner hints
+(CROSS JOIN keeps the loop order, INDEXED BY names the index; PostgreSQL plans by statistics), group_concat
+(string_agg), and reading a JSON array of values bound as one parameter (json_each).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_team(conn: Any) -> bool:
+    """Whether `conn` is a team database's connection (PostgreSQL) rather than a file's."""
+    return getattr(conn, "engine", "sqlite") == "postgresql"
+
+
+def cross_join(conn: Any) -> str:
+    """An inner join whose ON follows; on SQLite it also fixes the loop order (left table outside)."""
+    return "JOIN" if is_team(conn) else "CROSS JOIN"
+
+
+def indexed_by(conn: Any, index: str) -> str:
+    """SQLite's hint to read a table through `index` (nothing on PostgreSQL)."""
+    return "" if is_team(conn) else f"INDEXED BY {index}"
+
+
+def group_concat(conn: Any, expression: str, separator: str = ",", order_by: str | None = None) -> str:
+    """The values of `expression` joined with `separator` (ordered by `order_by` where given: SQLite keeps the
+    order its scan reads them in, which the callers arrange with INDEXED BY)."""
+    if is_team(conn):
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"string_agg(({expression})::text, '{separator}'{order})"
+    return f"group_concat({expression}, '{separator}')"
+
+
+def json_values(conn: Any, cast: str | None = None) -> str:
+    """A subquery of the values of a JSON array bound as one parameter: `x IN ({json_values(conn)})`. `cast`
+    ('bigint') types them on PostgreSQL, where an array's elements come out as text."""
+    if is_team(conn):
+        value = f"value::{cast}" if cast else "value"
+        return f"SELECT {value} FROM json_array_elements_text(?::json)"
+    return "SELECT value FROM json_each(?)"
+
+
+def json_pairs(conn: Any) -> tuple[str, str, str]:
+    """(FROM clause, first element, second element) over a JSON array of [int, int] pairs bound as one
+    parameter, named j."""
+    if is_team(conn):
+        return "json_array_elements(?::json) j", "(j.value->>0)::bigint", "(j.value->>1)::bigint"
+    return "json_each(?) j", "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
+
+
+def writable_columns(conn: Any, table: str) -> tuple[str, ...]:
+    """The columns of `table` in table order, generated ones left out."""
+    if is_team(conn):
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,),
+        )
+        return tuple(row[0] for row in rows)
+    return tuple(row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})") if row[6] == 0)
+
+
+def foreign_keys(conn: Any, table: str) -> list[tuple[str, str]]:
+    """(parent table, column of `table`) of each single-column foreign key of `table`."""
+    if is_team(conn):
+        sql = """
+            SELECT parent.relname, a.attname
+            FROM pg_constraint c
+            JOIN pg_class child ON child.oid = c.conrelid
+            JOIN pg_class parent ON parent.oid = c.confrelid
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'f' AND child.relname = ? AND child.relnamespace = current_schema()::regnamespace
+              AND cardinality(c.conkey) = 1
+            ORDER BY c.oid
+        """
+        return [(row[0], row[1]) for row in conn.execute(sql, (table,))]
+    return [(row[2], row[3]) for row in conn.execute(f"PRAGMA foreign_key_list({table})")]
+
+
+def index_definitions(conn: Any, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of these indexes, as the schema holds them."""
+    marks = ", ".join("?" for _ in names)
+    if is_team(conn):
+        where = f"schemaname = current_schema() AND indexname IN ({marks})"
+        sql = f"SELECT indexname, indexdef FROM pg_indexes WHERE {where}"
+    else:
+        sql = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"
+    return [(row[0], row[1]) for row in conn.execute(sql, names)]
+
+
+def ids_follow_max(conn: Any, table: str) -> None:
+    """After rows were written with ids of their own: new rows get ids after the highest (SQLite always does;
+    PostgreSQL's identity sequence must be moved on)."""
+    if is_team(conn):
+        conn.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), "
+            "false)"
+        )

@@ -1,0 +1,320 @@
+"""A team database on PostgreSQL, spoken to through the small part of sqlite3's API the store uses.
+
+Why not SQLAlchemy: every statement of the store is hand-written SQL tuned on SQLite, and PostgreSQL understands
+nearly all of it as it is (partial and expression indexes, generated columns, ON CONFLICT, triggers, CTEs). What
+differs is small and kept here: `?` and `:name` placeholders become psycopg's, `temp.` names pg_temp, an INSERT asks
+for the new row's id (sqlite3's `lastrowid`), write transactions are serialised by an advisory lock (SQLite's
+`BEGIN IMMEDIATE`: one writer at a time, so every check-then-write of the operations layer holds on both engines),
+integers are sent as bigint and numerics come back as floats (SQLite's arithmetic), and the server's errors become
+the store's one-sentence errors. The few SQL phrases that cannot be the same text on both engines are in
+`tracker.core.store.dialect`.
+
+psycopg is imported only when a team database is opened.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tracker.core.errors import InvalidInput, StoreBusy, StoreError
+
+if TYPE_CHECKING:
+    import psycopg
+
+#: Every writer takes this transaction-level advisory lock first ("TRAK"): one write transaction at a time, as
+#: SQLite's BEGIN IMMEDIATE does, so an import and an edit by two people both land whole, one after the other.
+WRITE_LOCK = 0x5452414B
+#: How long a writer waits for another's write transaction before "busy" (an import of a large file holds it).
+LOCK_TIMEOUT_MS = 60_000
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+#: Tables whose rows have an `id`: an INSERT … VALUES into one of them returns it (sqlite3's cursor.lastrowid).
+_ID_TABLES = frozenset({"imports", "contacts", "kinds", "interactions", "follow_ups", "mail_folders"})
+_TOKENS = re.compile(
+    r"""('(?:[^']|'')*')"""  # a string literal: copied as it is
+    r"""|("(?:[^"]|"")*")"""  # a quoted name
+    r"""|(\?)"""  # a positional placeholder
+    r"""|(?<![:\w]):([A-Za-z_]\w*)"""  # a named placeholder (not a PostgreSQL :: cast)
+    r"""|(%)"""  # a literal percent sign
+    r"""|\b(temp)\.""",  # SQLite's temp schema
+    re.IGNORECASE,
+)
+_INSERT_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\b(?!.*\bSELECT\b)(?!.*\bRETURNING\b).*\bVALUES\b", re.S | re.I)
+
+
+def is_url(target: object) -> bool:
+    """Whether `target` names a team database (postgresql://…) rather than a file."""
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str, bound: bool = True) -> tuple[str, bool]:
+    """(the statement in psycopg's terms, whether it should return the new row's id). Without `bound`
+    parameters psycopg sends the text as it is, so a % stays one."""
+
+    def replace(match: re.Match[str]) -> str:
+        literal, name, positional, named, percent, temp = match.groups()
+        if literal or name:
+            return str(literal or name).replace("%", "%%") if bound else str(literal or name)
+        if positional:
+            return "%s"
+        if named:
+            return f"%({named})s"
+        if percent:
+            return "%%" if bound else "%"
+        assert temp
+        return "pg_temp."
+
+    text = _TOKENS.sub(replace, sql)
+    insert = _INSERT_VALUES.match(sql)
+    wants_id = bool(insert and insert.group(1).lower() in _ID_TABLES)
+    if wants_id:
+        text = f"{text.rstrip().rstrip(';')} RETURNING id"
+    return text, wants_id
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def describe(url: str) -> str:
+    """How a message names the team database: 'shop on db.example.com'."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or parts.username or "the team database"
+    host = parts.hostname or "this computer"
+    return f"the team database {name} on {host}"
+
+
+def _is_local(host: str | None) -> bool:
+    return host in (None, "", "localhost", "127.0.0.1", "::1") or bool(host and host.startswith("/"))
+
+
+def connection_options(url: str) -> dict[str, str]:
+    """libpq options for `url`: TLS is required for any host but this computer unless the URL says `sslmode=`
+    itself; the password comes from libpq's usual places (~/.pgpass, PGPASSWORD, a service file) — or the URL."""
+    if not is_url(url):
+        raise InvalidInput(f"{url} is not a PostgreSQL address (postgresql://USER@HOST/DATABASE).")
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    options: dict[str, str] = {"application_name": "Tracker", "connect_timeout": "10"}
+    if "sslmode" not in query and not _is_local(parts.hostname) and not os.environ.get("PGSSLMODE"):
+        options["sslmode"] = "require"
+    return options
+
+
+#: Names for server-side cursors.
+_streams = itertools.count(1)
+
+
+class PgCursor:
+    """A finished statement's rows (psycopg reads them all on execute) and what sqlite3's cursor says of it."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], description: Any, rowcount: int, lastrowid: int | None):
+        self._rows = rows
+        self._at = 0
+        self.description = description
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while self._at < len(self._rows):
+            row = self._rows[self._at]
+            self._at += 1
+            yield row
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._at >= len(self._rows):
+            return None
+        row = self._rows[self._at]
+        self._at += 1
+        return row
+
+    def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        part = self._rows[self._at : self._at + size]
+        self._at += len(part)
+        return part
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rest = self._rows[self._at :]
+        self._at = len(self._rows)
+        return rest
+
+
+class PgConnection:
+    """One connection to a team database with the methods of sqlite3.Connection the store calls."""
+
+    engine = "postgresql"
+
+    def __init__(self, raw: psycopg.Connection[Any], url: str):
+        self.raw = raw
+        self.url = url
+        #: Rows inserted, changed or deleted by this connection (sqlite3's total_changes).
+        self.total_changes = 0
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    @property
+    def user(self) -> str:
+        """The role this connection logged in as."""
+        return str(self.raw.info.user)
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
+        statement = sql.strip()
+        if statement.upper() == "BEGIN IMMEDIATE":  # a write transaction: one writer at a time
+            self._run("BEGIN")
+            self._run(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+            self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return PgCursor([], None, -1, None)
+        if statement.upper() == "BEGIN DEFERRED":  # a read transaction: one state of the data for every query
+            return self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        text, wants_id = translate(sql, bool(params))
+        return self._run(text, params, wants_id)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> PgCursor:
+        text, _ = translate(sql)
+        if text.endswith(" RETURNING id"):
+            text = text[: -len(" RETURNING id")]
+        rows = list(seq)
+        if not rows:
+            return PgCursor([], None, 0, None)
+        with self._errors(), self.raw.cursor() as cursor:
+            cursor.executemany(text, rows)
+            count = cursor.rowcount
+        self.total_changes += max(count, 0)
+        return PgCursor([], None, count, None)
+
+    def _run(self, text: str, params: Any = (), wants_id: bool = False) -> PgCursor:
+        with self._errors(), self.raw.cursor() as cursor:
+            cursor.execute(text, params or None)
+            description = cursor.description
+            rows = cursor.fetchall() if description is not None else []
+            count = cursor.rowcount
+        lastrowid = None
+        if wants_id:
+            lastrowid = rows[-1][0] if rows else None
+            rows, description = [], None
+        if text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.total_changes += max(count, 0)
+        return PgCursor(rows, description, count, lastrowid)
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Write rows into `table` with COPY (inside the current transaction)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        count = 0
+        with self._errors(), self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        self.total_changes += count
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query `size` at a time from a server-side cursor (inside a transaction), instead of all
+        of them in memory at once."""
+        text, _ = translate(sql, bool(params))
+        name = f"tracker_stream_{next(_streams)}"
+        with self._errors(), self.raw.cursor(name=name) as cursor:
+            cursor.execute(text, params or None)
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def _errors(self) -> _Translated:
+        return _Translated(self)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+
+
+class _Translated:
+    """Turns the server's errors into the store's sentences (constraint violations stay sqlite3-like)."""
+
+    def __init__(self, conn: PgConnection):
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            return
+        import psycopg
+        from psycopg import errors
+
+        if not isinstance(exc, psycopg.Error):
+            return
+        if isinstance(exc, errors.LockNotAvailable | errors.DeadlockDetected | errors.SerializationFailure):
+            raise StoreBusy("The team database is busy (someone else's change is being saved); try again.") from None
+        if isinstance(exc, errors.InsufficientPrivilege):
+            raise permission_error(exc) from None
+        if isinstance(exc, psycopg.IntegrityError):
+            import sqlite3
+
+            raise sqlite3.IntegrityError(str(exc).splitlines()[0]) from None
+        if isinstance(exc, psycopg.OperationalError):
+            raise StoreError(f"The connection to the team database was lost ({first_line(exc)}).") from None
+        raise StoreError(f"The team database refused a statement ({first_line(exc)}); nothing was changed.") from exc
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def permission_error(exc: BaseException) -> StoreError:
+    """A refused action, naming the role it needs."""
+    from tracker.core.errors import PermissionRefused
+
+    return PermissionRefused(
+        "Your team role may not do this; it needs the owner role (ask the shop's owner to do it, or to run "
+        "`tracker team add YOUR_NAME --role owner`)."
+    )
+
+
+@lru_cache(maxsize=1)
+def _untyped_int_dumper() -> type:
+    """Integers sent as untyped text, so that PostgreSQL types each by where it stands (`substr(x, ?)` wants an
+    int4, `id = ?` an int8), as SQLite does; psycopg's own dumper types them by size (a 2 is int2)."""
+    from psycopg.adapt import Dumper
+
+    class UntypedInt(Dumper):
+        oid = 0
+
+        def dump(self, obj: int) -> bytes:
+            return str(int(obj)).encode()
+
+        def quote(self, obj: int) -> bytes:  # as a literal (FETCH FORWARD 500): the bare number
+            return str(int(obj)).encode()
+
+    return UntypedInt
+
+
+def connect(url: str) -> PgConnection:
+    """Open a connection to the team database at `url` (autocommit: transactions are explicit, as on SQLite)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+    from psycopg.types.numeric import FloatLoader
+
+    conninfo = make_conninfo(url, **connection_options(url))
+    try:
+        raw = psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise StoreError(f"Cannot connect to {describe(url)}: {first_line(exc)}.") from None
+    raw.adapters.register_dumper(int, _untyped_int_dumper())  # the server infers each integer's type from use
+    raw.adapters.register_loader("numeric", FloatLoader)  # sum() and avg() of integers: floats, as on SQLite
+    return PgConnection(raw, url)
