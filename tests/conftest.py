@@ -61,6 +61,7 @@ def db_path(tmp_path: Path) -> Path:
 BOTH_ENGINES = {
     "test_dashboard",
     "test_dashboard_truth",
+    "test_edit_conflicts",
     "test_demo",
     "test_duplicates",
     "test_engagement",

@@ -14,6 +14,7 @@ import pytest
 
 from tracker.cli import main
 from tracker.core.demo import load_demo
+from tracker.core.followups import suggest_follow_ups
 from tracker.core.store import Store
 from tracker.core.store.copy import TABLES, counts
 from tracker.core.store.migrations import latest_version
@@ -117,9 +118,10 @@ def test_another_programs_database_is_refused(capsys, pg_cluster):
     assert code == 2 and "another program" in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_newer_schema_is_refused(capsys, team_url, pg_cluster):
-    pg_cluster.admin(f"UPDATE tracker_schema SET version = {latest_version() + 1}", team_url.rsplit("/", 1)[1])
-    code, _, err = run(capsys, team_url, "contacts")
+def test_a_newer_schema_is_refused(capsys, pg_cluster):
+    url = pg_cluster.new_database()  # not the shared one: its schema version is changed
+    pg_cluster.admin(f"UPDATE tracker_schema SET version = {latest_version() + 1}", url.rsplit("/", 1)[1])
+    code, _, err = run(capsys, url, "contacts")
     assert code == 2 and "newer version of Tracker" in err
 
 
@@ -146,3 +148,38 @@ def test_every_table_is_copied(shop_file, pg_cluster):
     with Store.open(shop_file) as file:
         names = {row[0] for row in file.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert names - {"sqlite_sequence", "sqlite_stat1"} == set(TABLES)
+
+
+def test_who_did_what_is_recorded_by_the_server(capsys, tmp_path, team_url, pg_cluster):
+    """Every interaction, follow-up, import and contact edit keeps the login that made it (the server fills it
+    in, whatever code wrote the row); a file keeps '' (one user)."""
+    member = f"member_{abs(hash(team_url)) % 10_000}_{tmp_path.name[-6:].replace('-', '_')}"
+    pg_cluster.admin(f"CREATE ROLE {member} LOGIN SUPERUSER")
+    as_member = team_url.replace("postgresql://postgres@", f"postgresql://{member}@")
+    ok(capsys, team_url, "add", "--email", "anna@example.com", "--first-name", "Anna")
+    ok(capsys, as_member, "log", "anna@example.com", "call", "--at", "2026-11-20")
+    ok(capsys, as_member, "followup", "anna@example.com", "--due", "2026-11-24", "--reason", "Send prices")
+    source = tmp_path / "more.csv"
+    source.write_text("Email,First Name\nben@example.com,Ben\n", encoding="utf-8")
+    ok(capsys, as_member, "import", "contacts", source)
+    ok(capsys, as_member, "edit", "anna@example.com", "--company", "Anna's Cakes")
+
+    (logged,) = json.loads(ok(capsys, team_url, "interactions", "--json"))["interactions"]
+    assert logged["by"] == member
+    (batch,) = json.loads(ok(capsys, team_url, "imports", "--json"))["imports"]
+    assert batch["by"] == member
+    with Store.open(team_url) as team:
+        anna = team.contacts.require("anna@example.com")
+        (scheduled,) = team.follow_ups.for_contact(anna.id)
+        assert scheduled.by == member
+        listed = suggest_follow_ups(team, date.fromisoformat(scheduled.created_at[:10]))
+        assert [s.to_dict()["by"] for s in listed if s.follow_up_id == scheduled.id] == [member]
+    with Store.open(team_url) as team:
+        edited_by = team.conn.execute("SELECT updated_by FROM contacts WHERE email = 'anna@example.com'").fetchone()
+        assert edited_by[0] == member
+
+    on_file = tmp_path / "one.db"
+    ok(capsys, on_file, "add", "--email", "anna@example.com", "--first-name", "Anna")
+    ok(capsys, on_file, "log", "anna@example.com", "call", "--at", "2026-11-20")
+    (logged,) = json.loads(ok(capsys, on_file, "interactions", "--json"))["interactions"]
+    assert logged["by"] == ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -164,7 +165,8 @@ def edit_command(store: Store, contact: str, as_json: bool, **fields: str | None
     """
     found = find_contact(store, contact)
     assert found.id is not None  # a stored contact
-    result = contact_ops.edit(store, found.id, **{k: v for k, v in fields.items() if v is not None})
+    given: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+    result = contact_ops.edit(store, found.id, **given)
     if as_json:
         emit_json(store.contacts.get(found.id).to_dict())
     else:
@@ -237,6 +239,7 @@ def interactions_command(
             "score": i.score,
             "channel": i.channel,
             "note": i.note,
+            "by": i.by,
         }
         for i in items
     ]

@@ -183,6 +183,7 @@ def imports_command(store: Store, as_json: bool) -> None:
                         "source": b.source,
                         "started_at": b.started_at,
                         "undone_at": b.undone_at,
+                        "by": b.by,
                         **b.counts,
                     }
                     for b in batches

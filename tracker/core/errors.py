@@ -42,6 +42,16 @@ class StoreBusy(StoreError):
     """Another program holds the database lock for longer than the busy timeout."""
 
 
+class EditConflict(TrackerError):
+    """Someone else changed fields of a contact that this edit changes too, since the editor read it: nothing was
+    saved; `changed` holds those fields as they are now, `by` who changed them ('' when not known)."""
+
+    def __init__(self, message: str, changed: dict[str, object], by: str):
+        super().__init__(message)
+        self.changed = changed
+        self.by = by
+
+
 class ImportHint(Enum):
     """What the user can change so that a rejected file imports; each front end words it with its own controls."""
 

@@ -68,6 +68,8 @@ class Suggestion:
     level: Level | None = None
     score: int = 0
     value: float = 0.0  # what is at stake (expected value over the outlook's horizon were they still buying)
+    #: Who scheduled it (a team member; '' for a suggestion, or on a file).
+    by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class Suggestion:
             "follow_up_id": self.follow_up_id,
             "level": self.level.label if self.level else None,
             "value_at_stake": round(self.value, 2) if self.value else None,
+            "by": self.by,
         }
 
 
@@ -199,7 +202,9 @@ def _suggest(store: Store, as_of: date, upcoming_days: int) -> list[Suggestion]:
         level, score = engagement[follow_up.contact_id]
         priority, reason, due = scheduled_entry(follow_up, as_of)
         contact = scheduled_contacts[follow_up.contact_id]
-        out.append(Suggestion(contact, priority, reason, ACTIONS[priority], due, follow_up.id, level, score))
+        out.append(
+            Suggestion(contact, priority, reason, ACTIONS[priority], due, follow_up.id, level, score, by=follow_up.by)
+        )
     out.sort(key=follow_up_order)
     return out
 

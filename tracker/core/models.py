@@ -92,6 +92,8 @@ class Interaction:
     import_id: int | None = None
     contact_email: str | None = None
     contact_name: str = ""
+    #: Who logged it: on a team database the member's login, on a file '' (one user).
+    by: str = ""
 
     @property
     def day(self) -> date:
@@ -113,6 +115,8 @@ class FollowUp:
     snoozed_until: str | None = None
     created_at: str = ""
     done_at: str | None = None
+    #: Who scheduled it (a team member's login; '' on a file).
+    by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +194,5 @@ class ImportBatch:
     started_at: str
     counts: dict[str, Any] = field(default_factory=dict)
     undone_at: str | None = None
+    #: Who ran it (a team member's login; '' on a file).
+    by: str = ""

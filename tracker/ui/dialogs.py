@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core import operations
 from tracker.core.details import CONSENT_WORDS, DATE_LABELS
-from tracker.core.errors import TrackerError
+from tracker.core.errors import EditConflict, TrackerError
 from tracker.core.models import Contact, Kind
 from tracker.core.operations import OpResult
 from tracker.core.store import Store
@@ -64,7 +66,7 @@ class ContactDialog(QDialog):
         self,
         parent: QWidget | None = None,
         contact: Contact | None = None,
-        save: Callable[[dict[str, object]], OpResult] | None = None,
+        save: Callable[[dict[str, object]], OpResult | None] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle("New contact" if contact is None else f"Edit {contact.name}")
@@ -163,8 +165,38 @@ class ContactDialog(QDialog):
         nothing changed."""
         contact_id = contact.id
         assert contact_id is not None  # a stored contact has its id
-        dialog = cls(parent, contact, lambda values: operations.contacts.edit(store, contact_id, **values))
+
+        def save(changed: dict[str, object]) -> OpResult | None:
+            values: dict[str, Any] = changed  # a contact's fields by name, as ContactsTable.update takes them
+            try:
+                return operations.contacts.edit(store, contact_id, seen=contact, **values)
+            except EditConflict as conflict:  # someone else changed some of these fields meanwhile
+                choice = cls.resolve_conflict(dialog, conflict)
+                if choice == "mine":
+                    return operations.contacts.edit(store, contact_id, overwrite=True, **values)
+                rest = {name: value for name, value in values.items() if name not in conflict.changed}
+                if choice == "theirs":
+                    return operations.contacts.edit(store, contact_id, overwrite=True, **rest) if rest else None
+                raise  # back to the dialog: its error line says what changed, nothing was saved
+
+        dialog = cls(parent, contact, save)
         return dialog.outcome if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    @staticmethod
+    def resolve_conflict(parent: QWidget, conflict: EditConflict) -> str | None:
+        """Ask what to do when someone else changed the same fields: 'mine' (save over theirs), 'theirs' (keep
+        theirs, save the other fields), or None (go back to the form)."""
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Changed meanwhile")
+        box.setText(str(conflict).replace("; nothing was saved.", "."))
+        box.setInformativeText("Save your version over theirs, or keep theirs (your other changes are saved)?")
+        mine = box.addButton("Save mine", QMessageBox.ButtonRole.AcceptRole)
+        theirs = box.addButton("Keep theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "mine" if clicked is mine else "theirs" if clicked is theirs else None
 
 
 def _lines_edit(text: str, lines: int) -> QPlainTextEdit:

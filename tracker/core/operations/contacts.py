@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from tracker.core.contacts_lookup import find_contact
-from tracker.core.models import Changes
+from tracker.core.errors import EditConflict
+from tracker.core.models import Changes, Contact
 from tracker.core.operations.result import OpResult, Recording
 from tracker.core.store import Store
 
@@ -29,16 +30,58 @@ def add(store: Store, **fields: object) -> OpResult:
     return OpResult(Changes(contacts=True), (contact_id,), f"Added {contact.name} (id {contact_id}).", undo)
 
 
-def edit(store: Store, contact_id: int, **fields: object) -> OpResult:
-    """Change some fields of one contact (its e-mail may not be another contact's), taken as `add` takes them."""
+def edit(
+    store: Store, contact_id: int, *, seen: Contact | None = None, overwrite: bool = False, **fields: object
+) -> OpResult:
+    """Change some fields of one contact (its e-mail may not be another contact's), taken as `add` takes them.
+
+    `seen` is the contact as the editor read it: if someone else has since changed a field this edit changes too,
+    nothing is saved and EditConflict says what they changed and who (unless `overwrite`); their changes to
+    other fields are kept either way, since only the fields given are written."""
     with store.transaction():
         before = store.contacts.get(contact_id)
+        if seen is not None and not overwrite:
+            _refuse_conflicts(store, seen, before, fields)
         recording = Recording(store)
         recording.watch("contacts", "id", [contact_id])
         changes = store.contacts.update(contact_id, **fields)
         after = store.contacts.get(contact_id)
         undo = recording.undo(f"Edit {before.name}", changes, (contact_id,))
     return OpResult(changes, (contact_id,), f"Updated {after.name}.", undo)
+
+
+#: How a conflict names a contact's fields.
+_FIELD_NAMES = {
+    "first_name": "first name",
+    "last_name": "family name",
+    "email": "e-mail",
+    "more_emails": "other e-mails",
+    "more_phones": "other phones",
+    "customer_no": "customer number",
+    "consent": "marketing consent",
+}
+
+
+def _refuse_conflicts(store: Store, seen: Contact, now: Contact, fields: dict[str, object]) -> None:
+    changed = {name: getattr(now, name) for name in fields if getattr(now, name, None) != getattr(seen, name, None)}
+    if not changed:
+        return
+    by = store.contacts.updated_by(now.id) if now.id is not None else ""
+    what = ", ".join(
+        f"the {_FIELD_NAMES.get(name, name.replace('_', ' '))} (now {_shown(value)})" for name, value in changed.items()
+    )
+    who = by or "Someone else"
+    raise EditConflict(f"{who} changed {what} of {now.name} after you opened it; nothing was saved.", changed, by)
+
+
+def _shown(value: object) -> str:
+    if value in (None, "", (), {}):
+        return "empty"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
 
 
 def delete(store: Store, contact_ids: Iterable[int]) -> OpResult:

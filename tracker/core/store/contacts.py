@@ -49,6 +49,11 @@ class ContactsTable(StoreTable):
             raise ContactNotFound(f"There is no contact with id {contact_id}.")
         return contact_from_row(row)
 
+    def updated_by(self, contact_id: int) -> str:
+        """Who last changed the contact's fields (a team member's login; '' on a file)."""
+        row = self.conn.execute("SELECT updated_by FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        return str(row[0]) if row else ""
+
     def by_email(self, email: str) -> Contact | None:
         cleaned = clean_email(email)
         if not cleaned:

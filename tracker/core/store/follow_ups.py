@@ -27,7 +27,7 @@ _REPEATED = tuple(
     if name in ("first_name", "last_name", "company", "source", "created_at", "updated_at")
 )
 
-_COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at"
+_COLUMNS = "id, contact_id, due, reason, status, snoozed_until, created_at, done_at, created_by"
 
 
 def _from_row(row: tuple[Any, ...]) -> FollowUp:

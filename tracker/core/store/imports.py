@@ -40,17 +40,17 @@ class ImportsTable(StoreTable):
 
     def get(self, batch_id: int) -> ImportBatch:
         row = self.conn.execute(
-            "SELECT id, kind, source, started_at, counts, undone_at FROM imports WHERE id = ?", (batch_id,)
+            "SELECT id, kind, source, started_at, counts, undone_at, created_by FROM imports WHERE id = ?", (batch_id,)
         ).fetchone()
         if row is None:
             raise InvalidInput(f"There is no import with id {batch_id}; `tracker imports` lists them.")
-        return ImportBatch(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
+        return ImportBatch(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6])
 
     def list(self) -> list[ImportBatch]:
         rows = self.conn.execute(
-            "SELECT id, kind, source, started_at, counts, undone_at FROM imports ORDER BY id DESC"
+            "SELECT id, kind, source, started_at, counts, undone_at, created_by FROM imports ORDER BY id DESC"
         ).fetchall()
-        return [ImportBatch(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+        return [ImportBatch(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 
     def remember_after(self, batch_id: int, contact_id: int, fields: dict[str, Any]) -> None:
         """Keep a contact's fields as this batch left them (to tell its changes from later edits when undoing)."""

@@ -23,7 +23,7 @@ _REBUILD_AT = 100_000  # rows in one insert from which dropping and rebuilding s
 _REBUILT_INDEXES = ("interactions_day", "interactions_kind")
 _SELECT = """
     SELECT i.id, i.contact_id, k.name, i.occurred_at, i.amount, i.score, i.channel, i.note, i.import_id,
-           c.email, c.first_name, c.last_name
+           c.email, c.first_name, c.last_name, i.created_by
     FROM interactions i JOIN kinds k ON k.id = i.kind_id JOIN contacts c ON c.id = i.contact_id
 """
 
@@ -67,6 +67,7 @@ def _from_row(row: tuple[Any, ...]) -> Interaction:
         import_id=row[8],
         contact_email=row[9],
         contact_name=display_name(row[10], row[11]),
+        by=row[12],
     )
 
 

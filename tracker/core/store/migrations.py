@@ -310,3 +310,33 @@ def m007_mail_folders(conn: sqlite3.Connection) -> None:
         )"""
     )
     conn.execute("CREATE INDEX mail_folders_account ON mail_folders(host, user, folder)")
+
+
+#: The tables whose rows say who made them (migration 8), and the contacts' last editor.
+_MADE_BY = ("imports", "interactions", "follow_ups")
+
+
+@migration
+def m008_made_by(conn: sqlite3.Connection) -> None:
+    """Who did what, for a team: each import, interaction and follow-up keeps who made it (created_by) and each
+    contact who last changed its fields (updated_by). On a team database that is the login role, filled in by
+    the server (DEFAULT current_user, and the revision trigger for edits), whatever code writes the row; a file
+    has one user, so it keeps '' (rows moved from a file into a team database keep theirs)."""
+    from tracker.core.store.dialect import is_team
+
+    if is_team(conn):
+        for table in _MADE_BY:
+            conn.execute(f'ALTER TABLE {table} ADD COLUMN created_by text COLLATE "C" NOT NULL DEFAULT current_user')
+        conn.execute("""ALTER TABLE contacts ADD COLUMN updated_by text COLLATE "C" NOT NULL DEFAULT current_user""")
+        conn.execute(
+            """CREATE OR REPLACE FUNCTION tracker_contacts_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW.revision := OLD.revision + 1;
+                NEW.updated_by := current_user;
+                RETURN NEW;
+            END $$"""
+        )
+        return
+    for table in _MADE_BY:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN created_by TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE contacts ADD COLUMN updated_by TEXT NOT NULL DEFAULT ''")
