@@ -235,6 +235,9 @@ def migrate(conn: PgConnection, steps: list[object], where: str) -> int:
             step = steps[number - 1]
             step(conn)  # type: ignore[operator]
             conn.execute("UPDATE tracker_schema SET version = ?", (number,))
+        from tracker.core.store import team_roles
+
+        team_roles.setup(conn)  # the team's owner and staff groups and their grants, when this role may make them
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -192,14 +192,14 @@ class PgConnection:
         rows = list(seq)
         if not rows:
             return PgCursor([], None, 0, None)
-        with self._errors(), self.raw.cursor() as cursor:
+        with self._errors(text), self.raw.cursor() as cursor:
             cursor.executemany(text, rows)
             count = cursor.rowcount
         self.total_changes += max(count, 0)
         return PgCursor([], None, count, None)
 
     def _run(self, text: str, params: Any = (), wants_id: bool = False) -> PgCursor:
-        with self._errors(), self.raw.cursor() as cursor:
+        with self._errors(text), self.raw.cursor() as cursor:
             cursor.execute(text, params or None)
             description = cursor.description
             rows = cursor.fetchall() if description is not None else []
@@ -216,7 +216,11 @@ class PgConnection:
         """Write rows into `table` with COPY (inside the current transaction)."""
         names = ", ".join(f'"{c}"' for c in columns)
         count = 0
-        with self._errors(), self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with (
+            self._errors(f"COPY {table}"),
+            self.raw.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
                 count += 1
@@ -227,13 +231,13 @@ class PgConnection:
         of them in memory at once."""
         text, _ = translate(sql, bool(params))
         name = f"tracker_stream_{next(_streams)}"
-        with self._errors(), self.raw.cursor(name=name) as cursor:
+        with self._errors(text), self.raw.cursor(name=name) as cursor:
             cursor.execute(text, params or None)
             while rows := cursor.fetchmany(size):
                 yield rows
 
-    def _errors(self) -> _Translated:
-        return _Translated(self)
+    def _errors(self, statement: str = "") -> _Translated:
+        return _Translated(self, statement)
 
     def close(self) -> None:
         self.raw.close()
@@ -245,8 +249,9 @@ class PgConnection:
 class _Translated:
     """Turns the server's errors into the store's sentences (constraint violations stay sqlite3-like)."""
 
-    def __init__(self, conn: PgConnection):
+    def __init__(self, conn: PgConnection, statement: str = ""):
         self.conn = conn
+        self.statement = statement
 
     def __enter__(self) -> None:
         return None
@@ -262,7 +267,7 @@ class _Translated:
         if isinstance(exc, errors.LockNotAvailable | errors.DeadlockDetected | errors.SerializationFailure):
             raise StoreBusy("The team database is busy (someone else's change is being saved); try again.") from None
         if isinstance(exc, errors.InsufficientPrivilege):
-            raise permission_error(exc) from None
+            raise permission_error(exc, self.statement, self.conn.user, describe(self.conn.url)) from None
         if isinstance(exc, psycopg.IntegrityError):
             import sqlite3
 
@@ -276,14 +281,12 @@ def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def permission_error(exc: BaseException) -> StoreError:
-    """A refused action, naming the role it needs."""
+def permission_error(exc: BaseException, statement: str, user: str, where: str) -> StoreError:
+    """A refused action, naming the role it needs (from the statement and the object the server names)."""
     from tracker.core.errors import PermissionRefused
+    from tracker.core.store.team_roles import refusal_sentence
 
-    return PermissionRefused(
-        "Your team role may not do this; it needs the owner role (ask the shop's owner to do it, or to run "
-        "`tracker team add YOUR_NAME --role owner`)."
-    )
+    return PermissionRefused(refusal_sentence(statement, first_line(exc), user, where))
 
 
 @lru_cache(maxsize=1)
@@ -314,6 +317,8 @@ def connect(url: str) -> PgConnection:
     try:
         raw = psycopg.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as exc:
+        if "permission denied for database" in str(exc):  # not in this database's team
+            raise permission_error(exc, "", urlsplit(url).username or "this login", describe(url)) from None
         raise StoreError(f"Cannot connect to {describe(url)}: {first_line(exc)}.") from None
     raw.adapters.register_dumper(int, _untyped_int_dumper())  # the server infers each integer's type from use
     raw.adapters.register_loader("numeric", FloatLoader)  # sum() and avg() of integers: floats, as on SQLite

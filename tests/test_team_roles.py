@@ -1,0 +1,279 @@
+"""Who may do what in a team database (issue 18), enforced by PostgreSQL: `tracker team add/list`, a staff
+member's own `tracker` process doing a staff's work and refused by the server (not by the program) for an owner's,
+an owner member doing those, two shops on one server keeping their members apart, and TLS for other hosts.
+Runs against the throwaway cluster of tests/pg_server.py (trust authentication: any role logs in without a
+password, so what a role may do is decided by its grants alone)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from tracker.cli import main
+from tracker.core.store import Store
+from tracker.core.store.pg_schema import WATCHED
+from tracker.core.store.postgres import connection_options
+from tracker.core.store.team_roles import group_names, needed_role
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, db: Path | str, *args: object, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db), *(str(a) for a in args)])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def ok(capsys, db: Path | str, *args: object) -> str:
+    code, out, err = run(capsys, db, *args)
+    assert code == 0, err
+    return out
+
+
+def as_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}").geturl()
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def process(url: str, *args: object, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`tracker --db URL ARGS…` in its own process, as a member would run it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_DEBUG")}
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", url, *(str(a) for a in args)],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def everything(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, read by the superuser (and the change counter)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        found: dict[str, list[tuple[object, ...]]] = {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()  # type: ignore[arg-type]
+            for table in WATCHED
+        }
+        found["tracker_state"] = conn.execute("SELECT version FROM tracker_state").fetchall()
+    return found
+
+
+@pytest.fixture
+def shop(pg_cluster) -> str:
+    """A team database of its own (its groups are its own), addressed as the cluster's superuser."""
+    return pg_cluster.new_database()
+
+
+@pytest.fixture
+def contacts_csv(tmp_path) -> Path:
+    path = tmp_path / "contacts.csv"
+    path.write_text("email,first_name\nimported@example.com,Imported\nsecond@example.com,Second\n", encoding="utf-8")
+    return path
+
+
+def test_team_add_makes_login_roles_in_the_database_groups_and_list_shows_them(capsys, shop, pg_cluster):
+    prefix = database_name(shop)
+    staff, owner = f"{prefix}_sam", f"{prefix}_olga"
+    added = json.loads(ok(capsys, shop, "team", "add", staff, "--role", "staff", "--json"))
+    assert added["name"] == staff and added["role"] == "staff" and added["created"] is True
+    ok(capsys, shop, "team", "add", owner, "--role", "owner")
+    listed = json.loads(ok(capsys, shop, "team", "list", "--json"))
+    assert listed["members"] == [
+        {"name": owner, "role": "owner", "can_log_in": True},
+        {"name": staff, "role": "staff", "can_log_in": True},
+    ]
+    groups = group_names(prefix)
+    rows = pg_cluster.admin(
+        "SELECT m.rolname, m.rolcanlogin, m.rolpassword IS NULL, g.rolname, g.rolcanlogin FROM pg_auth_members am "
+        "JOIN pg_authid g ON g.oid = am.roleid JOIN pg_authid m ON m.oid = am.member "
+        f"WHERE m.rolname IN ('{staff}', '{owner}') ORDER BY 1"
+    )
+    # logins without a password (the server's own rules apply) in the database's NOLOGIN groups
+    assert rows == [(owner, True, True, groups["owner"], False), (staff, True, True, groups["staff"], False)]
+    # promoted: one role at a time
+    ok(capsys, shop, "team", "add", staff, "--role", "owner")
+    roles = {m["name"]: m["role"] for m in json.loads(ok(capsys, shop, "team", "list", "--json"))["members"]}
+    assert roles == {owner: "owner", staff: "owner"}
+    assert "owner" in ok(capsys, shop, "team", "list")
+
+
+def test_a_password_from_stdin_is_stored_hashed_and_never_printed(shop, pg_cluster):
+    name = f"{database_name(shop)}_pat"
+    secret = "correct horse battery staple"
+    done = process(shop, "team", "add", name, "--role", "staff", "--password-stdin", stdin=secret + "\n")
+    assert done.returncode == 0, done.stderr
+    assert secret not in done.stdout + done.stderr
+    [(stored,)] = pg_cluster.admin(f"SELECT rolpassword FROM pg_authid WHERE rolname = '{name}'")
+    assert isinstance(stored, str) and stored.startswith("SCRAM-SHA-256$") and secret not in stored
+
+
+def test_staff_work_in_their_own_process_and_the_server_refuses_owner_actions(
+    capsys, shop, pg_cluster, contacts_csv, tmp_path
+):
+    staff = f"{database_name(shop)}_ben"
+    ok(capsys, shop, "team", "add", staff, "--role", "staff")
+    ok(capsys, shop, "add", "--email", "kept@example.com", "--first-name", "Kept")
+    ok(capsys, shop, "import", "contacts", contacts_csv)
+    [the_import] = json.loads(ok(capsys, shop, "imports", "--json"))["imports"]
+    url = as_user(shop, staff)
+
+    # a staff member's work: contacts, interactions, follow-ups
+    for args in (
+        ("add", "--email", "walkin@example.com", "--first-name", "Walk-in"),
+        ("edit", "walkin@example.com", "--last-name", "Inn"),
+        ("log", "walkin@example.com", "purchase", "--amount", "35", "--at", "2026-05-01"),
+        ("followup", "walkin@example.com", "--due", "2026-06-01", "--reason", "Wedding"),
+    ):
+        done = process(url, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    with Store.open(shop) as team:
+        walkin = team.contacts.by_email("walkin@example.com")
+        assert walkin is not None and walkin.last_name == "Inn"
+        assert team.conn.execute(
+            "SELECT k.name, i.amount FROM interactions i JOIN kinds k ON k.id = i.kind_id WHERE i.contact_id = ?",
+            (walkin.id,),
+        ).fetchall() == [("purchase", 35.0)]
+        assert team.conn.execute("SELECT reason FROM follow_ups WHERE contact_id = ?", (walkin.id,)).fetchall() == [
+            ("Wedding",)
+        ]
+
+    # it is the server that refuses: the same statement in a psql-like session as that role
+    with psycopg.connect(url, autocommit=True) as direct:
+        with pytest.raises(errors.InsufficientPrivilege):
+            direct.execute("INSERT INTO kinds (name, stage) VALUES ('sneaky', 2)")
+        with pytest.raises(errors.InsufficientPrivilege):
+            direct.execute("DELETE FROM contacts")
+        with pytest.raises(errors.InsufficientPrivilege):
+            direct.execute("UPDATE tracker_state SET version = version + 1")
+        assert direct.execute("SELECT count(*) FROM contacts").fetchone() == (4,)
+
+    before = everything(shop)
+    for args in (
+        ("kinds", "add", "workshop", "--stage", "Interaction"),
+        ("settings", "set", "drifting_days", "60"),
+        ("import", "contacts", contacts_csv),
+        ("undo-import", the_import["id"], "--yes"),
+        ("delete", "kept@example.com", "--yes"),
+    ):
+        done = process(url, *args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "needs the owner role" in lines[0] and staff in lines[0], (args, done.stderr)
+        assert everything(shop) == before, args  # nothing written
+
+
+def test_an_owner_member_may_do_what_staff_may_not(capsys, shop, contacts_csv):
+    owner = f"{database_name(shop)}_olga"
+    ok(capsys, shop, "team", "add", owner, "--role", "owner")
+    url = as_user(shop, owner)
+    ok(capsys, url, "add", "--email", "kept@example.com", "--first-name", "Kept")
+    ok(capsys, url, "log", "kept@example.com", "purchase", "--at", "2026-05-01")
+    ok(capsys, url, "kinds", "add", "workshop", "--stage", "Interaction")
+    ok(capsys, url, "settings", "set", "drifting_days", "60")
+    ok(capsys, url, "import", "contacts", contacts_csv)
+    [the_import] = json.loads(ok(capsys, url, "imports", "--json"))["imports"]
+    ok(capsys, url, "undo-import", the_import["id"], "--yes")
+    ok(capsys, url, "delete", "kept@example.com", "--yes")
+    with Store.open(shop) as team:
+        assert "workshop" in {kind.name for kind in team.kinds().values()}
+        assert team.settings().drifting_days == 60
+        assert team.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+        assert team.conn.execute("SELECT undone_at IS NOT NULL FROM imports").fetchall() == [(True,)]
+
+
+def test_two_shops_on_one_server_do_not_share_members(capsys, pg_cluster):
+    florist, garage = pg_cluster.new_database(), pg_cluster.new_database()
+    ann, bob = f"{database_name(florist)}_ann", f"{database_name(garage)}_bob"
+    ok(capsys, florist, "team", "add", ann, "--role", "owner")
+    ok(capsys, garage, "team", "add", bob, "--role", "staff")
+    assert group_names(database_name(florist)) != group_names(database_name(garage))
+    assert [m["name"] for m in json.loads(ok(capsys, florist, "team", "list", "--json"))["members"]] == [ann]
+    assert [m["name"] for m in json.loads(ok(capsys, garage, "team", "list", "--json"))["members"]] == [bob]
+    # the florist's owner is nobody at the garage: the server does not even let her connect
+    code, out, err = run(capsys, as_user(garage, ann), "contacts", "--json")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "needs the staff role" in err and ann in err
+    with pytest.raises(psycopg.OperationalError, match="permission denied"):
+        psycopg.connect(as_user(garage, ann)).close()
+    # the same person may work in both shops, with a role in each
+    ok(capsys, garage, "team", "add", ann, "--role", "staff")
+    assert {m["name"]: m["role"] for m in json.loads(ok(capsys, garage, "team", "list", "--json"))["members"]} == {
+        ann: "staff",
+        bob: "staff",
+    }
+    assert json.loads(ok(capsys, florist, "team", "list", "--json"))["members"][0]["role"] == "owner"
+
+
+def test_only_someone_who_may_create_roles_adds_members(capsys, shop):
+    staff = f"{database_name(shop)}_sid"
+    ok(capsys, shop, "team", "add", staff, "--role", "owner")
+    code, out, err = run(capsys, as_user(shop, staff), "team", "add", "someone_else", "--role", "staff")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "create roles" in err
+    assert [m["name"] for m in json.loads(ok(capsys, shop, "team", "list", "--json"))["members"]] == [staff]
+
+
+def test_team_commands_refuse_a_file_in_one_sentence(capsys, tmp_path):
+    db = tmp_path / "shop.db"
+    for args in (("team", "add", "ben", "--role", "staff"), ("team", "list", "--json")):
+        code, out, err = run(capsys, db, *args)
+        assert code == 2 and out == ""
+        assert len(err.strip().splitlines()) == 1 and "team database" in err
+    assert not db.exists()
+
+
+def test_the_refusal_names_the_role_the_statement_needs():
+    denied = "permission denied for table {}"
+    assert needed_role("INSERT INTO kinds (name) VALUES (?)", denied.format("kinds"))[0] == "owner"
+    assert needed_role("DELETE FROM contacts WHERE id = ?", denied.format("contacts")) == ("owner", "Deleting contacts")
+    assert needed_role("INSERT INTO contacts (email) VALUES (?)", denied.format("contacts"))[0] == "staff"
+    assert needed_role("WITH gone AS (SELECT 1) DELETE FROM interactions", denied.format("interactions"))[0] == "staff"
+    assert needed_role("SELECT * FROM contacts", denied.format("contacts"))[0] == "staff"
+    assert needed_role("COPY imports", denied.format("imports"))[0] == "owner"
+    assert needed_role("INSERT INTO contacts", "permission denied for sequence contacts_id_seq")[0] == "staff"
+    assert needed_role(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        denied.format("settings"),
+    ) == ("owner", "Changing the settings")
+
+
+def test_long_database_names_keep_their_groups_apart():
+    first, second = group_names("a" * 60 + "1"), group_names("a" * 60 + "2")
+    assert first != second
+    assert all(len(name.encode()) <= 63 for name in (*first.values(), *second.values()))
+    assert group_names("shop") == {"owner": "tracker_shop_owner", "staff": "tracker_shop_staff"}
+
+
+@pytest.mark.parametrize(
+    ("url", "environment", "sslmode"),
+    [
+        ("postgresql://anna@db.example.com/shop", {}, "require"),
+        ("postgresql://anna@203.0.113.7:5433/shop", {}, "require"),
+        ("postgresql://anna@localhost/shop", {}, None),
+        ("postgresql://anna@127.0.0.1:5432/shop", {}, None),
+        ("postgresql://anna@[::1]/shop", {}, None),
+        ("postgresql:///shop", {}, None),  # the local socket
+        ("postgresql://anna@db.example.com/shop?sslmode=disable", {}, None),  # the user said otherwise
+        ("postgresql://anna@db.example.com/shop", {"PGSSLMODE": "verify-full"}, None),  # libpq's own setting
+    ],
+)
+def test_other_hosts_need_tls_unless_the_user_says_otherwise(monkeypatch, url, environment, sslmode):
+    monkeypatch.delenv("PGSSLMODE", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert connection_options(url).get("sslmode") == sslmode
