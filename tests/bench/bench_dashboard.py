@@ -29,6 +29,7 @@ import argparse
 import importlib.util
 import io
 import random
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -141,9 +142,9 @@ class AfterOneCall:
 
 
 def after_one_call(store: Store, as_of, live: LiveCanvases, former: Canvases, runs: int = 3) -> AfterOneCall:
-    """The best of `runs` refreshes as the Dashboard tab makes them after one call is logged (removed again after,
-    so the file keeps its counts): the numbers, then the charts whose part changed, the follow-ups chart saying
-    'Counting follow-ups…' until the list arrives, then that chart with the list's counts (the same as before the
+    """The best of `runs` refreshes as the Dashboard tab makes them after one call is logged (removed again after
+    each): the numbers, then the charts whose part changed, the follow-ups chart saying 'Counting follow-ups…'
+    until the list arrives, then that chart with the list's counts (the same as before the
     call here: the list is timed in c.)."""
     best: AfterOneCall | None = None
     due = follow_ups_due(store, as_of)
@@ -215,7 +216,13 @@ def main() -> None:
         live.draw(data)
         in_place = best_of(lambda: live.draw(data))
         state = best_of(lambda: (as_of, store.data_version(), store.conn.total_changes))
-        changed = after_one_call(store, as_of, live, canvases)
+        with tempfile.TemporaryDirectory() as folder:  # the call is logged in a copy: --db may be shared
+            copy = Path(folder) / "copy.db"
+            target = sqlite3.connect(copy)
+            store.conn.backup(target)
+            target.close()
+            with Store.open(copy, verify=False) as writable:
+                changed = after_one_call(writable, as_of, live, canvases)
         print(f"  {'a. REFERENCE grouped scan':44} {reference:7.3f} s")
         print(f"  {'   REFERENCE suggest_follow_ups (the list)':44} {listing:7.3f} s")
         print(f"  {'   REFERENCE five empty figures drawn':44} {empty:7.3f} s")
