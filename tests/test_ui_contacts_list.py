@@ -226,3 +226,40 @@ def test_the_due_column_made_on_the_worker_is_the_one_the_model_makes(shop):
     given.set_engagement(engagement, due_column(engagement))
     assert shown(given, 7) == shown(made_here, 7) and "2026-12-01" in shown(given, 7)
     assert [shown(given, c) for c in range(len(COLUMNS))] == [shown(made_here, c) for c in range(len(COLUMNS))]
+
+
+def test_the_styles_types_are_made_before_the_first_levels_arrive(tmp_path):
+    """PySide6 makes QStyle's Python enum classes (~23 ms) when the level badges first ask for the view's style: the
+    tab has them made in a turn of its own right after it is built, not when the levels arrive (a fresh interpreter:
+    another test may have made them already)."""
+    import subprocess
+    import sys
+
+    from tracker.core.store import Store
+
+    db = tmp_path / "one.db"
+    with Store.open(db) as store:
+        store.contacts.add(first_name="Anna", email="anna@example.com")
+    code = (
+        "import enum, gc, os, sys, threading\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from tracker.core.store import Store\n"
+        "from tracker.ui import contacts_tab\n"
+        "from tracker.ui.commands import Undoable\n"
+        "app = QApplication([])\n"
+        "hold = threading.Event()\n"
+        "real = contacts_tab.load_contacts\n"
+        "contacts_tab.load_contacts = lambda *a: (hold.wait(30), real(*a))[1]\n"
+        "store = Store.open(sys.argv[1])\n"
+        "tab = contacts_tab.ContactsTab(store, Undoable(lambda c: None, print))\n"
+        "tab.reload()\n"
+        "app.processEvents()\n"
+        "made = {c.__qualname__ for c in gc.get_objects() if isinstance(c, type) and issubclass(c, enum.Enum)}\n"
+        "print(tab.model.classified, 'QStyle.PrimitiveElement' in made)\n"
+        "hold.set()\n"
+        "os._exit(0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]

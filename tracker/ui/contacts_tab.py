@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QRect, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -152,6 +152,13 @@ class ContactsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
+        QTimer.singleShot(0, self, self._prepare_badges)
+
+    def _prepare_badges(self) -> None:
+        """Have PySide6 make the Python types of the view's style (QStyle's enum classes, ~23 ms) now, in a turn of
+        the event loop of its own while the list loads: the level badges' first paint asks for them, which was when
+        the levels arrived at the end of a load, in the same stall as their first paint (issue 16)."""
+        self.table.style()
 
     # Loading -----------------------------------------------------------------------------------------
 
