@@ -60,6 +60,7 @@ def db_path(tmp_path: Path) -> Path:
 #: Test modules whose `store` runs on both engines: a Tracker file and a team database on PostgreSQL.
 BOTH_ENGINES = {
     "test_dashboard",
+    "test_cli",
     "test_dashboard_truth",
     "test_edit_conflicts",
     "test_demo",
@@ -123,10 +124,10 @@ def team_url(pg_cluster) -> str:
 
 
 @pytest.fixture
-def db_target(request, engine: str, db_path: Path) -> Path | str:
-    """What the test's store was opened on (a file's path, a team database's address): a second connection, a
-    second process or `tracker --db` opens the same database with it."""
-    return request.getfixturevalue("team_url") if engine == "postgresql" else db_path
+def db_target(request, engine: str, tmp_path: Path) -> Path | str:
+    """What the test's store was opened on (a file's path — the same as db_path —, a team database's address): a
+    second connection, a second process or `tracker --db` opens the same database with it."""
+    return request.getfixturevalue("team_url") if engine == "postgresql" else tmp_path / "tracker.db"
 
 
 @pytest.fixture

@@ -30,6 +30,14 @@ REPO = Path(__file__).resolve().parent.parent
 # Helpers ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def db_path(db_target):
+    """The database every command here runs on: a file, and (conftest.BOTH_ENGINES) a team database; tests about
+    files as such (backups, damage, paths) are marked file_only."""
+    return db_target
+
+
+
 def run(capsys, db_path: Path, *args: object) -> tuple[int, str, str]:
     """Run `tracker --db DB ARGS…` in-process; return (exit code, stdout, stderr)."""
     capsys.readouterr()  # forget anything printed before this command
