@@ -5,6 +5,7 @@ the schema made once when two clients start at once. Runs against the throwaway 
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 from datetime import date
@@ -183,3 +184,26 @@ def test_who_did_what_is_recorded_by_the_server(capsys, tmp_path, team_url, pg_c
     ok(capsys, on_file, "log", "anna@example.com", "call", "--at", "2026-11-20")
     (logged,) = json.loads(ok(capsys, on_file, "interactions", "--json"))["interactions"]
     assert logged["by"] == ""
+
+
+def test_a_change_by_another_client_is_noticed_without_asking_the_server_each_time(team_url, monkeypatch):
+    """The window polls data_version every second: on a team database it LISTENs, so the number moves when
+    another client commits, and no query is sent while nobody writes."""
+    with Store.open(team_url) as window:
+        first = window.data_version()
+        queries: list[str] = []
+        run_query = window.conn._run
+        monkeypatch.setattr(window.conn, "_run", lambda text, *rest: queries.append(text) or run_query(text, *rest))
+        assert [window.data_version() for _ in range(5)] == [first] * 5 and queries == []
+        script = (
+            "import sys; from tracker.core.store import Store; s = Store.open(sys.argv[1]); "
+            "s.contacts.add(first_name='Cleo', email='cleo@example.com'); s.close()"
+        )
+        subprocess.run([sys.executable, "-c", script, team_url], cwd=ROOT, check=True, timeout=120)
+        socket = window.conn.raw.pgconn.socket
+        for _ in range(100):  # wait for the notification on the socket (up to 10 s), never a fixed sleep
+            if window.data_version() != first:
+                break
+            select.select([socket], [], [], 0.1)
+        assert window.data_version() != first and len(queries) == 1  # asked once, after the notification
+        assert window.contacts.count() == 1

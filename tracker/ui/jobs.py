@@ -34,7 +34,7 @@ class JobSignals(QObject):
 class Job(QRunnable):
     """Call `work(store, progress=…, cancelled=…)` on a pool thread with a Store of its own."""
 
-    def __init__(self, db_path: Path | None, work: Callable[..., Any], *, memory_store: Store | None = None):
+    def __init__(self, db_path: Path | str | None, work: Callable[..., Any], *, memory_store: Store | None = None):
         super().__init__()
         self.db_path = db_path
         self.work = work
@@ -98,7 +98,10 @@ def start(job: Job) -> Job:
 
 
 def job_for(store: Store, work: Callable[..., Any]) -> Job:
-    """A job on the same database as `store` (sharing it only when it lives in memory)."""
+    """A job on the same database as `store` (sharing it only when it lives in memory; a team database's job has
+    its own connection, as a file's does)."""
+    if store.url is not None:
+        return Job(store.url, work)
     if store.path is None:
         return Job(None, work, memory_store=store)
     return Job(store.path, work)

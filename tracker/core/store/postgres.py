@@ -115,6 +115,48 @@ def connection_options(url: str) -> dict[str, str]:
 
 #: Names for server-side cursors.
 _streams = itertools.count(1)
+#: A write transaction's start: the lock wait bounded, then the lock (sent as one simple query).
+_BEGIN_WRITE = f"BEGIN; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+#: Rows an executemany INSERT sends a statement, and the protocol's limit of parameters a statement.
+MANY_ROWS = 1000
+MAX_PARAMETERS = 65_535
+_VALUES_HEAD = re.compile(r"^\s*INSERT\s+INTO\s+[\w.]+\s*\([^()]*\)\s*VALUES\s*(?=\()", re.I)
+
+
+def _many_values(text: str, rows: list[Any]) -> tuple[str, str, str] | None:
+    """(head up to VALUES, the row's parenthesised values, what follows) of an `INSERT INTO t (…) VALUES (…)` that
+    may become one statement of many rows: positional parameters (sequences, not mappings) and no ON CONFLICT …
+    DO UPDATE (a statement may not update one row twice). None for any other statement."""
+    head = _VALUES_HEAD.match(text)
+    if head is None or not isinstance(rows[0], Sequence) or isinstance(rows[0], str):
+        return None
+    depth, at, quoted = 0, head.end(), False
+    for at in range(head.end(), len(text)):
+        char = text[at]
+        if char == "'":
+            quoted = not quoted  # '' inside a literal toggles twice
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return None
+    row, tail = text[head.end() : at + 1], text[at + 1 :]
+    if (
+        "%(" in row
+        or re.search(r"\bDO\s+UPDATE\b", tail, re.I)
+        or tail.strip().rstrip(";").strip()
+        and not re.match(r"\s*ON\s+CONFLICT\b", tail, re.I)
+    ):
+        return None
+    width = row.count("%s")
+    if any(len(values) != width for values in rows):
+        return None
+    return text[: head.end()], row, tail
 
 
 class PgCursor:
@@ -161,6 +203,11 @@ class PgConnection:
         self.url = url
         #: Rows inserted, changed or deleted by this connection (sqlite3's total_changes).
         self.total_changes = 0
+        #: The writable columns of each table asked about (dialect.writable_columns).
+        self.columns_known: dict[str, tuple[str, ...]] = {}
+        #: Whether this connection LISTENs to the changes channel (see `watch`).
+        self.watching = False
+        self._notified = False
 
     @property
     def in_transaction(self) -> bool:
@@ -176,9 +223,12 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
         statement = sql.strip()
         if statement.upper() == "BEGIN IMMEDIATE":  # a write transaction: one writer at a time
-            self._run("BEGIN")
-            self._run(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
-            self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            try:  # one round trip (a simple query of three statements)
+                self._run(_BEGIN_WRITE)
+            except BaseException:
+                if self.in_transaction:  # begun, but the lock was not had: no transaction left open
+                    self.raw.execute("ROLLBACK")
+                raise
             return PgCursor([], None, -1, None)
         if statement.upper() == "BEGIN DEFERRED":  # a read transaction: one state of the data for every query
             return self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
@@ -192,10 +242,28 @@ class PgConnection:
         rows = list(seq)
         if not rows:
             return PgCursor([], None, 0, None)
+        many = _many_values(text, rows)
+        if many is not None:  # INSERT … VALUES (…): many rows a statement
+            return self._insert_many(*many, rows)
         with self._errors(text), self.raw.cursor() as cursor:
             cursor.executemany(text, rows)
             count = cursor.rowcount
         self.total_changes += max(count, 0)
+        return PgCursor([], None, count, None)
+
+    def _insert_many(self, head: str, row: str, tail: str, rows: list[Any]) -> PgCursor:
+        """INSERT … VALUES (row), (row), … of up to MANY_ROWS rows a statement: one round trip and one firing of
+        the table's statement trigger (the data version's UPDATE and NOTIFY) per batch instead of per row."""
+        width = len(rows[0])
+        size = max(1, min(MANY_ROWS, MAX_PARAMETERS // max(width, 1)))
+        count = 0
+        with self._errors(head), self.raw.cursor() as cursor:
+            for at in range(0, len(rows), size):
+                batch = rows[at : at + size]
+                text = f"{head}{', '.join([row] * len(batch))}{tail}"
+                cursor.execute(text, [value for values in batch for value in values])
+                count += max(cursor.rowcount, 0)
+        self.total_changes += count
         return PgCursor([], None, count, None)
 
     def _run(self, text: str, params: Any = (), wants_id: bool = False) -> PgCursor:
@@ -211,6 +279,30 @@ class PgConnection:
         if text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
             self.total_changes += max(count, 0)
         return PgCursor(rows, description, count, lastrowid)
+
+    def watch(self) -> None:
+        """LISTEN to every committed change of the team database (pg_schema's statement triggers NOTIFY it)."""
+        from tracker.core.store.pg_schema import CHANNEL
+
+        self._run(f"LISTEN {CHANNEL}")
+        self.raw.add_notify_handler(self._on_notify)  # those that arrive while a query runs
+        self.watching = True
+        self._notified = True
+
+    def _on_notify(self, _notify: object) -> None:
+        self._notified = True
+
+    def take_notified(self) -> bool:
+        """Whether a change was notified since the last call; reads what the server sent without waiting and
+        without a query (between transactions only: inside one, nothing is delivered)."""
+        pgconn = self.raw.pgconn
+        if not self.in_transaction:
+            with self._errors():
+                pgconn.consume_input()
+            while pgconn.notifies() is not None:
+                self._notified = True
+        notified, self._notified = self._notified, False
+        return notified
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Write rows into `table` with COPY (inside the current transaction)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
@@ -51,6 +51,7 @@ class Store:
         self._readonly_conn = False
         #: The team database's address (postgresql://…), or None for a file.
         self.url: str | None = None
+        self._team_version_seen: int | None = None
         #: Why this store cannot be written (read-only location, damaged file), or None.
         self.read_only: str | None = None
 
@@ -231,10 +232,19 @@ class Store:
         """A number that changes whenever another connection (another process, a worker) commits to the file
         (on a team database, whenever anyone commits)."""
         if self.url is not None:
-            version: int = self.conn.execute("SELECT version FROM tracker_state").fetchone()[0]
-            return version
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._team_version()
+        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
         return version
+
+    def _team_version(self) -> int:
+        """tracker_state's count of commits, asked again only after the server said something changed (LISTEN
+        tracker_changes): a window polling it costs no round trip while nobody writes."""
+        conn: Any = self.conn
+        if not conn.watching:
+            conn.watch()
+        if conn.take_notified() or self._team_version_seen is None:
+            self._team_version_seen = int(self.conn.execute("SELECT version FROM tracker_state").fetchone()[0])
+        return self._team_version_seen
 
     def require_writable(self) -> None:
         """Refuse, in one sentence and before anything is written, a write into a read-only or damaged file."""

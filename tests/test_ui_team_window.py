@@ -1,0 +1,74 @@
+"""The window on a team database (issue 18): it opens on a postgresql:// address, loads its lists on workers
+with connections of their own, saves through the same operations, and shows what another client (a CLI process
+of a colleague) commits by itself, without F5 — the server's notification moves its data version."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from tracker.core.store import Store
+from tracker.ui import main_window as main_window_module
+from tracker.ui.dialogs import ContactDialog
+from tracker.ui.main_window import MainWindow
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def window(qtbot, team_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(main_window_module, "WATCH_INTERVAL_MS", 50)
+    with Store.open(team_url) as store:
+        store.contacts.add(first_name="Anna", email="anna@example.com")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    errors: list[str] = []
+    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
+    made = MainWindow(Store.open(team_url, verify=False), settings)
+    qtbot.addWidget(made)
+    made.show()
+    made.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is made)
+    made.show_tab(1)
+    qtbot.waitUntil(lambda: made.contacts_tab.model.total() == 1)
+    made.errors = errors
+    yield made
+    made.close()
+    made.store.close()
+
+
+def test_another_clients_change_shows_in_the_window_by_itself(qtbot, window, team_url, monkeypatch):
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from tracker.cli import main; main()",
+            "--db",
+            team_url,
+            "add",
+            "--email",
+            "ben@example.com",
+            "--first-name",
+            "Ben",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 2, timeout=30_000)
+    monkeypatch.setattr(
+        ContactDialog, "ask", classmethod(lambda cls, parent, contact=None: {"first_name": "Cleo", "email": "c@x.io"})
+    )
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # and it saves its own
+    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 3, timeout=30_000)
+    with Store.open(team_url) as other:
+        assert set(other.contacts.ids_by_email()) == {"anna@example.com", "ben@example.com", "c@x.io"}
+    assert window.errors == []
