@@ -72,3 +72,25 @@ def test_another_clients_change_shows_in_the_window_by_itself(qtbot, window, tea
     with Store.open(team_url) as other:
         assert set(other.contacts.ids_by_email()) == {"anna@example.com", "ben@example.com", "c@x.io"}
     assert window.errors == []
+
+
+def test_file_menu_connects_to_a_team_database_and_names_it(qtbot, tmp_path, team_url, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    errors: list[str] = []
+    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    made = MainWindow(Store.open(tmp_path / "mine.db"), settings)
+    qtbot.addWidget(made)
+    made.show()
+    answers = iter([("not an address", True), (team_url, True)])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: next(answers)))
+    made.connect_team()
+    assert errors and "postgresql://" in errors[0] and made.store.url is None  # refused in one sentence
+    made.connect_team()
+    assert made.store.url == team_url
+    assert made.windowTitle().startswith("The team database")
+    qtbot.waitUntil(lambda: "team database" in made.status.text())
+    assert made.recent_paths()[0] == team_url and settings.value("database/last") == team_url
+    made.close()
+    made.store.close()

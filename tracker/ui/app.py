@@ -23,7 +23,7 @@ def run_app(db_path: Path | str | None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from tracker.core.errors import TrackerError
-    from tracker.core.paths import default_db_path
+    from tracker.core.paths import URL_SCHEMES, default_db_path
     from tracker.core.store import Store
     from tracker.ui import crash, resources
     from tracker.ui.main_window import MainWindow
@@ -40,7 +40,10 @@ def run_app(db_path: Path | str | None) -> int:
     settings = QSettings()
     if db_path is None:
         last = settings.value("database/last")
-        db_path = Path(last) if last and Path(last).is_file() else default_db_path()
+        if isinstance(last, str) and last.startswith(URL_SCHEMES):  # the team database used last
+            db_path = last
+        else:
+            db_path = Path(last) if last and Path(last).is_file() else default_db_path()
     try:
         store = Store.open(db_path, verify=False)  # checked on a worker once the window shows
     except TrackerError as exc:

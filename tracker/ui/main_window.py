@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget
 from tracker import __version__
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
+from tracker.core.paths import URL_SCHEMES, as_target
 from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
@@ -114,12 +115,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._followups, "Follow-ups")
         self.tabs.addTab(self._interactions, "Interactions")
         self.stack.addWidget(self.tabs)
-        where = str(store.path) if store.path else "in memory"
-        self.setWindowTitle(f"{store.path.name if store.path else 'Untitled'} — Tracker")
-        self.setWindowFilePath(where)
-        if store.path:
-            self.settings.setValue("database/last", str(store.path))
-            self._remember_recent(store.path)
+        where = self.where()
+        name = store.path.name if store.path else where[:1].upper() + where[1:] if store.url else "Untitled"
+        self.setWindowTitle(f"{name} — Tracker")
+        self.setWindowFilePath(where if store.path else "")
+        if store.path or store.url:  # a team database's address holds no password (libpq's places keep it)
+            self.settings.setValue("database/last", str(store.path or store.url))
+            self._remember_recent(store.path or str(store.url))
         if old is not None and old is not store:
             old.close()
         self._show_right_page()
@@ -216,7 +218,31 @@ class MainWindow(QMainWindow):
         if path:
             self.open_database(Path(path))
 
-    def open_database(self, path: Path) -> bool:
+    def where(self) -> str:
+        """The open database as the title, status bar and About name it: its file, or the team database."""
+        return str(self.store.path) if self.store.path else self.store.describe()
+
+    def connect_team(self) -> None:
+        """File → Connect to a team database…: its address, then opened as a file is."""
+        from PySide6.QtWidgets import QInputDialog
+
+        last = next((p for p in self.recent_paths() if p.startswith(URL_SCHEMES)), "postgresql://")
+        address, ok = QInputDialog.getText(
+            self,
+            "Connect to a team database",
+            "The team database's address, as the shop's owner gave it\n(postgresql://USER@HOST/DATABASE; the "
+            "password comes from ~/.pgpass or PGPASSWORD):",
+            text=last,
+        )
+        address = address.strip()
+        if not ok or not address:
+            return
+        if not address.startswith(URL_SCHEMES):
+            self.show_error(f"{address} is not a team database's address; it starts with postgresql://.")
+            return
+        self.open_database(address)
+
+    def open_database(self, path: Path | str) -> bool:
         try:
             store = Store.open(path, verify=False)  # checked on a worker once shown
         except TrackerError as exc:
@@ -225,7 +251,7 @@ class MainWindow(QMainWindow):
         self.set_store(store)
         return True
 
-    def _remember_recent(self, path: Path) -> None:
+    def _remember_recent(self, path: Path | str) -> None:
         recent = [p for p in self.recent_paths() if p != str(path)]
         self.settings.setValue("database/recent", [str(path), *recent][:MAX_RECENT])
         self._fill_recent_menu()
@@ -240,7 +266,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in self.recent_paths():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_database(Path(p)))
+            action.triggered.connect(lambda _=False, p=path: self.open_database(as_target(p)))
         self.recent_menu.setEnabled(bool(self.recent_paths()))
 
     # Commands -------------------------------------------------------------------------------------------
@@ -459,8 +485,8 @@ class MainWindow(QMainWindow):
             self,
             "About Tracker",
             f"<b>Tracker {__version__}</b><p>Your customers, what they did, and whom to contact next."
-            f"<p>Database: {html.escape(str(self.store.path or 'in memory'))}<br>"
-            "Nothing leaves this computer.",
+            f"<p>Database: {html.escape(self.where())}<br>"
+            + ("Shared with your team on its server." if self.store.url else "Nothing leaves this computer."),
         )
 
     # Changes ----------------------------------------------------------------------------------------------
@@ -540,7 +566,7 @@ class MainWindow(QMainWindow):
         total = self.contacts_tab.model.total() if built else 0
         undo = self.undo.stack.undoText()
         welcome = self._empty is not None and self.stack.currentWidget() is self._empty
-        text = (f"{total:,} contacts · " if total or welcome else "") + str(self.store.path or "in memory")
+        text = (f"{total:,} contacts · " if total or welcome else "") + self.where()
         if self.store.read_only or self.store.damaged:
             text += " · read-only (damaged)" if self.store.damaged else " · read-only"
         newest = self._newest_backup()

@@ -75,6 +75,7 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QAction, QAction, UndoKeys]:
     file = bar.addMenu("&File")
     add(file, "&New database…", lambda: window.choose_database(True), "Ctrl+Shift+N")
     add(file, "&Open database…", lambda: window.choose_database(False), QKeySequence.StandardKey.Open)
+    add(file, "Connect to a &team database…", window.connect_team)
     recent_menu = file.addMenu("Open &recent")
     file.addSeparator()
     add(file, "&Import contacts…", lambda: window.import_file("contacts"), "Ctrl+I")
