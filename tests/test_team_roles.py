@@ -246,6 +246,7 @@ def test_the_refusal_names_the_role_the_statement_needs():
     assert needed_role("SELECT * FROM contacts", denied.format("contacts"))[0] == "staff"
     assert needed_role("COPY imports", denied.format("imports"))[0] == "owner"
     assert needed_role("INSERT INTO contacts", "permission denied for sequence contacts_id_seq")[0] == "staff"
+    assert needed_role("ALTER TABLE imports ADD COLUMN x text", "must be owner of table imports")[0] == "database owner"
     assert needed_role(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         denied.format("settings"),
@@ -277,3 +278,75 @@ def test_other_hosts_need_tls_unless_the_user_says_otherwise(monkeypatch, url, e
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert connection_options(url).get("sslmode") == sslmode
+
+
+def test_the_window_shows_the_servers_refusal_in_its_sentence(qtbot, shop, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from tracker.ui.main_window import MainWindow
+
+    staff = f"{database_name(shop)}_win"
+    with Store.open(shop) as team:
+        team.contacts.add(first_name="Anna", email="anna@example.com")
+    done = process(shop, "team", "add", staff, "--role", "staff")
+    assert done.returncode == 0, done.stderr
+    errors: list[str] = []
+    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Store.open(as_user(shop, staff), verify=False), settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_tab(1)
+    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 1)
+    [anna] = [window.contacts_tab.model.id_at(0)]
+    window.contacts_tab.select_ids([anna])
+    window.contacts_tab.delete_selected()
+    assert len(errors) == 1 and "Deleting contacts needs the owner role" in errors[0] and staff in errors[0]
+    window.close()
+    window.store.close()
+    with Store.open(shop) as team:
+        assert team.contacts.count() == 1
+
+
+def test_a_database_owner_who_may_create_roles_sets_the_team_up_when_the_schema_is_made(capsys, pg_cluster):
+    """As the README sets a shop up: `createuser --createrole anna`, `createdb -O anna shop`; anna is no
+    superuser. Her first connection makes the schema and the groups; she adds staff; the server refuses them."""
+    url = pg_cluster.new_database(empty=True)
+    name = database_name(url)
+    anna, ben = f"{name}_anna", f"{name}_ben"
+    pg_cluster.admin(f'CREATE ROLE "{anna}" LOGIN CREATEROLE')
+    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{anna}"')
+    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{anna}"', database=name)
+    Store.open(as_user(url, anna)).close()
+    groups = group_names(name)
+    assert pg_cluster.admin(
+        f"SELECT count(*) FROM pg_roles WHERE rolname IN ('{groups['owner']}', '{groups['staff']}')"
+    )[0] == (2,)
+    ok(capsys, as_user(url, anna), "team", "add", ben, "--role", "staff")
+    staff = as_user(url, ben)
+    ok(capsys, staff, "add", "--email", "walkin@example.com")
+    ok(capsys, staff, "log", "walkin@example.com", "purchase", "--at", "2026-05-01")
+    code, out, err = run(capsys, staff, "kinds", "add", "workshop", "--stage", "Interaction")
+    assert code == 2 and out == "" and "needs the owner role" in err
+    # and PUBLIC may no longer connect: the team and the owner may
+    assert pg_cluster.admin(f"SELECT has_database_privilege('public', '{name}', 'CONNECT')") == [(False,)]
+
+
+def test_a_database_owner_who_may_not_create_roles_gets_no_groups_until_someone_who_may_adds_a_member(
+    capsys, pg_cluster
+):
+    url = pg_cluster.new_database(empty=True)
+    name = database_name(url)
+    carl, dora = f"{name}_carl", f"{name}_dora"
+    pg_cluster.admin(f'CREATE ROLE "{carl}" LOGIN')
+    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{carl}"')
+    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{carl}"', database=name)
+    ok(capsys, as_user(url, carl), "add", "--email", "first@example.com")  # the schema is made: Tracker works
+    groups = group_names(name)
+    assert pg_cluster.admin(f"SELECT count(*) FROM pg_roles WHERE rolname = '{groups['staff']}'") == [(0,)]
+    code, out, err = run(capsys, as_user(url, carl), "team", "add", dora, "--role", "staff")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "create roles" in err
+    ok(capsys, url, "team", "add", dora, "--role", "staff")  # the server's superuser may
+    ok(capsys, as_user(url, dora), "log", "first@example.com", "call", "--at", "2026-05-01")
+    code, out, err = run(capsys, as_user(url, dora), "settings", "set", "drifting_days", "60")
+    assert code == 2 and out == "" and "needs the owner role" in err

@@ -65,9 +65,10 @@ def _groups(conn: PgConnection) -> dict[str, str]:
     return group_names(str(_one(conn, "SELECT current_database()")))
 
 
-def why_not_manage(conn: PgConnection) -> str | None:
+def why_not_manage(conn: PgConnection, *, groups_exist: bool = False) -> str | None:
     """Why this connection's role cannot make the groups and grant them the tables (None: it can): it must own
-    Tracker's tables (or be a superuser) and may create roles."""
+    Tracker's tables (or be a superuser) and may create roles (unless the groups are there and only the grants are
+    to be given again)."""
     row = conn.execute(
         "SELECT r.rolsuper, r.rolcreaterole, pg_has_role(current_user, c.relowner, 'USAGE') "
         "FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = to_regclass('tracker_schema')"
@@ -79,15 +80,18 @@ def why_not_manage(conn: PgConnection) -> str | None:
         return None
     if not owns:
         return "it needs the role that owns the database's tables"
-    if not create_role:
+    if not create_role and not groups_exist:
         return "it needs a role that may create roles (CREATEROLE)"
     return None
 
 
 def setup(conn: PgConnection) -> bool:
     """Make the two groups of this database if missing and give them exactly their privileges (inside the
-    caller's transaction, under a savepoint). False, with nothing changed, when this role may not."""
-    if why_not_manage(conn) is not None:
+    caller's transaction, under a savepoint). After a migration the tables' owner gives the grants again even
+    without CREATEROLE when the groups are there. False, with nothing changed, when this role may not."""
+    names = list(_groups(conn).values())
+    there = _one(conn, "SELECT count(*) FROM pg_roles WHERE rolname = ANY(?)", (names,)) == len(names)
+    if why_not_manage(conn, groups_exist=there) is not None:
         return False
     conn.execute("SAVEPOINT tracker_roles")
     try:
@@ -253,7 +257,7 @@ def needed_role(statement: str, message: str) -> tuple[str, str]:
     server's 'permission denied for table kinds'."""
     found = _OBJECT.search(message)
     kind, name = found.groups() if found else ("", "")
-    if kind in ("schema", "function"):
+    if kind in ("schema", "function") or "must be owner of" in message:  # a migration (CREATE, ALTER)
         return "database owner", "Upgrading the team database's schema"
     if kind == "database":
         return STAFF, "Opening this team database"
