@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,30 @@ def test_file_menu_connects_to_a_team_database_and_names_it(qtbot, tmp_path, tea
     assert made.recent_paths()[0] == team_url and settings.value("database/last") == team_url
     made.close()
     made.store.close()
+
+
+def test_the_timeline_and_the_import_history_say_who(qtbot, tmp_path, team_url, pg_cluster):
+    from tracker.core.importing import import_contacts
+    from tracker.ui.import_history import ImportHistoryDialog, ImportsModel
+    from tracker.ui.interactions_model import TIMELINE_COLUMNS, InteractionsModel
+
+    member = f"clerk_{tmp_path.name[-8:].replace('-', '_')}"
+    pg_cluster.admin(f"CREATE ROLE {member} LOGIN SUPERUSER")
+    source = tmp_path / "c.csv"
+    source.write_text("Email,First Name\nanna@example.com,Anna\n", encoding="utf-8")
+    with Store.open(team_url.replace("postgresql://postgres@", f"postgresql://{member}@")) as as_member:
+        import_contacts(as_member, source)
+        anna = as_member.contacts.require("anna@example.com")
+        as_member.interactions.log(anna.id, "call", datetime(2026, 11, 20, 10, 0), note="Asked about roses")
+    with Store.open(team_url) as store:
+        model = InteractionsModel(TIMELINE_COLUMNS)
+        model.set_items(store.interactions.list(contact_id=anna.id))
+        assert model.data(model.index(0, TIMELINE_COLUMNS.index("About"))) == f"Asked about roses · by {member}"
+        dialog = ImportHistoryDialog(store)
+        qtbot.addWidget(dialog)
+        by = ImportsModel.columns.index("By")
+        assert dialog.model.data(dialog.model.index(0, by)) == member and not dialog.table.isColumnHidden(by)
+    with Store.open(tmp_path / "file.db") as on_file:
+        dialog = ImportHistoryDialog(on_file)
+        qtbot.addWidget(dialog)
+        assert dialog.table.isColumnHidden(by)  # a file has one user: no column of empty cells

@@ -42,7 +42,7 @@ def _moment(iso: str | None) -> str:
 class ImportsModel(ItemsModel):
     """Past imports, newest first (as `store.imports.list()` gives them)."""
 
-    columns = ("#", "Kind", "File", "When", "Rows", "Created", "Updated", "Rejected", "Undone")
+    columns = ("#", "Kind", "File", "When", "By", "Rows", "Created", "Updated", "Rejected", "Undone")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self):
@@ -56,12 +56,13 @@ class ImportsModel(ItemsModel):
                 batch.kind,
                 PurePath(batch.source).name or batch.source,
                 _moment(batch.started_at),
+                batch.by,
                 *counts,
                 _moment(batch.undone_at) or "no",
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return plain_tooltip(batch.source)  # the file's whole path, as written
-        if role == Qt.ItemDataRole.TextAlignmentRole and (column == 0 or 4 <= column <= 7):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (column == 0 or 5 <= column <= 8):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and batch.undone_at:
             return QColor(UNDONE_COLOUR)
@@ -84,7 +85,8 @@ class ImportHistoryDialog(QDialog):
         self.setWindowTitle("Import history")
         self.resize(900, 420)
         self.model = ImportsModel(self)
-        self.table = data_table(self.model, (40, 90, 220, 130, 70, 70, 70, 70))
+        self.table = data_table(self.model, (40, 90, 220, 130, 90, 70, 70, 70, 70))
+        self.table.setColumnHidden(ImportsModel.columns.index("By"), store.url is None)  # a file has one user
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.info = plain(

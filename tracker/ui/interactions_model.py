@@ -48,11 +48,13 @@ class InteractionsModel(ItemsModel):
 
 
 def _about(item: Interaction) -> str:
-    """'86.50 · Order 1042', 'score 9 · Lovely tea', 'Re: Your order': what the timeline says of an interaction."""
+    """'86.50 · Order 1042', 'score 9 · Lovely tea', 'Re: Your order · by ben': what the timeline says of an
+    interaction (who logged it, on a team database)."""
     parts = [
         "" if item.amount is None else f"{item.amount:,.2f}",
         "" if item.score is None else f"score {item.score}",
         item.note.replace("\n", " "),
+        f"by {item.by}" if item.by else "",
     ]
     return " · ".join(part for part in parts if part)
 
