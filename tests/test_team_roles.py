@@ -350,3 +350,43 @@ def test_a_database_owner_who_may_not_create_roles_gets_no_groups_until_someone_
     ok(capsys, as_user(url, dora), "log", "first@example.com", "call", "--at", "2026-05-01")
     code, out, err = run(capsys, as_user(url, dora), "settings", "set", "drifting_days", "60")
     assert code == 2 and out == "" and "needs the owner role" in err
+
+
+def test_staff_handle_interactions_and_follow_ups_and_undo_their_own_deletes(capsys, shop):
+    """The staff's whole part: log, edit, delete interactions (and undo the delete: the rows back with their ids,
+    the sequence moved on); schedule, snooze, complete (which logs a call) and delete follow-ups."""
+    from datetime import date, datetime
+
+    from tracker.core import operations
+
+    staff = f"{database_name(shop)}_eve"
+    ok(capsys, shop, "team", "add", staff, "--role", "staff")
+    with Store.open(as_user(shop, staff)) as team:
+        logged = operations.interactions.log(
+            team, "new@example.com", "purchase", datetime(2026, 5, 1, 10), amount=9.5, new_contact_source="shop"
+        )
+        [interaction] = logged.created("interactions")
+        operations.interactions.edit(team, interaction, note="Roses")
+        deleted = operations.interactions.delete(team, [interaction])
+        assert deleted.undo is not None
+        deleted.undo.apply(team)  # put back with its id: INSERT with an id, then setval on the sequence
+        again = operations.interactions.log(team, "new@example.com", "call", datetime(2026, 5, 2, 10))
+        assert again.created("interactions")[0] > interaction
+        contact = team.contacts.by_email("new@example.com")
+        assert contact is not None
+        [first] = operations.follow_ups.schedule(team, contact.id, date(2026, 6, 1), "Quote").ids
+        operations.follow_ups.snooze(team, date(2026, 6, 8), follow_up_ids=[first])
+        operations.follow_ups.done(team, datetime(2026, 6, 9, 12), follow_up_ids=[first])
+        [second] = operations.follow_ups.schedule(team, contact.id, date(2026, 7, 1), "Later").ids
+        team.follow_ups.delete([second])
+    with Store.open(shop) as team:
+        assert team.conn.execute(
+            "SELECT k.name, i.note FROM interactions i JOIN kinds k ON k.id = i.kind_id ORDER BY i.id"
+        ).fetchall() == [
+            ("purchase", "Roses"),
+            ("call", ""),
+            ("call", "Follow-up: Quote (due 2026-06-08, 1 days overdue)"),
+        ]
+        assert team.conn.execute("SELECT id, status, snoozed_until FROM follow_ups").fetchall() == [
+            (first, "done", "2026-06-08")
+        ]
