@@ -117,6 +117,8 @@ def connection_options(url: str) -> dict[str, str]:
 _streams = itertools.count(1)
 #: A write transaction's start: the lock wait bounded, then the lock (sent as one simple query).
 _BEGIN_WRITE = f"BEGIN; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+#: Statements with more parameters than this are never prepared (see PgConnection._run).
+CUSTOM_PLAN_PARAMETERS = 32
 #: Rows an executemany INSERT sends a statement, and the protocol's limit of parameters a statement.
 MANY_ROWS = 1000
 MAX_PARAMETERS = 65_535
@@ -146,17 +148,23 @@ def _many_values(text: str, rows: list[Any]) -> tuple[str, str, str] | None:
     else:
         return None
     row, tail = text[head.end() : at + 1], text[at + 1 :]
-    if (
-        "%(" in row
-        or re.search(r"\bDO\s+UPDATE\b", tail, re.I)
-        or tail.strip().rstrip(";").strip()
-        and not re.match(r"\s*ON\s+CONFLICT\b", tail, re.I)
-    ):
+    rest = tail.strip().rstrip(";").strip()
+    if "%(" in row or (rest and not re.match(r"ON\s+CONFLICT\b", rest, re.I)):
+        return None  # named parameters, or RETURNING and the like
+    if re.search(r"\bDO\s+UPDATE\b", rest, re.I):
         return None
     width = row.count("%s")
-    if any(len(values) != width for values in rows):
+    if "%s" in tail or any(len(values) != width for values in rows):
         return None
     return text[: head.end()], row, tail
+
+
+def _numbered(parts: list[str], before: int) -> str:
+    """A row's values with placeholders $before+1, $before+2, … between `parts`."""
+    pieces = [parts[0]]
+    for n, part in enumerate(parts[1:], start=before + 1):
+        pieces.append(f"${n}{part}")
+    return "".join(pieces)
 
 
 class PgCursor:
@@ -232,6 +240,8 @@ class PgConnection:
             return PgCursor([], None, -1, None)
         if statement.upper() == "BEGIN DEFERRED":  # a read transaction: one state of the data for every query
             return self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        if statement[:5].upper() in ("ALTER", "CREAT", "DROP "):  # a table may change: ask for its columns again
+            self.columns_known.clear()
         text, wants_id = translate(sql, bool(params))
         return self._run(text, params, wants_id)
 
@@ -253,14 +263,23 @@ class PgConnection:
 
     def _insert_many(self, head: str, row: str, tail: str, rows: list[Any]) -> PgCursor:
         """INSERT … VALUES (row), (row), … of up to MANY_ROWS rows a statement: one round trip and one firing of
-        the table's statement trigger (the data version's UPDATE and NOTIFY) per batch instead of per row."""
-        width = len(rows[0])
+        the table's statement trigger (the data version's UPDATE and NOTIFY) per batch instead of per row. The
+        statement is written with the server's own $n placeholders and sent by a raw cursor: psycopg would
+        otherwise parse every batch's long text for its %s in Python (its cache keeps short statements only)."""
+        from psycopg import RawCursor
+
+        width = row.count("%s")
+        parts = [part.replace("%%", "%") for part in row.split("%s")]
         size = max(1, min(MANY_ROWS, MAX_PARAMETERS // max(width, 1)))
+        texts: dict[int, str] = {}
         count = 0
-        with self._errors(head), self.raw.cursor() as cursor:
+        with self._errors(head), RawCursor(self.raw) as cursor:
             for at in range(0, len(rows), size):
                 batch = rows[at : at + size]
-                text = f"{head}{', '.join([row] * len(batch))}{tail}"
+                text = texts.get(len(batch))
+                if text is None:
+                    values = (_numbered(parts, n * width) for n in range(len(batch)))
+                    text = texts[len(batch)] = f"{head.replace('%%', '%')}{', '.join(values)}{tail.replace('%%', '%')}"
                 cursor.execute(text, [value for values in batch for value in values])
                 count += max(cursor.rowcount, 0)
         self.total_changes += count
@@ -268,7 +287,12 @@ class PgConnection:
 
     def _run(self, text: str, params: Any = (), wants_id: bool = False) -> PgCursor:
         with self._errors(text), self.raw.cursor() as cursor:
-            cursor.execute(text, params or None)
+            # A statement of many parameters (an IN list) is planned with its values each time: psycopg prepares a
+            # statement on its fifth use, and the server's generic plan then compares every row with each of the
+            # list's parameters in turn (no hashed IN list, no row estimates): 0.3 s instead of 5 ms for 500 e-mail
+            # addresses over 10k contacts during an import.
+            prepare = False if params and len(params) > CUSTOM_PLAN_PARAMETERS else None
+            cursor.execute(text, params or None, prepare=prepare)
             description = cursor.description
             rows = cursor.fetchall() if description is not None else []
             count = cursor.rowcount
