@@ -390,3 +390,26 @@ def test_staff_handle_interactions_and_follow_ups_and_undo_their_own_deletes(cap
         assert team.conn.execute("SELECT id, status, snoozed_until FROM follow_ups").fetchall() == [
             (first, "done", "2026-06-08")
         ]
+
+
+def test_staff_read_every_list_and_the_members(capsys, shop, contacts_csv):
+    staff = f"{database_name(shop)}_fay"
+    ok(capsys, shop, "team", "add", staff, "--role", "staff")
+    ok(capsys, shop, "import", "contacts", contacts_csv)
+    ok(capsys, shop, "log", "imported@example.com", "purchase", "--at", "2026-05-01", "--amount", "20")
+    url = as_user(shop, staff)
+    for command in (
+        ("contacts", "--json"),
+        ("interactions", "--json"),
+        ("followups", "--as-of", "2026-06-01", "--json"),
+        ("levels", "--as-of", "2026-06-01", "--json"),
+        ("kinds", "--json"),
+        ("imports", "--json"),
+        ("settings", "--json"),
+        ("explain", "imported@example.com", "--as-of", "2026-06-01"),
+        ("outlook", "--as-of", "2026-06-01", "--json"),
+    ):
+        code, out, err = run(capsys, url, *command)
+        assert (code, out) == run(capsys, shop, *command)[:2], (command, err)
+    members = json.loads(ok(capsys, url, "team", "list", "--json"))["members"]
+    assert members == [{"name": staff, "role": "staff", "can_log_in": True}]
