@@ -247,6 +247,10 @@ def test_the_refusal_names_the_role_the_statement_needs():
     assert needed_role("COPY imports", denied.format("imports"))[0] == "owner"
     assert needed_role("INSERT INTO contacts", "permission denied for sequence contacts_id_seq")[0] == "staff"
     assert needed_role("ALTER TABLE imports ADD COLUMN x text", "must be owner of table imports")[0] == "database owner"
+    assert (
+        needed_role('ALTER ROLE "ben" PASSWORD', "permission denied to alter role")[1] == "Managing the team's members"
+    )
+    assert needed_role("CREATE TABLE later (id integer)", "permission denied for schema public")[0] == "database owner"
     assert needed_role(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         denied.format("settings"),

@@ -241,6 +241,8 @@ def describe(conn: PgConnection) -> str:
 
 # --- what a refusal says -----------------------------------------------------------------------------------------
 
+DATABASE_OWNER = "database owner"
+UPGRADING = "Upgrading the team database's schema"
 _VERB = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|COPY|TRUNCATE)\b", re.I)
 _OBJECT = re.compile(r"permission denied for (table|relation|sequence|schema|database|function) \"?([^\"\s]+)\"?")
 _OWNER_ACTIONS = {
@@ -257,8 +259,11 @@ def needed_role(statement: str, message: str) -> tuple[str, str]:
     server's 'permission denied for table kinds'."""
     found = _OBJECT.search(message)
     kind, name = found.groups() if found else ("", "")
-    if kind in ("schema", "function") or "must be owner of" in message:  # a migration (CREATE, ALTER)
-        return "database owner", "Upgrading the team database's schema"
+    first = statement.lstrip().split(" ", 1)[0].upper()
+    if " ROLE " in f" {statement.upper()} " or first in ("GRANT", "REVOKE") or " role" in message:
+        return DATABASE_OWNER, "Managing the team's members"
+    if kind in ("schema", "function") or "must be owner of" in message or first in ("CREATE", "ALTER", "DROP"):
+        return DATABASE_OWNER, UPGRADING
     if kind == "database":
         return STAFF, "Opening this team database"
     table = name.rpartition(".")[2]
@@ -285,7 +290,9 @@ def refusal_sentence(statement: str, message: str, user: str, where: str) -> str
             f"{action} needs the {role} role in {where}, which {user} does not have "
             f"(the shop's owner can give it: tracker team add {user} --role {role})."
         )
-    return (
-        f"{action} needs the role that owns {where}, which {user} is not (ask the shop's owner to open it with this "
-        "version of Tracker first)."
+    hint = (
+        "ask the shop's owner to open it with this version of Tracker first"
+        if action == UPGRADING
+        else "ask the shop's owner"
     )
+    return f"{action} needs the role that owns {where}, which {user} is not ({hint})."
