@@ -106,6 +106,13 @@ def test_team_add_makes_login_roles_in_the_database_groups_and_list_shows_them(c
     )
     # logins without a password (the server's own rules apply) in the database's NOLOGIN groups
     assert rows == [(owner, True, True, groups["owner"], False), (staff, True, True, groups["staff"], False)]
+    # the database was copied from the session's template, whose own groups had grants: they are taken back
+    granted = pg_cluster.admin(
+        "SELECT DISTINCT r.rolname FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a "
+        "JOIN pg_roles r ON r.oid = a.grantee WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1",
+        database=prefix,
+    )
+    assert [name for (name,) in granted if name.startswith("tracker_")] == [groups["owner"], groups["staff"]]
     # promoted: one role at a time
     ok(capsys, shop, "team", "add", staff, "--role", "owner")
     roles = {m["name"]: m["role"] for m in json.loads(ok(capsys, shop, "team", "list", "--json"))["members"]}
@@ -365,6 +372,7 @@ def test_staff_handle_interactions_and_follow_ups_and_undo_their_own_deletes(cap
 
     staff = f"{database_name(shop)}_eve"
     ok(capsys, shop, "team", "add", staff, "--role", "staff")
+    [(counted,)] = everything(shop)["tracker_state"]
     with Store.open(as_user(shop, staff)) as team:
         logged = operations.interactions.log(
             team, "new@example.com", "purchase", datetime(2026, 5, 1, 10), amount=9.5, new_contact_source="shop"
@@ -384,6 +392,8 @@ def test_staff_handle_interactions_and_follow_ups_and_undo_their_own_deletes(cap
         [second] = operations.follow_ups.schedule(team, contact.id, date(2026, 7, 1), "Later").ids
         team.follow_ups.delete([second])
     with Store.open(shop) as team:
+        # every write of the staff's counted (the trigger runs as the schema's owner; staff cannot write the counter)
+        assert team.conn.execute("SELECT version FROM tracker_state").fetchone()[0] >= counted + 10
         assert team.conn.execute(
             "SELECT k.name, i.note FROM interactions i JOIN kinds k ON k.id = i.kind_id ORDER BY i.id"
         ).fetchall() == [
