@@ -98,7 +98,15 @@ BASELINE: dict[str, dict[str, object]] = {
     "check": {},
     "duplicates": {},
     "merge": {"keep": "#1", "other": "#2", "yes": True},
+    # the team database's commands: here on a file, where they refuse in one sentence (or find no server);
+    # test_team_database.py and test_team_roles.py run them on a real one
+    "share": {"url": "postgresql://nobody@127.0.0.1:1/shop"},
+    "team": {},
+    "team add": {"name": "ben", "role": "staff"},
+    "team list": {},
 }
+#: Commands whose baseline needs a team database server (their working calls are tested beside one).
+NEEDS_SERVER = {("share",), ("team",), ("team", "add"), ("team", "list")}
 
 #: Cases that fail in code another change is rewriting right now; un-xfail them once it is merged.
 OTHER_AREAS: dict[tuple[str, str, str], str] = {}
@@ -243,7 +251,7 @@ def test_every_command_has_a_baseline_that_works(template, tmp_path, monkeypatch
     source, backup_id = template
     monkeypatch.chdir(tmp_path)
     for path, _command in _commands(cli):
-        if not path or path == ("import",):
+        if not path or path == ("import",) or path in NEEDS_SERVER:
             continue
         if path == ("import", "imap"):
             try:
