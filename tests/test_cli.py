@@ -37,7 +37,6 @@ def db_path(db_target):
     return db_target
 
 
-
 def run(capsys, db_path: Path, *args: object) -> tuple[int, str, str]:
     """Run `tracker --db DB ARGS…` in-process; return (exit code, stdout, stderr)."""
     capsys.readouterr()  # forget anything printed before this command

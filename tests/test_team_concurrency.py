@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.core.errors import EditConflict
 from tracker.core.operations import contacts as contact_ops
 from tracker.core.store import Store
 from tracker.core.store.postgres import WRITE_LOCK
@@ -220,16 +221,16 @@ def test_two_clients_editing_one_contact_lose_no_field_and_no_tag(team_url):
     assert set(anna.tags) == expected  # every tag added by either: no read-modify-write lost
 
 
-def test_a_stale_save_overwrites_without_being_told(team_url):
-    """Today: the desk opens Anna, the workshop saves new notes, then the desk saves the notes it typed over what
-    it opened — the workshop's notes are gone and neither is told. Row versions (being added) will refuse the
-    desk's stale save and say what changed; this test pins the behaviour until then."""
+def test_a_stale_save_is_refused_and_says_what_changed(team_url):
+    """The desk opens Anna, the workshop (another process) saves new notes, then the desk saves the notes it typed
+    over what it opened: the save is refused, naming the notes as they are now, and the workshop's notes stay."""
     with Store.open(team_url) as team:
         team.contacts.add(email="anna@example.com", first_name="Anna", notes="Likes tulips")
     with Store.open(team_url) as desk:
         opened = desk.contacts.get(1)  # the desk's form, as it was opened
         finished([tracker(team_url, "edit", "#1", "--notes", "Wedding on 12 June")])  # the workshop saves
-        assert desk.contacts.get(1).notes == "Wedding on 12 June" != opened.notes  # the desk's form is stale
-        contact_ops.edit(desk, 1, notes=f"{opened.notes} and roses")  # the desk saves what it typed on the old notes
+        with pytest.raises(EditConflict) as refused:
+            contact_ops.edit(desk, 1, seen=opened, notes=f"{opened.notes} and roses")
+        assert refused.value.changed == {"notes": "Wedding on 12 June"}
     with Store.open(team_url) as team:
-        assert team.contacts.get(1).notes == "Likes tulips and roses"  # the workshop's save, silently replaced
+        assert team.contacts.get(1).notes == "Wedding on 12 June"  # the workshop's save stands

@@ -87,7 +87,10 @@ def team_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
 @json_option
 @click.pass_context
 def team_list(ctx: click.Context, as_json: bool) -> None:
-    """List the members of this team database and their roles."""
+    """List the members of this team database and their roles.
+
+    Example: tracker --db postgresql://anna@shop-server/shop team list --json
+    """
     url = _team_database(ctx.obj["db"])
     with command_store(url) as store:
         found = team_roles.members(store.conn)  # type: ignore[arg-type]

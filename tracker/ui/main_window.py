@@ -552,7 +552,7 @@ class MainWindow(QMainWindow):
         steps = [lambda: self.interactions_tab, lambda: self.followups_tab, self._newest_backup]
 
         def next_tab() -> None:
-            if self.tabs is tabs and steps:
+            if self.tabs is tabs and steps and not self.store.closed:  # a closed window's turn comes to nothing
                 steps.pop(0)()
                 QTimer.singleShot(0, self, next_tab)
 
