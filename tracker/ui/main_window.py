@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget
 from tracker import __version__
 from tracker.core.errors import TrackerError
 from tracker.core.models import Changes
-from tracker.core.paths import URL_SCHEMES, as_target
+from tracker.core.paths import as_target
 from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
@@ -224,23 +224,11 @@ class MainWindow(QMainWindow):
 
     def connect_team(self) -> None:
         """File → Connect to a team database…: its address, then opened as a file is."""
-        from PySide6.QtWidgets import QInputDialog
+        from tracker.ui.team_connect import ask_address
 
-        last = next((p for p in self.recent_paths() if p.startswith(URL_SCHEMES)), "postgresql://")
-        address, ok = QInputDialog.getText(
-            self,
-            "Connect to a team database",
-            "The team database's address, as the shop's owner gave it\n(postgresql://USER@HOST/DATABASE; the "
-            "password comes from ~/.pgpass or PGPASSWORD):",
-            text=last,
-        )
-        address = address.strip()
-        if not ok or not address:
-            return
-        if not address.startswith(URL_SCHEMES):
-            self.show_error(f"{address} is not a team database's address; it starts with postgresql://.")
-            return
-        self.open_database(address)
+        address = ask_address(self, self.recent_paths(), self.show_error)
+        if address is not None:
+            self.open_database(address)
 
     def open_database(self, path: Path | str) -> bool:
         try:
