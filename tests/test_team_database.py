@@ -207,3 +207,16 @@ def test_a_change_by_another_client_is_noticed_without_asking_the_server_each_ti
             select.select([socket], [], [], 0.1)
         assert window.data_version() != first and len(queries) == 1  # asked once, after the notification
         assert window.contacts.count() == 1
+
+
+def test_a_shared_database_is_analysed_at_once(capsys, shop_file, pg_cluster):
+    """Moving in ends with VACUUM ANALYZE: the planner has statistics (and index-only scans a visibility map)
+    from the first query on, not only once autovacuum comes by."""
+    url = pg_cluster.new_database(empty=True)
+    ok(capsys, shop_file, "share", "--to", url)
+    with Store.open(url) as team:
+        rows = team.conn.execute(
+            "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname IN ('contacts', 'interactions')"
+        ).fetchall()
+    assert sorted(rows) == [("contacts", True, True), ("interactions", True, True)]

@@ -69,6 +69,7 @@ def copy_database(
                 wrong = ", ".join(f"{t} {found[t]:,} of {expected[t]:,}" for t in TABLES if found[t] != expected[t])
                 raise StoreError(f"The copy did not hold every row ({wrong}); nothing was kept.")
     target.forget_kinds()
+    dialect.after_bulk_load(target.conn, TABLES)
     return expected
 
 

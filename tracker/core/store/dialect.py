@@ -99,6 +99,15 @@ def index_definitions(conn: Any, names: tuple[str, ...]) -> list[tuple[str, str]
     return [(row[0], row[1]) for row in conn.execute(sql, names)]
 
 
+def after_bulk_load(conn: Any, tables: tuple[str, ...]) -> None:
+    """After a whole database was copied in (outside the transaction): PostgreSQL's statistics and visibility map
+    made at once, instead of whenever autovacuum comes by — until then the levels' index-only scans read every row
+    from the table too (bench_team: levels 2.8x SQLite's before, 0.8x after; 1.4 s at 1M interactions). SQLite
+    plans without them."""
+    if is_team(conn):
+        conn.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+
+
 def ids_follow_max(conn: Any, table: str) -> None:
     """After rows were written with ids of their own: new rows get ids after the highest (SQLite always does;
     PostgreSQL's identity sequence must be moved on)."""
