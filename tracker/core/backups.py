@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker.core.dates import wall_clock
 from tracker.core.errors import InvalidInput, StoreError
 
 KEEP_LAST = 20
@@ -224,7 +225,7 @@ class Backups:
     def take(self, conn: sqlite3.Connection, reason: str, *, now: datetime | None = None) -> Backup:
         """A verified backup now, then prune the old ones."""
         self._prepare_folder()
-        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        stamp = (now or wall_clock()).strftime("%Y%m%d-%H%M%S")
         slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
         first = self.folder / f"tracker-{stamp}-{slug}.db"
         partial = _write_piece(conn, first)
@@ -279,7 +280,7 @@ class Backups:
     def daily(self, conn: sqlite3.Connection, *, now: datetime | None = None) -> Backup | None:
         """Take the once-a-day backup if the newest one is older than a day; skipped quietly where the folder
         cannot be written (a read-only location, a linked disk not plugged in), so reading still works there."""
-        now = now or datetime.now()
+        now = now or wall_clock()
         if not self.can_write():
             return None
         newest = self.list()
@@ -322,7 +323,7 @@ class Backups:
 
     def prune(self, *, now: datetime | None = None) -> builtins.list[Path]:  # `list` here is the method
         """Keep the newest `keep_last`, plus the newest of each month for a year; delete the rest."""
-        now = now or datetime.now()
+        now = now or wall_clock()
         backups = self.list()
         keep = {b.path for b in backups[: self.keep_last]}
         months: set[tuple[int, int]] = set()
@@ -371,7 +372,7 @@ def restore_beside(backup: Path, damaged: Path) -> Path:
     found = quick_check(backup)
     if found != "ok":
         raise StoreError(f"{backup} does not pass the integrity check ({found}); nothing was restored.")
-    target = damaged.with_name(f"{damaged.stem}-restored-{datetime.now():%Y%m%d-%H%M%S}{damaged.suffix}")
+    target = damaged.with_name(f"{damaged.stem}-restored-{wall_clock():%Y%m%d-%H%M%S}{damaged.suffix}")
     source = sqlite3.connect(f"{Path(backup).absolute().as_uri()}?mode=ro", uri=True)
     try:
         write_backup(source, target)

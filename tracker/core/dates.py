@@ -86,5 +86,11 @@ def iso_moment(moment: datetime) -> str:
     return moment.replace(microsecond=0, tzinfo=None).isoformat(timespec="seconds")
 
 
+def wall_clock() -> datetime:
+    """The core's one reading of the wall clock, for stamps of when something was written (a row's created_at, a
+    backup file's name and age). The days the domain reasons about (levels, follow-ups, outlook) are always given."""
+    return datetime.now()
+
+
 def now_iso() -> str:
-    return iso_moment(datetime.now())
+    return iso_moment(wall_clock())

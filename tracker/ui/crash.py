@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tracker import __version__
 from tracker.core.paths import APP_NAME
+from tracker.ui import clock
 from tracker.ui.text import error_box
 
 LOG_NAME = "tracker.log"
@@ -84,7 +85,7 @@ class CrashReporter(QObject):
             return
         try:
             with self._lock:
-                write_report(self.log_path, exc_type, exc, tb, when=datetime.now())
+                write_report(self.log_path, exc_type, exc, tb, when=clock.now())
             saved = True
         except OSError:
             sys.__excepthook__(exc_type, exc, tb)  # the terminal, if there is one, is the last place left
