@@ -237,7 +237,7 @@ def test_only_someone_who_may_create_roles_adds_members(capsys, shop):
 
 def test_team_commands_refuse_a_file_in_one_sentence(capsys, tmp_path):
     db = tmp_path / "shop.db"
-    for args in (("team", "add", "ben", "--role", "staff"), ("team", "list", "--json")):
+    for args in (("team", "add", "ben", "--role", "staff"), ("team", "list", "--json"), ("team", "remove", "ben")):
         code, out, err = run(capsys, db, *args)
         assert code == 2 and out == ""
         assert len(err.strip().splitlines()) == 1 and "team database" in err
@@ -427,3 +427,86 @@ def test_staff_read_every_list_and_the_members(capsys, shop, contacts_csv):
         assert (code, out) == run(capsys, shop, *command)[:2], (command, err)
     members = json.loads(ok(capsys, url, "team", "list", "--json"))["members"]
     assert members == [{"name": staff, "role": "staff", "can_log_in": True}]
+
+
+def test_team_remove_takes_a_member_out_and_the_server_refuses_them_from_then_on(capsys, pg_cluster):
+    """`tracker team remove` in its own process: the removed staff member's next connection is refused by the
+    server, a session already open is refused its next write, and the login itself (their place in another
+    shop's team) is left as it was."""
+    shop, other_shop = pg_cluster.new_database(), pg_cluster.new_database()
+    ben = f"{database_name(shop)}_ben"
+    ok(capsys, shop, "team", "add", ben, "--role", "staff")
+    ok(capsys, other_shop, "team", "add", ben, "--role", "staff")
+    staff = as_user(shop, ben)
+    done = process(staff, "add", "--email", "before@example.com")
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(staff, autocommit=True) as open_session:
+        done = process(shop, "team", "remove", ben, "--json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {
+            "database": f"the team database {database_name(shop)} on 127.0.0.1",
+            "name": ben,
+            "was": "staff",
+            "removed": True,
+        }
+        with pytest.raises(errors.InsufficientPrivilege):
+            open_session.execute("INSERT INTO contacts (email) VALUES ('after@example.com')")
+    done = process(staff, "add", "--email", "after@example.com")
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "needs the staff role" in done.stderr
+    with pytest.raises(psycopg.OperationalError, match="permission denied"):
+        psycopg.connect(staff).close()
+    assert json.loads(ok(capsys, shop, "team", "list", "--json"))["members"] == []
+    with Store.open(shop) as team:
+        assert set(team.contacts.ids_by_email()) == {"before@example.com"}
+    # the login stays on the server, and in the other shop's team
+    assert pg_cluster.admin(f"SELECT rolcanlogin FROM pg_roles WHERE rolname = '{ben}'") == [(True,)]
+    done = process(as_user(other_shop, ben), "add", "--email", "elsewhere@example.com")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(ok(capsys, other_shop, "team", "list", "--json"))["members"] == [
+        {"name": ben, "role": "staff", "can_log_in": True}
+    ]
+
+
+def test_team_remove_refuses_yourself_the_last_owner_and_a_stranger_in_one_sentence(capsys, pg_cluster):
+    """As the README sets a shop up (anna owns the database and may create roles): anna cannot take herself
+    out, nobody takes out or demotes the only owner, a name not in the team is refused; nothing changes. Once
+    ben is owner too, anna may be taken out."""
+    url = pg_cluster.new_database(empty=True)
+    name = database_name(url)
+    anna, ben = f"{name}_anna", f"{name}_ben"
+    pg_cluster.admin(f'CREATE ROLE "{anna}" LOGIN CREATEROLE')
+    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{anna}"')
+    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{anna}"', database=name)
+    as_anna = as_user(url, anna)
+    Store.open(as_anna).close()
+    ok(capsys, as_anna, "team", "add", anna, "--role", "owner")
+    ok(capsys, as_anna, "team", "add", ben, "--role", "staff")
+    team = json.loads(ok(capsys, url, "team", "list", "--json"))["members"]
+    assert team == [
+        {"name": anna, "role": "owner", "can_log_in": True},
+        {"name": ben, "role": "staff", "can_log_in": True},
+    ]
+    for who, args, says in (
+        (as_anna, ("team", "remove", anna), "cannot take themselves out"),
+        (url, ("team", "remove", anna), "only owner"),
+        (url, ("team", "add", anna, "--role", "staff"), "only owner"),
+        (as_anna, ("team", "remove", "nobody_here"), "has no role"),
+        (as_user(url, ben), ("team", "remove", anna), "create roles"),
+    ):
+        done = process(who, *args)
+        assert done.returncode == 2 and done.stdout == "", (args, done.stdout, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], (args, done.stderr)
+        assert json.loads(ok(capsys, url, "team", "list", "--json"))["members"] == team, args
+
+    promoted = process(as_anna, "team", "add", ben, "--role", "owner")
+    assert promoted.returncode == 0 and f"{ben} now has the owner role instead of staff" in promoted.stdout
+    again = json.loads(ok(capsys, as_anna, "team", "add", ben, "--role", "owner", "--json"))
+    assert (again["was"], again["role"], again["created"]) == ("owner", "owner", False)
+    done = process(url, "team", "remove", anna)
+    assert done.returncode == 0, done.stderr
+    assert f"took {anna} (owner) out of the team" in done.stdout
+    assert json.loads(ok(capsys, url, "team", "list", "--json"))["members"] == [
+        {"name": ben, "role": "owner", "can_log_in": True}
+    ]

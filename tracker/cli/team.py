@@ -64,7 +64,8 @@ def team_group() -> None:
 @json_option
 @click.pass_context
 def team_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
-    """Give NAME a role in this team database (a server login is made if there is none of that name).
+    """Give NAME a role in this team database (a server login is made if there is none of that name), or change
+    a member's role (the last owner stays owner).
 
     Without --password-stdin no password is set: the server's own rules (pg_hba.conf) decide how NAME logs in.
     Needs the database's owner with the right to create roles.
@@ -79,8 +80,39 @@ def team_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
     if as_json:
         emit_json({"database": where, **added})
         return
-    made = "made a login for" if added["created"] else "gave the existing login"
-    click.echo(f"In {where}: {made} {name} with the {role} role.")
+    if added["was"] == role:
+        click.echo(f"In {where}: {name} already has the {role} role.")
+    elif added["was"] is not None:
+        click.echo(f"In {where}: {name} now has the {role} role instead of {added['was']}.")
+    else:
+        made = "made a login for" if added["created"] else "gave the existing login"
+        click.echo(f"In {where}: {made} {name} with the {role} role.")
+
+
+@team_group.command(name="remove")
+@click.argument("name")
+@json_option
+@click.pass_context
+def team_remove(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Take NAME out of this team database's team: from then on the server refuses NAME this database.
+
+    Only the team is changed: the server login NAME itself stays, with its password, its roles in other team
+    databases and whatever it owns elsewhere (drop it on the server if it should go). Refused for yourself,
+    for the last owner and for a name not in the team. Needs the database's owner with the right to create
+    roles.
+
+    Example: tracker --db postgresql://anna@shop-server/shop team remove ben
+    """
+    url = _team_database(ctx.obj["db"])
+    with command_store(url) as store:
+        removed = team_roles.remove_member(store.conn, name)  # type: ignore[arg-type]
+        where = store.describe()
+    if as_json:
+        emit_json({"database": where, **removed})
+        return
+    click.echo(
+        f"In {where}: took {name} ({removed['was']}) out of the team; the server login {name} itself is left as it is."
+    )
 
 
 @team_group.command(name="list")

@@ -156,24 +156,41 @@ def _check_name(name: str, groups: dict[str, str]) -> None:
         raise InvalidInput(f"{name} is a name the server keeps for itself; choose another.")
 
 
+def _require_manager(conn: PgConnection, doing: str) -> None:
+    reason = why_not_manage(conn)
+    if reason is not None:
+        raise PermissionRefused(
+            f"{doing} {describe(conn)} needs its owner with the right to create roles; {conn.user} may not ({reason})."
+        )
+
+
+def _refuse_last_owner(conn: PgConnection, name: str, doing: str) -> None:
+    """InvalidInput when `name` is this team's only owner (nobody would be left for the owner's work)."""
+    owners = [m["name"] for m in members(conn) if m["role"] == OWNER]
+    if owners == [name]:
+        raise InvalidInput(
+            f"{name} is the only owner in {describe(conn)} and {doing}; make someone else owner first "
+            f"(tracker team add NAME --role owner)."
+        )
+
+
 def add_member(conn: PgConnection, name: str, role: str, password: str | None = None) -> dict[str, Any]:
     """Give `name` the team `role` in this database: a LOGIN role made if the server has none of that name
     (with `password` if given; otherwise the server's own authentication rules apply), granted the group and
     taken out of the other one. An existing role (the same person in another shop) keeps its password unless a
-    new one is given."""
+    new one is given. A member's role is changed the same way ('was' says the role before, None for someone
+    new to this team); the last owner is not made staff."""
     if role not in ROLES:
         raise InvalidInput(f"{role} is not a team role; choose staff or owner.")
     groups = _groups(conn)
     _check_name(name, groups)
-    reason = why_not_manage(conn)
-    if reason is not None:
-        raise PermissionRefused(
-            f"Adding team members to {describe(conn)} needs its owner with the right to create roles; "
-            f"{conn.user} may not ({reason})."
-        )
-    conn.execute("BEGIN")
+    _require_manager(conn, "Adding team members to")
+    conn.execute("BEGIN IMMEDIATE")  # the write lock: one change of the team's members at a time
     try:
         setup(conn)
+        was = _role_of(conn, name, groups)
+        if was == OWNER and role == STAFF:
+            _refuse_last_owner(conn, name, "cannot be made staff")
         found = conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?", (name,)).fetchone()
         secret = f" PASSWORD '{_verifier(conn, name, password)}'" if password is not None else ""
         if found is None:
@@ -190,7 +207,51 @@ def add_member(conn: PgConnection, name: str, role: str, password: str | None = 
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return {"name": name, "role": role, "created": found is None, "can_log_in": True if found is None else found[0]}
+    return {
+        "name": name,
+        "role": role,
+        "was": was,
+        "created": found is None,
+        "can_log_in": True if found is None else found[0],
+    }
+
+
+def remove_member(conn: PgConnection, name: str) -> dict[str, Any]:
+    """Take `name` out of this database's team (both groups): from then on the server refuses them this
+    database's tables (and the connection itself, where the groups alone may connect). The login role stays as
+    it is — its password, its roles in other shops' teams, whatever it owns elsewhere. Refused (InvalidInput,
+    nothing changed) for someone not in the team, for the connection's own role and for the last owner."""
+    groups = _groups(conn)
+    _require_manager(conn, "Removing team members from")
+    conn.execute("BEGIN IMMEDIATE")  # the write lock: two owners removing each other take turns
+    try:
+        was = _role_of(conn, name, groups)
+        if was is None:
+            raise InvalidInput(f"{name} has no role in {describe(conn)}; tracker team list shows who has.")
+        if name == conn.user:
+            raise InvalidInput(f"{name} cannot take themselves out of {describe(conn)}; another owner can.")
+        if was == OWNER:
+            _refuse_last_owner(conn, name, "cannot be removed")
+        for group in groups.values():
+            if _member_of(conn, name, group):
+                conn.execute(f"REVOKE {quote(group)} FROM {quote(name)}")
+            if _member_of(conn, name, group):  # PostgreSQL 16 revokes only the grants this role made
+                raise PermissionRefused(
+                    f"The server kept {name} in {group} (granted by another role); nothing was changed."
+                )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return {"name": name, "was": was, "removed": True}
+
+
+def _role_of(conn: PgConnection, name: str, groups: dict[str, str]) -> str | None:
+    """`name`'s role in this team (owner when in both groups), None when in neither."""
+    if _member_of(conn, name, groups[OWNER]):
+        return OWNER
+    return STAFF if _member_of(conn, name, groups[STAFF]) else None
 
 
 def _member_of(conn: PgConnection, member: str, group: str) -> bool:
