@@ -75,7 +75,7 @@ def team_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
     url = _team_database(ctx.obj["db"])
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with command_store(url) as store:
-        added = team_roles.add_member(store.conn, name, role, password)  # type: ignore[arg-type]
+        added = team_roles.add_member(team_roles.connection(store), name, role, password)
         where = store.describe()
     if as_json:
         emit_json({"database": where, **added})
@@ -105,7 +105,7 @@ def team_remove(ctx: click.Context, name: str, as_json: bool) -> None:
     """
     url = _team_database(ctx.obj["db"])
     with command_store(url) as store:
-        removed = team_roles.remove_member(store.conn, name)  # type: ignore[arg-type]
+        removed = team_roles.remove_member(team_roles.connection(store), name)
         where = store.describe()
     if as_json:
         emit_json({"database": where, **removed})
@@ -125,7 +125,7 @@ def team_list(ctx: click.Context, as_json: bool) -> None:
     """
     url = _team_database(ctx.obj["db"])
     with command_store(url) as store:
-        found = team_roles.members(store.conn)  # type: ignore[arg-type]
+        found = team_roles.members(team_roles.connection(store))
         where = store.describe()
     if as_json:
         emit_json({"database": where, "members": found})

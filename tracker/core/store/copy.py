@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.core.errors import InvalidInput, StoreError
 from tracker.core.store import dialect
+from tracker.core.store.table import Connection, is_team_connection
 
 if TYPE_CHECKING:
     from tracker.core.store.store import Store
@@ -82,8 +83,8 @@ def _copy_table(
         raise StoreError(f"The target's {table} table lacks {', '.join(sorted(missing))}; nothing was copied.")
     names = ", ".join(_quoted(c) for c in columns)
     done = 0
-    for rows in _chunks(source, f"SELECT {names} FROM {table} ORDER BY 1"):
-        _write(target, table, columns, rows)
+    for rows in _chunks(source.conn, f"SELECT {names} FROM {table} ORDER BY 1"):
+        _write(target.conn, table, columns, rows)
         done += len(rows)
         if progress is not None:
             progress(table, done, total)
@@ -91,21 +92,18 @@ def _copy_table(
         dialect.ids_follow_max(target.conn, table)
 
 
-def _chunks(source: Store, sql: str) -> Iterator[list[Any]]:
-    stream = getattr(source.conn, "stream", None)
-    if stream is not None:  # PostgreSQL: a server-side cursor, not every row at once
-        yield from stream(sql, (), CHUNK)
+def _chunks(conn: Connection, sql: str) -> Iterator[list[Any]]:
+    if is_team_connection(conn):  # PostgreSQL: a server-side cursor, not every row at once
+        yield from conn.stream(sql, (), CHUNK)
         return
-    cursor = source.conn.execute(sql)
+    cursor = conn.execute(sql)
     while rows := cursor.fetchmany(CHUNK):
         yield rows
 
 
-def _write(target: Store, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
-    conn = target.conn
-    copy_rows = getattr(conn, "copy_rows", None)
-    if copy_rows is not None:  # PostgreSQL: COPY … FROM STDIN
-        copy_rows(table, columns, rows)
+def _write(conn: Connection, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+    if is_team_connection(conn):  # PostgreSQL: COPY … FROM STDIN
+        conn.copy_rows(table, columns, rows)
         return
     marks = ", ".join("?" for _ in columns)
     conn.executemany(f"INSERT INTO {table} ({', '.join(_quoted(c) for c in columns)}) VALUES ({marks})", rows)

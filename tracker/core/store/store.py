@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tracker.core.errors import InvalidInput, NotATrackerFile, StoreError, UnknownKind
 from tracker.core.levels import Level, Settings
@@ -25,6 +25,7 @@ from tracker.core.store.connection import (
     write_transaction,
 )
 from tracker.core.store.migrations import check_compatible, latest_version, migrate
+from tracker.core.store.table import is_team_connection
 
 if TYPE_CHECKING:
     from tracker.core.backups import Backup, Backups
@@ -239,11 +240,13 @@ class Store:
     def _team_version(self) -> int:
         """tracker_state's count of commits, asked again only after the server said something changed (LISTEN
         tracker_changes): a window polling it costs no round trip while nobody writes."""
-        conn: Any = self.conn
+        conn = self.conn
+        if not is_team_connection(conn):
+            raise StoreError(f"{self.describe().capitalize()} is not a team database.")
         if not conn.watching:
             conn.watch()
         if conn.take_notified() or self._team_version_seen is None:
-            self._team_version_seen = int(self.conn.execute("SELECT version FROM tracker_state").fetchone()[0])
+            self._team_version_seen = int(conn.execute("SELECT version FROM tracker_state").fetchone()[0])
         return self._team_version_seen
 
     def require_writable(self) -> None:

@@ -22,9 +22,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.errors import InvalidInput, PermissionRefused
+from tracker.core.store.table import TeamConnection, is_team_connection
 
 if TYPE_CHECKING:
-    from tracker.core.store.postgres import PgConnection
+    from tracker.core.store.store import Store
 
 OWNER = "owner"
 STAFF = "staff"
@@ -42,6 +43,16 @@ _SCHEMA_OWNER_ONLY = ("tracker_schema", "tracker_state")
 _NAME_LIMIT = 63
 
 
+def connection(store: Store) -> TeamConnection:
+    """The team database's connection of `store` (InvalidInput, in one sentence, for a file)."""
+    conn = store.conn
+    if not is_team_connection(conn):
+        raise InvalidInput(
+            "Team members and roles belong to a team database; open one with --db postgresql://USER@HOST/DATABASE."
+        )
+    return conn
+
+
 def quote(name: str) -> str:
     """`name` as a quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
@@ -56,16 +67,16 @@ def group_names(database: str) -> dict[str, str]:
     return {OWNER: f"{base}_owner", STAFF: f"{base}_staff"}
 
 
-def _one(conn: PgConnection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+def _one(conn: TeamConnection, sql: str, params: tuple[Any, ...] = ()) -> Any:
     row = conn.execute(sql, params).fetchone()
     return row[0] if row is not None else None
 
 
-def _groups(conn: PgConnection) -> dict[str, str]:
+def _groups(conn: TeamConnection) -> dict[str, str]:
     return group_names(str(_one(conn, "SELECT current_database()")))
 
 
-def why_not_manage(conn: PgConnection, *, groups_exist: bool = False) -> str | None:
+def why_not_manage(conn: TeamConnection, *, groups_exist: bool = False) -> str | None:
     """Why this connection's role cannot make the groups and grant them the tables (None: it can): it must own
     Tracker's tables (or be a superuser) and may create roles (unless the groups are there and only the grants are
     to be given again)."""
@@ -85,7 +96,7 @@ def why_not_manage(conn: PgConnection, *, groups_exist: bool = False) -> str | N
     return None
 
 
-def setup(conn: PgConnection) -> bool:
+def setup(conn: TeamConnection) -> bool:
     """Make the two groups of this database if missing and give them exactly their privileges (inside the
     caller's transaction, under a savepoint). After a migration the tables' owner gives the grants again even
     without CREATEROLE when the groups are there. False, with nothing changed, when this role may not."""
@@ -103,7 +114,7 @@ def setup(conn: PgConnection) -> bool:
     return True
 
 
-def _grant(conn: PgConnection) -> None:
+def _grant(conn: TeamConnection) -> None:
     groups = _groups(conn)
     owner, staff = quote(groups[OWNER]), quote(groups[STAFF])
     both = f"{owner}, {staff}"
@@ -156,7 +167,7 @@ def _check_name(name: str, groups: dict[str, str]) -> None:
         raise InvalidInput(f"{name} is a name the server keeps for itself; choose another.")
 
 
-def _require_manager(conn: PgConnection, doing: str) -> None:
+def _require_manager(conn: TeamConnection, doing: str) -> None:
     reason = why_not_manage(conn)
     if reason is not None:
         raise PermissionRefused(
@@ -164,7 +175,7 @@ def _require_manager(conn: PgConnection, doing: str) -> None:
         )
 
 
-def _refuse_last_owner(conn: PgConnection, name: str, doing: str) -> None:
+def _refuse_last_owner(conn: TeamConnection, name: str, doing: str) -> None:
     """InvalidInput when `name` is this team's only owner (nobody would be left for the owner's work)."""
     owners = [m["name"] for m in members(conn) if m["role"] == OWNER]
     if owners == [name]:
@@ -174,7 +185,7 @@ def _refuse_last_owner(conn: PgConnection, name: str, doing: str) -> None:
         )
 
 
-def add_member(conn: PgConnection, name: str, role: str, password: str | None = None) -> dict[str, Any]:
+def add_member(conn: TeamConnection, name: str, role: str, password: str | None = None) -> dict[str, Any]:
     """Give `name` the team `role` in this database: a LOGIN role made if the server has none of that name
     (with `password` if given; otherwise the server's own authentication rules apply), granted the group and
     taken out of the other one. An existing role (the same person in another shop) keeps its password unless a
@@ -216,7 +227,7 @@ def add_member(conn: PgConnection, name: str, role: str, password: str | None = 
     }
 
 
-def remove_member(conn: PgConnection, name: str) -> dict[str, Any]:
+def remove_member(conn: TeamConnection, name: str) -> dict[str, Any]:
     """Take `name` out of this database's team (both groups): from then on the server refuses them this
     database's tables (and the connection itself, where the groups alone may connect). The login role stays as
     it is — its password, its roles in other shops' teams, whatever it owns elsewhere. Refused (InvalidInput,
@@ -247,14 +258,14 @@ def remove_member(conn: PgConnection, name: str) -> dict[str, Any]:
     return {"name": name, "was": was, "removed": True}
 
 
-def _role_of(conn: PgConnection, name: str, groups: dict[str, str]) -> str | None:
+def _role_of(conn: TeamConnection, name: str, groups: dict[str, str]) -> str | None:
     """`name`'s role in this team (owner when in both groups), None when in neither."""
     if _member_of(conn, name, groups[OWNER]):
         return OWNER
     return STAFF if _member_of(conn, name, groups[STAFF]) else None
 
 
-def _member_of(conn: PgConnection, member: str, group: str) -> bool:
+def _member_of(conn: TeamConnection, member: str, group: str) -> bool:
     return bool(
         _one(
             conn,
@@ -265,7 +276,7 @@ def _member_of(conn: PgConnection, member: str, group: str) -> bool:
     )
 
 
-def _verifier(conn: PgConnection, name: str, password: str) -> str:
+def _verifier(conn: TeamConnection, name: str, password: str) -> str:
     """The password as the server stores it (SCRAM, hashed here by libpq): the clear text never reaches the
     server's statement log."""
     if not password or "\x00" in password:
@@ -277,7 +288,7 @@ def _verifier(conn: PgConnection, name: str, password: str) -> str:
     return text
 
 
-def members(conn: PgConnection) -> list[dict[str, Any]]:
+def members(conn: TeamConnection) -> list[dict[str, Any]]:
     """Who is in this database's team, by name: {'name', 'role', 'can_log_in'}; someone in both groups counts
     as owner."""
     groups = _groups(conn)
@@ -294,7 +305,7 @@ def members(conn: PgConnection) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def describe(conn: PgConnection) -> str:
+def describe(conn: TeamConnection) -> str:
     from tracker.core.store.postgres import describe as describe_url
 
     return describe_url(conn.url)
