@@ -122,7 +122,7 @@ if TYPE_CHECKING:
 IN_CHUNK = 500
 
 
-def rows_in(conn: sqlite3.Connection, sql: str, values: Iterable[object], *after: object) -> Iterator[tuple[Any, ...]]:
+def rows_in(conn: Connection, sql: str, values: Iterable[object], *after: object) -> Iterator[tuple[Any, ...]]:
     """The rows of `sql` for every value, asked IN_CHUNK at a time: `sql` holds `{marks}` where the `IN (…)` list's
     placeholders go, and `after` fills any placeholders that follow it."""
     wanted = list(values)
@@ -138,5 +138,6 @@ class StoreTable:
         self.store = store
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
+        """The store's connection, as far as both engines have it (a file's, or a team database's)."""
         return self.store.conn
