@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.core.dates import now_iso
 from tracker.core.errors import ContactNotFound, InvalidInput
@@ -16,6 +16,7 @@ from tracker.core.normalize import (
     same_phone,
     split_tags,
 )
+from tracker.core.store import dialect
 from tracker.core.store.contact_fields import (
     COLUMNS,
     EDITABLE,
@@ -28,8 +29,8 @@ from tracker.core.store.contact_fields import (
 )
 from tracker.core.store.table import StoreTable, rows_in
 
-if TYPE_CHECKING:
-    pass
+#: Keys a lookup sends in one array on PostgreSQL.
+_ARRAY_KEYS = 10_000
 
 
 class ContactsTable(StoreTable):
@@ -185,32 +186,34 @@ class ContactsTable(StoreTable):
             rows.append(data)
         # each record's address as the unique index compares it (None: no address), lower-cased once
         emails = [ascii_lower(email) if (email := data.get("email")) else None for data in rows]
-        # only the contacts these records may match are looked up (an import writes a chunk at a time)
-        by_email = self.ids_for_emails({email for email in emails if email})
-        inserts: list[Fields] = []
-        matched: list[tuple[int, Fields]] = []
-        if keep_apart is not None and kept_apart is not None:
-            self._match_apart(rows, emails, by_email, import_id, keep_apart, kept_apart, inserts, matched)
-        else:
-            by_phone = self._ids_for_phone_keys(
-                {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
-            )
-            by_customer = self.ids_for_customer_numbers(
-                {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
-            )
-            for data, email in zip(rows, emails, strict=True):
-                existing = by_email.get(email) if email else None
-                if existing is None and not email and data.get("customer_no"):
-                    existing = by_customer.get(data["customer_no"])
-                if existing is None and not email and data.get("phone_key"):
-                    existing = by_phone.get(data["phone_key"])
-                if existing is None:
-                    inserts.append(data)
-                else:
-                    matched.append((existing, data))
-        self.conn.executemany(
-            f"INSERT INTO contacts ({', '.join(STORED)}, import_id, created_at, updated_at) "
-            f"VALUES ({', '.join('?' for _ in STORED)}, ?, ?, ?)",
+        with dialect.by_index(self.conn):
+            # only the contacts these records may match are looked up (an import writes a chunk at a time)
+            by_email = self.ids_for_emails({email for email in emails if email})
+            inserts: list[Fields] = []
+            matched: list[tuple[int, Fields]] = []
+            if keep_apart is not None and kept_apart is not None:
+                self._match_apart(rows, emails, by_email, import_id, keep_apart, kept_apart, inserts, matched)
+            else:
+                by_phone = self._ids_for_phone_keys(
+                    {d["phone_key"] for d in rows if not d.get("email") and d.get("phone_key")}, import_id
+                )
+                by_customer = self.ids_for_customer_numbers(
+                    {d["customer_no"] for d in rows if not d.get("email") and d.get("customer_no")}
+                )
+                for data, email in zip(rows, emails, strict=True):
+                    existing = by_email.get(email) if email else None
+                    if existing is None and not email and data.get("customer_no"):
+                        existing = by_customer.get(data["customer_no"])
+                    if existing is None and not email and data.get("phone_key"):
+                        existing = by_phone.get(data["phone_key"])
+                    if existing is None:
+                        inserts.append(data)
+                    else:
+                        matched.append((existing, data))
+        dialect.insert_rows(
+            self.conn,
+            "contacts",
+            (*STORED, "import_id", "created_at", "updated_at"),
             _insert_rows(inserts, (import_id, stamp, stamp), default_source),
         )
         changed = 0
@@ -318,15 +321,31 @@ class ContactsTable(StoreTable):
     def ids_for_customer_numbers(self, numbers: Iterable[str]) -> dict[str, int]:
         """{customer_no: id of the first contact with it} (a till's or a shop system's own customer numbers)."""
         sql = "SELECT customer_no, min(id) FROM contacts WHERE customer_no IN ({marks}) GROUP BY customer_no"
-        return dict(rows_in(self.conn, sql, numbers))
+        wanted = list(numbers)
+        if not wanted:
+            return {}
+        with dialect.by_index(self.conn):
+            return dict(rows_in(self.conn, sql, wanted))
 
     def ids_by_email(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT lower(email), id FROM contacts WHERE email IS NOT NULL"))
 
     def ids_for_emails(self, keys: Iterable[str]) -> dict[str, int]:
         """{lower(email): id} for the contacts with these addresses (keys lower-cased as SQLite does: ASCII)."""
-        sql = "SELECT lower(email), id FROM contacts WHERE email IS NOT NULL AND lower(email) IN ({marks})"
-        return dict(rows_in(self.conn, sql, keys))
+        if not dialect.is_team(self.conn):
+            sql = "SELECT lower(email), id FROM contacts WHERE email IS NOT NULL AND lower(email) IN ({marks})"
+            return dict(rows_in(self.conn, sql, keys))
+        # PostgreSQL: an array of up to _ARRAY_KEYS addresses a statement, one round trip instead of 20 at 500 a
+        # list (bench_team's import of 100k contacts: 0.63 s -> 0.38 s), through the index (dialect.by_index)
+        wanted = list(keys)
+        found: dict[str, int] = {}
+        if not wanted:
+            return found
+        sql = "SELECT lower(email), id FROM contacts WHERE email IS NOT NULL AND lower(email) = ANY(?)"
+        with dialect.by_index(self.conn):
+            for start in range(0, len(wanted), _ARRAY_KEYS):
+                found.update(self.conn.execute(sql, (wanted[start : start + _ARRAY_KEYS],)))
+        return found
 
     def _ids_for_phone_keys(self, keys: Iterable[str], import_id: int) -> dict[str, int]:
         """{phone_key: id of the first contact with it} for rows without an e-mail address. Within one batch such a
@@ -368,4 +387,8 @@ class ContactsTable(StoreTable):
         """{phone_key: id of the first contact with it} (keys as normalize.phone_key makes them with the store's
         region): what an order or activity row with a phone and no e-mail address belongs to."""
         sql = "SELECT phone_key, min(id) FROM contacts WHERE phone_key IN ({marks}) GROUP BY phone_key"
-        return dict(rows_in(self.conn, sql, keys))
+        wanted = list(keys)
+        if not wanted:
+            return {}
+        with dialect.by_index(self.conn):
+            return dict(rows_in(self.conn, sql, wanted))

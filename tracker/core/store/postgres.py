@@ -18,6 +18,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -216,6 +217,7 @@ class PgConnection:
         #: Whether this connection LISTENs to the changes channel (see `watch`).
         self.watching = False
         self._notified = False
+        self._index_scans = 0  # nesting of index_scans()
 
     @property
     def in_transaction(self) -> bool:
@@ -329,7 +331,12 @@ class PgConnection:
         return notified
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """Write rows into `table` with COPY (inside the current transaction)."""
+        """Write rows into `table` with COPY (inside the current transaction); nothing is sent for no rows (an
+        empty COPY would still fire the table's statement trigger: a change notified for nothing)."""
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
         names = ", ".join(f'"{c}"' for c in columns)
         count = 0
         with (
@@ -337,10 +344,35 @@ class PgConnection:
             self.raw.cursor() as cursor,
             cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
-            for row in rows:
+            for row in itertools.chain((first,), rows):
                 copy.write_row(row)
                 count += 1
         self.total_changes += count
+
+    @contextmanager
+    def index_scans(self) -> Iterator[None]:
+        """Inside a transaction: the planner reads a table through an index wherever one serves the query (see
+        dialect.by_index); the setting as it was afterwards. Nested uses send nothing."""
+        self._index_scans += 1
+        try:
+            if self._index_scans > 1:
+                yield
+                return
+            was = self._run("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+            previous = was.fetchall()[0][0]
+            yield
+            # (after an error the setting goes with the transaction's rollback, or the savepoint's)
+            if self.in_transaction and not self.failed:
+                self._run("SELECT set_config('enable_seqscan', %s, true)", (previous,))
+        finally:
+            self._index_scans -= 1
+
+    @property
+    def failed(self) -> bool:
+        """Whether the transaction has failed (a statement was refused): only ROLLBACK is accepted now."""
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status == TransactionStatus.INERROR
 
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
         """The rows of a query `size` at a time from a server-side cursor (inside a transaction), instead of all
