@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QSettings
 
-import tracker.ui.follow_up_list as follow_up_list
+import tracker.ui.follow_up_work as follow_up_work
 from tracker.core.dashboard import WORKLOAD_DAYS, count_due, follow_ups_due
 from tracker.core.followups import due_by, suggest_follow_ups
 from tracker.ui import clock
@@ -52,7 +52,7 @@ def test_the_window_works_the_list_out_once_for_both_tabs(qtbot, shop, tmp_path,
         runs.append(as_of)
         return suggest_follow_ups(store, as_of, upcoming_days=upcoming_days)
 
-    monkeypatch.setattr(follow_up_list, "suggest_follow_ups", counted)
+    monkeypatch.setattr(follow_up_work, "suggest_follow_ups", counted)
     window = MainWindow(shop, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()

@@ -74,7 +74,7 @@ def test_the_same_data_on_the_same_day_is_not_computed_again(qtbot, tab, shop, a
 
 
 def test_while_the_follow_ups_are_counted_the_chart_says_so(qtbot, shop, fixed_day, monkeypatch):
-    import tracker.ui.follow_up_list as module
+    import tracker.ui.follow_up_work as module
 
     slow = lambda store, day, upcoming_days: (_ for _ in ()).throw(RuntimeError("slow"))  # noqa: E731
     monkeypatch.setattr(module, "suggest_follow_ups", slow)

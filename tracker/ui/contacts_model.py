@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, MutableSequence, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,7 +24,19 @@ from tracker.core.dates import day_number, from_day_number
 from tracker.core.levels import Level
 from tracker.core.models import ContactRow
 from tracker.core.store.engagement import NEVER, ContactListing, EngagementColumns
+from tracker.ui.contacts_load import PreparedListing, due_column, name_order, prepare_listing, ranks_of
 from tracker.ui.tables import ColumnsModel, Index
+
+__all__ = [
+    "COLUMNS",
+    "ContactsModel",
+    "PreparedListing",
+    "due_column",
+    "listing_of",
+    "name_order",
+    "prepare_listing",
+    "ranks_of",
+]
 
 COLUMNS = ("Name", "Company", "E-mail", "Phone", "Level", "Score", "Last engagement", "Next follow-up", "Tags")
 LEVEL_COLUMN = COLUMNS.index("Level")
@@ -43,37 +54,6 @@ _ROLES = frozenset(
         Qt.ItemDataRole.ToolTipRole,
     )
 )
-
-
-@dataclass(slots=True)
-class PreparedListing:
-    """A listing with its name order, made on the loading worker, not the GUI thread.
-
-    Nothing more is kept (at 100k contacts every column counts: the lower-case names are dropped once sorted, the
-    ranks are a C array, and the map of ids to positions is made only when something needs it)."""
-
-    listing: ContactListing
-    name_order: list[int]  # positions in name order (ties by id)
-    name_ranks: Sequence[int]  # each position's place in name_order
-
-
-def name_order(names: Sequence[str]) -> list[int]:
-    """Positions of these names in name order, case-insensitive, ties in position order (by id)."""
-    lower = [name.lower() for name in names]
-    return sorted(range(len(lower)), key=lower.__getitem__)
-
-
-def ranks_of(order: Sequence[int]) -> array[int]:
-    """Each position's place in `order` (a permutation of the positions), as a C array: 4 bytes a contact."""
-    ranks = array("i", bytes(4 * len(order)))
-    for place, i in enumerate(order):
-        ranks[i] = place
-    return ranks
-
-
-def prepare_listing(listing: ContactListing) -> PreparedListing:
-    order = name_order(listing.names)
-    return PreparedListing(listing, order, ranks_of(order))
 
 
 def listing_of(rows: Sequence[ContactRow]) -> tuple[ContactListing, EngagementColumns]:
@@ -96,13 +76,6 @@ def listing_of(rows: Sequence[ContactRow]) -> tuple[ContactListing, EngagementCo
         if row.next_follow_up:
             engagement.next_due[e.contact_id] = row.next_follow_up
     return listing, engagement
-
-
-def due_column(engagement: EngagementColumns) -> list[str]:
-    """Each of engagement.ids' next follow-up, "" for none: the model's column (made on the loading worker for a
-    whole list: 100k lookups on the GUI thread were ~17 ms of a stall)."""
-    due = engagement.next_due
-    return [due.get(cid, "") for cid in engagement.ids]
 
 
 class ContactsModel(ColumnsModel):

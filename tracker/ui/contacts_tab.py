@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -25,11 +24,11 @@ from tracker.core.levels import Level
 from tracker.core.models import Changes
 from tracker.core.operations import OpResult
 from tracker.core.store import Store
-from tracker.core.store.engagement import EngagementColumns
-from tracker.ui import clock
+from tracker.ui import clock, contacts_load
 from tracker.ui.commands import Undoable
 from tracker.ui.contact_panel import ContactPanel
-from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel, PreparedListing, due_column, prepare_listing
+from tracker.ui.contacts_load import Loaded, PreparedListing, prepare_listing
+from tracker.ui.contacts_model import LEVEL_COLUMN, ContactsModel
 from tracker.ui.dialogs import ContactDialog, FollowUpDialog, log_with_undo
 from tracker.ui.jobs import Refresher, release_memory_in_background
 from tracker.ui.palette import level_colour
@@ -67,30 +66,9 @@ class LevelBadgeDelegate(QStyledItemDelegate):
 PHASED_FROM = 5_000
 
 
-@dataclass(slots=True)
-class Loaded:
-    """The end of a load: whatever the phases have not delivered yet, and every tag, for the tag filter."""
-
-    listing: PreparedListing | None
-    index: search.StoredIndex | None
-    engagement: EngagementColumns
-    due: list[str]  # due_column(engagement), made here on the worker
-    tags: list[str]
-
-
 def load_contacts(store: Store, emit: Callable[[object], None]) -> Loaded:
-    """Runs on the loading worker: the shown columns, the search index and the engagement, in that order (the
-    first two sent on with `emit` as soon as they are ready when the list is long)."""
-    prepared = prepare_listing(store.engagement.listing())
-    phased = len(prepared.listing.ids) >= PHASED_FROM
-    if phased:
-        emit(prepared)
-    index = search.index_stored(store)
-    if phased:
-        emit(index)
-    engagement = store.engagement.engagement_columns(clock.today(), store.settings())
-    tags = store.contacts.all_tags()
-    return Loaded(None if phased else prepared, None if phased else index, engagement, due_column(engagement), tags)
+    """Runs on the loading worker (tracker.ui.contacts_load.load, phased from PHASED_FROM contacts)."""
+    return contacts_load.load(store, clock.today(), emit, PHASED_FROM)
 
 
 class ContactsTab(QWidget):

@@ -5,6 +5,8 @@ The Follow-ups tab lists the next UPCOMING_DAYS days of it and the Dashboard cou
 Worked out separately they classified every contact twice (3.5–9 s each at 100,000 contacts on a 2-core
 machine, each holding the GIL for part of it). A state is (today, the file's data_version, this connection's
 total_changes), as the Dashboard keys what it draws: equal only while nothing was written and the day is the same.
+
+It is worked out by tracker.ui.follow_up_work (in a helper process for a long list).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from tracker.core.followups import Suggestion, suggest_follow_ups
+from tracker.core.followups import Suggestion
 from tracker.core.store import Store
 from tracker.ui import clock
+from tracker.ui.follow_up_work import work_out
 from tracker.ui.jobs import Refresher
 
 
@@ -54,9 +57,7 @@ class FollowUpList(QObject):
     def _run(self, store: Store) -> tuple[tuple, list[Suggestion]]:
         state = self._wanted  # read when the job starts: a request made while it waited is included
         assert state is not None  # set by request before the job starts
-        from tracker.core.dashboard import WORKLOAD_DAYS  # numpy: on the worker, never before the first paint
-
-        return state, suggest_follow_ups(store, state[0], upcoming_days=WORKLOAD_DAYS - 1)
+        return state, work_out(store, state[0])
 
     def _done(self, result: tuple[tuple, list[Suggestion]]) -> None:
         if self.store.closed:

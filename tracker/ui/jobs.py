@@ -20,7 +20,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from tracker.core.errors import TrackerError
 from tracker.core.store import Store
 from tracker.core.store.connection import translate_error
-from tracker.ui import collector
+from tracker.ui import collector, offload
+
+_current = threading.local()  # the Job running on this pool thread (see `cancelled`)
 
 
 class JobSignals(QObject):
@@ -49,6 +51,7 @@ class Job(QRunnable):
         return self._cancel.is_set()
 
     def run(self) -> None:
+        _current.job = self
         try:
             with collector.paused_while():  # full collections would stall the GUI thread (see collector)
                 if self.memory_store is not None:  # an in-memory database cannot be opened twice
@@ -60,20 +63,27 @@ class Job(QRunnable):
                     # the window checks the file once on a worker; every write checks first (see Store.open)
                     with Store.open(self.db_path, verify=False) as store:
                         result = self.work(store, progress=self.signals.progressed.emit, cancelled=self.cancelled)
+        except offload.Cancelled:
+            pass  # nobody is waiting for the result any more
         except TrackerError as exc:
             self.signals.failed.emit(str(exc))
         except sqlite3.DatabaseError as exc:  # damage met while reading
             self.signals.failed.emit(str(translate_error(exc, str(self.db_path))))
         except Exception as exc:  # a bug: the user still gets a sentence, the details go to stderr
             traceback.print_exc()
-            self.signals.failed.emit(
-                f"Tracker could not finish this because of a fault in Tracker itself ({type(exc).__name__}: {exc}); "
-                "nothing was changed."
-            )
+            self.signals.failed.emit(offload.fault_message(exc))
         else:
             self.signals.succeeded.emit(result)
         finally:
+            _current.job = None
             self.signals.finished.emit()
+
+
+def cancelled() -> bool:
+    """Whether the Job running on this thread was cancelled (False outside a Job): for work that waits, such as a
+    helper process's (tracker.ui.offload)."""
+    job = getattr(_current, "job", None)
+    return job is not None and job.cancelled()
 
 
 def release_memory() -> None:
@@ -157,7 +167,19 @@ class Refresher(QObject):
         self.partial = partial
         self._job: Job | None = None
         self._again = False
-        self.closed = False
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Set when the window closes: nothing more is shown, and a job still running is cancelled (work waiting
+        for a helper process stops it)."""
+        return self._closed
+
+    @closed.setter
+    def closed(self, value: bool) -> None:
+        self._closed = value
+        if value and self._job is not None:
+            self._job.cancel()
 
     def request(self) -> None:
         if self._job is not None:
