@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -14,10 +14,15 @@ from tracker.core.charts import (
     save_figure,
     styled_figure,
 )
-from tracker.core.dashboard import build_dashboard, month_ends
+from tracker.core.dashboard import DashboardCache, build_dashboard, dashboard_numbers, month_ends
 from tracker.core.engagement import level_counts
 from tracker.core.errors import InvalidInput
 from tracker.core.levels import Level
+from tracker.core.operations import contacts as contact_ops
+from tracker.core.operations import imports as import_ops
+from tracker.core.operations import interactions as interaction_ops
+from tracker.core.operations import settings as settings_ops
+from tracker.core.operations.merge import merge_contacts
 
 AS_OF = date(2026, 11, 23)
 
@@ -141,3 +146,126 @@ def test_report_carries_the_purchase_outlook_sentence(shop):
     note = "Purchase outlook, next 90 days: 12 orders worth about 340; 2 customers at risk (rhythm rule)."
     figure = dashboard_figure(build_dashboard(shop, AS_OF), note)
     assert note in [t.get_text() for t in figure.texts]  # the page's header
+
+
+# The numbers kept between refreshes (DashboardCache): after every kind of change they equal a fresh computation;
+# a change to a few contacts is folded in (on a file), anything it cannot tell is recomputed whole.
+
+
+def at(n: int) -> datetime:
+    return datetime.combine(AS_OF - timedelta(days=n), time(10, 0))
+
+
+class Refreshes:
+    """A DashboardCache refreshed after each change and compared with dashboard_numbers of the same state."""
+
+    def __init__(self, store, engine: str):
+        self.store, self.engine = store, engine
+        self.cache = DashboardCache()
+        self.check()
+
+    def check(self, *, folded: bool | None = None) -> None:
+        before = self.cache.folded
+        kept = self.cache.numbers(self.store, AS_OF)
+        assert kept == dashboard_numbers(self.store, AS_OF)
+        assert kept == self.cache.numbers(self.store, AS_OF)  # asked again: the same
+        if folded is not None:  # only a file's stamps can say what changed
+            assert self.cache.folded - before == (1 if folded and self.engine == "sqlite" else 0)
+
+
+def test_logging_and_editing_fold_into_the_numbers_as_a_fresh_computation_gives_them(shop, engine):
+    refreshes = Refreshes(shop, engine)
+    lead = shop.contacts.by_email("lead@example.com")
+    called = interaction_ops.log(shop, lead.id, "call", at(1))
+    refreshes.check(folded=True)
+    interaction_ops.log(shop, lead.id, "purchase", at(2), amount=30)  # the lead converts
+    interaction_ops.log(shop, lead.id, "purchase", at(40), amount=30)  # and comes back: retention
+    refreshes.check(folded=True)
+    interaction_ops.log(shop, "fan@example.com", "nps", at(1), score=2)  # the promoter's latest answer
+    refreshes.check(folded=True)
+    interaction_ops.edit(shop, called.ids[0], kind="referral")  # an interaction's kind changed
+    refreshes.check(folded=True)
+    interaction_ops.edit(shop, called.ids[0], occurred_at=at(300))  # and its day
+    refreshes.check(folded=True)
+    contact_ops.edit(shop, lead.id, tags="wedding, vip", source="fair.csv")  # sources and tags
+    refreshes.check(folded=True)
+    contact_ops.tag(shop, [lead.id, shop.contacts.by_email("quiet@example.com").id], "vip")
+    refreshes.check(folded=True)
+    new = contact_ops.add(shop, email="new@example.com", first_name="New", source="fair.csv")
+    interaction_ops.log(shop, new.ids[0], "purchase", at(0), amount=5)
+    refreshes.check(folded=True)
+    interaction_ops.log(shop, "walk-in@example.com", "inquiry", at(3), new_contact_source="walk-in")
+    refreshes.check(folded=True)
+    refreshes.check(folded=False)  # nothing changed: nothing to fold, the same numbers
+
+
+def test_deletes_merges_imports_and_undo_are_recomputed_as_a_fresh_computation_gives_them(shop, engine, tmp_path):
+    refreshes = Refreshes(shop, engine)
+    regular = shop.contacts.by_email("regular@example.com")
+    once = shop.contacts.by_email("once@example.com")
+    logged = interaction_ops.log(shop, once.id, "purchase", at(5), amount=12)
+    refreshes.check()
+    deleted = interaction_ops.delete(shop, list(logged.ids))
+    refreshes.check(folded=False)
+    deleted.undo.apply(shop)  # the interaction back with its id, the highest: seen as new
+    refreshes.check(folded=True)
+    edited = contact_ops.edit(shop, regular.id, tags="")
+    refreshes.check(folded=True)
+    edited.undo.apply(shop)  # the tags back as they were
+    refreshes.check(folded=False)
+    merged = merge_contacts(shop, regular.id, once.id)
+    refreshes.check(folded=False)
+    merged.undo.apply(shop)
+    refreshes.check(folded=False)
+    gone = contact_ops.delete(shop, [shop.contacts.by_email("grumpy@example.com").id])
+    refreshes.check(folded=False)
+    gone.undo.apply(shop)
+    refreshes.check(folded=False)
+    contacts = tmp_path / "fair.csv"
+    contacts.write_text(
+        "Email,First Name,Tags\nregular@example.com,Reg,fair\n"
+        + "".join(f"visitor{n}@example.com,Visitor,fair\n" for n in range(5)),
+        encoding="utf-8",
+    )
+    batch = import_ops.import_file(shop, contacts, "contacts").ids[0]
+    refreshes.check()
+    activity = tmp_path / "activity.csv"
+    activity.write_text(
+        "Email,Type,Date\n"
+        + "".join(f"visitor{n}@example.com,Purchase,{(AS_OF - timedelta(days=n)).isoformat()}\n" for n in range(5))
+        + f"lead@example.com,Call,{AS_OF.isoformat()}\n",
+        encoding="utf-8",
+    )
+    second = import_ops.import_file(shop, activity, "interactions").ids[0]
+    refreshes.check()
+    import_ops.undo_import(shop, second, force=True)
+    refreshes.check(folded=False)
+    import_ops.undo_import(shop, batch, force=True)
+    refreshes.check(folded=False)
+
+
+def test_other_settings_kinds_or_day_are_recomputed(shop, engine):
+    refreshes = Refreshes(shop, engine)
+    settings_ops.update_settings(shop, repeat_days=3)
+    refreshes.check(folded=False)
+    settings_ops.save_kind(shop, "call", stage=Level.CONVERSION)
+    refreshes.check(folded=False)
+    cache = DashboardCache()
+    cache.numbers(shop, AS_OF)
+    assert cache.numbers(shop, AS_OF + timedelta(days=1)) == dashboard_numbers(shop, AS_OF + timedelta(days=1))
+    assert cache.folded == 0
+
+
+def test_undo_and_redo_still_find_rows_as_they_left_them(shop):
+    """Stamps change with a row's own counted fields only: logging for a contact does not touch the contact's row, so
+    an edit of it made before can still be undone, and redone."""
+    lead = shop.contacts.by_email("lead@example.com")
+    edited = contact_ops.edit(shop, lead.id, tags="vip")
+    interaction_ops.log(shop, lead.id, "call", at(1))
+    changed = interaction_ops.edit(shop, interaction_ops.log(shop, lead.id, "call", at(2)).ids[0], kind="meeting")
+    redo = changed.undo.apply(shop)
+    redo.undo.apply(shop)  # redone: the stamp it had
+    again = edited.undo.apply(shop)
+    assert shop.contacts.get(lead.id).tags == ()
+    again.undo.apply(shop)
+    assert shop.contacts.get(lead.id).tags == ("vip",)

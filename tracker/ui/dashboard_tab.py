@@ -2,7 +2,8 @@
 
 What it shows is kept per state of the data: the day, the database's data_version (commits by other connections:
 workers, other processes) and this connection's total_changes (its own writes). A reload with the same state draws
-nothing again; the numbers come first, the follow-ups chart when the Follow-ups list has been counted."""
+nothing again; the numbers come first (a change to a few contacts folded into the numbers kept, see
+DashboardCache), the follow-ups chart when the Follow-ups list has been counted."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.charts import chart_axes, dashboard_figure, headline_text, save_figure, styled_figure
-from tracker.core.dashboard import DashboardData, FollowUpsDue, count_due, dashboard_numbers
+from tracker.core.dashboard import DashboardCache, DashboardData, FollowUpsDue, count_due
 from tracker.core.errors import TrackerError
 from tracker.core.followups import Suggestion
 from tracker.core.live_charts import PARTS, LiveChart
@@ -220,7 +221,8 @@ class DashboardTab(QWidget):
         self.store, self.undo = store, undo
         self.data: DashboardData | None = None
         self.due: FollowUpsDue | None = None  # the follow-up list counted by day, for the state self.data is of
-        self.numbers_job = Keyed(self, dashboard_numbers, self._show)
+        self.numbers_cache = DashboardCache()  # kept between refreshes: a change to a few contacts is folded in
+        self.numbers_job = Keyed(self, self.numbers_cache.numbers, self._show)
         shared = follow_ups if follow_ups is not None else FollowUpList(store, undo.report, self)
         self.due_job = SharedDue(self, shared, self._show_due)
         self.headline = QHBoxLayout()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 
 from tracker.core.dates import day_number
 from tracker.core.store import dialect
+from tracker.core.store.migrations import UNSTAMPED_CHANGES
 from tracker.core.store.table import StoreTable
 
 #: SQLite integers are 64-bit; a packed interaction must stay below this.
@@ -84,3 +86,57 @@ class DashboardQueries(StoreTable):
             FROM contacts c WHERE substr(c.created_at, 1, 10) > ? OR c.orders_reported >= 1
         """
         return self.conn.execute(sql, (since.isoformat(),)).fetchall()
+
+    def change_marks(self) -> tuple[int, int, int, int, int] | None:
+        """(changes stamps cannot show, highest contact id, highest contact stamp, highest interaction id, highest
+        interaction stamp): what moves when anything the dashboard counts changes (migration m009). None on a team
+        database, whose ids do not follow the order of commits (its dashboard is recomputed whole)."""
+        if dialect.is_team(self.conn):
+            return None
+        sql = f"""
+            SELECT (SELECT count FROM {UNSTAMPED_CHANGES}),
+                   (SELECT coalesce(max(id), 0) FROM contacts),
+                   (SELECT coalesce(max(stamp), 0) FROM contacts WHERE stamp IS NOT NULL),
+                   (SELECT coalesce(max(id), 0) FROM interactions),
+                   (SELECT coalesce(max(stamp), 0) FROM interactions WHERE stamp IS NOT NULL)
+        """
+        row = self.conn.execute(sql).fetchone()
+        if row[0] is None:
+            return None
+        unstamped, *rest = row
+        return (int(unstamped), *(int(n) for n in rest))  # type: ignore[return-value]
+
+    def changed_contacts(
+        self, contact_id: int, contact_stamp: int, interaction_id: int, interaction_stamp: int
+    ) -> set[int]:
+        """The contacts added or changed, or whose interactions were, since the marks given (change_marks)."""
+        sql = """
+            SELECT id FROM contacts WHERE id > ?
+            UNION SELECT id FROM contacts WHERE stamp > ?
+            UNION SELECT contact_id FROM interactions WHERE id > ?
+            UNION SELECT contact_id FROM interactions WHERE stamp > ?
+        """
+        rows = self.conn.execute(sql, (contact_id, contact_stamp, interaction_id, interaction_stamp))
+        return {contact for (contact,) in rows}
+
+    def interactions_of(
+        self, contact_ids: Iterable[int], first_day: date, as_of: date
+    ) -> list[tuple[int, int, int, int]]:
+        """What interactions_between gives, for these contacts only."""
+        sql = (
+            "SELECT contact_id, day, kind_id, coalesce(score, 11) FROM interactions "
+            f"WHERE contact_id IN ({dialect.json_values(self.conn, 'bigint')}) AND day BETWEEN ? AND ? "
+            "ORDER BY contact_id, day"
+        )
+        params = (json.dumps(sorted(contact_ids)), day_number(first_day), day_number(as_of))
+        return self.conn.execute(sql, params).fetchall()
+
+    def contacts_of(self, contact_ids: Iterable[int]) -> list[tuple[int, str, str, str, int, int | None]]:
+        """(contact id, source, tags, created day ISO, orders reported, first interaction's day number) of those
+        of these contacts that are there."""
+        sql = f"""
+            SELECT c.id, c.source, c.tags, substr(c.created_at, 1, 10), c.orders_reported,
+                   (SELECT min(i.day) FROM interactions i WHERE i.contact_id = c.id)
+            FROM contacts c WHERE c.id IN ({dialect.json_values(self.conn, "bigint")})
+        """
+        return self.conn.execute(sql, (json.dumps(sorted(contact_ids)),)).fetchall()

@@ -340,3 +340,64 @@ def m008_made_by(conn: sqlite3.Connection) -> None:
     for table in _MADE_BY:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN created_by TEXT NOT NULL DEFAULT ''")
     conn.execute("ALTER TABLE contacts ADD COLUMN updated_by TEXT NOT NULL DEFAULT ''")
+
+
+#: The one-row table counting the changes that stamps cannot show (see m009): deletes, rows put back by undo, rows
+#: written out of id order. The dashboard recomputes its numbers whole when it moved.
+UNSTAMPED_CHANGES = "unstamped_changes"
+_BUMP = f"UPDATE {UNSTAMPED_CHANGES} SET count = count + 1"
+
+
+@migration
+def m009_change_stamps(conn: sqlite3.Connection) -> None:
+    """What changed since the dashboard last counted, so that it folds in only that (tracker.core.dashboard):
+
+    - a new contact or interaction has an id above every earlier one (SQLite's rowid, when written in id order);
+    - an update of what the dashboard counts of a row (an interaction's kind, day or score; a contact's source, tags,
+      creation or reported orders) gives the row a `stamp` above every earlier stamp of its table (triggers: every
+      code path that writes is seen);
+    - the rest (a delete, a row put back by undo with its former stamp or id, an interaction moved to another
+      contact, rows written out of id order) adds one to `unstamped_changes.count`: the reader then recomputes
+      whole. A table of its own: not part of the data undo puts back (undo is such a change), nor shown anywhere.
+
+    Undo puts rows back exactly (their stamps too) and finds them as it left them: a stamp changes only with the
+    row's own fields, never because of another row. A team database has the columns and the table (a copy between
+    engines keeps the stamps), not the triggers: its dashboard recomputes whole (its ids come from a sequence, not in
+    the order transactions commit)."""
+    from tracker.core.store.dialect import is_team
+
+    integer = "bigint" if is_team(conn) else "INTEGER"
+    for table in ("contacts", "interactions"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN stamp {integer}")
+        conn.execute(f"CREATE INDEX {table}_stamp ON {table}(stamp) WHERE stamp IS NOT NULL")
+    one_row = "one INTEGER PRIMARY KEY CHECK (one = 1)"
+    conn.execute(f"CREATE TABLE {UNSTAMPED_CHANGES} ({one_row}, count {integer} NOT NULL DEFAULT 0)")
+    conn.execute(f"INSERT INTO {UNSTAMPED_CHANGES} (one, count) VALUES (1, 0)")
+    if is_team(conn):
+        return
+    counted = {
+        "interactions": ("contact_id", ("kind_id", "day", "score"), "kind_id, occurred_at, score"),
+        "contacts": (
+            "id",
+            ("source", "tags", "created_at", "orders_reported"),
+            "source, tags, created_at, orders_reported",
+        ),
+    }
+    for table, (owner, fields, watched) in counted.items():
+        conn.execute(
+            f"""CREATE TRIGGER {table}_stamp_insert AFTER INSERT ON {table}
+            WHEN NEW.id < (SELECT max(id) FROM {table})
+            BEGIN {_BUMP}; END"""
+        )
+        conn.execute(f"CREATE TRIGGER {table}_stamp_delete AFTER DELETE ON {table} BEGIN {_BUMP}; END")
+        changed = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in fields)
+        same_owner = f"NEW.{owner} IS OLD.{owner}"
+        conn.execute(
+            f"""CREATE TRIGGER {table}_stamp_update AFTER UPDATE OF {owner}, {watched}, stamp ON {table}
+            WHEN {changed} OR NEW.stamp IS NOT OLD.stamp OR NOT {same_owner}
+            BEGIN
+                UPDATE {table} SET stamp = (SELECT coalesce(max(stamp), 0) + 1 FROM {table} WHERE stamp IS NOT NULL)
+                WHERE id = NEW.id AND NEW.stamp IS OLD.stamp AND {same_owner};
+                {_BUMP} WHERE NEW.stamp IS NOT OLD.stamp OR NOT {same_owner};
+            END"""
+        )
