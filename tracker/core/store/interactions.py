@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from tracker.core.dates import day_number, iso_moment, now_iso
 from tracker.core.errors import InvalidInput
-from tracker.core.models import Changes, Interaction, display_name
-from tracker.core.store import dialect
+from tracker.core.models import Changes, Contact, Interaction, Kind, display_name
+from tracker.core.store import dialect, rows
+from tracker.core.store.contact_fields import COLUMNS, contact_from_row
 from tracker.core.store.table import StoreTable
 
 if TYPE_CHECKING:
@@ -89,27 +91,122 @@ class InteractionsTable(StoreTable):
         import_id: int | None = None,
     ) -> Interaction:
         """Record one interaction; unknown kinds, bad amounts or scores raise before anything is written."""
-        kind_row = self.store.kind(kind)
-        self.store.contacts.get(contact_id)
-        values = (
+        kind_row = self.kind_to_write(kind)
+        interaction, _, _ = self.write(
             contact_id,
-            kind_row.id,
-            check_moment(occurred_at),
-            check_amount(amount),
-            check_score(score),
-            channel.strip(),
-            note,
-            import_id,
-            now_iso(),
+            kind_row,
+            occurred_at,
+            amount=amount,
+            score=score,
+            channel=channel,
+            note=note,
+            import_id=import_id,
         )
-        with self.store.transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO interactions (contact_id, kind_id, occurred_at, amount, score, channel, note, "
-                "import_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
+        return interaction
+
+    def kind_to_write(self, name: str) -> Kind:
+        """The kind called `name` (any case) as the store last read the kinds, without asking whether anyone
+        changed them since: on a team database that question is a round trip, and every commit of anybody's (a
+        colleague's logged call) made the kinds be read again — two of a logged call's round trips. A name not
+        among them is asked of the store (read afresh if anything changed; UnknownKind if there is none). For
+        `write` only, whose INSERT checks, under the write lock, that the kind is still there."""
+        known = self.store._kinds
+        found = known.get(name.strip().lower()) if known is not None else None
+        return found if found is not None else self.store.kind(name)
+
+    def write(
+        self,
+        contact: Contact | int,
+        kind: Kind,
+        occurred_at: datetime,
+        *,
+        amount: float | None = None,
+        score: int | None = None,
+        channel: str = "",
+        note: str = "",
+        import_id: int | None = None,
+    ) -> tuple[Interaction, rows.Image, Contact]:
+        """Record one interaction with a contact (as read before, or its id) and a kind read before: one INSERT …
+        SELECT that writes it only while both are still there (under the write lock, with the write), else
+        ContactNotFound or UnknownKind and nothing written; bad values raise before. Returns the interaction, its
+        stored row as rows.read_keys reads it (RETURNING: what undo takes back, without reading it again) and the
+        contact (given by id: read in the same transaction).
+
+        Inside a transaction it adds no SAVEPOINT: the one statement lands whole or not at all (and cannot fail
+        once the two are found). Outside one, it is a write transaction of its own; on a team database BEGIN, the
+        lock, the INSERT, the contact's read and COMMIT are one round trip (PgConnection.write_alone), so the lock
+        is never held while a client is woken."""
+        contact_id = contact if isinstance(contact, int) else contact.id
+        assert contact_id is not None  # a stored contact has its id
+        try:
+            values = (
+                check_moment(occurred_at),
+                check_amount(amount),
+                check_score(score),
+                channel.strip(),
+                note,
+                import_id,
+                now_iso(),
+                contact_id,
+                kind.id,
             )
-        assert cursor.lastrowid is not None  # an INSERT sets it
-        return self.get(cursor.lastrowid)
+        except InvalidInput:
+            if isinstance(contact, int):  # an unknown contact is said first, as when it was read first
+                self.store.contacts.get(contact)
+            raise
+        names = dialect.writable_columns(self.conn, "interactions")
+        sql = (
+            "INSERT INTO interactions (occurred_at, amount, score, channel, note, import_id, created_at, contact_id, "
+            "kind_id) SELECT ?, ?, ?, ?, ?, ?, ?, c.id, k.id FROM contacts c, kinds k WHERE c.id = ? AND k.id = ? "
+            f"RETURNING {', '.join(names)}"
+        )
+        if dialect.is_team(self.conn) and not self.conn.in_transaction:
+            reads = [(f"SELECT {COLUMNS} FROM contacts WHERE id = ?", (contact,))] if isinstance(contact, int) else []
+            written, *read = self.conn.write_alone((sql, values), *reads)  # type: ignore[attr-defined]
+            row = written.fetchone()
+            if read:
+                found = read[0].fetchone()
+                contact = contact_from_row(found) if found is not None else self.store.contacts.get(contact_id)
+        else:
+            with self._writing():
+                if isinstance(contact, int):
+                    contact = self.store.contacts.get(contact)  # ContactNotFound
+                row = self.conn.execute(sql, values).fetchone()
+        assert not isinstance(contact, int)
+        if row is None:  # the contact or the kind went meanwhile (another client's delete, an undone kind)
+            self.store.contacts.get(contact_id)  # ContactNotFound
+            self.store.forget_kinds()
+            again = self.store.kind(kind.name)  # UnknownKind, unless it was made again (with another id)
+            return self.write(
+                contact, again, occurred_at, amount=amount, score=score, channel=channel, note=note, import_id=import_id
+            )
+        image = tuple(zip(names, row, strict=True))
+        stored = dict(image)
+        interaction = Interaction(
+            id=stored["id"],
+            contact_id=stored["contact_id"],
+            kind=kind.name,
+            occurred_at=stored["occurred_at"],
+            amount=stored["amount"],
+            score=stored["score"],
+            channel=stored["channel"],
+            note=stored["note"],
+            import_id=stored["import_id"],
+            contact_email=contact.email,
+            contact_name=display_name(contact.first_name, contact.last_name),
+            by=stored["created_by"],
+        )
+        return interaction, image, contact
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction, or, inside one already, nothing more than the writable check (no SAVEPOINT)."""
+        if self.conn.in_transaction:
+            self.store.require_writable()
+            yield
+        else:
+            with self.store.transaction():
+                yield
 
     def get(self, interaction_id: int) -> Interaction:
         row = self.conn.execute(_SELECT + " WHERE i.id = ?", (interaction_id,)).fetchone()
