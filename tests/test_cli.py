@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -18,13 +17,15 @@ from pathlib import Path
 
 import click
 import pytest
+from cli_helpers import ROOT as REPO
+from cli_helpers import ok as run_ok
+from cli_helpers import run, run_json
 
-from tracker.cli import CONTACT_EXPORT_COLUMNS, FOLLOW_UP_EXPORT_COLUMNS, cli, main
+from tracker.cli import CONTACT_EXPORT_COLUMNS, FOLLOW_UP_EXPORT_COLUMNS, cli
 from tracker.core.store import Store
 
 AS_OF = "2026-11-23"  # the same day as conftest.AS_OF
 LEVELS = ["Awareness", "Interest", "Interaction", "Conversion", "Retention", "Advocacy"]
-REPO = Path(__file__).resolve().parent.parent
 
 
 # Helpers ---------------------------------------------------------------------------------------------
@@ -35,28 +36,6 @@ def db_path(db_target):
     """The database every command here runs on: a file, and (conftest.BOTH_ENGINES) a team database; tests about
     files as such (backups, damage, paths) are marked file_only."""
     return db_target
-
-
-def run(capsys, db_path: Path, *args: object) -> tuple[int, str, str]:
-    """Run `tracker --db DB ARGS…` in-process; return (exit code, stdout, stderr)."""
-    capsys.readouterr()  # forget anything printed before this command
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", str(db_path), *(str(a) for a in args)])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
-
-
-def run_ok(capsys, db_path: Path, *args: object) -> str:
-    code, out, err = run(capsys, db_path, *args)
-    assert code == 0, f"tracker {' '.join(map(str, args))} exited {code}: {err}"
-    assert "Traceback" not in out + err
-    return out
-
-
-def run_json(capsys, db_path: Path, *args: object) -> dict:
-    """Run a command with --json and return its one JSON document."""
-    out = run_ok(capsys, db_path, *args, "--json")
-    return json.loads(out)
 
 
 def assert_usage_error(result: tuple[int, str, str], *, prompted: bool = False) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 import keyring
 import pytest
+from cli_helpers import run
 
 from tracker.cli import cli, main
 from tracker.core.dates import parse_day, parse_moment
@@ -322,29 +323,22 @@ def test_a_search_longer_than_sqlite_likes_finds_nothing_instead_of_failing(stor
 # What the refusals say ------------------------------------------------------------------------------------
 
 
-def _run(capsys, db: Path, *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", str(db), *args])
-    return exit_info.value.code, capsys.readouterr().err
-
-
 def test_text_that_is_not_utf8_is_refused_naming_the_option_and_nothing_is_written(capsys, db_path, store):
-    code, err = _run(capsys, db_path, "add", "--first-name", "Anna", "--email", "anna\udcff@example.com")
+    code, _, err = run(capsys, db_path, "add", "--first-name", "Anna", "--email", "anna\udcff@example.com")
     assert code == 2
     assert err.startswith("tracker: Invalid value for '--email': it is not valid UTF-8 text")
     assert store.contacts.count() == 0
 
 
 def test_a_file_name_too_long_is_refused_naming_the_option(capsys, db_path, tmp_path):
-    code, err = _run(capsys, db_path, "contacts", "--export", str(tmp_path / ("n" * 300 + ".csv")))
+    code, _, err = run(capsys, db_path, "contacts", "--export", str(tmp_path / ("n" * 300 + ".csv")))
     assert code == 2
     assert err.startswith("tracker: Invalid value for '--export': the file name is too long")
     assert not db_path.exists()  # refused before the database was opened
 
 
 def test_a_nul_character_is_refused_before_anything_runs(capsys, db_path):
-    code, err = _run(capsys, db_path, "log", "anna@example.com", "purchase", "--note", "a\x00b")
+    code, _, err = run(capsys, db_path, "log", "anna@example.com", "purchase", "--note", "a\x00b")
     assert code == 2
     assert "NUL character" in err
     assert not db_path.exists()

@@ -6,65 +6,33 @@ lock (the advisory lock every write transaction takes first, tracker.core.store.
 clients, waits until the server shows every one of them waiting for that lock (pg_locks), and lets go. From then on
 they race for real, and what is checked is only the outcome: every row of every client there, once.
 
-What happens today when two people change one contact: write transactions take turns (the advisory lock, as
+What happens when two people change one contact: write transactions take turns (the advisory lock, as
 SQLite's BEGIN IMMEDIATE does), and a save writes only the fields it changes, so two edits of different fields both
-stay and a read-modify-write (adding tags) loses nothing. Two saves of the *same* field: the one committed last
-wins, whole, and the other person is not told (test_a_stale_save_overwrites_without_being_told pins this; row
-versions, being added, will make the stale save refused with what changed — that test changes then).
+stay and a read-modify-write (adding tags) loses nothing. A save made over what another client has changed
+since it was read is refused, naming those fields as they are now (row versions;
+test_a_stale_save_is_refused_and_says_what_changed).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cli_helpers import finished, start, start_python
 
 from tracker.core.errors import EditConflict
 from tracker.core.operations import contacts as contact_ops
 from tracker.core.store import Store
 from tracker.core.store.postgres import WRITE_LOCK
 
-ROOT = Path(__file__).resolve().parent.parent
-#: How long a client may take, and how long the test waits for the clients to queue on the lock.
-CLIENT_TIMEOUT_S = 120
+#: How long the test waits for the clients to queue on the lock.
 QUEUE_TIMEOUT_S = 60
-
-
-def _env() -> dict[str, str]:
-    env = {**os.environ}
-    env.pop("TRACKER_DB", None)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return env
-
-
-def tracker(url: str, *args: object) -> subprocess.Popen[str]:
-    """`tracker --db URL ARGS…` as a process of its own."""
-    command = [sys.executable, "-m", "tracker", "--db", url, *(str(a) for a in args)]
-    return subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def python(script: str, *args: object) -> subprocess.Popen[str]:
-    """`python -c SCRIPT ARGS…` as a process of its own."""
-    command = [sys.executable, "-c", script, *(str(a) for a in args)]
-    return subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def finished(clients: Sequence[subprocess.Popen[str]]) -> list[str]:
-    """Every client's standard output, once all have exited; fails with a client's error if one did not exit 0."""
-    outputs = []
-    for client in clients:
-        out, err = client.communicate(timeout=CLIENT_TIMEOUT_S)
-        assert client.returncode == 0, f"a client failed (exit {client.returncode}): {err.strip()}"
-        outputs.append(out)
-    return outputs
 
 
 def _waiting_for_write_lock(admin) -> int:
@@ -124,8 +92,8 @@ def test_two_imports_at_once_both_land_whole_and_undo_one_removes_exactly_its_ro
     south = write_contacts(tmp_path / "south.csv", "south", 500)
     with write_lock_held(team_url) as queued:
         clients = [
-            tracker(team_url, "import", "contacts", tmp_path / "north.csv", "--json"),
-            tracker(team_url, "import", "contacts", tmp_path / "south.csv", "--json"),
+            start(team_url, "import", "contacts", tmp_path / "north.csv", "--json"),
+            start(team_url, "import", "contacts", tmp_path / "south.csv", "--json"),
         ]
         queued(2, clients)
     reports = [json.loads(out) for out in finished(clients)]
@@ -135,13 +103,13 @@ def test_two_imports_at_once_both_land_whole_and_undo_one_removes_exactly_its_ro
         assert emails_in(team) == set(north) | set(south)
         assert team.contacts.count() == 1100
         by_batch = dict(team.conn.execute("SELECT import_id, count(*) FROM contacts GROUP BY import_id").fetchall())
-    listed = json.loads(finished([tracker(team_url, "imports", "--json")])[0])["imports"]
+    listed = json.loads(finished([start(team_url, "imports", "--json")])[0])["imports"]
     assert len(listed) == 2 and all(entry["created"] for entry in listed)
     batch_of = {Path(entry["source"]).name: entry["id"] for entry in listed}
     assert set(batch_of) == {"north.csv", "south.csv"}
     assert by_batch == {batch_of["north.csv"]: 600, batch_of["south.csv"]: 500}  # each row in its own batch
 
-    finished([tracker(team_url, "undo-import", batch_of["north.csv"], "--json")])
+    finished([start(team_url, "undo-import", batch_of["north.csv"], "--json")])
     with Store.open(team_url) as team:
         assert emails_in(team) == set(south)  # exactly the north rows went, every south row stayed
 
@@ -171,7 +139,7 @@ CALLS = 24
 def test_five_clients_logging_at_once_lose_no_write(team_url, round_):
     names = [f"client{n}" for n in range(CLIENTS)]
     with write_lock_held(team_url) as queued:
-        clients = [python(LOGGER, team_url, name, CALLS) for name in names]
+        clients = [start_python(LOGGER, team_url, name, CALLS) for name in names]
         queued(CLIENTS, clients)
     finished(clients)
 
@@ -205,8 +173,8 @@ def test_two_clients_editing_one_contact_lose_no_field_and_no_tag(team_url):
         team.contacts.add(email="anna@example.com", first_name="Anna", company="Flowers", tags="vip")
     with write_lock_held(team_url) as queued:
         clients = [
-            python(EDITOR, team_url, "company", "front", EDITS),
-            python(EDITOR, team_url, "last_name", "workshop", EDITS),
+            start_python(EDITOR, team_url, "company", "front", EDITS),
+            start_python(EDITOR, team_url, "last_name", "workshop", EDITS),
         ]
         queued(2, clients)
     finished(clients)
@@ -228,7 +196,7 @@ def test_a_stale_save_is_refused_and_says_what_changed(team_url):
         team.contacts.add(email="anna@example.com", first_name="Anna", notes="Likes tulips")
     with Store.open(team_url) as desk:
         opened = desk.contacts.get(1)  # the desk's form, as it was opened
-        finished([tracker(team_url, "edit", "#1", "--notes", "Wedding on 12 June")])  # the workshop saves
+        finished([start(team_url, "edit", "#1", "--notes", "Wedding on 12 June")])  # the workshop saves
         with pytest.raises(EditConflict) as refused:
             contact_ops.edit(desk, 1, seen=opened, notes=f"{opened.notes} and roses")
         assert refused.value.changed == {"notes": "Wedding on 12 June"}

@@ -6,37 +6,20 @@ from __future__ import annotations
 
 import json
 import select
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_helpers import ROOT, as_user, finished, ok, run, start_python
 
-from tracker.cli import main
 from tracker.core.demo import load_demo
 from tracker.core.followups import suggest_follow_ups
 from tracker.core.store import Store
 from tracker.core.store.copy import TABLES, counts
 from tracker.core.store.migrations import latest_version
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "resources" / "demo"
 TODAY = date(2026, 11, 23)
-
-
-def run(capsys, db: Path | str, *args: object) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", str(db), *(str(a) for a in args)])
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
-
-
-def ok(capsys, db: Path | str, *args: object) -> str:
-    code, out, err = run(capsys, db, *args)
-    assert code == 0, err
-    return out
 
 
 @pytest.fixture
@@ -136,8 +119,7 @@ def test_an_unreachable_server_is_one_sentence(capsys, pg_cluster):
 def test_two_clients_starting_at_once_make_the_schema_once(pg_cluster):
     url = pg_cluster.new_database(empty=True)
     script = "import sys; from tracker.core.store import Store; Store.open(sys.argv[1]).close()"
-    clients = [subprocess.Popen([sys.executable, "-c", script, url], cwd=ROOT) for _ in range(4)]
-    assert [client.wait(timeout=120) for client in clients] == [0, 0, 0, 0]
+    finished([start_python(script, url) for _ in range(4)])  # each exits 0
     with Store.open(url) as team:
         assert team.schema_version() == latest_version()
         names = [kind.name for kind in team.kinds().values()]
@@ -156,7 +138,7 @@ def test_who_did_what_is_recorded_by_the_server(capsys, tmp_path, team_url, pg_c
     in, whatever code wrote the row); a file keeps '' (one user)."""
     member = f"member_{abs(hash(team_url)) % 10_000}_{tmp_path.name[-6:].replace('-', '_')}"
     pg_cluster.admin(f"CREATE ROLE {member} LOGIN SUPERUSER")
-    as_member = team_url.replace("postgresql://postgres@", f"postgresql://{member}@")
+    as_member = as_user(team_url, member)
     ok(capsys, team_url, "add", "--email", "anna@example.com", "--first-name", "Anna")
     ok(capsys, as_member, "log", "anna@example.com", "call", "--at", "2026-11-20")
     ok(capsys, as_member, "followup", "anna@example.com", "--due", "2026-11-24", "--reason", "Send prices")
@@ -199,7 +181,7 @@ def test_a_change_by_another_client_is_noticed_without_asking_the_server_each_ti
             "import sys; from tracker.core.store import Store; s = Store.open(sys.argv[1]); "
             "s.contacts.add(first_name='Cleo', email='cleo@example.com'); s.close()"
         )
-        subprocess.run([sys.executable, "-c", script, team_url], cwd=ROOT, check=True, timeout=120)
+        finished([start_python(script, team_url)])
         socket = window.conn.raw.pgconn.socket
         for _ in range(100):  # wait for the notification on the socket (up to 10 s), never a fixed sleep
             if window.data_version() != first:

@@ -1,4 +1,4 @@
-"""Who may do what in a team database (issue 18), enforced by PostgreSQL: `tracker team add/list`, a staff
+"""Who may do what in a team database (issue 18), enforced by PostgreSQL: `tracker team add/list/remove`, a staff
 member's own `tracker` process doing a staff's work and refused by the server (not by the program) for an owner's,
 an owner member doing those, two shops on one server keeping their members apart, and TLS for other hosts.
 Runs against the throwaway cluster of tests/pg_server.py (trust authentication: any role logs in without a
@@ -7,60 +7,17 @@ password, so what a role may do is decided by its grants alone)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from cli_helpers import as_user, database_name, ok, process, run
 from psycopg import errors
 
-from tracker.cli import main
 from tracker.core.store import Store
 from tracker.core.store.pg_schema import WATCHED
 from tracker.core.store.postgres import connection_options
 from tracker.core.store.team_roles import group_names, needed_role
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(capsys, db: Path | str, *args: object, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", str(db), *(str(a) for a in args)])
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
-
-
-def ok(capsys, db: Path | str, *args: object) -> str:
-    code, out, err = run(capsys, db, *args)
-    assert code == 0, err
-    return out
-
-
-def as_user(url: str, user: str) -> str:
-    parts = urlsplit(url)
-    return parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}").geturl()
-
-
-def database_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
-def process(url: str, *args: object, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`tracker --db URL ARGS…` in its own process, as a member would run it."""
-    env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "TRACKER_DEBUG")}
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", "--db", url, *(str(a) for a in args)],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def everything(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -72,6 +29,19 @@ def everything(url: str) -> dict[str, list[tuple[object, ...]]]:
         }
         found["tracker_state"] = conn.execute("SELECT version FROM tracker_state").fetchall()
     return found
+
+
+def shop_owned_by(pg_cluster, who: str, *, create_role: bool) -> tuple[str, str, str]:
+    """As the README sets a shop up (`createuser [--createrole] anna`, `createdb -O anna shop`): a new, empty
+    database owned, with its schema, by a login that is no superuser and may create roles if `create_role`.
+    Returns (its address as the cluster's superuser, its name, the owner's login: `{name}_{who}`)."""
+    url = pg_cluster.new_database(empty=True)
+    name = database_name(url)
+    owner = f"{name}_{who}"
+    pg_cluster.admin(f'CREATE ROLE "{owner}" LOGIN{" CREATEROLE" if create_role else ""}')
+    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
+    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{owner}"', database=name)
+    return url, name, owner
 
 
 @pytest.fixture
@@ -292,29 +262,19 @@ def test_other_hosts_need_tls_unless_the_user_says_otherwise(monkeypatch, url, e
 
 
 def test_the_window_shows_the_servers_refusal_in_its_sentence(qtbot, shop, tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings
-
-    from tracker.ui.main_window import MainWindow
+    from window_helpers import open_window
 
     staff = f"{database_name(shop)}_win"
     with Store.open(shop) as team:
         team.contacts.add(first_name="Anna", email="anna@example.com")
     done = process(shop, "team", "add", staff, "--role", "staff")
     assert done.returncode == 0, done.stderr
-    errors: list[str] = []
-    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(Store.open(as_user(shop, staff), verify=False), settings)
-    qtbot.addWidget(window)
-    window.show()
-    window.show_tab(1)
-    qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 1)
-    [anna] = [window.contacts_tab.model.id_at(0)]
-    window.contacts_tab.select_ids([anna])
-    window.contacts_tab.delete_selected()
-    assert len(errors) == 1 and "Deleting contacts needs the owner role" in errors[0] and staff in errors[0]
-    window.close()
-    window.store.close()
+    with open_window(qtbot, as_user(shop, staff), tmp_path, monkeypatch, contacts=1) as window:
+        [anna] = [window.contacts_tab.model.id_at(0)]
+        window.contacts_tab.select_ids([anna])
+        window.contacts_tab.delete_selected()
+        assert len(window.errors) == 1 and "Deleting contacts needs the owner role" in window.errors[0]
+        assert staff in window.errors[0]
     with Store.open(shop) as team:
         assert team.contacts.count() == 1
 
@@ -322,12 +282,8 @@ def test_the_window_shows_the_servers_refusal_in_its_sentence(qtbot, shop, tmp_p
 def test_a_database_owner_who_may_create_roles_sets_the_team_up_when_the_schema_is_made(capsys, pg_cluster):
     """As the README sets a shop up: `createuser --createrole anna`, `createdb -O anna shop`; anna is no
     superuser. Her first connection makes the schema and the groups; she adds staff; the server refuses them."""
-    url = pg_cluster.new_database(empty=True)
-    name = database_name(url)
-    anna, ben = f"{name}_anna", f"{name}_ben"
-    pg_cluster.admin(f'CREATE ROLE "{anna}" LOGIN CREATEROLE')
-    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{anna}"')
-    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{anna}"', database=name)
+    url, name, anna = shop_owned_by(pg_cluster, "anna", create_role=True)
+    ben = f"{name}_ben"
     Store.open(as_user(url, anna)).close()
     groups = group_names(name)
     assert pg_cluster.admin(
@@ -346,12 +302,8 @@ def test_a_database_owner_who_may_create_roles_sets_the_team_up_when_the_schema_
 def test_a_database_owner_who_may_not_create_roles_gets_no_groups_until_someone_who_may_adds_a_member(
     capsys, pg_cluster
 ):
-    url = pg_cluster.new_database(empty=True)
-    name = database_name(url)
-    carl, dora = f"{name}_carl", f"{name}_dora"
-    pg_cluster.admin(f'CREATE ROLE "{carl}" LOGIN')
-    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{carl}"')
-    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{carl}"', database=name)
+    url, name, carl = shop_owned_by(pg_cluster, "carl", create_role=False)
+    dora = f"{name}_dora"
     ok(capsys, as_user(url, carl), "add", "--email", "first@example.com")  # the schema is made: Tracker works
     groups = group_names(name)
     assert pg_cluster.admin(f"SELECT count(*) FROM pg_roles WHERE rolname = '{groups['staff']}'") == [(0,)]
@@ -472,12 +424,8 @@ def test_team_remove_refuses_yourself_the_last_owner_and_a_stranger_in_one_sente
     """As the README sets a shop up (anna owns the database and may create roles): anna cannot take herself
     out, nobody takes out or demotes the only owner, a name not in the team is refused; nothing changes. Once
     ben is owner too, anna may be taken out."""
-    url = pg_cluster.new_database(empty=True)
-    name = database_name(url)
-    anna, ben = f"{name}_anna", f"{name}_ben"
-    pg_cluster.admin(f'CREATE ROLE "{anna}" LOGIN CREATEROLE')
-    pg_cluster.admin(f'ALTER DATABASE "{name}" OWNER TO "{anna}"')
-    pg_cluster.admin(f'ALTER SCHEMA public OWNER TO "{anna}"', database=name)
+    url, name, anna = shop_owned_by(pg_cluster, "anna", create_role=True)
+    ben = f"{name}_ben"
     as_anna = as_user(url, anna)
     Store.open(as_anna).close()
     ok(capsys, as_anna, "team", "add", anna, "--role", "owner")

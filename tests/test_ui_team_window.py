@@ -4,22 +4,16 @@ of a colleague) commits by itself, without F5 — the server's notification move
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from cli_helpers import as_user, process
+from PySide6.QtCore import Qt
+from window_helpers import open_window
 
 from tracker.core.store import Store
 from tracker.ui import main_window as main_window_module
 from tracker.ui.dialogs import ContactDialog
-from tracker.ui.main_window import MainWindow
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -27,43 +21,13 @@ def window(qtbot, team_url, tmp_path, monkeypatch):
     monkeypatch.setattr(main_window_module, "WATCH_INTERVAL_MS", 50)
     with Store.open(team_url) as store:
         store.contacts.add(first_name="Anna", email="anna@example.com")
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    errors: list[str] = []
-    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
-    made = MainWindow(Store.open(team_url, verify=False), settings)
-    qtbot.addWidget(made)
-    made.show()
-    made.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is made)
-    made.show_tab(1)
-    qtbot.waitUntil(lambda: made.contacts_tab.model.total() == 1)
-    made.errors = errors
-    yield made
-    made.close()
-    made.store.close()
+    with open_window(qtbot, team_url, tmp_path, monkeypatch, contacts=1) as made:
+        yield made
 
 
 def test_another_clients_change_shows_in_the_window_by_itself(qtbot, window, team_url, monkeypatch):
-    process = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from tracker.cli import main; main()",
-            "--db",
-            team_url,
-            "add",
-            "--email",
-            "ben@example.com",
-            "--first-name",
-            "Ben",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=120,
-    )
-    assert process.returncode == 0, process.stderr
+    done = process(team_url, "add", "--email", "ben@example.com", "--first-name", "Ben")
+    assert done.returncode == 0, done.stderr
     qtbot.waitUntil(lambda: window.contacts_tab.model.total() == 2, timeout=30_000)
     monkeypatch.setattr(
         ContactDialog, "ask", classmethod(lambda cls, parent, contact=None: {"first_name": "Cleo", "email": "c@x.io"})
@@ -78,23 +42,16 @@ def test_another_clients_change_shows_in_the_window_by_itself(qtbot, window, tea
 def test_file_menu_connects_to_a_team_database_and_names_it(qtbot, tmp_path, team_url, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    errors: list[str] = []
-    monkeypatch.setattr(MainWindow, "show_error", lambda self, message: errors.append(message))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    made = MainWindow(Store.open(tmp_path / "mine.db"), settings)
-    qtbot.addWidget(made)
-    made.show()
-    answers = iter([("not an address", True), (team_url, True)])
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: next(answers)))
-    made.connect_team()
-    assert errors and "postgresql://" in errors[0] and made.store.url is None  # refused in one sentence
-    made.connect_team()
-    assert made.store.url == team_url
-    assert made.windowTitle().startswith("The team database")
-    qtbot.waitUntil(lambda: "team database" in made.status.text())
-    assert made.recent_paths()[0] == team_url and settings.value("database/last") == team_url
-    made.close()
-    made.store.close()
+    with open_window(qtbot, tmp_path / "mine.db", tmp_path, monkeypatch) as made:
+        answers = iter([("not an address", True), (team_url, True)])
+        monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kwargs: next(answers)))
+        made.connect_team()
+        assert made.errors and "postgresql://" in made.errors[0] and made.store.url is None  # refused in one sentence
+        made.connect_team()
+        assert made.store.url == team_url
+        assert made.windowTitle().startswith("The team database")
+        qtbot.waitUntil(lambda: "team database" in made.status.text())
+        assert made.recent_paths()[0] == team_url and made.settings.value("database/last") == team_url
 
 
 def test_the_timeline_and_the_import_history_say_who(qtbot, tmp_path, team_url, pg_cluster):
@@ -106,7 +63,7 @@ def test_the_timeline_and_the_import_history_say_who(qtbot, tmp_path, team_url, 
     pg_cluster.admin(f"CREATE ROLE {member} LOGIN SUPERUSER")
     source = tmp_path / "c.csv"
     source.write_text("Email,First Name\nanna@example.com,Anna\n", encoding="utf-8")
-    with Store.open(team_url.replace("postgresql://postgres@", f"postgresql://{member}@")) as as_member:
+    with Store.open(as_user(team_url, member)) as as_member:
         import_contacts(as_member, source)
         anna = as_member.contacts.require("anna@example.com")
         as_member.interactions.log(anna.id, "call", datetime(2026, 11, 20, 10, 0), note="Asked about roses")
