@@ -208,9 +208,7 @@ def add_member(conn: TeamConnection, name: str, role: str, password: str | None 
             conn.execute(f"CREATE ROLE {quote(name)} LOGIN{secret}")
         elif secret:
             conn.execute(f"ALTER ROLE {quote(name)}{secret}")
-        other = groups[OWNER if role == STAFF else STAFF]
-        if _member_of(conn, name, other):
-            conn.execute(f"REVOKE {quote(other)} FROM {quote(name)}")
+        _leave(conn, name, groups[OWNER if role == STAFF else STAFF])
         if not _member_of(conn, name, groups[role]):
             conn.execute(f"GRANT {quote(groups[role])} TO {quote(name)}")
         conn.execute("COMMIT")
@@ -244,18 +242,23 @@ def remove_member(conn: TeamConnection, name: str) -> dict[str, Any]:
         if was == OWNER:
             _refuse_last_owner(conn, name, "cannot be removed")
         for group in groups.values():
-            if _member_of(conn, name, group):
-                conn.execute(f"REVOKE {quote(group)} FROM {quote(name)}")
-            if _member_of(conn, name, group):  # PostgreSQL 16 revokes only the grants this role made
-                raise PermissionRefused(
-                    f"The server kept {name} in {group} (granted by another role); nothing was changed."
-                )
+            _leave(conn, name, group)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     return {"name": name, "was": was, "removed": True}
+
+
+def _leave(conn: TeamConnection, name: str, group: str) -> None:
+    """Take `name` out of `group` (inside the caller's transaction); PermissionRefused if the server keeps it
+    there (PostgreSQL 16 and later revoke only the grants made by the revoking role)."""
+    if not _member_of(conn, name, group):
+        return
+    conn.execute(f"REVOKE {quote(group)} FROM {quote(name)}")
+    if _member_of(conn, name, group):
+        raise PermissionRefused(f"The server kept {name} in {group} (granted by another role); nothing was changed.")
 
 
 def _role_of(conn: TeamConnection, name: str, groups: dict[str, str]) -> str | None:
