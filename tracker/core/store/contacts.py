@@ -216,10 +216,22 @@ class ContactsTable(StoreTable):
             (*STORED, "import_id", "created_at", "updated_at"),
             _insert_rows(inserts, (import_id, stamp, stamp), default_source),
         )
+        # the matched contacts as stored, read together (not one round trip a record); a contact matched again
+        # within the chunk is read again, as the earlier record may have changed it
+        stored = self._stored({contact_id for contact_id, _ in matched})
         changed = 0
         for contact_id, data in matched:
-            changed += self._fill_empty(contact_id, data, import_id, stamp)
+            changed += self._fill_empty(contact_id, data, import_id, stamp, stored.pop(contact_id, None))
         return len(inserts), changed
+
+    def _stored(self, contact_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """{id: (STORED fields…, import_id)} of these contacts."""
+        wanted = list(contact_ids)
+        if not wanted:
+            return {}
+        sql = f"SELECT id, {', '.join(STORED)}, import_id FROM contacts WHERE id IN ({{marks}})"
+        with dialect.by_index(self.conn):
+            return {row[0]: tuple(row[1:]) for row in rows_in(self.conn, sql, wanted)}
 
     def _match_apart(
         self,
@@ -290,10 +302,16 @@ class ContactsTable(StoreTable):
         found = list(rows_in(self.conn, sql, keys, import_id))
         return sorted(found, key=lambda row: row[1])  # id order across chunks too
 
-    def _fill_empty(self, contact_id: int, data: Fields, import_id: int, stamp: str) -> int:
-        *row, made_by = self.conn.execute(
-            f"SELECT {', '.join(STORED)}, import_id FROM contacts WHERE id = ?", (contact_id,)
-        ).fetchone()
+    def _fill_empty(
+        self, contact_id: int, data: Fields, import_id: int, stamp: str, stored: tuple[Any, ...] | None = None
+    ) -> int:
+        """Fill the contact's empty fields from `data`; `stored`: its (STORED fields…, import_id) as read just now."""
+        if stored is None:
+            stored = self.conn.execute(
+                f"SELECT {', '.join(STORED)}, import_id FROM contacts WHERE id = ?", (contact_id,)
+            ).fetchone()
+            assert stored is not None  # matched contacts exist (the import holds the write lock)
+        *row, made_by = stored
         current = dict(zip(STORED, row, strict=True))
         updates = merged_fields(current, data)
         if not updates:
