@@ -16,7 +16,7 @@ from psycopg import errors
 
 from tracker.core.store import Store
 from tracker.core.store.pg_schema import WATCHED
-from tracker.core.store.postgres import connection_options
+from tracker.core.store.postgres import connection_options, describe
 from tracker.core.store.team_roles import group_names, needed_role
 
 
@@ -379,6 +379,35 @@ def test_staff_read_every_list_and_the_members(capsys, shop, contacts_csv):
         assert (code, out) == run(capsys, shop, *command)[:2], (command, err)
     members = json.loads(ok(capsys, url, "team", "list", "--json"))["members"]
     assert members == [{"name": staff, "role": "staff", "can_log_in": True}]
+
+
+def test_exporting_contacts_or_interactions_is_an_owners_work_and_the_day_s_calls_are_staff_work(
+    capsys, shop, contacts_csv, tmp_path
+):
+    prefix = database_name(shop)
+    staff, owner = f"{prefix}_gus", f"{prefix}_ola"
+    ok(capsys, shop, "team", "add", staff, "--role", "staff")
+    ok(capsys, shop, "team", "add", owner, "--role", "owner")
+    ok(capsys, shop, "import", "contacts", contacts_csv)
+    ok(capsys, shop, "log", "imported@example.com", "purchase", "--at", "2026-05-01", "--amount", "20")
+    as_staff, as_owner = as_user(shop, staff), as_user(shop, owner)
+    for command, action in (
+        (("contacts", "--export", tmp_path / "all.csv"), "Exporting contacts"),
+        (("contacts", "--export", tmp_path / "all.vcf"), "Exporting contacts"),
+        (("interactions", "--export", tmp_path / "log.csv"), "Exporting interactions"),
+    ):
+        code, out, err = run(capsys, as_staff, *command)
+        assert code == 2 and "Traceback" not in err, (command, out, err)
+        assert err.strip().splitlines() == [
+            f"tracker: {action} needs the owner role in {describe(shop)}, which {staff} does not have "
+            f"(the shop's owner can give it: tracker team add {staff} --role owner)."
+        ]
+        assert not Path(command[-1]).exists()
+        ok(capsys, as_owner, *command)
+        assert Path(command[-1]).stat().st_size > 0
+    # the day's follow-ups onto a staff member's phone are their own work
+    ok(capsys, as_staff, "followups", "--as-of", "2026-09-01", "--export", tmp_path / "calls.ics")
+    assert "BEGIN:VCALENDAR" in (tmp_path / "calls.ics").read_text(encoding="utf-8")
 
 
 def test_team_remove_takes_a_member_out_and_the_server_refuses_them_from_then_on(capsys, pg_cluster):

@@ -105,6 +105,7 @@ def contacts_command(
     region = store.phone_region()
     documents = [row.to_dict(region) for row in rows] if as_json else []
     if export:
+        store.require_owner("Exporting contacts")  # staff read them, but the list leaves the shop only by its owner
         if export.suffix.lower() == ".vcf":
             count = write_vcards(export, [(row.contact, "") for row in rows], database=store.path)
         else:  # the window's File → Export contacts… writes the same file (one place: core.contacts_export)
@@ -244,6 +245,7 @@ def interactions_command(
         for i in items
     ]
     if export:
+        store.require_owner("Exporting interactions")
         count = write_csv(export, INTERACTION_EXPORT_COLUMNS, documents, database=store.path)
         if not as_json:
             click.echo(f"Wrote {count} interactions to {export}.")

@@ -71,6 +71,7 @@ def export_contacts(
     The file appears whole or not at all (safe_write); ids no longer in the store are left out. `progress(done,
     total)` is called after each page; when `cancelled()` turns true the export stops with ExportCancelled and
     leaves nothing behind."""
+    store.require_owner("Exporting contacts")  # on a team database, an owner's work (staff may read them)
     total = len(contact_ids)
     written = 0
 

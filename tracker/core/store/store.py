@@ -185,6 +185,14 @@ class Store:
             return describe(self.url)
         return str(self.path) if self.path is not None else "the database in memory"
 
+    def require_owner(self, action: str) -> None:
+        """Refuse `action` (e.g. "Exporting contacts") with PermissionRefused when a team database's user has only the
+        staff role; nothing on a file. For actions the server cannot refuse by itself: reading them is staff work."""
+        if is_team_connection(self.conn):
+            from tracker.core.store.team_roles import require_owner
+
+            require_owner(self.conn, action)
+
     def schema_version(self) -> int:
         if self.url is not None:
             version: int = self.conn.execute("SELECT version FROM tracker_schema").fetchone()[0]

@@ -308,6 +308,30 @@ def members(conn: TeamConnection) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def is_staff_only(conn: TeamConnection) -> bool:
+    """Whether this connection's user is in the team as staff and nothing more: not in the owner group, not the
+    database's owner, not a superuser (who are owners whatever their groups say)."""
+    groups = _groups(conn)
+    row = conn.execute(
+        "SELECT pg_has_role(current_user, ?, 'MEMBER'), pg_has_role(current_user, ?, 'MEMBER'), "
+        "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+        "pg_has_role(current_user, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER') "
+        "WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?)",
+        (groups[STAFF], groups[OWNER], groups[STAFF], groups[OWNER]),
+    ).fetchone()
+    if row is None:  # no team groups yet: whoever can open it is its owner or was let in by them
+        return False
+    staff, owner, superuser, database_owner = row
+    return bool(staff) and not (owner or superuser or database_owner)
+
+
+def require_owner(conn: TeamConnection, action: str) -> None:
+    """PermissionRefused, naming the owner role, when the user is staff: for what the server cannot refuse by
+    itself because staff may read what it reads (exporting the contacts or the interactions to a file)."""
+    if is_staff_only(conn):
+        raise PermissionRefused(role_sentence(action, OWNER, conn.user, describe(conn)))
+
+
 def describe(conn: TeamConnection) -> str:
     from tracker.core.store.postgres import describe as describe_url
 
@@ -357,14 +381,19 @@ def needed_role(statement: str, message: str) -> tuple[str, str]:
     return OWNER, _OWNER_ACTIONS.get(table, "This")
 
 
+def role_sentence(action: str, role: str, user: str, where: str) -> str:
+    """'Exporting contacts needs the owner role in …, which ben does not have (…)'."""
+    return (
+        f"{action} needs the {role} role in {where}, which {user} does not have "
+        f"(the shop's owner can give it: tracker team add {user} --role {role})."
+    )
+
+
 def refusal_sentence(statement: str, message: str, user: str, where: str) -> str:
     """One sentence for a refused action that names the role it needs."""
     role, action = needed_role(statement, message)
     if role in ROLES:
-        return (
-            f"{action} needs the {role} role in {where}, which {user} does not have "
-            f"(the shop's owner can give it: tracker team add {user} --role {role})."
-        )
+        return role_sentence(action, role, user, where)
     hint = (
         "ask the shop's owner to open it with this version of Tracker first"
         if action == UPGRADING
