@@ -1,4 +1,5 @@
-"""The main window: assembles the tabs, menus and status bar, and passes changes on; no data logic of its own."""
+"""The main window: assembles the tabs, menus and status bar, and passes changes on; no data logic of its own (what
+it does with files brought to it is tracker.ui.window_files)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget
 
 from tracker import __version__
 from tracker.core.errors import TrackerError
@@ -23,13 +24,13 @@ from tracker.ui.jobs import Refresher, job_for, start
 from tracker.ui.lazy_tab import LazyTab
 from tracker.ui.menus import build_menus
 from tracker.ui.text import error_box, plain
+from tracker.ui.window_files import FilesWindow
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtGui import QCloseEvent
 
-    from tracker.core.importing.reading import Table
     from tracker.ui.empty_state import EmptyState
 
 # Time to window (issue 16): nothing the window does before its first paint touches PySide6's `Qt` namespace, whose
@@ -38,14 +39,6 @@ if TYPE_CHECKING:
 TAB_TITLES = ("Dashboard", "Contacts", "Follow-ups", "Interactions")
 DASHBOARD_TAB, CONTACTS_TAB, FOLLOW_UPS_TAB, INTERACTIONS_TAB = range(4)
 MAX_RECENT = 8
-#: What can be imported, by name: the import reads any file by its content, this only offers and accepts them.
-IMPORTABLE = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".zip")
-MAIL_FILES = (".mbox", ".mbx", ".eml", ".msg", ".ics")  # dropped: File → Import mail or calendar…
-IMPORT_FILTER = (
-    "Contacts and orders (*.csv *.txt *.tsv *.vcf *.vcard *.xlsx *.xlsm *.xlsb *.xls *.ods *.zip);;"
-    "CSV and text files (*.csv *.txt *.tsv);;vCard files (*.vcf *.vcard);;"
-    "Workbooks (*.xlsx *.xlsm *.xlsb *.xls *.ods);;Mailchimp exports (*.zip);;All files (*)"
-)
 #: What a reload of everything (View → Reload, another process's commit, a newly opened file) covers.
 EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
@@ -57,7 +50,7 @@ def _import_charts() -> None:
     import tracker.ui.dashboard_tab  # noqa: F401
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FilesWindow):
     """Tabs in a fixed order (Ctrl+1 … Ctrl+4), menus with the usual shortcuts, an empty state for new files."""
 
     def __init__(self, store: Store, settings: QSettings | None = None):
@@ -387,61 +380,6 @@ class MainWindow(QMainWindow):
         elif self.tabs.currentIndex() == CONTACTS_TAB:
             self.contacts_tab.delete_selected()
 
-    def import_file(self, kind: str | None, path: Path | None = None, table: Table | None = None) -> None:
-        """Open the import wizard on `path` (asked for when None); `table`: the file as the wizard's preview reads
-        it, when it was read already. `kind` None (the welcome page): as what the file holds (see
-        `import_dropped`)."""
-        if path is None:
-            from PySide6.QtWidgets import QFileDialog
-
-            chosen, _ = QFileDialog.getOpenFileName(
-                self, f"Import {kind or ''}".strip(), str(Path.home()), IMPORT_FILTER
-            )
-            if not chosen:
-                return
-            path = Path(chosen)
-        if kind is None:
-            self.import_dropped(path)
-            return
-        from tracker.ui.import_wizard import ImportWizard
-
-        wizard = ImportWizard(self.store, path, kind, self, table=table)
-        wizard.imported.connect(self.on_changes)
-        wizard.open()
-
-    def import_mail(self, paths: list[Path] | None = None) -> None:
-        """File → Import mail or calendar… (or such files dropped): a dry run, then one batch, undone from Edit →
-        Import history… (nothing goes onto the undo stack)."""
-        from tracker.ui.mail_import_dialog import MailImportDialog
-
-        self.mail_import_dialog = MailImportDialog(self.store, paths or [], self)
-        self.mail_import_dialog.imported.connect(self.on_changes)
-        self.mail_import_dialog.open()
-
-    def load_demo(self) -> None:
-        """Import the demo contacts and a year of their interactions, off the GUI thread."""
-        from tracker.core.demo import load_demo
-        from tracker.ui import clock
-
-        today = clock.today()
-
-        def work(store: Store, progress, cancelled):
-            return load_demo(store, resources.DEMO_CONTACTS, resources.DEMO_INTERACTIONS, today)
-
-        self.statusBar().showMessage("Loading the demo data…")
-        job = job_for(self.store, work)
-        job.signals.succeeded.connect(self._demo_loaded)
-        job.signals.failed.connect(self.show_error)
-        self._demo_job = start(job)
-
-    def _demo_loaded(self, loaded) -> None:
-        self.on_changes(Changes(contacts=True, interactions=True))
-        self.statusBar().showMessage(
-            f"Demo data loaded: {loaded.contacts} customers and {loaded.interactions:,} interactions "
-            "(Edit → Import history… removes it)",
-            15000,
-        )
-
     def export_contacts(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
@@ -586,35 +524,6 @@ class MainWindow(QMainWindow):
         error_box(self, message).exec()
 
     # Window events ------------------------------------------------------------------------------------------
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls()
-        if urls and all(u.isLocalFile() and u.toLocalFile().lower().endswith(IMPORTABLE + MAIL_FILES) for u in urls):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls()]
-        if len(paths) > 1 and all(path.suffix.lower() in MAIL_FILES for path in paths):
-            self.import_mail(paths)  # several mailboxes or e-mails: one import
-            return
-        self.import_dropped(paths[0])
-
-    def import_dropped(self, path: Path) -> None:
-        """Open the wizard on a dropped (or chosen) file as what it holds: interactions for an order export or an
-        activity log, else contacts (the core's `file_kind`). The file is read once, for this and for the wizard's
-        preview."""
-        if path.suffix.lower() in MAIL_FILES:  # a mailbox, an e-mail or a calendar: their own dialog
-            self.import_mail([path])
-            return
-        from tracker.core.importing.file_kind import file_kind
-        from tracker.ui.import_wizard import ImportWizard
-
-        try:
-            table: Table | None = ImportWizard.read_preview(path)
-        except TrackerError:
-            table = None  # the wizard's first page tries again and says why the file cannot be read
-        kind = file_kind(table.header, table.rows) if table is not None else "contacts"
-        self.import_file(kind, path, table)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._reload_timer.stop()
