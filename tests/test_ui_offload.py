@@ -148,3 +148,31 @@ def test_the_window_shows_what_the_helpers_read(qtbot, shop, tmp_path, monkeypat
     finally:
         clock.set_fixed(None)
         window.close()
+
+
+def test_a_helper_started_ahead_is_taken_by_the_same_run_and_stopped_by_another(shop, monkeypatch):
+    started: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(contacts_load, "OFFLOAD_FROM", 1)
+    contacts_load.read_ahead(shop, AS_OF)  # as the app starts
+    assert len(started) == 1
+    parts: list[object] = []
+    loaded = contacts_load.load(shop, AS_OF, parts.append, 1)  # the window's first load takes it over
+    assert len(started) == 1 and started[0].returncode is not None
+    assert len(parts) == 2 and len(loaded.engagement.ids) == 12
+
+    contacts_load.read_ahead(shop, AS_OF)
+    contacts_load.load(shop, AS_OF + timedelta(days=1), parts.append, 1)  # another day: a helper of its own
+    assert len(started) == 3 and all(child.returncode is not None for child in started)
+
+    contacts_load.read_ahead(shop, AS_OF)
+    monkeypatch.setattr(contacts_load, "OFFLOAD_FROM", 100)  # a short list: read here, the helper stopped
+    contacts_load.load(shop, AS_OF, parts.append, 1)
+    assert len(started) == 4 and started[3].returncode is not None
+    offload.drop_ahead()  # nothing left to stop

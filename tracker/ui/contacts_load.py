@@ -82,6 +82,7 @@ def load(store: Store, today: date, emit: Callable[[object], None], phased_from:
     database = offload.database_of(store)
     if database is not None and offload.has_at_least(store, OFFLOAD_FROM):
         return _load_in_helper(database, today, emit, phased_from)
+    offload.drop_ahead()  # a helper started by read_ahead is not needed for a short list
     prepared = prepare_listing(store.engagement.listing())
     phased = len(prepared.listing.ids) >= phased_from
     if phased:
@@ -97,6 +98,7 @@ def load(store: Store, today: date, emit: Callable[[object], None], phased_from:
 # In a helper process -------------------------------------------------------------------------------------------
 
 CHUNK = 5_000  # contacts a frame
+_TARGET = "tracker.ui.contacts_load:send_contacts"
 
 
 def send_contacts(store: Store, send: Callable[[object], None], today: date) -> None:
@@ -186,10 +188,19 @@ class _Assembler:
             )
 
 
+def read_ahead(store: Store, today: date) -> None:
+    """Start reading the list of `store` in a helper process now, as the app starts (tracker.ui.app), so that it is
+    under way while the window is made and painted (~0.3 s); the window's first `load` takes it over (another load,
+    or a short list, stops it)."""
+    database = offload.database_of(store)
+    if database is not None and offload.has_at_least(store, OFFLOAD_FROM):
+        offload.start_ahead(_TARGET, database, (today,))
+
+
 def _load_in_helper(database: Path | str, today: date, emit: Callable[[object], None], phased_from: int) -> Loaded:
     """`load`'s result, read in a helper process on `database` (on the pool thread, which joins the frames)."""
     assembler = _Assembler(emit, phased_from)
-    offload.run("tracker.ui.contacts_load:send_contacts", database, (today,), assembler)
+    offload.run(_TARGET, database, (today,), assembler)
     engagement = assembler.engagement
     if engagement is None or assembler.prepared is None or not assembler.indexed:
         raise RuntimeError("the helper process finished without the whole list")

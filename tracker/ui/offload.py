@@ -17,6 +17,8 @@ Nothing here is used for a database in memory, which another process cannot open
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import os
 import pickle
@@ -25,6 +27,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -89,16 +92,9 @@ def run(
         from tracker.ui import jobs  # the parent's side: Qt is loaded there already
 
         cancelled = jobs.cancelled
-    child = subprocess.Popen(
-        [sys.executable, "-P", "-c", BOOT, str(Path(__file__).parent)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        close_fds=True,
-    )
-    assert child.stdin is not None and child.stdout is not None  # both piped
+    child = _take_ahead(target, database, args) or _start(target, database, args)
+    assert child.stdout is not None  # piped
     try:
-        child.stdin.write(pickle.dumps((target, database, args), protocol=pickle.HIGHEST_PROTOCOL))
-        child.stdin.close()
         fd = child.stdout.fileno()
         while True:
             header = _read(fd, _HEADER.size, cancelled)
@@ -118,10 +114,68 @@ def run(
             else:
                 raise OffloadFailed(value)
     finally:
-        if child.poll() is None:
-            child.kill()
+        _stop(child)
+
+
+def _start(target: str, database: Path | str, args: tuple[Any, ...]) -> subprocess.Popen[bytes]:
+    child = subprocess.Popen(
+        [sys.executable, "-P", "-c", BOOT, str(Path(__file__).parent)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        close_fds=True,
+    )
+    assert child.stdin is not None  # piped
+    with contextlib.suppress(BrokenPipeError):  # a child that died at once: its end of the pipe says so
+        child.stdin.write(pickle.dumps((target, database, args), protocol=pickle.HIGHEST_PROTOCOL))
+        child.stdin.close()
+    return child
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.kill()
+    if child.stdout is not None:
         child.stdout.close()
-        child.wait()
+    child.wait()
+
+
+_ahead_lock = threading.Lock()
+_ahead: tuple[tuple[str, str, tuple[Any, ...]], subprocess.Popen[bytes]] | None = None
+
+
+def start_ahead(target: str, database: Path | str, args: tuple[Any, ...]) -> None:
+    """Start the helper of a `run` expected soon with these very arguments now, so that it works while the window
+    is still being made (the app's first load, see tracker.ui.app); a `run` with other arguments, `drop_ahead` or
+    the end of the process stops it."""
+    global _ahead
+    child = _start(target, database, args)
+    with _ahead_lock:
+        previous, _ahead = _ahead, ((target, str(database), args), child)
+    if previous is not None:
+        _stop(previous[1])
+    atexit.register(drop_ahead)  # once: a second registration of the same function is harmless
+
+
+def drop_ahead() -> None:
+    """Stop the helper started ahead, if no `run` took it."""
+    global _ahead
+    with _ahead_lock:
+        previous, _ahead = _ahead, None
+    if previous is not None:
+        _stop(previous[1])
+
+
+def _take_ahead(target: str, database: Path | str, args: tuple[Any, ...]) -> subprocess.Popen[bytes] | None:
+    """The helper started ahead for exactly this run (None: none was; one for another run is stopped)."""
+    global _ahead
+    with _ahead_lock:
+        previous, _ahead = _ahead, None
+    if previous is None:
+        return None
+    if previous[0] == (target, str(database), args):
+        return previous[1]
+    _stop(previous[1])
+    return None
 
 
 def _read(fd: int, size: int, cancelled: Callable[[], bool]) -> bytearray | None:
