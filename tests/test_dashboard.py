@@ -269,3 +269,36 @@ def test_undo_and_redo_still_find_rows_as_they_left_them(shop):
     assert shop.contacts.get(lead.id).tags == ()
     again.undo.apply(shop)
     assert shop.contacts.get(lead.id).tags == ("vip",)
+
+
+@pytest.mark.file_only
+def test_stamps_move_with_counted_fields_and_the_count_with_what_stamps_cannot_show(shop):
+    """Migration 9's triggers: a counted field's change stamps its row above every stamp before; a delete, a row
+    put back by undo or an interaction moved to another contact adds one to unstamped_changes instead."""
+
+    def marks():
+        return shop.dashboard.change_marks()
+
+    lead = shop.contacts.by_email("lead@example.com")
+    start = marks()
+    logged = interaction_ops.log(shop, lead.id, "call", at(1), note="Hello")
+    assert marks() == (start[0], start[1], 0, start[3] + 1, 0)  # a new id, nothing else
+    interaction_ops.edit(shop, logged.ids[0], note="Hello again", amount=3)  # not counted: no stamp
+    contact_ops.edit(shop, lead.id, notes="Likes tulips")
+    assert marks() == (start[0], start[1], 0, start[3] + 1, 0)
+    edited = interaction_ops.edit(shop, logged.ids[0], kind="meeting")
+    tagged = contact_ops.edit(shop, lead.id, tags="vip")
+    assert marks() == (start[0], start[1], 1, start[3] + 1, 1)
+    interaction_ops.edit(shop, logged.ids[0], score=4)
+    assert shop.conn.execute("SELECT stamp FROM interactions WHERE id = ?", logged.ids).fetchone()[0] == 2
+    assert marks()[0] == start[0]
+    tagged.undo.apply(shop)  # the contact's stamp put back as it was: counted
+    assert marks()[:3] == (start[0] + 1, start[1], 0)
+    with pytest.raises(Exception, match="changed since"):
+        edited.undo.apply(shop)  # the score was changed after it
+    interaction_ops.delete(shop, list(logged.ids))
+    assert marks()[0] == start[0] + 2
+    fan = shop.contacts.by_email("fan@example.com")
+    with shop.transaction() as conn:  # moved to another contact: the one it left is not known from the row
+        conn.execute("UPDATE interactions SET contact_id = ? WHERE contact_id = ?", (lead.id, fan.id))
+    assert marks()[0] == start[0] + 3
