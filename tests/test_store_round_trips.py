@@ -190,3 +190,30 @@ def test_a_contact_matched_twice_in_a_chunk_gets_both_records(store: Store) -> N
     store.imports.undo(batch)  # the batch remembered each contact as it was before its first change
     assert store.contacts.get(anna.id or 0).company == ""
     assert store.contacts.get(anna.id or 0).notes == ""
+
+
+def test_a_busy_team_database_leaves_no_transaction_open(store: Store, monkeypatch) -> None:
+    if store.engine != "postgresql":
+        pytest.skip("the write lock's timeout is the team database's")
+    from tracker.core.errors import StoreBusy
+    from tracker.core.store import postgres
+
+    anna = store.contacts.add(first_name="Anna", email="anna@example.com")
+    short = postgres._BEGIN_WRITE.replace(f"lock_timeout = {postgres.LOCK_TIMEOUT_MS}", "lock_timeout = 200")
+    monkeypatch.setattr(postgres, "_BEGIN_WRITE", short)
+    with psycopg.connect(store.url or "", autocommit=True) as holder:
+        holder.execute("BEGIN")
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (postgres.WRITE_LOCK,))  # another writer's transaction
+        with pytest.raises(StoreBusy):  # BEGIN and the lock sent with the first statement
+            store.contacts.update(anna.id or 0, company="Acme")
+        assert not store.conn.in_transaction
+        with pytest.raises(StoreBusy):  # BEGIN, lock, INSERT and COMMIT in one
+            interaction_ops.log(store, anna.id or 0, "call", datetime(2026, 3, 1, 9))
+        assert not store.conn.in_transaction
+        holder.execute("ROLLBACK")
+    assert store.contacts.get(anna.id or 0).company == ""
+    assert store.interactions.count() == 0
+    store.contacts.update(anna.id or 0, company="Acme")  # the lock free again: both work
+    interaction_ops.log(store, anna.id or 0, "call", datetime(2026, 3, 1, 9))
+    assert store.contacts.get(anna.id or 0).company == "Acme"
+    assert store.interactions.count() == 1
