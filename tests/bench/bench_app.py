@@ -9,9 +9,8 @@ offscreen Qt platform (QT_QPA_PLATFORM=offscreen is set before Qt is imported):
      until the window is visible, has had its first paint and the event loop is running (a
      QTimer.singleShot(0) queued after show() has fired):
        a. REFERENCE  a bare QApplication + QMainWindow().show()
-       b. Tracker    Store.open(db) and contacts_load.read_ahead (a helper process starts reading a long list),
-                     as tracker.ui.app.run_app does before Qt's widgets load; import
-                     tracker.ui.main_window.MainWindow, MainWindow(store, QSettings(<fresh ini>, IniFormat)).show()
+       b. Tracker    import tracker.ui.main_window.MainWindow, Store.open(db),
+                     MainWindow(store, QSettings(<fresh ini>, IniFormat)).show()
      prints both, the ratio (target: Tracker within 1.5x of the bare window) and PASS/FAIL, the same times
      measured from before the subprocess was spawned (interpreter start-up included), a breakdown of the
      Tracker child, and whether matplotlib was imported at start-up (it must not be: PASS/FAIL).
@@ -114,16 +113,14 @@ marks["window built"] = time.perf_counter()
 """
 
 _CHILD_TRACKER = """\
-from tracker.core.store import Store
-from tracker.ui import clock, contacts_load, offload
-store = Store.open(sys.argv[1], verify=False)  # as tracker.ui.app opens it (checked on a worker once shown),
-contacts_load.read_ahead(store, clock.today())  # and starts reading a long list in a helper, before Qt's widgets
-marks["Store.open"] = time.perf_counter()
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
+from tracker.core.store import Store
 from tracker.ui.main_window import MainWindow
 marks["imports"] = time.perf_counter()
 app = QApplication(sys.argv)
+store = Store.open(sys.argv[1], verify=False)  # as tracker.ui.app opens it (checked on a worker once shown)
+marks["Store.open"] = time.perf_counter()
 window = MainWindow(store, QSettings(sys.argv[2], QSettings.Format.IniFormat))
 marks["window built"] = time.perf_counter()
 """
@@ -179,7 +176,9 @@ print(json.dumps({
 if PROFILE:
     _profiler.disable()
     _profiler.dump_stats(PROFILE)
-if "offload" in globals():  # the Tracker child: its helper would read on for a second, slowing the next runs
+if "MainWindow" in globals():  # the Tracker child: a helper started at the first paint would read on for a
+    from tracker.ui import offload  # second, slowing the next runs
+
     offload.drop_ahead()
 os._exit(0)  # do not wait for the contacts job still running in the pool
 """
@@ -652,21 +651,19 @@ def in_window(db: Path, runs: int, workdir: Path, profile: bool) -> None:
 # 5. Launch, seen from outside: rows painted, memory, GUI-thread gaps, typing while loading ----------------------
 
 _CHILD_LAUNCH_TRACKER = """\
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 from tracker.core.store import Store
-from tracker.ui import clock, contacts_load
+from tracker.ui.main_window import CONTACTS_TAB, MainWindow
+import resource, threading
 spawned, db, ini, typing = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 if os.environ.get("BENCH_SWITCH") != "0":
     from tracker.ui.app import tune_interpreter  # as tracker.ui.app.run_app does
 
     tune_interpreter()
-store = Store.open(db, verify=False)  # as tracker.ui.app opens it, before Qt's widgets load,
-contacts_load.read_ahead(store, clock.today())  # and starts reading a long list in a helper process
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
-from tracker.ui.main_window import CONTACTS_TAB, MainWindow
-import resource, threading
 app = QApplication(sys.argv[:1])
+store = Store.open(db, verify=False)  # as tracker.ui.app opens it
 window = MainWindow(store, QSettings(ini, QSettings.Format.IniFormat))
 window.show_tab(CONTACTS_TAB)  # the user's last tab (or the click on Contacts as the window appears)
 tab = window.contacts_tab

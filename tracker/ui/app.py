@@ -18,16 +18,25 @@ def tune_interpreter() -> None:
 def run_app(db_path: Path | str | None) -> int:
     """Open the main window on `db_path` (a file, or a team database's address; None: the last database used,
     else the default) until it closes."""
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from tracker.core.errors import TrackerError
     from tracker.core.paths import URL_SCHEMES, default_db_path
     from tracker.core.store import Store
-    from tracker.ui import clock, contacts_load
+    from tracker.ui import crash, resources
+    from tracker.ui.main_window import MainWindow
+    from tracker.ui.text import error_box
 
     tune_interpreter()
-    QCoreApplication.setApplicationName("Tracker")  # what QSettings() reads; set before the application is made
-    QCoreApplication.setOrganizationName("Tracker")
+    app = QApplication.instance() or QApplication(sys.argv)
+    # static: instance() is typed QCoreApplication, these are QGuiApplication's and QApplication's
+    QApplication.setApplicationName("Tracker")
+    QApplication.setOrganizationName("Tracker")
+    QApplication.setDesktopFileName("tracker")
+    if resources.ICON.is_file():
+        QApplication.setWindowIcon(QIcon(str(resources.ICON)))
     settings = QSettings()
     if db_path is None:
         last = settings.value("database/last")
@@ -35,30 +44,12 @@ def run_app(db_path: Path | str | None) -> int:
             db_path = last
         else:
             db_path = Path(last) if last and Path(last).is_file() else default_db_path()
-    store: Store | None = None
     try:
         store = Store.open(db_path, verify=False)  # checked on a worker once the window shows
     except TrackerError as exc:
-        failure = exc
-    else:
-        # a long list is read in a helper process from now on, while Qt's widgets load and the window is made
-        contacts_load.read_ahead(store, clock.today())
-
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from tracker.ui import crash, resources
-    from tracker.ui.main_window import MainWindow
-    from tracker.ui.text import error_box
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    QApplication.setDesktopFileName("tracker")  # static: instance() is typed QCoreApplication
-    if resources.ICON.is_file():
-        QApplication.setWindowIcon(QIcon(str(resources.ICON)))
-    if store is None:
         from tracker.core.backups import offer_backup  # only for a file that cannot be opened
 
-        text = str(failure) if isinstance(db_path, str) else offer_backup(db_path, str(failure))
+        text = str(exc) if isinstance(db_path, str) else offer_backup(db_path, str(exc))
         error_box(None, text, QMessageBox.Icon.Critical).exec()  # plain text
         return 2
     crash.install()  # from here on a bug is logged and said in one sentence; the window stays open

@@ -439,6 +439,10 @@ class MainWindow(FilesWindow):
         changes, self._pending = self._pending, Changes()
         if changes.contacts:
             self._show_right_page()
+        if not self._checked_once:
+            from tracker.ui import clock, contacts_load  # loaded with the Contacts tab anyway
+
+            contacts_load.read_ahead(self.store, clock.today())  # a long list's helper starts before the tab is made
         contacts = self.contacts_tab
         if not self._checked_once:
             # The first load: the contacts list alone first (the other tabs and the file check compete for the

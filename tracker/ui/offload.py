@@ -19,16 +19,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
 import os
-import pickle
-import select
-import sqlite3
 import struct
-import subprocess
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +30,12 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.errors import TrackerError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from tracker.core.store import Store
+
+# subprocess, select and pickle are imported when a helper is first started: the window imports this module (through
+# tracker.ui.jobs) before its first paint, and subprocess alone took 5-18 ms of it.
 
 #: The helper's start: the window's Qt-free modules (this one, the loads') are imported without tracker.ui's
 #: __init__, which loads PySide6 (0.25 s of the helper's start, and 25 MB): the package is made as a bare namespace.
@@ -48,6 +47,9 @@ BOOT = (
     "from tracker.ui.offload import main\n"
     "main()\n"
 )
+#: How much lower the helper's scheduling priority is than the window's: on a busy machine (or while the window
+#: starts) the GUI thread is served first; on an idle one the helper runs on a free core all the same.
+HELPER_NICENESS = 5
 _HEADER = struct.Struct("!Q")  # the length of the pickled frame that follows
 _POLL_S = 0.2  # how often a waiting parent looks whether its job was cancelled
 _READ = 1 << 20
@@ -92,6 +94,8 @@ def run(
         from tracker.ui import jobs  # the parent's side: Qt is loaded there already
 
         cancelled = jobs.cancelled
+    import pickle
+
     child = _take_ahead(target, database, args) or _start(target, database, args)
     assert child.stdout is not None  # piped
     try:
@@ -118,6 +122,9 @@ def run(
 
 
 def _start(target: str, database: Path | str, args: tuple[Any, ...]) -> subprocess.Popen[bytes]:
+    import pickle
+    import subprocess
+
     child = subprocess.Popen(
         [sys.executable, "-P", "-c", BOOT, str(Path(__file__).parent)],
         stdin=subprocess.PIPE,
@@ -180,6 +187,8 @@ def _take_ahead(target: str, database: Path | str, args: tuple[Any, ...]) -> sub
 
 def _read(fd: int, size: int, cancelled: Callable[[], bool]) -> bytearray | None:
     """Exactly `size` bytes from the pipe (None at its end), waiting without the GIL."""
+    import select
+
     data = bytearray()
     while len(data) < size:
         ready, _, _ = select.select([fd], [], [], _POLL_S)
@@ -207,6 +216,13 @@ def fault_message(exc: BaseException) -> str:
 
 def main() -> None:
     """The child: read (target, database, args), run the target, send its values and how it ended."""
+    import importlib
+    import pickle
+    import sqlite3
+    import traceback
+
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(HELPER_NICENESS)  # the window's own threads first when the processors are busy
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print goes to stderr, not into the frames
 
