@@ -18,10 +18,13 @@ from tracker.core.store.table import Connection, is_team_connection
 if TYPE_CHECKING:
     from tracker.core.store.store import Store
 
-#: Every table of a Tracker database, parents before children.
+#: Every table of a Tracker database with data to move, parents before children.
 TABLES = ("imports", "contacts", "kinds", "interactions", "follow_ups", "settings", "import_changes", "mail_folders")
 #: Tables a new database already fills (built-in kinds, the phone region): replaced by the source's rows.
 _PREFILLED = ("kinds", "settings")
+#: Tables left as the new database has them: the dashboard's count of changes its stamps cannot show is about that
+#: database's own history (a new one starts at 0 and recomputes whole the first time anyway).
+NOT_COPIED = ("unstamped_changes",)
 #: Rows read and written at a time.
 CHUNK = 20_000
 
