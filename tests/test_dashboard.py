@@ -213,6 +213,12 @@ def test_deletes_merges_imports_and_undo_are_recomputed_as_a_fresh_computation_g
     refreshes.check(folded=True)
     edited.undo.apply(shop)  # the tags back as they were
     refreshes.check(folded=False)
+    older = interaction_ops.delete(shop, [shop.interactions.list(contact_id=regular.id)[-1].id])
+    refreshes.check(folded=False)
+    interaction_ops.log(shop, regular.id, "call", at(0))  # a new highest id
+    refreshes.check(folded=True)
+    older.undo.apply(shop)  # put back below the highest id: one row more than the ids above the highest known
+    refreshes.check(folded=False)
     merged = merge_contacts(shop, regular.id, once.id)
     refreshes.check(folded=False)
     merged.undo.apply(shop)
@@ -282,13 +288,14 @@ def test_stamps_move_with_counted_fields_and_the_count_with_what_stamps_cannot_s
     lead = shop.contacts.by_email("lead@example.com")
     start = marks()
     logged = interaction_ops.log(shop, lead.id, "call", at(1), note="Hello")
-    assert marks() == (start[0], start[1], 0, start[3] + 1, 0)  # a new id, nothing else
+    added = (start[0], start[1], 0, start[3], start[4] + 1, 0, start[6] + 1)  # counter; contacts, interactions:
+    assert marks() == added  # the highest id, the highest stamp, how many rows
     interaction_ops.edit(shop, logged.ids[0], note="Hello again", amount=3)  # not counted: no stamp
     contact_ops.edit(shop, lead.id, notes="Likes tulips")
-    assert marks() == (start[0], start[1], 0, start[3] + 1, 0)
+    assert marks() == added
     edited = interaction_ops.edit(shop, logged.ids[0], kind="meeting")
     tagged = contact_ops.edit(shop, lead.id, tags="vip")
-    assert marks() == (start[0], start[1], 1, start[3] + 1, 1)
+    assert marks() == (start[0], start[1], 1, start[3], start[4] + 1, 1, start[6] + 1)
     interaction_ops.edit(shop, logged.ids[0], score=4)
     assert shop.conn.execute("SELECT stamp FROM interactions WHERE id = ?", logged.ids).fetchone()[0] == 2
     assert marks()[0] == start[0]

@@ -392,9 +392,9 @@ def _whole_state(store: Store, as_of: date) -> _State:
 class DashboardCache:
     """The dashboard's numbers kept per contact between refreshes of one database (a worker's store is a new
     connection each time): a refresh after a few contacts or interactions changed recomputes only those contacts'
-    parts, and everything when it cannot tell what changed (see migration m009: deletes, rows put back by undo,
-    imports written out of id order; another day, other settings or kinds; more than FOLD_LIMIT contacts; a team
-    database). Either way the numbers equal dashboard_numbers'. One caller at a time."""
+    parts, and everything when it cannot tell what changed (see migrations m009 and m010: deletes, rows put back by
+    undo; another day, other settings or kinds; more than FOLD_LIMIT contacts; a team database). Either way the
+    numbers equal dashboard_numbers'. One caller at a time."""
 
     def __init__(self) -> None:
         self.state: _State | None = None
@@ -424,7 +424,11 @@ class DashboardCache:
             return False
         if marks == state.marks:
             return True
-        changed = store.dashboard.changed_contacts(*state.marks[1:])
+        _, contact_id, contact_stamp, contacts, interaction_id, interaction_stamp, interactions = state.marks
+        # no row put back below the highest id known: the rows added are exactly those above it
+        if store.dashboard.rows_above(contact_id, interaction_id) != (marks[3] - contacts, marks[6] - interactions):
+            return False
+        changed = store.dashboard.changed_contacts(contact_id, contact_stamp, interaction_id, interaction_stamp)
         if len(changed) > FOLD_LIMIT:
             return False
         ids = np.array(sorted(changed), dtype=np.int64)

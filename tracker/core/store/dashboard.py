@@ -87,29 +87,31 @@ class DashboardQueries(StoreTable):
         """
         return self.conn.execute(sql, (since.isoformat(),)).fetchall()
 
-    def change_marks(self) -> tuple[int, int, int, int, int] | None:
-        """(changes stamps cannot show, highest contact id, highest contact stamp, highest interaction id, highest
-        interaction stamp): what moves when anything the dashboard counts changes (migration m009). None on a team
+    def change_marks(self) -> tuple[int, ...] | None:
+        """(changes stamps cannot show, then of contacts and of interactions: the highest id, the highest stamp, how
+        many rows): what moves when anything the dashboard counts changes (migrations 9 and 10). None on a team
         database, whose ids do not follow the order of commits (its dashboard is recomputed whole)."""
         if dialect.is_team(self.conn):
             return None
-        sql = f"""
-            SELECT (SELECT count FROM {UNSTAMPED_CHANGES}),
-                   (SELECT coalesce(max(id), 0) FROM contacts),
-                   (SELECT coalesce(max(stamp), 0) FROM contacts WHERE stamp IS NOT NULL),
-                   (SELECT coalesce(max(id), 0) FROM interactions),
-                   (SELECT coalesce(max(stamp), 0) FROM interactions WHERE stamp IS NOT NULL)
-        """
-        row = self.conn.execute(sql).fetchone()
-        if row[0] is None:
-            return None
-        unstamped, *rest = row
-        return (int(unstamped), *(int(n) for n in rest))  # type: ignore[return-value]
+        tables = ("contacts", "interactions")
+        parts = ", ".join(
+            f"(SELECT coalesce(max(id), 0) FROM {t}), "
+            f"(SELECT coalesce(max(stamp), 0) FROM {t} WHERE stamp IS NOT NULL), (SELECT count(*) FROM {t})"
+            for t in tables
+        )
+        row = self.conn.execute(f"SELECT (SELECT count FROM {UNSTAMPED_CHANGES}), {parts}").fetchone()
+        return tuple(int(n) for n in row)
+
+    def rows_above(self, contact_id: int, interaction_id: int) -> tuple[int, int]:
+        """How many contacts and interactions have ids above these."""
+        sql = "SELECT (SELECT count(*) FROM contacts WHERE id > ?), (SELECT count(*) FROM interactions WHERE id > ?)"
+        contacts, interactions = self.conn.execute(sql, (contact_id, interaction_id)).fetchone()
+        return int(contacts), int(interactions)
 
     def changed_contacts(
         self, contact_id: int, contact_stamp: int, interaction_id: int, interaction_stamp: int
     ) -> set[int]:
-        """The contacts added or changed, or whose interactions were, since the marks given (change_marks)."""
+        """The contacts added or changed, or whose interactions were, since the highest ids and stamps given."""
         sql = """
             SELECT id FROM contacts WHERE id > ?
             UNION SELECT id FROM contacts WHERE stamp > ?
