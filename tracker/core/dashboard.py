@@ -282,7 +282,7 @@ class _State:
         cls, as_of: date, settings: Settings, kinds: tuple[tuple[int, str, int, int | None], ...], size: int
     ) -> _State:
         ends = month_ends(as_of)
-        none = np.zeros(0, dtype=np.int64)
+        none = np.zeros(0, dtype=np.int32)
         return cls(
             as_of,
             ends,
@@ -360,12 +360,13 @@ class _State:
         # the activity chart's rows: those of these contacts replaced
         first = day_number(self.activity_start)
         rows = signals.day >= first
-        code = signals.kind[rows] * ACTIVITY_WEEKS + (signals.day[rows] - first) // 7
+        code = (signals.kind[rows] * ACTIVITY_WEEKS + (signals.day[rows] - first) // 7).astype(np.int32)
+        who = signals.who[rows].astype(np.int32)  # half the memory: ids and codes are small
         if whole:
-            self.activity_who, self.activity_code = signals.who[rows], code
+            self.activity_who, self.activity_code = who, code
         else:
             keep = ~np.isin(self.activity_who, ids)
-            self.activity_who = np.r_[self.activity_who[keep], signals.who[rows]]
+            self.activity_who = np.r_[self.activity_who[keep], who]
             self.activity_code = np.r_[self.activity_code[keep], code]
 
 
