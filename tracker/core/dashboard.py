@@ -350,8 +350,8 @@ class _State:
             self.appeared[ids] = _ALWAYS
             self.group[ids] = -1
         self.present[contacts.ids] = True
-        for contact_id, day in contacts.appeared.items():
-            self.appeared[contact_id] = day
+        late = np.fromiter(contacts.appeared, dtype=np.int64, count=len(contacts.appeared))
+        self.appeared[late] = np.fromiter(contacts.appeared.values(), dtype=np.int64, count=late.size)
         for source, tags, members in contacts.groups:
             index = self.group_of.setdefault((source, tags), len(self.groups))
             if index == len(self.groups):
@@ -494,13 +494,16 @@ def _read_state(store: Store, as_of: date, beside: tuple[Store, int] | None = No
 def _data(state: _State) -> DashboardData:
     """The numbers of a state."""
     as_of, settings, present = state.as_of, state.settings, state.present
-    history: dict[Level, list[int]] = {level: [] for level in Level}
-    for position, end in enumerate(state.ends):
-        # not there yet: neither evidence nor a record of them by this date (every contact counts at the last)
-        here = present if position == len(state.ends) - 1 else present & (state.appeared <= day_number(end))
-        tally = np.bincount(state.levels[here, position], minlength=7)
-        for level in Level:
-            history[level].append(int(tally[int(level)]))
+    dates = len(state.ends)
+    # every contact's level at every date counted at once: (level + 7 * date index) in one bincount
+    codes = state.levels[present].astype(np.intp) + 7 * np.arange(dates)
+    tally = np.bincount(codes.ravel(), minlength=7 * dates).reshape(dates, 7)
+    # not there yet at a date before the last: neither evidence nor a record of them by then, so at Awareness then
+    appeared = state.appeared[present & (state.appeared > _ALWAYS)]
+    appeared.sort()
+    before = np.array([day_number(end) for end in state.ends[:-1]], dtype=np.int64)
+    tally[:-1, int(Level.AWARENESS)] -= appeared.size - np.searchsorted(appeared, before, side="right")
+    history = {level: [int(n) for n in tally[:, int(level)]] for level in Level}
     total = int(np.count_nonzero(present))
     buyers = int(np.count_nonzero(state.buying >= 1))
     scores = state.score[present & (state.score >= 0)]
