@@ -20,7 +20,7 @@ from tracker.core.paths import as_target
 from tracker.core.store import Store
 from tracker.ui import resources
 from tracker.ui.commands import Undoable
-from tracker.ui.jobs import Refresher, job_for, start
+from tracker.ui.jobs import Refresher, job_for, run_in_background, start
 from tracker.ui.lazy_tab import LazyTab
 from tracker.ui.menus import build_menus
 from tracker.ui.text import error_box, plain
@@ -43,6 +43,12 @@ MAX_RECENT = 8
 EVERYTHING = Changes(contacts=True, interactions=True, follow_ups=True, kinds=True, settings=True)
 #: How often the window looks for commits by other processes (the CLI beside it, a second window).
 WATCH_INTERVAL_MS = 1000
+
+
+def _import_tabs() -> None:
+    """Load the Interactions and Follow-ups tabs' modules on a pool thread (see _build_while_loading)."""
+    import tracker.ui.followups_tab
+    import tracker.ui.interactions_tab  # noqa: F401
 
 
 def _import_charts() -> None:
@@ -477,7 +483,9 @@ class MainWindow(FilesWindow):
     def _build_while_loading(self) -> None:
         """Build the Interactions and Follow-ups tabs and list the backups for the status bar while the contacts
         load (the GUI thread waits for the worker then), each in a turn of the event loop of its own: done when the
-        list had loaded, they were one stall of ~50 ms with the list's first levels to paint (issue 16)."""
+        list had loaded, they were one stall of ~50 ms with the list's first levels to paint (issue 16). Their modules
+        are imported on a pool thread first: imports are Python that lets the GUI thread have the GIL every switch
+        interval, where on the GUI thread they were ~20 ms of each tab's turn."""
         tabs = self.tabs  # another file opened meanwhile builds its own
         steps = [lambda: self.interactions_tab, lambda: self.followups_tab, self._newest_backup]
 
@@ -486,7 +494,11 @@ class MainWindow(FilesWindow):
                 steps.pop(0)()
                 QTimer.singleShot(0, self, next_tab)
 
-        QTimer.singleShot(0, self, next_tab)
+        def imported() -> None:
+            if shiboken6.isValid(self):
+                next_tab()
+
+        self._importing_tabs = run_in_background(_import_tabs, imported)
 
     def _update_status(self, *_: object) -> None:
         if not shiboken6.isValid(self.undo.stack):  # its destructor clears it, which signals: the window is going
