@@ -405,10 +405,14 @@ class DashboardCache:
     def numbers(self, store: Store, as_of: date) -> DashboardData:
         database = store.url or (str(store.path) if store.path is not None else id(store.conn))
         if self.state is not None and self.database == database and not store.conn.in_transaction:
-            with store.reading():
-                if self._fold(store, as_of, self.state):
-                    return _data(self.state)
-        self.state = None  # it may be half folded
+            try:
+                with store.reading():
+                    if self._fold(store, as_of, self.state):
+                        return _data(self.state)
+            except BaseException:
+                self.state = None  # it may be half folded: the next refresh recomputes
+                raise
+        self.state = None
         state = _whole_state(store, as_of)
         if state.marks is not None and not store.conn.in_transaction:  # not a state that may be rolled back
             self.state, self.database = state, database
