@@ -199,33 +199,36 @@ def test_logging_and_editing_fold_into_the_numbers_as_a_fresh_computation_gives_
     refreshes.check(folded=False)  # nothing changed: nothing to fold, the same numbers
 
 
-def test_deletes_merges_imports_and_undo_are_recomputed_as_a_fresh_computation_gives_them(shop, engine, tmp_path):
+def test_deletes_merges_imports_and_undo_give_what_a_fresh_computation_gives(shop, engine, tmp_path):
     refreshes = Refreshes(shop, engine)
     regular = shop.contacts.by_email("regular@example.com")
     once = shop.contacts.by_email("once@example.com")
     logged = interaction_ops.log(shop, once.id, "purchase", at(5), amount=12)
     refreshes.check()
-    deleted = interaction_ops.delete(shop, list(logged.ids))
-    refreshes.check(folded=False)
+    deleted = interaction_ops.delete(shop, list(logged.ids))  # one contact's: folded
+    refreshes.check(folded=True)
     deleted.undo.apply(shop)  # the interaction back with its id, the highest: seen as new
     refreshes.check(folded=True)
     edited = contact_ops.edit(shop, regular.id, tags="")
     refreshes.check(folded=True)
-    edited.undo.apply(shop)  # the tags back as they were
-    refreshes.check(folded=False)
+    edited.undo.apply(shop)  # the tags back as they were, with the stamp they had: one contact's
+    refreshes.check(folded=True)
     older = interaction_ops.delete(shop, [shop.interactions.list(contact_id=regular.id)[-1].id])
-    refreshes.check(folded=False)
+    refreshes.check(folded=True)
     interaction_ops.log(shop, regular.id, "call", at(0))  # a new highest id
     refreshes.check(folded=True)
     older.undo.apply(shop)  # put back below the highest id: one row more than the ids above the highest known
     refreshes.check(folded=False)
-    merged = merge_contacts(shop, regular.id, once.id)
+    interaction_ops.delete(shop, [logged.ids[0]])
+    interaction_ops.delete(shop, [shop.interactions.list(contact_id=regular.id)[-1].id])  # two contacts' deletes
+    refreshes.check(folded=False)
+    merged = merge_contacts(shop, regular.id, once.id)  # interactions moved to another contact
     refreshes.check(folded=False)
     merged.undo.apply(shop)
     refreshes.check(folded=False)
-    gone = contact_ops.delete(shop, [shop.contacts.by_email("grumpy@example.com").id])
-    refreshes.check(folded=False)
-    gone.undo.apply(shop)
+    gone = contact_ops.delete(shop, [shop.contacts.by_email("grumpy@example.com").id])  # with its interactions
+    refreshes.check(folded=True)
+    gone.undo.apply(shop)  # back below the highest contact id
     refreshes.check(folded=False)
     contacts = tmp_path / "fair.csv"
     contacts.write_text(
@@ -279,36 +282,45 @@ def test_undo_and_redo_still_find_rows_as_they_left_them(shop):
 
 @pytest.mark.file_only
 def test_stamps_move_with_counted_fields_and_the_count_with_what_stamps_cannot_show(shop):
-    """Migration 9's triggers: a counted field's change stamps its row above every stamp before; a delete, a row
-    put back by undo or an interaction moved to another contact adds one to unstamped_changes instead."""
+    """Migrations 9-11's triggers: a counted field's change stamps its row with the next stamp of its table; a
+    delete, a row put back by undo or an interaction moved to another contact is counted in unstamped_changes
+    instead, with the one contact they all were of since same_since (-1: more than one)."""
+    names = ("count", "same", "since", "contacts_deleted", "interactions_deleted", "contacts_stamped")
+    names += ("interactions_stamped", "contact_id", "contacts", "interaction_id", "interactions")
 
     def marks():
-        return shop.dashboard.change_marks()
+        return dict(zip(names, shop.dashboard.change_marks(), strict=True))
 
     lead = shop.contacts.by_email("lead@example.com")
     start = marks()
     logged = interaction_ops.log(shop, lead.id, "call", at(1), note="Hello")
-    added = (start[0], start[1], 0, start[3], start[4] + 1, 0, start[6] + 1)  # counter; contacts, interactions:
-    assert marks() == added  # the highest id, the highest stamp, how many rows
+    added = start | {"interaction_id": start["interaction_id"] + 1, "interactions": start["interactions"] + 1}
+    assert marks() == added  # a new id, one more row, nothing else
     interaction_ops.edit(shop, logged.ids[0], note="Hello again", amount=3)  # not counted: no stamp
     contact_ops.edit(shop, lead.id, notes="Likes tulips")
     assert marks() == added
     edited = interaction_ops.edit(shop, logged.ids[0], kind="meeting")
     tagged = contact_ops.edit(shop, lead.id, tags="vip")
-    assert marks() == (start[0], start[1], 1, start[3], start[4] + 1, 1, start[6] + 1)
+    assert marks() == added | {"contacts_stamped": 1, "interactions_stamped": 1}
     interaction_ops.edit(shop, logged.ids[0], score=4)
     assert shop.conn.execute("SELECT stamp FROM interactions WHERE id = ?", logged.ids).fetchone()[0] == 2
-    assert marks()[0] == start[0]
-    tagged.undo.apply(shop)  # the contact's stamp put back as it was: counted
-    assert marks()[:3] == (start[0] + 1, start[1], 0)
+    assert marks()["count"] == start["count"]
+    tagged.undo.apply(shop)  # the contact's stamp put back as it was: counted, the stamps handed out stay
+    assert marks() | {"interactions_stamped": 1} == added | {
+        "count": 1,
+        "same": lead.id,
+        "since": 0,
+        "contacts_stamped": 1,
+        "interactions_stamped": 1,
+    }
     with pytest.raises(Exception, match="changed since"):
         edited.undo.apply(shop)  # the score was changed after it
     interaction_ops.delete(shop, list(logged.ids))
-    assert marks()[0] == start[0] + 2
+    assert marks()["count"] == 2 and marks()["same"] == lead.id and marks()["interactions_deleted"] == 1
     fan = shop.contacts.by_email("fan@example.com")
     with shop.transaction() as conn:  # moved to another contact: the one it left is not known from the row
         conn.execute("UPDATE interactions SET contact_id = ? WHERE contact_id = ?", (lead.id, fan.id))
-    assert marks()[0] == start[0] + 3
+    assert marks()["count"] == 3 and marks()["same"] == -1 and marks()["since"] == 2
 
 
 def test_a_refresh_that_fails_half_way_leaves_nothing_half_folded(shop, engine, monkeypatch):

@@ -393,8 +393,9 @@ def _whole_state(store: Store, as_of: date) -> _State:
 class DashboardCache:
     """The dashboard's numbers kept per contact between refreshes of one database (a worker's store is a new
     connection each time): a refresh after a few contacts or interactions changed recomputes only those contacts'
-    parts, and everything when it cannot tell what changed (see migrations m009 and m010: deletes, rows put back by
-    undo; another day, other settings or kinds; more than FOLD_LIMIT contacts; a team database). Either way the
+    parts, and everything when it cannot tell what changed (see migrations m009 to m011: deletes or rows put back by
+    undo of more than one contact, a row put back below the highest id; another day, other settings or kinds; more
+    than FOLD_LIMIT contacts; a team database). Either way the
     numbers equal dashboard_numbers'. One caller at a time."""
 
     def __init__(self) -> None:
@@ -425,15 +426,28 @@ class DashboardCache:
         if _kinds_key(store) != state.kinds:
             return False
         marks = store.dashboard.change_marks()
-        if marks is None or marks[0] != state.marks[0] or any(n < o for n, o in zip(marks, state.marks, strict=True)):
+        if marks is None:
             return False
         if marks == state.marks:
             return True
-        _, contact_id, contact_stamp, contacts, interaction_id, interaction_stamp, interactions = state.marks
-        # no row put back below the highest id known: the rows added are exactly those above it
-        if store.dashboard.rows_above(contact_id, interaction_id) != (marks[3] - contacts, marks[6] - interactions):
+        count, same, since, contacts_deleted, interactions_deleted = marks[:5]
+        before = state.marks
+        if any(now < then for now, then in zip(marks[3:7], before[3:7], strict=True)) or count < before[0]:
             return False
-        changed = store.dashboard.changed_contacts(contact_id, contact_stamp, interaction_id, interaction_stamp)
+        changed: set[int] = set()
+        if count != before[0]:  # deletes or rows put back by undo since: folded when they were one contact's
+            if same < 0 or before[0] < since:
+                return False
+            changed.add(same)
+        # no row new below the highest id known: the rows are those known, less the deleted, plus those above it
+        contact_id, contacts, interaction_id, interactions = before[7:]
+        above = store.dashboard.rows_above(contact_id, interaction_id)
+        if (marks[8], marks[10]) != (
+            contacts - (contacts_deleted - before[3]) + above[0],
+            interactions - (interactions_deleted - before[4]) + above[1],
+        ):
+            return False
+        changed |= store.dashboard.changed_contacts(contact_id, before[5], interaction_id, before[6])
         if len(changed) > FOLD_LIMIT:
             return False
         ids = np.array(sorted(changed), dtype=np.int64)

@@ -88,18 +88,21 @@ class DashboardQueries(StoreTable):
         return self.conn.execute(sql, (since.isoformat(),)).fetchall()
 
     def change_marks(self) -> tuple[int, ...] | None:
-        """(changes stamps cannot show, then of contacts and of interactions: the highest id, the highest stamp, how
-        many rows): what moves when anything the dashboard counts changes (migrations 9 and 10). None on a team
-        database, whose ids do not follow the order of commits (its dashboard is recomputed whole)."""
+        """What moves when anything the dashboard counts changes (migrations 9 to 11): of unstamped_changes the
+        count, the contact all counted since same_since were of (-1: more than one; -2: none yet), same_since, the
+        contacts and the interactions deleted, the last stamps handed out to contacts and to interactions; then of
+        contacts and of interactions the highest id and how many rows. None on a team database, whose ids do not
+        follow the order of commits (its dashboard is recomputed whole)."""
         if dialect.is_team(self.conn):
             return None
-        tables = ("contacts", "interactions")
-        parts = ", ".join(
-            f"(SELECT coalesce(max(id), 0) FROM {t}), "
-            f"(SELECT coalesce(max(stamp), 0) FROM {t} WHERE stamp IS NOT NULL), (SELECT count(*) FROM {t})"
-            for t in tables
+        counts = (
+            "count, coalesce(same_contact, -2), same_since, contacts_deleted, interactions_deleted, "
+            "contacts_stamped, interactions_stamped"
         )
-        row = self.conn.execute(f"SELECT (SELECT count FROM {UNSTAMPED_CHANGES}), {parts}").fetchone()
+        parts = ", ".join(
+            f"(SELECT coalesce(max(id), 0) FROM {t}), (SELECT count(*) FROM {t})" for t in ("contacts", "interactions")
+        )
+        row = self.conn.execute(f"SELECT {counts}, {parts} FROM {UNSTAMPED_CHANGES}").fetchone()
         return tuple(int(n) for n in row)
 
     def rows_above(self, contact_id: int, interaction_id: int) -> tuple[int, int]:

@@ -416,3 +416,67 @@ def m010_new_rows_counted(conn: sqlite3.Connection) -> None:
         return
     for table in ("contacts", "interactions"):
         conn.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_insert")
+
+
+def _bump_for(contact: str, deleted: str | None = None) -> str:
+    """The statement that counts one change stamps cannot show, made to `contact` (an SQL expression; -1: more
+    than one contact), with one more deleted row of a table when `deleted` names its column (m011)."""
+    more = f", {deleted} = {deleted} + 1" if deleted else ""
+    return (
+        f"UPDATE {UNSTAMPED_CHANGES} SET same_since = CASE WHEN same_contact IS {contact} THEN same_since "
+        f"ELSE count END, same_contact = {contact}, count = count + 1{more}"
+    )
+
+
+@migration
+def m011_changes_of_one_contact(conn: sqlite3.Connection) -> None:
+    """Changes stamps cannot show, told apart when they are all one contact's (undoing a logged call, deleting an
+    interaction or a contact, undoing an edit): `same_contact` is the contact of every change counted since
+    `count` was `same_since` (-1 when one of them was two contacts': an interaction moved), and the deleted rows are
+    counted per table, so that the dashboard folds in that contact alone when nothing else was deleted or put back
+    (the rows it knows, less the deleted, plus those above the highest id, are all the rows). Stamps are handed out
+    from `<table>_stamped`, which never goes back (the highest stamp of a table does when undo puts one back)."""
+    from tracker.core.store.dialect import is_team
+
+    integer = "bigint" if is_team(conn) else "INTEGER"
+    tables = ("contacts", "interactions")
+    columns = ["same_contact", "same_since", *(f"{t}_deleted" for t in tables), *(f"{t}_stamped" for t in tables)]
+    for column in columns:
+        default = "" if column == "same_contact" else " NOT NULL DEFAULT 0"
+        conn.execute(f"ALTER TABLE {UNSTAMPED_CHANGES} ADD COLUMN {column} {integer}{default}")
+    for table in tables:
+        conn.execute(
+            f"UPDATE {UNSTAMPED_CHANGES} SET {table}_stamped = "
+            f"(SELECT coalesce(max(stamp), 0) FROM {table} WHERE stamp IS NOT NULL)"
+        )
+    if is_team(conn):
+        return
+    counted = {
+        "interactions": ("contact_id", ("kind_id", "day", "score"), "kind_id, occurred_at, score"),
+        "contacts": (
+            "id",
+            ("source", "tags", "created_at", "orders_reported"),
+            "source, tags, created_at, orders_reported",
+        ),
+    }
+    for table, (owner, fields, watched) in counted.items():
+        conn.execute(f"DROP TRIGGER {table}_stamp_delete")
+        conn.execute(f"DROP TRIGGER {table}_stamp_update")
+        conn.execute(
+            f"""CREATE TRIGGER {table}_stamp_delete AFTER DELETE ON {table}
+            BEGIN {_bump_for(f"OLD.{owner}", f"{table}_deleted")}; END"""
+        )
+        changed = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in fields)
+        same_owner = f"NEW.{owner} IS OLD.{owner}"
+        stamped = f"NEW.stamp IS OLD.stamp AND {same_owner}"
+        contact = f"CASE WHEN {same_owner} THEN NEW.{owner} ELSE -1 END"
+        conn.execute(
+            f"""CREATE TRIGGER {table}_stamp_update AFTER UPDATE OF {owner}, {watched}, stamp ON {table}
+            WHEN {changed} OR NEW.stamp IS NOT OLD.stamp OR NOT {same_owner}
+            BEGIN
+                UPDATE {table} SET stamp = (SELECT {table}_stamped + 1 FROM {UNSTAMPED_CHANGES})
+                WHERE id = NEW.id AND {stamped};
+                UPDATE {UNSTAMPED_CHANGES} SET {table}_stamped = {table}_stamped + 1 WHERE {stamped};
+                {_bump_for(contact)} WHERE NOT ({stamped});
+            END"""
+        )
