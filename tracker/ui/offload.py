@@ -65,8 +65,9 @@ class Cancelled(Exception):
 
 def database_of(store: Store) -> Path | str | None:
     """What a helper process opens for the database of `store`: its file or a team database's address (None: a
-    database in memory, or no Python to start a helper with, as in a frozen app)."""
-    if not sys.executable or getattr(sys, "frozen", False):
+    database in memory, no Python to start a helper with, as in a frozen app, or Windows, whose select() does not
+    wait on pipes)."""
+    if not sys.executable or getattr(sys, "frozen", False) or sys.platform == "win32":
         return None
     return store.url or store.path
 
