@@ -395,8 +395,8 @@ class DashboardCache:
     connection each time): a refresh after a few contacts or interactions changed recomputes only those contacts'
     parts, and everything when it cannot tell what changed (see migrations m009 to m011: deletes or rows put back by
     undo of more than one contact, a row put back below the highest id; another day, other settings or kinds; more
-    than FOLD_LIMIT contacts; a team database). Either way the
-    numbers equal dashboard_numbers'. One caller at a time."""
+    than FOLD_LIMIT contacts; a team database). Either way the numbers equal dashboard_numbers'. One caller at a
+    time."""
 
     def __init__(self) -> None:
         self.state: _State | None = None
