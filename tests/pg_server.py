@@ -36,6 +36,17 @@ def _binaries() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+def _server_environment() -> dict[str, str]:
+    """This environment without libfaketime: the suite runs once with the date moved (`faketime`), which is for
+    Tracker's code; the server keeps the real clock, as a shop's server would (under libfaketime its lock_timeout
+    never fired, and a test of a busy database waited for ever)."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith(("FAKETIME", "DONT_FAKE", "FAKE_"))
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -94,6 +105,7 @@ class Cluster:
             ),
             check=True,
             capture_output=True,
+            env=_server_environment(),
         )
         (self.data / "pg_hba.conf").write_text(
             "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n"
@@ -119,6 +131,7 @@ class Cluster:
             ),
             check=True,
             capture_output=True,
+            env=_server_environment(),
         )
         self.admin(f"CREATE DATABASE {TEMPLATE}")
         from tracker.core.store import Store
@@ -177,6 +190,7 @@ class Cluster:
         subprocess.run(
             self._cmd(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"),
             capture_output=True,
+            env=_server_environment(),
         )
         shutil.rmtree(self.root, ignore_errors=True)
 
