@@ -44,6 +44,13 @@ class ContactsTable(StoreTable):
         empty: int = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM contacts)").fetchone()[0]
         return empty == 1
 
+    def has_at_least(self, count: int) -> bool:
+        """Whether there are at least `count` contacts: a walk of that many row ids, where count() reads every row
+        (50-60 ms at 100,000 contacts, for a question the window asks before every long load)."""
+        if count <= 0:
+            return True
+        return self.conn.execute("SELECT 1 FROM contacts LIMIT 1 OFFSET ?", (count - 1,)).fetchone() is not None
+
     def get(self, contact_id: int) -> Contact:
         row = self.conn.execute(f"SELECT {COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
