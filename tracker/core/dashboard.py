@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from tracker.core.dashboard_signals import NO_SCORE, Scan, Signals, parse, scan_period
 from tracker.core.dates import day_number
 from tracker.core.errors import TrackerError
 from tracker.core.followups import Suggestion, suggest_follow_ups
 from tracker.core.levels import DETRACTOR_MAX, PROMOTER_MIN, Level, Settings
-from tracker.core.models import Kind
 from tracker.core.normalize import split_tags
 from tracker.core.store import Store
 
@@ -24,7 +24,6 @@ ACTIVE_DAYS = 30
 ACTIVITY_WEEKS = 26
 WORKLOAD_DAYS = 14
 HISTORY_MONTHS = 12
-NO_SCORE = 11  # packed for an interaction without a score
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,71 +82,6 @@ def month_ends(as_of: date, months: int = HISTORY_MONTHS) -> list[date]:
             year, month = year - 1, 12
         ends.append(date(year, month, calendar.monthrange(year, month)[1]))
     return [*reversed(ends), as_of]
-
-
-@dataclass(slots=True)
-class Signals:
-    """Every interaction of a period as numpy columns, with the stage each counts for (0: not a signal)."""
-
-    who: np.ndarray  # contact id
-    day: np.ndarray
-    kind: np.ndarray
-    stage: np.ndarray
-    conversion: np.ndarray  # a purchase-like kind (stage Conversion), as classify() counts buying days
-    score: np.ndarray  # 0-10, NO_SCORE for none
-
-
-@dataclass(frozen=True, slots=True)
-class _Scan:
-    """What the database gave for a period's signals; parsed apart, with no query (see _numbers)."""
-
-    first: date
-    packed: tuple[str, int, int] | None  # (text, days radix, kinds radix), or None for `rows`
-    rows: list[tuple[int, int, int, int]] | None
-    kinds: list[Kind]
-
-
-def _scan(store: Store, first: date, last: date) -> _Scan:
-    """One scan of the period's interactions (packed into one text, else rows), and the kinds."""
-    kinds = list(store.kinds().values())
-    packed = store.dashboard.packed_interactions(first, last)
-    rows = store.dashboard.interactions_between(first, last) if packed is None else None
-    return _Scan(first, packed, rows, kinds)
-
-
-def load_signals(store: Store, first: date, last: date) -> Signals:
-    """One scan of the period's interactions (packed into one text, parsed by numpy); stages from the kinds."""
-    return _parse(_scan(store, first, last))
-
-
-def _parse(scan: _Scan) -> Signals:
-    """The scan as numpy columns; a row's stage and whether it is a purchase from one table looked up by its kind
-    and score together (kind id * 12 + score), which the packed integer holds as its lowest digits."""
-    kinds = scan.kinds
-    radix = max([k.id for k in kinds] + [0]) + 1
-    if scan.packed is not None:
-        text, days, kinds_radix = scan.packed
-        radix = max(radix, kinds_radix)
-        values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-        rest, code = np.divmod(values, kinds_radix * (NO_SCORE + 1))
-        who, day = np.divmod(rest, days)
-        day += day_number(scan.first)
-    else:
-        rows = np.array(scan.rows, dtype=np.int64)
-        who, day, kind, score = rows.reshape(-1, 4).T
-        code = kind * (NO_SCORE + 1) + score
-    kind, score = np.divmod(code, NO_SCORE + 1)
-    base = np.zeros(radix, dtype=np.int64)
-    promoter = np.zeros(radix, dtype=np.int64)
-    for k in kinds:
-        base[k.id] = int(k.stage) if k.stage > Level.AWARENESS else 0
-        promoter[k.id] = int(k.promoter_stage) if k.promoter_stage else 0
-    scores = np.arange(NO_SCORE + 1)
-    promoted = (scores >= PROMOTER_MIN) & (scores < NO_SCORE)
-    # (kind, score) -> stage: the promoter stage for a promoter's answer to a survey kind, else the kind's stage
-    stage_of = np.where((promoter[:, None] > 0) & promoted & (base[:, None] > 0), promoter[:, None], base[:, None])
-    buying_of = np.repeat(base == int(Level.CONVERSION), NO_SCORE + 1)
-    return Signals(who, day, kind, stage_of.reshape(-1)[code], buying_of[code], score)
 
 
 @dataclass(slots=True)
@@ -452,7 +386,7 @@ class DashboardCache:
             return False
         ids = np.array(sorted(changed), dtype=np.int64)
         rows = store.dashboard.interactions_of(changed, state.scan_start, as_of)
-        signals = _parse(_Scan(state.scan_start, None, rows, list(store.kinds().values())))
+        signals = parse(Scan(state.scan_start, None, rows, list(store.kinds().values())))
         state.fill(store, ids, signals, _some_contacts(store, sorted(changed)), whole=False)
         state.marks = marks
         self.folded += 1
@@ -499,10 +433,10 @@ def _read_state(store: Store, as_of: date, beside: tuple[Store, int] | None = No
         # The contacts' queries on a second connection during the interactions' scan; else on this connection (in
         # the same read transaction) while numpy parses the scan. SQLite lets go of the GIL: either way they overlap.
         loading = pool.submit(_contacts_beside, beside, ends[0]) if beside is not None else None
-        scan = _scan(store, state.scan_start, as_of)
+        scan = scan_period(store, state.scan_start, as_of)
         if loading is None:
             loading = pool.submit(_load_contacts, store, ends[0])
-        signals = _parse(scan)
+        signals = parse(scan)
         contacts = loading.result() or _load_contacts(store, ends[0])
     top = max(int(contacts.ids.max()) if contacts.ids.size else 0, int(signals.who.max()) if signals.who.size else 0)
     state.fill(store, np.arange(top + 1), signals, contacts, whole=True)
