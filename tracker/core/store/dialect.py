@@ -11,25 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from tracker.core.store.table import Connection, TeamConnection
 
 
-def is_team(conn: Any) -> bool:
+def is_team(conn: Connection) -> TypeGuard[TeamConnection]:
     """Whether `conn` is a team database's connection (PostgreSQL) rather than a file's."""
     return getattr(conn, "engine", "sqlite") == "postgresql"
 
 
-def cross_join(conn: Any) -> str:
+def cross_join(conn: Connection) -> str:
     """An inner join whose ON follows; on SQLite it also fixes the loop order (left table outside)."""
     return "JOIN" if is_team(conn) else "CROSS JOIN"
 
 
-def indexed_by(conn: Any, index: str) -> str:
+def indexed_by(conn: Connection, index: str) -> str:
     """SQLite's hint to read a table through `index` (nothing on PostgreSQL)."""
     return "" if is_team(conn) else f"INDEXED BY {index}"
 
 
-def group_concat(conn: Any, expression: str, separator: str = ",", order_by: str | None = None) -> str:
+def group_concat(conn: Connection, expression: str, separator: str = ",", order_by: str | None = None) -> str:
     """The values of `expression` joined with `separator` (ordered by `order_by` where given: SQLite keeps the
     order its scan reads them in, which the callers arrange with INDEXED BY)."""
     if is_team(conn):
@@ -38,7 +41,7 @@ def group_concat(conn: Any, expression: str, separator: str = ",", order_by: str
     return f"group_concat({expression}, '{separator}')"
 
 
-def json_values(conn: Any, cast: str | None = None) -> str:
+def json_values(conn: Connection, cast: str | None = None) -> str:
     """A subquery of the values of a JSON array bound as one parameter: `x IN ({json_values(conn)})`. `cast`
     ('bigint') types them on PostgreSQL, where an array's elements come out as text."""
     if is_team(conn):
@@ -47,7 +50,7 @@ def json_values(conn: Any, cast: str | None = None) -> str:
     return "SELECT value FROM json_each(?)"
 
 
-def json_pairs(conn: Any) -> tuple[str, str, str]:
+def json_pairs(conn: Connection) -> tuple[str, str, str]:
     """(FROM clause, first element, second element) over a JSON array of [int, int] pairs bound as one
     parameter, named j."""
     if is_team(conn):
@@ -55,7 +58,7 @@ def json_pairs(conn: Any) -> tuple[str, str, str]:
     return "json_each(?) j", "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
 
 
-def writable_columns(conn: Any, table: str) -> tuple[str, ...]:
+def writable_columns(conn: Connection, table: str) -> tuple[str, ...]:
     """The columns of `table` in table order, generated ones left out. On PostgreSQL asked of the catalogue once
     per connection and table (information_schema.columns took ~1 ms, on every undoable action), asked again after
     the connection runs an ALTER, CREATE or DROP (a migration)."""
@@ -73,7 +76,7 @@ def writable_columns(conn: Any, table: str) -> tuple[str, ...]:
     return tuple(row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})") if row[6] == 0)
 
 
-def foreign_keys(conn: Any, table: str) -> list[tuple[str, str]]:
+def foreign_keys(conn: Connection, table: str) -> list[tuple[str, str]]:
     """(parent table, column of `table`) of each single-column foreign key of `table`."""
     if is_team(conn):
         sql = """
@@ -90,7 +93,7 @@ def foreign_keys(conn: Any, table: str) -> list[tuple[str, str]]:
     return [(row[2], row[3]) for row in conn.execute(f"PRAGMA foreign_key_list({table})")]
 
 
-def index_definitions(conn: Any, names: tuple[str, ...]) -> list[tuple[str, str]]:
+def index_definitions(conn: Connection, names: tuple[str, ...]) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of these indexes, as the schema holds them."""
     marks = ", ".join("?" for _ in names)
     if is_team(conn):
@@ -101,7 +104,7 @@ def index_definitions(conn: Any, names: tuple[str, ...]) -> list[tuple[str, str]
     return [(row[0], row[1]) for row in conn.execute(sql, names)]
 
 
-def after_bulk_load(conn: Any, tables: tuple[str, ...]) -> None:
+def after_bulk_load(conn: Connection, tables: tuple[str, ...]) -> None:
     """After a whole database was copied in (outside the transaction): PostgreSQL's statistics and visibility map
     made at once, instead of whenever autovacuum comes by — until then the levels' index-only scans read every row
     from the table too (bench_team: levels 2.8x SQLite's before, 0.8x after; 1.4 s at 1M interactions). SQLite
@@ -110,7 +113,7 @@ def after_bulk_load(conn: Any, tables: tuple[str, ...]) -> None:
         conn.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
-def ids_follow_max(conn: Any, table: str) -> None:
+def ids_follow_max(conn: Connection, table: str) -> None:
     """After rows were written with ids of their own: new rows get ids after the highest (SQLite always does;
     PostgreSQL's identity sequence must be moved on)."""
     if is_team(conn):
@@ -121,7 +124,7 @@ def ids_follow_max(conn: Any, table: str) -> None:
 
 
 @contextmanager
-def by_index(conn: Any) -> Iterator[None]:
+def by_index(conn: Connection) -> Iterator[None]:
     """Lookups of keys by an index inside a transaction read the index, not the whole table (SQLite always does).
     PostgreSQL's planner prefers a sequential scan for an IN list of a few hundred keys, with or without
     statistics (a table an import is filling has none, and ANALYZE did not change its mind): at 50k contacts 500
@@ -134,7 +137,7 @@ def by_index(conn: Any) -> Iterator[None]:
         yield
 
 
-def insert_rows(conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert many rows into `table` (inside a transaction): COPY on PostgreSQL, executemany on SQLite."""
     if is_team(conn):
         conn.copy_rows(table, columns, rows)  # nothing sent for no rows

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from tracker.core.store import dialect
@@ -96,6 +97,10 @@ class TeamConnection(Connection, Protocol):
 
     def take_notified(self) -> bool:
         """Whether a change was notified since the last call (without a query)."""
+        ...
+
+    def index_scans(self) -> AbstractContextManager[None]:
+        """Inside a transaction: lookups read a table through an index wherever one serves (dialect.by_index)."""
         ...
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], /) -> None:
