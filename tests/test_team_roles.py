@@ -275,6 +275,14 @@ def test_the_window_shows_the_servers_refusal_in_its_sentence(qtbot, shop, tmp_p
         window.contacts_tab.delete_selected()
         assert len(window.errors) == 1 and "Deleting contacts needs the owner role" in window.errors[0]
         assert staff in window.errors[0]
+        # File → Export contacts… says so before asking where to save
+        from PySide6.QtWidgets import QFileDialog
+
+        asked: list[object] = []
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: asked.append(a) or ("", "")))
+        window.export_contacts()
+        assert asked == [] and len(window.errors) == 2
+        assert window.errors[1].startswith("Exporting contacts needs the owner role") and staff in window.errors[1]
     with Store.open(shop) as team:
         assert team.contacts.count() == 1
 

@@ -389,6 +389,11 @@ class MainWindow(FilesWindow):
     def export_contacts(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
+        try:  # asked before where to save: on a team database it is the owner's work
+            self.store.require_owner("Exporting contacts")
+        except TrackerError as exc:
+            self.show_error(str(exc))
+            return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export contacts", str(Path.home() / "contacts.csv"), "CSV for Excel (*.csv)"
         )
