@@ -41,6 +41,20 @@ def _load(store: Store, phased_from: int) -> tuple[list[object], contacts_load.L
     return parts, loaded
 
 
+@pytest.fixture
+def started(monkeypatch) -> list[subprocess.Popen]:
+    """Every helper process started during the test, in order (subprocess.Popen spied on)."""
+    children: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        children.append(real_popen(*args, **kwargs))
+        return children[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    return children
+
+
 @pytest.mark.parametrize("phased_from", [1, 1000])
 def test_the_contacts_list_read_in_a_helper_is_the_one_read_on_a_thread(shop, monkeypatch, phased_from):
     monkeypatch.setattr(contacts_load, "OFFLOAD_FROM", 10**9)
@@ -97,15 +111,7 @@ def test_a_failure_in_the_helper_is_one_sentence(tmp_path):
     assert not (tmp_path / "gone.db").exists()  # the helper never makes a database
 
 
-def test_a_cancelled_wait_stops_the_helper(shop, monkeypatch):
-    started: list[subprocess.Popen] = []
-    real_popen = subprocess.Popen
-
-    def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(subprocess, "Popen", popen)
+def test_a_cancelled_wait_stops_the_helper(shop, started):
     with pytest.raises(offload.Cancelled):
         offload.run("tracker.ui.contacts_load:send_contacts", shop.path, (AS_OF,), lambda part: None, lambda: True)
     assert len(started) == 1 and started[0].returncode is not None  # stopped and reaped
@@ -150,15 +156,7 @@ def test_the_window_shows_what_the_helpers_read(qtbot, shop, tmp_path, monkeypat
         window.close()
 
 
-def test_a_helper_started_ahead_is_taken_by_the_same_run_and_stopped_by_another(shop, monkeypatch):
-    started: list[subprocess.Popen] = []
-    real_popen = subprocess.Popen
-
-    def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(subprocess, "Popen", popen)
+def test_a_helper_started_ahead_is_taken_by_the_same_run_and_stopped_by_another(shop, started, monkeypatch):
     monkeypatch.setattr(contacts_load, "OFFLOAD_FROM", 1)
     contacts_load.read_ahead(shop, AS_OF)  # as the app starts
     assert len(started) == 1
